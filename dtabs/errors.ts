@@ -1,0 +1,69 @@
+import { CodedError } from '../lib/errors.js'
+
+const CONTEXT = 24
+
+/**
+ * A syntax error in a path, name tree, prefix or dtab. `offset` is the index (UTF-16 code
+ * unit) of the offending character in the input, `line` and `column` count from 1, and the
+ * message shows the character between brackets, as Finagle does:
+ * `'=>' expected but '>' found at line 1, column 4: '/a= [>]/b'`.
+ */
+export class DtabParseError extends CodedError {
+  readonly code = 'ERR_DTAB_PARSE'
+  readonly line: number
+  readonly column: number
+  constructor(
+    readonly input: string,
+    readonly offset: number,
+    readonly expected: string,
+    readonly found: string,
+  ) {
+    const { line, column } = lineAndColumn(input, offset)
+    super(`${expected} expected but ${found} found at line ${line}, column ${column}: '${excerpt(input, offset)}'`)
+    this.line = line
+    this.column = column
+  }
+}
+
+function lineAndColumn(input: string, offset: number): { line: number; column: number } {
+  let line = 1
+  let lineStart = 0
+  for (let i = input.indexOf('\n'); i !== -1 && i < offset; i = input.indexOf('\n', i + 1)) {
+    line++
+    lineStart = i + 1
+  }
+  return { line, column: offset - lineStart + 1 }
+}
+
+/** The input around `offset`, the offending character in brackets, one line, clipped. */
+function excerpt(input: string, offset: number): string {
+  const start = Math.max(0, offset - CONTEXT)
+  const before = (start > 0 ? '…' : '') + input.slice(start, offset)
+  const at = offset < input.length ? input.charAt(offset) : ''
+  const end = Math.min(input.length, offset + 1 + CONTEXT)
+  const after = input.slice(offset + 1, end) + (end < input.length ? '…' : '')
+  return printable(before) + '[' + printable(at) + ']' + printable(after)
+}
+
+function printable(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`))
+}
+
+/** Binding or delegation went deeper than the limit (100), which means a dtab loop. */
+export class MaxDepthError extends CodedError {
+  readonly code = 'ERR_MAX_DEPTH'
+  constructor(readonly limit: number) {
+    super(`Max recursion level: ${limit} reached in Namer lookup (does the dtab loop?)`)
+  }
+}
+
+/** A `/$/<name>` path whose system namer does not exist. */
+export class UnknownNamerError extends CodedError {
+  readonly code = 'ERR_UNKNOWN_NAMER'
+  constructor(
+    readonly namer: string,
+    readonly path: string,
+  ) {
+    super(`Unknown namer: ${namer} for path: ${path}`)
+  }
+}
