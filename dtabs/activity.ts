@@ -107,7 +107,12 @@ export const failed = <T = never>(error: Error): ActState<T> => ({ type: 'failed
  * Resolves with the first value of `v` that `ready` accepts (the current one if it does),
  * or rejects with `onTimeout()` after `ms` milliseconds.
  */
-export function waitFor<T>(v: Var<T>, ready: (value: T) => boolean, ms: number, onTimeout: () => Error): Promise<T> {
+export function waitFor<T>(
+  v: Var<T>,
+  ready: (value: T) => boolean,
+  ms: number,
+  onTimeout: () => Error,
+): Promise<T> {
   const now = v.get()
   if (ready(now)) return Promise.resolve(now)
   return new Promise((resolve, reject) => {

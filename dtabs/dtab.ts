@@ -98,4 +98,3 @@ export const NOP_DENTRY: Dentry = Object.freeze({ prefix: ['/'], dst: NEG })
 export function dtabToJson(dtab: Dtab): { prefix: string; dst: string }[] {
   return dtab.map((d) => ({ prefix: showPrefix(d.prefix), dst: showPathTree(d.dst) }))
 }
-

@@ -19,7 +19,9 @@ export class DtabParseError extends CodedError {
     readonly found: string,
   ) {
     const { line, column } = lineAndColumn(input, offset)
-    super(`${expected} expected but ${found} found at line ${line}, column ${column}: '${excerpt(input, offset)}'`)
+    super(
+      `${expected} expected but ${found} found at line ${line}, column ${column}: '${excerpt(input, offset)}'`,
+    )
     this.line = line
     this.column = column
   }
@@ -45,8 +47,17 @@ function excerpt(input: string, offset: number): string {
   return printable(before) + '[' + printable(at) + ']' + printable(after)
 }
 
+/** Control characters shown as escapes so that the excerpt stays on one line. */
 function printable(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`))
+  let out = ''
+  for (const c of s) {
+    const code = c.charCodeAt(0)
+    if (c === '\n') out += '\\n'
+    else if (c === '\t') out += '\\t'
+    else if (code < 0x20 || code === 0x7f) out += `\\u${code.toString(16).padStart(4, '0')}`
+    else out += c
+  }
+  return out
 }
 
 /** Binding or delegation went deeper than the limit (100), which means a dtab loop. */

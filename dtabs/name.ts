@@ -15,7 +15,11 @@ export interface Address {
  */
 export type Addr =
   | { readonly type: 'pending' }
-  | { readonly type: 'bound'; readonly addrs: readonly Address[]; readonly meta?: Readonly<Record<string, unknown>> }
+  | {
+      readonly type: 'bound'
+      readonly addrs: readonly Address[]
+      readonly meta?: Readonly<Record<string, unknown>>
+    }
   | { readonly type: 'neg' }
   | { readonly type: 'failed'; readonly cause: string }
 

@@ -53,7 +53,6 @@ export function readDtab(input: string): Dtab {
 const SLASH = 0x2f
 const BACKSLASH = 0x5c
 const HASH = 0x23
-const NEWLINE = 0x0a
 const DOT = 0x2e
 const STAR = 0x2a
 

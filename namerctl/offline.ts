@@ -1,0 +1,83 @@
+import {
+  Binding,
+  boundsOf,
+  delegate,
+  settleAddrs,
+  waitFor,
+  type ActState,
+  type BoundLeaf,
+  type DelegateTree,
+  type Dtab,
+  type MountedNamer,
+  type NameTree,
+  type Path,
+  type Var,
+} from '../dtabs/index.js'
+import { FsNamer } from '../dtabs/namers/fs.js'
+import { globalNamer } from '../dtabs/namers/global.js'
+import { ResolveError } from './errors.js'
+
+/** How long offline resolution waits for namers and DNS before reporting what it has. */
+const SETTLE_MS = 5000
+
+/** The namers of the offline tools: `io.l5d.fs` at `/#/io.l5d.fs` (if a root is given), then `/$`. */
+export function offlineNamers(fsRoot: string | undefined): { namers: MountedNamer[]; close(): void } {
+  const fs = fsRoot === undefined ? undefined : new FsNamer({ rootDir: fsRoot, prefix: ['#', 'io.l5d.fs'] })
+  const namers: MountedNamer[] = fs === undefined ? [] : [{ prefix: ['#', 'io.l5d.fs'], namer: fs }]
+  namers.push({ prefix: ['$'], namer: globalNamer() })
+  return { namers, close: () => fs?.close() }
+}
+
+/** Binds `path` once namers are ready (at most 5 s), with endpoint sets resolved. */
+export async function bindOffline(dtab: Dtab, namers: MountedNamer[], path: Path): Promise<NameTree<BoundLeaf>> {
+  const binding = new Binding({ dtab, namers }, path)
+  const stop = binding.subscribe(() => undefined)
+  try {
+    const state = await waitFor(binding, (s) => s.type !== 'pending', SETTLE_MS, pendingError)
+    const tree = unwrap(state)
+    await settleAddrs(boundsOf(tree), SETTLE_MS)
+    return tree
+  } finally {
+    stop()
+  }
+}
+
+/** Explains the delegation of `path` once namers are ready (at most 5 s). */
+export async function delegateOffline(dtab: Dtab, namers: MountedNamer[], path: Path): Promise<DelegateTree> {
+  const deadline = Date.now() + SETTLE_MS
+  for (;;) {
+    const deps: Var<unknown>[] = []
+    const state = delegate({ dtab, namers }, path, deps)
+    if (state.type !== 'pending' || Date.now() >= deadline) {
+      const tree = unwrap(state)
+      await settleAddrs(boundsOf(tree), Math.max(0, deadline - Date.now()))
+      return tree
+    }
+    await anyChange(deps, deadline - Date.now())
+  }
+}
+
+function unwrap<T>(state: ActState<T>): T {
+  if (state.type === 'ok') return state.value
+  if (state.type === 'failed') throw new ResolveError(state.error.message, { cause: state.error })
+  throw pendingError()
+}
+
+function pendingError(): Error {
+  return new ResolveError(`namers did not answer within ${SETTLE_MS / 1000} s`)
+}
+
+/** Resolves when any of `vars` changes, or after `ms`. */
+function anyChange(vars: readonly Var<unknown>[], ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const stops: (() => void)[] = []
+    const done = (): void => {
+      clearTimeout(timer)
+      for (const s of stops) s()
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    for (const v of vars) stops.push(v.subscribe(done))
+  })
+}
+
