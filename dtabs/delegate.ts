@@ -1,7 +1,7 @@
 import type { ActState, Var } from './activity.js'
 import { MAX_DEPTH } from './bind.js'
 import { matchingDentries, NOP_DENTRY, rewrite, type Dentry, type Dtab } from './dtab.js'
-import { MaxDepthError } from './errors.js'
+import { DelegationTooLargeError, MaxDepthError } from './errors.js'
 import type { NameTree } from './name-tree.js'
 import { isBound, type Bound, type MountedNamer, type Name } from './name.js'
 import { ROOT, startsWith, type Path } from './path.js'
@@ -46,10 +46,8 @@ export interface DelegateContext {
   readonly maxNodes?: number
 }
 
-/** The explanation would exceed `maxNodes` (alternatives multiply at every level). */
-export class DelegationTooLargeError extends Error {
-  readonly code = 'ERR_DELEGATION_TOO_LARGE'
-}
+/** Default bound on the nodes of one explanation. */
+export const MAX_NODES = 100_000
 
 class NotReady {
   constructor(readonly state: { type: 'pending' } | { type: 'failed'; error: Error }) {}
@@ -87,8 +85,8 @@ export function delegate(
 
 function bindNode(run: Run, node: DelegateTree, depth: number): DelegateTree {
   if (depth > MAX_DEPTH) throw new MaxDepthError(MAX_DEPTH)
-  if (++run.nodes > (run.ctx.maxNodes ?? 100_000)) {
-    throw new DelegationTooLargeError('delegation explanation too large (alternatives explode)')
+  if (++run.nodes > (run.ctx.maxNodes ?? MAX_NODES)) {
+    throw new DelegationTooLargeError(run.ctx.maxNodes ?? MAX_NODES)
   }
   switch (node.type) {
     case 'leaf':

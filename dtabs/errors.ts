@@ -78,3 +78,16 @@ export class UnknownNamerError extends CodedError {
     super(`Unknown namer: ${namer} for path: ${path}`)
   }
 }
+
+/**
+ * A delegation explanation grew past its node budget: every alternative is followed eagerly,
+ * so a dtab whose alternatives multiply at each level explodes. Binding (lazy) is unaffected.
+ */
+export class DelegationTooLargeError extends CodedError {
+  readonly code = 'ERR_DELEGATION_TOO_LARGE'
+  constructor(readonly limit: number) {
+    super(
+      `delegation explanation has more than ${limit} nodes (alternatives multiply at every level)`,
+    )
+  }
+}

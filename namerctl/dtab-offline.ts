@@ -71,12 +71,15 @@ export async function bindCommand(pathArg: string, opts: ResolveOptions): Promis
 }
 
 /** Adds the offline subcommands to `namerctl dtab`. `run` writes an Output and sets the exit code. */
-export function addOfflineCommands(dtab: Command, run: (out: () => Output | Promise<Output>) => Promise<void>): void {
+export function addOfflineCommands(
+  dtab: Command,
+  run: (out: () => Output | Promise<Output>) => Promise<void>,
+): void {
   dtab
     .command('fmt')
     .description('print a dtab in canonical form, one dentry per line (FILE or - for stdin)')
     .argument('[file]', 'dtab file, or - for standard input', '-')
-    .option('--json', "print namerd's JSON form [{\"prefix\",\"dst\"}]")
+    .option('--json', 'print namerd\'s JSON form [{"prefix","dst"}]')
     .option('--check', 'print nothing; exit 1 unless the file is already canonical')
     .action((file: string, opts: FmtOptions) => run(() => fmtCommand(file, opts)))
   for (const [name, fn, what] of [

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { errorMessage } from '../lib/errors.js'
-import { readDtab, readPath, type Dtab, type Path } from '../dtabs/index.js'
+import { DtabParseError, readDtab, readPath, type Dtab, type Path } from '../dtabs/index.js'
 import { InputError } from './errors.js'
 
 /** The text of FILE, or of standard input for `-`. */
@@ -8,7 +8,9 @@ export function readInput(file: string): string {
   try {
     return readFileSync(file === '-' ? 0 : file, 'utf8')
   } catch (e) {
-    throw new InputError(`cannot read ${file === '-' ? 'standard input' : file}: ${errorMessage(e)}`)
+    throw new InputError(
+      `cannot read ${file === '-' ? 'standard input' : file}: ${errorMessage(e)}`,
+    )
   }
 }
 
@@ -17,7 +19,10 @@ export function parseDtabText(text: string, source: string): Dtab {
   try {
     return readDtab(text)
   } catch (e) {
-    throw new InputError(`${source}: invalid dtab: ${errorMessage(e)}`, { cause: e })
+    if (!(e instanceof DtabParseError)) throw e
+    throw new InputError(`${source}:${e.line}:${e.column}: invalid dtab: ${pointAt(e)}`, {
+      cause: e,
+    })
   }
 }
 
@@ -28,4 +33,15 @@ export function parsePathArg(text: string): Path {
   } catch (e) {
     throw new InputError(`invalid path ${JSON.stringify(text)}: ${errorMessage(e)}`, { cause: e })
   }
+}
+
+/**
+ * The parse error's first clause and the offending line with a caret under the character:
+ * `'>' expected but ' ' found` / `  /svc/users = > /srv;` / `              ^`.
+ */
+export function pointAt(e: DtabParseError): string {
+  const lineText = e.input.split('\n')[e.line - 1] ?? ''
+  const what = `${e.expected} expected but ${e.found} found`
+  const caretAt = [...lineText.slice(0, e.column - 1)].length
+  return `${what}\n  ${lineText}\n  ${' '.repeat(caretAt)}^`
 }

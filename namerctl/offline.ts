@@ -21,15 +21,23 @@ import { ResolveError } from './errors.js'
 const SETTLE_MS = 5000
 
 /** The namers of the offline tools: `io.l5d.fs` at `/#/io.l5d.fs` (if a root is given), then `/$`. */
-export function offlineNamers(fsRoot: string | undefined): { namers: MountedNamer[]; close(): void } {
-  const fs = fsRoot === undefined ? undefined : new FsNamer({ rootDir: fsRoot, prefix: ['#', 'io.l5d.fs'] })
+export function offlineNamers(fsRoot: string | undefined): {
+  namers: MountedNamer[]
+  close(): void
+} {
+  const fs =
+    fsRoot === undefined ? undefined : new FsNamer({ rootDir: fsRoot, prefix: ['#', 'io.l5d.fs'] })
   const namers: MountedNamer[] = fs === undefined ? [] : [{ prefix: ['#', 'io.l5d.fs'], namer: fs }]
   namers.push({ prefix: ['$'], namer: globalNamer() })
   return { namers, close: () => fs?.close() }
 }
 
 /** Binds `path` once namers are ready (at most 5 s), with endpoint sets resolved. */
-export async function bindOffline(dtab: Dtab, namers: MountedNamer[], path: Path): Promise<NameTree<BoundLeaf>> {
+export async function bindOffline(
+  dtab: Dtab,
+  namers: MountedNamer[],
+  path: Path,
+): Promise<NameTree<BoundLeaf>> {
   const binding = new Binding({ dtab, namers }, path)
   const stop = binding.subscribe(() => undefined)
   try {
@@ -43,7 +51,11 @@ export async function bindOffline(dtab: Dtab, namers: MountedNamer[], path: Path
 }
 
 /** Explains the delegation of `path` once namers are ready (at most 5 s). */
-export async function delegateOffline(dtab: Dtab, namers: MountedNamer[], path: Path): Promise<DelegateTree> {
+export async function delegateOffline(
+  dtab: Dtab,
+  namers: MountedNamer[],
+  path: Path,
+): Promise<DelegateTree> {
   const deadline = Date.now() + SETTLE_MS
   for (;;) {
     const deps: Var<unknown>[] = []
@@ -80,4 +92,3 @@ function anyChange(vars: readonly Var<unknown>[], ms: number): Promise<void> {
     for (const v of vars) stops.push(v.subscribe(done))
   })
 }
-

@@ -24,11 +24,16 @@ export function renderDelegateTree(node: DelegateTree, indent = ''): string[] {
     case 'delegate':
       return [head, ...renderDelegateTree(node.tree, inner)]
     case 'alt':
-      return [`${head}  (alternatives: the first that resolves wins)`, ...node.trees.flatMap((t) => renderDelegateTree(t, inner))]
+      return [
+        `${head}  (alternatives: the first that resolves wins)`,
+        ...node.trees.flatMap((t) => renderDelegateTree(t, inner)),
+      ]
     case 'union':
       return [
         `${head}  (weighted union: each request picks one)`,
-        ...node.trees.flatMap((w) => prefixFirst(renderDelegateTree(w.tree, inner), `${share(w.weight, node.trees)} `)),
+        ...node.trees.flatMap((w) =>
+          prefixFirst(renderDelegateTree(w.tree, inner), `${share(w.weight, node.trees)} `),
+        ),
       ]
     case 'leaf':
       return isBound(node.name) ? [head, `${inner}${describeBound(node.name)}`] : [head]
@@ -85,7 +90,9 @@ export function describeAddr(addr: Addr): string {
   switch (addr.type) {
     case 'bound':
       if (addr.addrs.length === 0) return 'no endpoints'
-      return addr.addrs.map((a) => (a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`)).join(', ')
+      return addr.addrs
+        .map((a) => (a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`))
+        .join(', ')
     case 'neg':
       return 'no such name (neg)'
     case 'pending':
@@ -103,10 +110,15 @@ export function renderBoundTree(tree: NameTree<BoundLeaf>, indent = ''): string[
     case 'union':
       return [
         `${indent}weighted union (each request picks one member)`,
-        ...tree.trees.flatMap((w) => prefixFirst(renderBoundTree(w.tree, indent + '  '), `${share(w.weight, tree.trees)} `)),
+        ...tree.trees.flatMap((w) =>
+          prefixFirst(renderBoundTree(w.tree, indent + '  '), `${share(w.weight, tree.trees)} `),
+        ),
       ]
     case 'alt':
-      return [`${indent}alternatives`, ...tree.trees.flatMap((t) => renderBoundTree(t, indent + '  '))]
+      return [
+        `${indent}alternatives`,
+        ...tree.trees.flatMap((t) => renderBoundTree(t, indent + '  ')),
+      ]
     case 'neg':
       return [`${indent}~ no such name (neg)`]
     case 'fail':
