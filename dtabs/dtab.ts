@@ -1,3 +1,4 @@
+import { candidates } from './dtab-index.js'
 import { alt, mapTree, NEG, type NameTree } from './name-tree.js'
 import { showElem, type Path } from './path.js'
 import { showPathTree } from './show.js'
@@ -70,9 +71,7 @@ export function rewrite(d: Dentry, path: Path): NameTree<Path> {
 export function lookup(dtab: Dtab, path: Path): NameTree<Path> {
   let first: NameTree<Path> | undefined
   let more: NameTree<Path>[] | undefined
-  for (let i = dtab.length - 1; i >= 0; i--) {
-    const d = dtab[i] as Dentry
-    if (!prefixMatches(d.prefix, path)) continue
+  for (const d of matchingDentries(dtab, path)) {
     const t = rewrite(d, path)
     if (first === undefined) first = t
     else (more ??= [first]).push(t)
@@ -84,6 +83,11 @@ export function lookup(dtab: Dtab, path: Path): NameTree<Path> {
 /** The matching dentries of `path`, last first (what `lookup` combines). */
 export function matchingDentries(dtab: Dtab, path: Path): Dentry[] {
   const out: Dentry[] = []
+  const indexed = candidates(dtab, path)
+  if (indexed !== undefined) {
+    for (const i of indexed) out.push(dtab[i] as Dentry)
+    return out
+  }
   for (let i = dtab.length - 1; i >= 0; i--) {
     const d = dtab[i] as Dentry
     if (prefixMatches(d.prefix, path)) out.push(d)

@@ -17,7 +17,7 @@
  * and throws `DtabParseError`, and nothing else, on bad input. Recursion is bounded by
  * `MAX_NESTING` parentheses, never by the input's length.
  */
-import { alt, EMPTY, FAIL, NEG, union, type NameTree, type Weighted } from './name-tree.js'
+import { EMPTY, FAIL, NEG, type NameTree, type Weighted } from './name-tree.js'
 import { WILDCARD, type Dentry, type Dtab, type Prefix, type PrefixElem } from './dtab.js'
 import { DtabParseError } from './errors.js'
 import { isShowable, type Path } from './path.js'
@@ -202,7 +202,8 @@ class Parser {
     if (!this.maybeEat(0x7c)) return first
     const trees = [first, this.tree1()]
     while (this.maybeEat(0x7c)) trees.push(this.tree1())
-    return alt(...trees)
+    // Not alt(...trees): spreading a huge list as arguments overflows the stack.
+    return { type: 'alt', trees }
   }
 
   private tree1(): NameTree<Path> {
@@ -210,7 +211,7 @@ class Parser {
     if (!this.maybeEat(0x26)) return first.tree
     const members: Weighted<Path>[] = [first, this.weighted()]
     while (this.maybeEat(0x26)) members.push(this.weighted())
-    return union(...members)
+    return { type: 'union', trees: members }
   }
 
   private weighted(): Weighted<Path> {
