@@ -1,5 +1,5 @@
 import { candidates } from './dtab-index.js'
-import { alt, mapTree, NEG, type NameTree } from './name-tree.js'
+import { mapTree, NEG, type NameTree } from './name-tree.js'
 import { showElem, type Path } from './path.js'
 import { showPathTree } from './show.js'
 
@@ -76,7 +76,7 @@ export function lookup(dtab: Dtab, path: Path): NameTree<Path> {
     if (first === undefined) first = t
     else (more ??= [first]).push(t)
   }
-  if (more !== undefined) return alt(...more)
+  if (more !== undefined) return { type: 'alt', trees: more }
   return first ?? NEG
 }
 

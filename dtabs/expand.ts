@@ -1,7 +1,7 @@
 import { MAX_DEPTH } from './bind.js'
 import { matchingDentries, rewrite, type Dtab } from './dtab.js'
 import { MaxDepthError } from './errors.js'
-import { alt, mapTree, type NameTree } from './name-tree.js'
+import { mapTree, type NameTree } from './name-tree.js'
 import type { Path } from './path.js'
 
 /**
@@ -20,6 +20,7 @@ function expandAt(dtab: Dtab, path: Path, depth: number, maxDepth: number): Name
   const matches = matchingDentries(dtab, path)
   if (matches.length === 0) return { type: 'leaf', value: path }
   const rewritten = matches.map((d) => rewrite(d, path))
-  const tree = rewritten.length === 1 ? (rewritten[0] as NameTree<Path>) : alt(...rewritten)
+  const tree: NameTree<Path> =
+    rewritten.length === 1 ? (rewritten[0] as NameTree<Path>) : { type: 'alt', trees: rewritten }
   return mapTree(tree, (q) => expandAt(dtab, q, depth + 1, maxDepth))
 }
