@@ -10,10 +10,15 @@ import {
   BindingCache,
   delegate,
   lookup,
+  prefixMatches,
   readDtab,
   readPath,
+  rewrite,
   showDtab,
   type BindContext,
+  type Dentry,
+  type Dtab,
+  type Path,
 } from '../../dtabs/index.js'
 import { globalNamer } from '../../dtabs/namers/global.js'
 import { fixtureNamers } from '../../dtabs/testing/fixture-namer.js'
@@ -41,6 +46,16 @@ function context(): BindContext {
   return { dtab: readDtab(dtabText()), namers }
 }
 
+/** The lookup without the trie index, for comparison: every dentry checked, last first. */
+function scanLookup(dtab: Dtab, path: Path): unknown[] {
+  const out: unknown[] = []
+  for (let i = dtab.length - 1; i >= 0; i--) {
+    const d = dtab[i] as Dentry
+    if (prefixMatches(d.prefix, path)) out.push(rewrite(d, path))
+  }
+  return out
+}
+
 function cases(): Case[] {
   const text = dtabText()
   const ctx = context()
@@ -57,7 +72,11 @@ function cases(): Case[] {
     { name: 'parse 100-dentry dtab', run: repeat(() => readDtab(text)) },
     { name: 'show 100-dentry dtab', run: repeat(() => showDtab(ctx.dtab)) },
     { name: 'parse path /http/1.1/GET/users', run: repeat(() => readPath('/http/1.1/GET/users')) },
-    { name: 'one lookup in 100 dentries', run: repeat(() => lookup(ctx.dtab, users)) },
+    { name: 'one lookup in 100 dentries (trie index)', run: repeat(() => lookup(ctx.dtab, users)) },
+    {
+      name: 'one lookup in 100 dentries (linear scan)',
+      run: repeat(() => scanLookup(ctx.dtab, users)),
+    },
     { name: 'delegate /svc/users (explanation tree)', run: repeat(() => delegate(ctx, users)) },
     {
       name: 'bind uncached /svc/users (99/1 union)',
