@@ -3,6 +3,7 @@ import { WILDCARD, type Dtab } from './dtab.js'
 import { DtabParseError } from './errors.js'
 import { EMPTY, FAIL, NEG, type NameTree } from './name-tree.js'
 import { readDentry, readDtab, readNameTree, readPath, readPrefix } from './parse.js'
+import { JAVA_WHITESPACE } from './testing/random.js'
 
 type Reader = (input: string) => unknown
 
@@ -125,26 +126,7 @@ test('the message shows the input around the error, as Finagle does', (t) => {
 
 // §1.4: Java's Character.isWhitespace, not JavaScript's \s.
 const NOT_WHITESPACE = ['\u00a0', '\ufeff', '\u200b', '\u0085', '\u2007', '\u202f', '\u180e']
-const WHITESPACE = [
-  ' ',
-  '\t',
-  '\n',
-  '\u000b',
-  '\f',
-  '\r',
-  '\u001c',
-  '\u001d',
-  '\u001e',
-  '\u001f',
-  '\u1680',
-  '\u2000',
-  '\u2003',
-  '\u200a',
-  '\u2028',
-  '\u2029',
-  '\u205f',
-  '\u3000',
-]
+const WHITESPACE = JAVA_WHITESPACE
 
 const hex = (c: string): string => c.charCodeAt(0).toString(16).padStart(4, '0')
 

@@ -6,6 +6,8 @@ import {
   showPathTree,
   showPrefix,
   type Dtab,
+  type MountedNamer,
+  type Path,
 } from '../dtabs/index.js'
 import { parseDtabText, parsePathArg, readInput } from './input.js'
 import { bindOffline, delegateOffline, offlineNamers } from './offline.js'
@@ -42,32 +44,34 @@ interface ResolveOptions {
   json?: boolean
 }
 
-/** `namerctl dtab delegate PATH --dtab-file FILE [--fs-root DIR] [--json]`. */
-export async function delegateCommand(pathArg: string, opts: ResolveOptions): Promise<Output> {
+/** Parses PATH and the dtab file, opens the offline namers, runs `resolve`, closes them. */
+async function resolveOffline<T>(
+  pathArg: string,
+  opts: ResolveOptions,
+  resolve: (dtab: Dtab, namers: MountedNamer[], path: Path) => Promise<T>,
+): Promise<T> {
   const path = parsePathArg(pathArg)
   const dtab = parseDtabText(readInput(opts.dtabFile), opts.dtabFile)
   const { namers, close } = offlineNamers(opts.fsRoot)
   try {
-    const tree = await delegateOffline(dtab, namers, path)
-    if (opts.json === true) return { stdout: JSON.stringify(delegateTreeToJson(tree)) + '\n' }
-    return { stdout: renderDelegateTree(tree).join('\n') + '\n' }
+    return await resolve(dtab, namers, path)
   } finally {
     close()
   }
 }
 
+/** `namerctl dtab delegate PATH --dtab-file FILE [--fs-root DIR] [--json]`. */
+export async function delegateCommand(pathArg: string, opts: ResolveOptions): Promise<Output> {
+  const tree = await resolveOffline(pathArg, opts, delegateOffline)
+  if (opts.json === true) return { stdout: JSON.stringify(delegateTreeToJson(tree)) + '\n' }
+  return { stdout: renderDelegateTree(tree).join('\n') + '\n' }
+}
+
 /** `namerctl dtab bind PATH --dtab-file FILE [--fs-root DIR] [--json]`. */
 export async function bindCommand(pathArg: string, opts: ResolveOptions): Promise<Output> {
-  const path = parsePathArg(pathArg)
-  const dtab = parseDtabText(readInput(opts.dtabFile), opts.dtabFile)
-  const { namers, close } = offlineNamers(opts.fsRoot)
-  try {
-    const tree = await bindOffline(dtab, namers, path)
-    if (opts.json === true) return { stdout: JSON.stringify(boundTreeToJson(tree)) + '\n' }
-    return { stdout: [pathArg.trim(), ...renderBoundTree(tree, '  ')].join('\n') + '\n' }
-  } finally {
-    close()
-  }
+  const tree = await resolveOffline(pathArg, opts, bindOffline)
+  if (opts.json === true) return { stdout: JSON.stringify(boundTreeToJson(tree)) + '\n' }
+  return { stdout: [pathArg.trim(), ...renderBoundTree(tree, '  ')].join('\n') + '\n' }
 }
 
 /** Adds the offline subcommands to `namerctl dtab`. `run` writes an Output and sets the exit code. */

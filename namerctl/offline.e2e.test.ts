@@ -35,6 +35,11 @@ function fixture(
   return { dtab: join(dir, 'dtab'), root }
 }
 
+/** `namerctl dtab <cmd> PATH --dtab-file … --fs-root …` on a fixture. */
+function offline(cmd: string, path: string, f: { dtab: string; root: string }, ...extra: string[]) {
+  return namerctl(['dtab', cmd, path, '--dtab-file', f.dtab, '--fs-root', f.root, ...extra])
+}
+
 test('fmt prints one canonical dentry per line', (t) => {
   const r = namerctl(['dtab', 'fmt', join(examples, 'dtabs/canary.dtab')])
   t.is(r.status, 0, r.stderr)
@@ -79,16 +84,7 @@ test('a syntax error names the line and column and points at the character, exit
 
 test('delegate --json prints the body of namerd /api/1/delegate', (t) => {
   const f = fixture(t, '/srv => /#/io.l5d.fs; /svc => /srv', { web: '127.0.0.1 8080\n' })
-  const r = namerctl([
-    'dtab',
-    'delegate',
-    '/svc/web',
-    '--dtab-file',
-    f.dtab,
-    '--fs-root',
-    f.root,
-    '--json',
-  ])
+  const r = offline('delegate', '/svc/web', f, '--json')
   t.is(r.status, 0, r.stderr)
   t.deepEqual(JSON.parse(r.stdout), {
     type: 'delegate',
@@ -116,16 +112,7 @@ test('bind --json prints the body of namerd /api/1/bind, union weights in the ad
     v1: '10.0.0.1 80\n',
     v2: '10.0.0.2 80\n',
   })
-  const r = namerctl([
-    'dtab',
-    'bind',
-    '/svc/users/x',
-    '--dtab-file',
-    f.dtab,
-    '--fs-root',
-    f.root,
-    '--json',
-  ])
+  const r = offline('bind', '/svc/users/x', f, '--json')
   t.is(r.status, 0, r.stderr)
   const leaf = (ip: string, id: string, w: number) => ({
     type: 'leaf',
@@ -153,22 +140,14 @@ test('bind and delegate print readable trees with shares, dentries and endpoints
     v1: '10.0.0.1 80\n10.0.0.3 80\n',
     v2: '10.0.0.2 80\n',
   })
-  const bind = namerctl(['dtab', 'bind', '/svc/users', '--dtab-file', f.dtab, '--fs-root', f.root])
+  const bind = offline('bind', '/svc/users', f)
   t.is(bind.status, 0, bind.stderr)
   t.regex(
     bind.stdout,
     /\[90% weight 9\.00\] bound \/#\/io\.l5d\.fs\/v1: 10\.0\.0\.1:80, 10\.0\.0\.3:80/,
   )
   t.regex(bind.stdout, /\[10% weight 1\.00\] bound \/#\/io\.l5d\.fs\/v2: 10\.0\.0\.2:80/)
-  const del = namerctl([
-    'dtab',
-    'delegate',
-    '/svc/users',
-    '--dtab-file',
-    f.dtab,
-    '--fs-root',
-    f.root,
-  ])
+  const del = offline('delegate', '/svc/users', f)
   t.is(del.status, 0, del.stderr)
   t.true(del.stdout.includes('via /svc/users=>9.00*/#/io.l5d.fs/v1 & /#/io.l5d.fs/v2'), del.stdout)
 })
