@@ -215,3 +215,10 @@ test('real DNS: localhost resolves to a loopback address', async (t) => {
     t.is(a.port, 4140)
   }
 })
+
+test('the inet resolver gives the same Var for the same host and port', (t) => {
+  const resolve = inetResolver({ lookup: async () => ['10.9.9.9'] })
+  t.is(resolve('10.0.0.1', 80), resolve('10.0.0.1', 80))
+  t.is(resolve('svc.example', 80), resolve('svc.example', 80))
+  t.not(resolve('10.0.0.1', 80), resolve('10.0.0.1', 81))
+})

@@ -116,13 +116,26 @@ function literalAddr(host: string, port: number): Var<Addr> | undefined {
   return constant({ type: 'bound', addrs: [{ host: ip, port }] })
 }
 
+/** Most address Vars one resolver remembers; names may come from request headers. */
+const MEMO_SIZE = 10_000
+
 /**
  * The `inet` resolver: IP literals (and `localhost`) are constant; a name is a Var that,
  * while observed, looks the name up in DNS and re-polls (every 5 s by default).
  */
 export function inetResolver(options: DnsOptions = {}): HostResolver {
+  const memo = new Map<string, Var<Addr>>()
   return function resolveInet(host, port) {
-    return literalAddr(host, port) ?? watchDns(host, port, options)
+    // The same host and port give the same Var, so rebinding yields an equal bound tree
+    // (bindings compare address sets by identity) and DNS watchers are shared.
+    const key = `${port} ${host}`
+    let addr = memo.get(key)
+    if (addr === undefined) {
+      addr = literalAddr(host, port) ?? watchDns(host, port, options)
+      if (memo.size >= MEMO_SIZE) memo.delete(memo.keys().next().value as string)
+      memo.set(key, addr)
+    }
+    return addr
   }
 }
 
