@@ -1,0 +1,57 @@
+import { concatDtabs, EMPTY_DTAB, readDtab, showDtab, type Dtab } from '../../dtabs/index.js'
+import { errorMessage } from '../../lib/errors.js'
+import { Lru } from '../../lib/lru.js'
+import { RouterError } from '../errors.js'
+
+/** A request's local dtab and its show form (the cache key and the `l5d-ctx-dtab` to send). */
+export interface LocalDtab {
+  readonly dtab: Dtab
+  readonly shown: string
+}
+
+export const NO_LOCAL_DTAB: LocalDtab = Object.freeze({ dtab: EMPTY_DTAB, shown: '' })
+
+/**
+ * Reads the per-request overrides as linkerd does: every `l5d-ctx-dtab` value, then every
+ * `l5d-dtab` value, each parsed as a dtab and concatenated in that order (so the user's entries
+ * win). Parsed texts are cached, so a repeated override is not parsed again. A syntax error is a
+ * 400 (`ERR_BAD_DTAB_HEADER`) with the parse message.
+ */
+export class LocalDtabReader {
+  private readonly cache = new Lru<string, LocalDtab>(1000)
+
+  read(rawHeaders: readonly string[]): LocalDtab {
+    let ctx: string[] | undefined
+    let user: string[] | undefined
+    for (let i = 0; i < rawHeaders.length; i += 2) {
+      const name = rawHeaders[i] as string
+      if (name.length < 8 || (name.charCodeAt(0) | 0x20) !== 0x6c) continue
+      const lower = name.toLowerCase()
+      if (lower === 'l5d-dtab') (user ??= []).push(rawHeaders[i + 1] as string)
+      else if (lower === 'l5d-ctx-dtab') (ctx ??= []).push(rawHeaders[i + 1] as string)
+    }
+    if (ctx === undefined && user === undefined) return NO_LOCAL_DTAB
+    const key = `${ctx?.join('\u0001') ?? ''}\u0000${user?.join('\u0001') ?? ''}`
+    let local = this.cache.get(key)
+    if (local === undefined) {
+      local = parse(ctx, user)
+      this.cache.set(key, local)
+    }
+    return local
+  }
+}
+
+function parse(ctx: readonly string[] = [], user: readonly string[] = []): LocalDtab {
+  let dtab = EMPTY_DTAB
+  for (const text of ctx) dtab = concatDtabs(dtab, parseHeader('l5d-ctx-dtab', text))
+  for (const text of user) dtab = concatDtabs(dtab, parseHeader('l5d-dtab', text))
+  return { dtab, shown: showDtab(dtab) }
+}
+
+function parseHeader(name: string, text: string): Dtab {
+  try {
+    return readDtab(text)
+  } catch (e) {
+    throw new RouterError('ERR_BAD_DTAB_HEADER', `Invalid ${name} header: ${errorMessage(e)}`)
+  }
+}
