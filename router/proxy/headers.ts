@@ -64,7 +64,7 @@ export function upstreamRequestHeaders(
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string
     const value = raw[i + 1] as string
-    const lower = name.length < 3 ? name : name.toLowerCase()
+    const lower = name.toLowerCase()
     if (lower === 'host') host ??= value
     else if (lower === 'via') via = via === undefined ? value : `${via}, ${value}`
     if (dropped(lower, tokens) || ROUTER_OWNED.has(lower)) continue

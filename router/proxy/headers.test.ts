@@ -1,0 +1,106 @@
+import test from 'ava'
+import {
+  downstreamResponseHeaders,
+  encodeErrHeader,
+  upstreamRequestHeaders,
+  viaDepth,
+} from './headers.js'
+
+test('hop-by-hop, Connection-listed and router-owned request headers are not forwarded', (t) => {
+  const raw = [
+    'Host',
+    'web',
+    'Connection',
+    'keep-alive, X-Secret-Hop',
+    'X-Secret-Hop',
+    '1',
+    'Keep-Alive',
+    'timeout=5',
+    'Transfer-Encoding',
+    'chunked',
+    'TE',
+    'trailers',
+    'Upgrade',
+    'h2c',
+    'Proxy-Authorization',
+    'Basic x',
+    'l5d-dtab',
+    '/a=>/b',
+    'L5d-Ctx-Dtab',
+    '/c=>/d',
+    'l5d-dst-service',
+    '/forged',
+    'l5d-reqid',
+    'forged',
+    'Via',
+    '1.1 a',
+    'via',
+    '1.1 b',
+    'Accept',
+    'text/plain',
+    'l5d-ctx-deadline',
+    '1 2',
+    'X-Custom',
+    'v',
+  ]
+  const up = upstreamRequestHeaders(raw, false)
+  t.deepEqual(up.headers, ['Accept', 'text/plain', 'l5d-ctx-deadline', '1 2', 'X-Custom', 'v'])
+  t.is(up.host, 'web')
+  t.is(up.via, '1.1 a, 1.1 b')
+})
+
+test('clearContext drops every l5d-* request header', (t) => {
+  const raw = ['l5d-ctx-deadline', '1 2', 'L5D-Anything', 'x', 'X-Custom', 'v']
+  t.deepEqual(upstreamRequestHeaders(raw, true).headers, ['X-Custom', 'v'])
+})
+
+test('response headers lose hop-by-hop ones and gain a Via entry after any upstream Via', (t) => {
+  const raw = [
+    'Content-Length',
+    '2',
+    'Connection',
+    'close',
+    'Via',
+    '1.1 up',
+    'l5d-err',
+    'x',
+    'X-A',
+    'b',
+  ]
+  const buf = raw.map((s) => Buffer.from(s, 'latin1'))
+  t.deepEqual(downstreamResponseHeaders(buf, '1.1 linkerd', false), [
+    'Content-Length',
+    '2',
+    'l5d-err',
+    'x',
+    'X-A',
+    'b',
+    'via',
+    '1.1 up, 1.1 linkerd',
+  ])
+  t.deepEqual(downstreamResponseHeaders(buf, '1.1 linkerd', true), [
+    'Content-Length',
+    '2',
+    'X-A',
+    'b',
+    'via',
+    '1.1 up, 1.1 linkerd',
+  ])
+})
+
+test('Via depth counts comma-separated entries', (t) => {
+  t.is(viaDepth(undefined), 0)
+  t.is(viaDepth(''), 0)
+  t.is(viaDepth('1.1 linkerd'), 1)
+  t.is(viaDepth('1.1 linkerd, 1.1 linkerd, 1.0 proxy'), 3)
+})
+
+test('l5d-err is form-encoded ISO-8859-1 with + for space', (t) => {
+  t.is(
+    encodeErrHeader('Unable to route request!\n/svc/a'),
+    'Unable+to+route+request%21%0A%2Fsvc%2Fa',
+  )
+  t.is(encodeErrHeader('a*b-c_d.e'), 'a*b-c_d.e')
+  t.is(encodeErrHeader('é'), '%E9')
+  t.is(encodeErrHeader('x'.repeat(100), 10).length, 10)
+})
