@@ -36,10 +36,10 @@ export function parseKind<T, Deps>(
   const plugin = plugins.get(kind)
   const known = [...plugins.keys()].join(', ')
   if (plugin === undefined) {
-    const why = options.notHere?.includes(kind)
-      ? 'is a linkerd kind not supported here'
-      : 'is unknown'
-    throw new ConfigError(s.where('kind'), `kind "${kind}" ${why} (known: ${known})`)
+    throw new ConfigError(
+      s.where('kind'),
+      `${unknownKind(kind, options.notHere)} (known: ${known})`,
+    )
   }
   const optedIn = s.bool('experimental', false)
   if (plugin.experimental === true && !optedIn) {
@@ -48,4 +48,11 @@ export function parseKind<T, Deps>(
   const make = plugin.parse(s)
   s.done()
   return make
+}
+
+/** `unknown kind "x"`, or, for a kind linkerd has, that it is not supported here. */
+export function unknownKind(kind: string, notHere: readonly string[] = []): string {
+  return notHere.includes(kind)
+    ? `kind "${kind}" exists in linkerd but is not supported here`
+    : `unknown kind "${kind}"`
 }
