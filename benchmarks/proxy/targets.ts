@@ -1,0 +1,69 @@
+/** The things the proxy benchmark measures, each started as its own process(es). */
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { forkServer, freePort, spawnServer, type Proc } from './procs.js'
+
+const here = fileURLToPath(new URL('../../../benchmarks/proxy/', import.meta.url))
+const routerBin = fileURLToPath(new URL('../../../bin/router.js', import.meta.url))
+
+export function startBackend(): Promise<Proc> {
+  return forkServer('backend', join(here, 'backend.mjs'), ['0'])
+}
+
+export async function startNginx(upstreamPort: number, workers: number): Promise<Proc> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-nginx-'))
+  const port = await freePort()
+  const conf = `worker_processes ${workers};
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  upstream backend { server 127.0.0.1:${upstreamPort}; keepalive 128; }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $host;
+    }
+  }
+}
+`
+  writeFileSync(join(dir, 'nginx.conf'), conf)
+  const args = ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;']
+  return spawnServer(`nginx × ${workers}`, 'nginx', args, port)
+}
+
+export async function startForwarder(kind: 'undici' | 'http2-proxy', upstreamPort: number): Promise<Proc> {
+  const script = join(here, `${kind}-forwarder.mjs`)
+  return forkServer(`${kind} forwarder`, script, ['0', String(upstreamPort)])
+}
+
+/**
+ * The router with one http router: Host names the service, `/svc/bench` is a 99/1 union over
+ * two ports of the backend (the canary case), any other name goes to the backend directly.
+ */
+export async function startRouter(backendPorts: readonly [number, number], workers: number): Promise<Proc> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-router-'))
+  const port = await freePort()
+  const adminPort = await freePort()
+  const [a, b] = backendPorts
+  const dtab = `/svc => /$/inet/127.0.0.1/${a}; /svc/bench => 99 * /$/inet/127.0.0.1/${a} & 1 * /$/inet/127.0.0.1/${b}`
+  const config = {
+    admin: { port: adminPort },
+    routers: [{ protocol: 'http', dtab, servers: [{ port }] }],
+  }
+  const file = join(dir, 'router.json')
+  writeFileSync(file, JSON.stringify(config))
+  const args = [routerBin, file, ...(workers > 1 ? ['--workers', String(workers)] : [])]
+  return spawnServer(`router${workers > 1 ? ` × ${workers}` : ''}`, process.execPath, args, port)
+}
