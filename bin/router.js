@@ -1,3 +1,4 @@
 #!/usr/bin/env node
-process.stderr.write('router: not implemented yet\n')
-process.exitCode = 1
+import { main } from '../dist/router/main.js'
+
+await main(process.argv.slice(2))

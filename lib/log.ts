@@ -32,7 +32,14 @@ export interface LogOptions {
 }
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
-const SECRETS = ['authorization', 'cookie', '"set-cookie"', '"proxy-authorization"']
+const SECRETS = ['authorization', 'cookie', 'set-cookie', 'proxy-authorization']
+/** Redaction paths for a key at the top level, one level down, and under `headers`. */
+const REDACT = SECRETS.map((k) => `["${k}"]`).flatMap((k) => [
+  k,
+  `*${k}`,
+  `headers${k}`,
+  `*.headers${k}`,
+])
 
 /** A JSON-lines logger. An unknown level falls back to `info`, saying so in a warning. */
 export function createLog(options: LogOptions = {}): Log {
@@ -48,7 +55,7 @@ export function createLog(options: LogOptions = {}): Log {
       timestamp: stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: {
-        paths: SECRETS.flatMap((k) => [k, `*.${k}`, `headers.${k}`, `*.headers.${k}`]),
+        paths: REDACT,
         censor: '[redacted]',
       },
     },

@@ -35,7 +35,12 @@ export function forkServer(name: string, script: string, args: string[]): Promis
 }
 
 /** Spawns a command that will listen on `port`; resolves once the port accepts connections. */
-export async function spawnServer(name: string, cmd: string, args: string[], port: number): Promise<Proc> {
+export async function spawnServer(
+  name: string,
+  cmd: string,
+  args: string[],
+  port: number,
+): Promise<Proc> {
   const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] })
   let exited: number | null | undefined
   child.once('exit', (code) => (exited = code))
@@ -89,7 +94,11 @@ function readStatus(pid: number): string {
 
 function children(pid: number): number[] {
   try {
-    const direct = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)
+    const direct = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number)
     return direct.flatMap((c) => [c, ...children(c)])
   } catch {
     return []

@@ -58,21 +58,28 @@ async function bindNames(port: number, n: number): Promise<void> {
 }
 
 function header(): string {
-  const commit = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim()
+  const commit = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] })
+    .toString()
+    .trim()
   return `${new Date().toISOString().slice(0, 10)}, commit ${commit}, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, wrk -t1 -c${connections} -d${seconds}s, 100-byte responses`
 }
 
 function table(rows: readonly Row[], ref: (n: string) => Row | undefined): string {
   const nginx1 = ref('nginx × 1')
   const nginx2 = ref('nginx × 2')
-  const fastest = Math.max(ref('undici forwarder')?.result.rps ?? 0, ref('http2-proxy forwarder')?.result.rps ?? 0)
+  const fastest = Math.max(
+    ref('undici forwarder')?.result.rps ?? 0,
+    ref('http2-proxy forwarder')?.result.rps ?? 0,
+  )
   const lines = rows.map((r) => {
-    const pct = (x: Row | undefined): string => (x === undefined ? '–' : `${Math.round((100 * r.result.rps) / x.result.rps)} %`)
+    const pct = (x: Row | undefined): string =>
+      x === undefined ? '–' : `${Math.round((100 * r.result.rps) / x.result.rps)} %`
     const vsFastest = fastest > 0 ? `${(r.result.rps / fastest).toFixed(2)}×` : '–'
     const { rps, p50ms, p99ms, errors } = r.result
     return `| ${r.name} | ${Math.round(rps).toLocaleString('en-US')} | ${p50ms.toFixed(2)} / ${p99ms.toFixed(2)} | ${pct(nginx1)} | ${pct(nginx2)} | ${vsFastest} | ${r.rss.toFixed(0)} | ${errors} |`
   })
-  const head = '| target | req/s | p50 / p99 ms | vs nginx × 1 | vs nginx × 2 | vs faster bare Node forwarder | RSS MiB | errors |'
+  const head =
+    '| target | req/s | p50 / p99 ms | vs nginx × 1 | vs nginx × 2 | vs faster bare Node forwarder | RSS MiB | errors |'
   return [head, '|---|---:|---:|---:|---:|---:|---:|---:|', ...lines].join('\n')
 }
 

@@ -43,7 +43,10 @@ http {
   return spawnServer(`nginx × ${workers}`, 'nginx', args, port)
 }
 
-export async function startForwarder(kind: 'undici' | 'http2-proxy', upstreamPort: number): Promise<Proc> {
+export async function startForwarder(
+  kind: 'undici' | 'http2-proxy',
+  upstreamPort: number,
+): Promise<Proc> {
   const script = join(here, `${kind}-forwarder.mjs`)
   return forkServer(`${kind} forwarder`, script, ['0', String(upstreamPort)])
 }
@@ -52,7 +55,10 @@ export async function startForwarder(kind: 'undici' | 'http2-proxy', upstreamPor
  * The router with one http router: Host names the service, `/svc/bench` is a 99/1 union over
  * two ports of the backend (the canary case), any other name goes to the backend directly.
  */
-export async function startRouter(backendPorts: readonly [number, number], workers: number): Promise<Proc> {
+export async function startRouter(
+  backendPorts: readonly [number, number],
+  workers: number,
+): Promise<Proc> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-router-'))
   const port = await freePort()
   const adminPort = await freePort()

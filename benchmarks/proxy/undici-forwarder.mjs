@@ -4,7 +4,15 @@ import { Pool } from 'undici'
 
 const [listenPort, upstreamPort] = process.argv.slice(2).map(Number)
 const pool = new Pool(`http://127.0.0.1:${upstreamPort}`, { pipelining: 1 })
-const hop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-connection'])
+const hop = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+  'proxy-connection',
+])
 
 class Handler {
   constructor(res) {
@@ -38,9 +46,14 @@ class Handler {
 const server = createServer((req, res) => {
   const headers = []
   const raw = req.rawHeaders
-  for (let i = 0; i < raw.length; i += 2) if (!hop.has(raw[i].toLowerCase())) headers.push(raw[i], raw[i + 1])
-  const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined
-  pool.dispatch({ method: req.method, path: req.url, headers, body: hasBody ? req : null }, new Handler(res))
+  for (let i = 0; i < raw.length; i += 2)
+    if (!hop.has(raw[i].toLowerCase())) headers.push(raw[i], raw[i + 1])
+  const hasBody =
+    req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined
+  pool.dispatch(
+    { method: req.method, path: req.url, headers, body: hasBody ? req : null },
+    new Handler(res),
+  )
 })
 server.keepAliveTimeout = 65_000
 server.listen(listenPort, '127.0.0.1', () => process.send?.({ port: server.address().port }))

@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import {
-  showDtab,
   showPath,
   waitFor,
   type ActState,
@@ -12,55 +11,75 @@ import {
 } from '../../dtabs/index.js'
 import { Lru } from '../../lib/lru.js'
 import { RouterError } from '../errors.js'
+import type { ClientStats, RouterStats, ServerStats, ServiceStats } from '../metrics.js'
 import type { BalancerFactory, Endpoint, Identifier, Interpreter } from '../model.js'
 import { Pools, UpstreamClient } from './clients.js'
+import * as fail from './failures.js'
 import { forward, type ForwardResult } from './forward.js'
 import { upstreamRequestHeaders, viaDepth, viaEntry } from './headers.js'
-import { LocalDtabReader, type LocalDtab } from './local-dtab.js'
+import { LocalDtabReader, NO_LOCAL_DTAB, type LocalDtab } from './local-dtab.js'
 import { pickLeaf } from './pick.js'
 import { newRequestId } from './reqid.js'
 import { finagleDuration, respondError } from './respond.js'
-import { noStats, type RequestStats } from './stats.js'
 
 /** What one router needs to route: its parts, built from config. */
 export interface RouterSetup {
   readonly label: string
   readonly identify: Identifier
   readonly interpreter: Interpreter
-  readonly makeBalancer: BalancerFactory
+  /** The balancer factory for a client (bound id), from the `client` configs. */
+  readonly balancerFor: (id: Path) => BalancerFactory
   readonly bindingTimeoutMs: number
   readonly cache: { readonly paths: number; readonly clients: number; readonly idleTtlSecs: number }
+  readonly stats: RouterStats
   readonly maxCallDepth?: number
   readonly random?: () => number
-  readonly stats?: RequestStats
 }
 
 /** Per-server settings that change how a request is handled. */
 export interface ServerSetup {
   readonly clearContext: boolean
+  readonly stats: ServerStats
 }
 
 interface PathEntry {
   readonly binding: Activity<NameTree<BoundLeaf>>
   readonly stop: () => void
+  service: ServiceStats
+}
+
+/** One request on its way through: what later steps and the final accounting need. */
+interface Exchange {
+  readonly req: IncomingMessage
+  readonly res: ServerResponse
+  readonly server: ServerSetup
+  readonly via: string
+  readonly started: number
+  up: ReturnType<typeof upstreamRequestHeaders>
+  local: LocalDtab
+  name: string
+  url: string
+  service: ServiceStats | undefined
+  /** Why the router answered with an error (a code), for `failures/<name>`. */
+  failure: string | undefined
 }
 
 /**
  * One router's data path: request → identifier → logical name → binding (base dtab ++ the
  * request's override) → weighted pick → client's load balancer → endpoint. Bindings and clients
  * are cached (bounded, idle ones expire) and stay live: namer changes reach new requests
- * without any per-request dtab work. Only waits (a binding or an address set still pending)
- * leave the synchronous path.
+ * without per-request dtab work. Only waits (a binding or an address set still pending) leave
+ * the synchronous path. Server, service and client stats are counted as linkerd counts them.
  */
 export class Router {
   private readonly localDtabs = new LocalDtabReader()
   private readonly paths: Lru<string, PathEntry>
   private readonly clients: Lru<string, UpstreamClient>
+  private readonly clientStats = new WeakMap<UpstreamClient, ClientStats>()
   private readonly pools = new Pools()
   private readonly idShown = new WeakMap<Bound, string>()
   private readonly sweeper: NodeJS.Timeout
   private readonly random: () => number
-  private readonly stats: RequestStats
   inFlight = 0
 
   constructor(private readonly setup: RouterSetup) {
@@ -69,57 +88,80 @@ export class Router {
     this.clients = new Lru(setup.cache.clients, (_k, c) => c.close(), idleMs)
     this.sweeper = setInterval(() => this.sweep(), Math.min(idleMs, 60_000)).unref()
     this.random = setup.random ?? Math.random
-    this.stats = setup.stats ?? noStats
   }
 
   get label(): string {
     return this.setup.label
   }
 
+  /** Names bound so far (admin `/bound-names.json`): the clients' ids. */
+  boundNames(): string[] {
+    return [...this.clients.values()].map((c) => c.id)
+  }
+
   /** Routes one request. Never throws: every failure becomes a response. */
   handle(req: IncomingMessage, res: ServerResponse, server: ServerSetup): void {
     this.inFlight++
-    res.once('close', () => this.inFlight--)
-    const via = viaEntry(req.httpVersion)
-    try {
-      this.route(req, res, server, via)
-    } catch (e) {
-      this.fail(res, e, via, server)
-    }
-  }
-
-  private fail(res: ServerResponse, e: unknown, via: string, server: ServerSetup): void {
-    const status = respondError(res, e, via, server.clearContext)
-    this.stats.failed(status, e)
-  }
-
-  private route(req: IncomingMessage, res: ServerResponse, server: ServerSetup, via: string): void {
-    const up = upstreamRequestHeaders(req.rawHeaders, server.clearContext)
-    const maxDepth = this.setup.maxCallDepth ?? 1000
-    if (viaDepth(up.via) >= maxDepth) {
-      const msg = `Maximum number of calls (${maxDepth}) has been exceeded. Please check for proxy loops.`
-      throw new RouterError('ERR_MAX_CALL_DEPTH', msg)
-    }
-    const local = server.clearContext
-      ? this.localDtabs.read([])
-      : this.localDtabs.read(req.rawHeaders)
-    const id = this.setup.identify(req as unknown as Parameters<Identifier>[0])
-    if (!id.ok) throw unknownDst(req, id.reason)
-    const name = showPath(id.dst)
-    const entry = this.pathEntry(local, id.dst, name)
-    const exchange: Exchange = {
+    server.stats.requests++
+    server.stats.pending++
+    const x: Exchange = {
       req,
       res,
       server,
-      via,
-      up,
-      local,
-      name,
-      url: id.url ?? (req.url as string),
+      via: viaEntry(req.httpVersion),
+      started: performance.now(),
+      up: EMPTY_UP,
+      local: NO_LOCAL_DTAB,
+      name: '',
+      url: req.url ?? '/',
+      service: undefined,
+      failure: undefined,
     }
+    res.once('close', () => this.done(x))
+    try {
+      this.route(x)
+    } catch (e) {
+      this.respondError(x, e)
+    }
+  }
+
+  /** Final accounting when the response is over (sent, or the connection gone). */
+  private done(x: Exchange): void {
+    this.inFlight--
+    const ms = performance.now() - x.started
+    const ok = x.res.writableFinished && x.res.statusCode < 500
+    for (const s of [x.server.stats, x.service]) {
+      if (s === undefined) continue
+      s.pending--
+      s.latency.record(ms)
+      if (ok) s.success++
+      else s.fail(x.failure ?? (x.res.writableFinished ? 'status_5xx' : 'connection_closed'))
+    }
+    x.server.stats.status(x.res.statusCode)
+  }
+
+  private respondError(x: Exchange, e: unknown): void {
+    x.failure = fail.failureName(e)
+    respondError(x.res, e, x.via, x.server.clearContext)
+  }
+
+  private route(x: Exchange): void {
+    const { req } = x
+    x.up = upstreamRequestHeaders(req.rawHeaders, x.server.clearContext)
+    const maxDepth = this.setup.maxCallDepth ?? 1000
+    if (viaDepth(x.up.via) >= maxDepth) throw fail.maxCallDepth(maxDepth)
+    if (!x.server.clearContext) x.local = this.localDtabs.read(req.rawHeaders)
+    const id = this.setup.identify(req as unknown as Parameters<Identifier>[0])
+    if (!id.ok) throw fail.unknownDst(req, id.reason)
+    x.name = showPath(id.dst)
+    if (id.url !== undefined) x.url = id.url
+    const entry = this.pathEntry(x.local, id.dst, x.name)
+    x.service = entry.service
+    x.service.requests++
+    x.service.pending++
     const state = entry.binding.get()
-    if (state.type === 'pending') this.afterBinding(entry.binding, exchange)
-    else this.dispatch(state, exchange)
+    if (state.type === 'pending') this.afterBinding(entry.binding, x)
+    else this.dispatch(state, x)
   }
 
   private pathEntry(local: LocalDtab, dst: Path, name: string): PathEntry {
@@ -127,8 +169,10 @@ export class Router {
     let entry = this.paths.get(key)
     if (entry === undefined) {
       const binding = this.setup.interpreter.bind(local.dtab, dst)
-      entry = { binding, stop: binding.subscribe(noop) }
+      entry = { binding, stop: binding.subscribe(noop), service: this.setup.stats.service(name) }
       this.paths.set(key, entry)
+    } else if (entry.service.evicted) {
+      entry.service = this.setup.stats.service(name)
     }
     return entry
   }
@@ -142,7 +186,7 @@ export class Router {
       )
     waitFor(binding, (s) => s.type !== 'pending', ms, timeout).then(
       (state) => this.guard(x, () => this.dispatch(state, x)),
-      (e: unknown) => this.fail(x.res, e, x.via, x.server),
+      (e: unknown) => this.respondError(x, e),
     )
   }
 
@@ -150,32 +194,21 @@ export class Router {
     try {
       f()
     } catch (e) {
-      this.fail(x.res, e, x.via, x.server)
+      this.respondError(x, e)
     }
   }
 
   private dispatch(state: ActState<NameTree<BoundLeaf>>, x: Exchange): void {
-    if (state.type === 'failed')
+    if (state.type === 'failed') {
       throw new RouterError('ERR_BIND_FAILED', `${state.error.message}\n\nservice name: ${x.name}`)
+    }
     if (state.type === 'pending') throw new Error('unreachable: pending binding')
     const leaf = pickLeaf(state.value, this.random)
-    if (leaf === undefined) throw this.noRoute(x)
+    if (leaf === undefined)
+      throw fail.noRoute(x.name, this.setup.interpreter.baseDtab(), x.local.shown)
     const client = this.client(leaf.bound)
     if (client.addr.type === 'pending') this.afterAddr(client, leaf.bound, x)
     else this.send(client, leaf.bound, x)
-  }
-
-  private noRoute(x: Exchange): RouterError {
-    const base = showDtab(this.setup.interpreter.baseDtab())
-    const lines = (d: string): string =>
-      d === ''
-        ? ''
-        : d
-            .split(';')
-            .map((e) => `  ${e.replace('=>', ' => ')}\n`)
-            .join('')
-    const msg = `Unable to route request!\n\nservice name: ${x.name}\ndtab:\nbase dtab:\n${lines(base)}override dtab:\n${lines(x.local.shown)}`
-    return new RouterError('ERR_NO_ROUTE', msg.trimEnd())
   }
 
   private client(bound: Bound): UpstreamClient {
@@ -186,10 +219,19 @@ export class Router {
     }
     let client = this.clients.get(key)
     if (client === undefined) {
-      client = new UpstreamClient(bound, this.setup.makeBalancer)
+      client = new UpstreamClient(bound, this.setup.balancerFor(bound.id))
       this.clients.set(key, client)
     }
     return client
+  }
+
+  private statsOf(client: UpstreamClient): ClientStats {
+    let s = this.clientStats.get(client)
+    if (s === undefined || s.evicted) {
+      s = this.setup.stats.client(client.id)
+      this.clientStats.set(client, s)
+    }
+    return s
   }
 
   private afterAddr(client: UpstreamClient, bound: Bound, x: Exchange): void {
@@ -201,22 +243,24 @@ export class Router {
       )
     waitFor(bound.addr, (a) => a.type !== 'pending', ms, timeout).then(
       () => this.guard(x, () => this.send(client, bound, x)),
-      (e: unknown) => this.fail(x.res, e, x.via, x.server),
+      (e: unknown) => this.respondError(x, e),
     )
   }
 
   private send(client: UpstreamClient, bound: Bound, x: Exchange): void {
     const endpoint = client.balancer.acquire()
-    if (endpoint === undefined) throw noEndpoints(client, x)
-    const headers = this.stamp(x, client.id, bound)
+    if (endpoint === undefined) throw fail.noEndpoints(client, x.name)
+    const stats = this.statsOf(client)
+    stats.requests++
+    stats.pending++
     const started = performance.now()
     forward(this.pools.get(endpoint), x.req, x.res, {
       method: x.req.method ?? 'GET',
       path: x.url,
-      headers,
+      headers: this.stamp(x, client.id, bound),
       viaEntry: x.via,
       clearContext: x.server.clearContext,
-      done: (result) => this.finished(result, client, endpoint, started, x),
+      done: (result) => this.finished(result, client, stats, endpoint, started, x),
     })
   }
 
@@ -225,14 +269,8 @@ export class Router {
     const h = x.up.headers
     const out: string[] = x.up.host === undefined ? [] : ['host', x.up.host]
     for (let i = 0; i < h.length; i++) out.push(h[i] as string)
-    out.push(
-      'l5d-dst-service',
-      x.name,
-      'l5d-dst-client',
-      clientId,
-      'l5d-reqid',
-      newRequestId(this.random),
-    )
+    out.push('l5d-dst-service', x.name, 'l5d-dst-client', clientId)
+    out.push('l5d-reqid', newRequestId(this.random))
     if (bound.path.length > 0) out.push('l5d-dst-residual', showPath(bound.path))
     if (x.local.shown !== '') out.push('l5d-ctx-dtab', x.local.shown)
     out.push('via', x.up.via === undefined ? x.via : `${x.up.via}, ${x.via}`)
@@ -242,18 +280,22 @@ export class Router {
   private finished(
     result: ForwardResult,
     client: UpstreamClient,
+    stats: ClientStats,
     e: Endpoint,
     started: number,
     x: Exchange,
   ): void {
     const latencyMs = performance.now() - started
-    client.balancer.release(e, latencyMs, result.error === undefined && result.status < 500)
-    if (result.error === undefined) {
-      this.stats.forwarded(result.status, latencyMs)
-      return
+    const ok = result.error === undefined && result.status < 500
+    client.balancer.release(e, latencyMs, ok)
+    stats.pending--
+    stats.latency.record(latencyMs)
+    if (result.status > 0) stats.status(result.status)
+    if (ok) stats.success++
+    else stats.fail(result.error === undefined ? 'status_5xx' : fail.failureName(result.error))
+    if (result.error !== undefined && !result.responded) {
+      this.respondError(x, fail.upstreamError(result.error, client, e, x.name))
     }
-    if (result.responded) return this.stats.failed(result.status, result.error)
-    this.fail(x.res, upstreamError(result.error, client, e, x), x.via, x.server)
   }
 
   private sweep(): void {
@@ -270,61 +312,10 @@ export class Router {
   }
 }
 
-interface Exchange {
-  readonly req: IncomingMessage
-  readonly res: ServerResponse
-  readonly server: ServerSetup
-  readonly via: string
-  readonly up: {
-    readonly headers: string[]
-    readonly host: string | undefined
-    readonly via: string | undefined
-  }
-  readonly local: LocalDtab
-  readonly name: string
-  readonly url: string
+const EMPTY_UP: ReturnType<typeof upstreamRequestHeaders> = {
+  headers: [],
+  host: undefined,
+  via: undefined,
 }
 
 function noop(): void {}
-
-function unknownDst(req: IncomingMessage, reason: string): RouterError {
-  const from = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`
-  return new RouterError(
-    'ERR_UNKNOWN_DST',
-    `Unknown destination: Request("${req.method} ${req.url}", from /${from}) / ${reason}`,
-  )
-}
-
-function noEndpoints(client: UpstreamClient, x: Exchange): RouterError {
-  const why = client.addr.type === 'failed' ? ` (${client.addr.cause})` : ''
-  return new RouterError(
-    'ERR_NO_ENDPOINTS',
-    `No hosts are available for ${client.id}${why}\n\nservice name: ${x.name}\nclient name: ${client.id}`,
-  )
-}
-
-const CONNECT_CODES = new Set([
-  'ECONNREFUSED',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ETIMEDOUT',
-  'UND_ERR_CONNECT_TIMEOUT',
-])
-
-function upstreamError(err: Error, client: UpstreamClient, e: Endpoint, x: Exchange): RouterError {
-  const code = (err as { code?: string }).code ?? ''
-  const addresses = client.balancer.endpoints.map((p) => p.key).join(', ')
-  const context = `service name: ${x.name}\nclient name: ${client.id}\naddresses: [${addresses}]\nselected address: ${e.key}`
-  if (CONNECT_CODES.has(code)) {
-    return new RouterError(
-      'ERR_CONNECT',
-      `Unable to establish connection to ${e.key}.\n\n${context}`,
-      { cause: err },
-    )
-  }
-  return new RouterError(
-    'ERR_UPSTREAM',
-    `${err.message} (${code || err.name}) from ${e.key}\n\n${context}`,
-    { cause: err },
-  )
-}

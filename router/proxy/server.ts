@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { RouterError } from '../errors.js'
+import type { ServerStats } from '../metrics.js'
+import { viaEntry } from './headers.js'
 import { respondError } from './respond.js'
 import type { Router } from './router.js'
 
@@ -11,12 +13,14 @@ export interface ServerOptions {
   readonly maxConcurrentRequests?: number
   /** Largest request head accepted (linkerd `maxHeadersKB` + `maxInitialLineKB`). */
   readonly maxHeaderBytes: number
+  /** The stats of this server, by the address it actually listens on. */
+  readonly statsFor: (ip: string, port: number) => ServerStats
 }
 
 /** A listening HTTP/1.1 server of a router. `close()` drains it (see `closeServer`). */
 export interface RouterServer {
   readonly address: { readonly ip: string; readonly port: number }
-  close(): Promise<void>
+  close(graceMs?: number): Promise<void>
 }
 
 /**
@@ -26,31 +30,42 @@ export interface RouterServer {
  */
 export async function startServer(router: Router, o: ServerOptions): Promise<RouterServer> {
   let active = 0
-  const setup = { clearContext: o.clearContext }
-  const server = createServer(
-    { maxHeaderSize: o.maxHeaderBytes, keepAliveTimeout: 65_000 },
-    (req, res) => {
-      if (o.maxConcurrentRequests !== undefined && active >= o.maxConcurrentRequests) {
-        const err = new RouterError(
-          'ERR_OVERLOADED',
-          `Too many concurrent requests (limit ${o.maxConcurrentRequests}): request rejected`,
-        )
-        respondError(res, err, `${req.httpVersion} linkerd`, o.clearContext)
-        return
-      }
-      active++
-      res.once('close', () => active--)
-      router.handle(req, res, setup)
-    },
-  )
+  const server = createServer({ maxHeaderSize: o.maxHeaderBytes, keepAliveTimeout: 65_000 })
   server.on('clientError', (err, socket) => {
-    if (socket.writable)
-      socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
-    else socket.destroy(err)
+    if (!socket.writable) socket.destroy(err)
+    else socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
   })
   await listen(server, o.ip, o.port)
+  // Handlers are attached once listening, when the server's real address (its stats key) is known.
   const { address, port } = server.address() as AddressInfo
-  return { address: { ip: address, port }, close: () => closeServer(server, () => active) }
+  const setup = { clearContext: o.clearContext, stats: o.statsFor(address, port) }
+  server.on('connection', (socket) => {
+    setup.stats.connections++
+    socket.once('close', () => setup.stats.connections--)
+  })
+  server.on('request', (req, res) => {
+    if (o.maxConcurrentRequests !== undefined && active >= o.maxConcurrentRequests) {
+      respondError(
+        res,
+        overloaded(o.maxConcurrentRequests),
+        viaEntry(req.httpVersion),
+        o.clearContext,
+      )
+      return
+    }
+    active++
+    res.once('close', () => active--)
+    router.handle(req, res, setup)
+  })
+  const close = (graceMs?: number): Promise<void> => closeServer(server, () => active, graceMs)
+  return { address: { ip: address, port }, close }
+}
+
+function overloaded(limit: number): RouterError {
+  return new RouterError(
+    'ERR_OVERLOADED',
+    `Too many concurrent requests (limit ${limit}): request rejected`,
+  )
 }
 
 function listen(server: Server, ip: string, port: number): Promise<void> {

@@ -1,0 +1,32 @@
+import type { FastifyInstance } from 'fastify'
+import type { MetricsRegistry } from '../metrics.js'
+
+/**
+ * `GET /admin/metrics/prometheus` (text/plain; version=0.0.4; `prometheusPath` moves it, as
+ * `io.l5d.prometheus`'s `path` does) and `GET /admin/metrics.json` (`pretty=1`, `tree=1`,
+ * `q=a/b`; 404 `{"error": "No such subtree: a/b"}`), both from the process's `MetricsRegistry`.
+ */
+export function metricsRoutes(
+  app: FastifyInstance,
+  deps: { metrics: MetricsRegistry; prometheusPath?: string | undefined },
+): void {
+  const path = deps.prometheusPath ?? '/admin/metrics/prometheus'
+  app.get(path, async function prometheus(_req, reply) {
+    const body = await deps.metrics.prometheus()
+    return reply.type(deps.metrics.contentType).send(body)
+  })
+  app.get('/admin/metrics.json', function metricsJson(req, reply) {
+    const query = req.query as Record<string, unknown>
+    const { status, body } = deps.metrics.metricsJson({
+      pretty: flag(query['pretty']),
+      tree: flag(query['tree']),
+      q: typeof query['q'] === 'string' ? query['q'] : undefined,
+    })
+    return reply.code(status).type('application/json; charset=utf-8').send(body)
+  })
+}
+
+/** finagle's boolean params: `1` or `true` (any case) is true. */
+function flag(v: unknown): boolean {
+  return typeof v === 'string' && (v === '1' || v.toLowerCase() === 'true')
+}

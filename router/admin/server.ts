@@ -1,0 +1,88 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import { nullLog, type Log } from '../../lib/log.js'
+import type { MetricsRegistry } from '../metrics.js'
+import { delegatorRoutes, type AdminRouter } from './delegator.js'
+import { adminErrorHandler } from './errors.js'
+import { healthRoutes } from './health.js'
+import { indexRoutes } from './index-txt.js'
+import { infoRoutes } from './info.js'
+import { metricsRoutes } from './metrics.js'
+import { shutdownRoutes } from './shutdown.js'
+
+export type { AdminRouter } from './delegator.js'
+
+/** Everything the admin server shows or calls; it owns none of it. */
+export interface AdminOptions {
+  /** Listen address; default 127.0.0.1 (the admin port is not for the world). */
+  readonly ip?: string
+  /** Default 9990; 0 picks a free port (tests). */
+  readonly port?: number
+  /** The loaded configuration, echoed by `/config.json`. */
+  readonly config: unknown
+  readonly isReady: () => boolean
+  /** In config order; the first is the delegator's default namespace. */
+  readonly routers: readonly AdminRouter[]
+  readonly boundNames: () => readonly string[]
+  readonly metrics: MetricsRegistry
+  /** Where Prometheus text is served (`io.l5d.prometheus`'s `path`); default as linkerd's. */
+  readonly prometheusPath?: string
+  /** Called after `/admin/shutdown` has answered, with `?grace=` in ms if given. */
+  readonly shutdown: (graceMs?: number) => void
+  readonly log?: Log
+  /** `/delegator.json` gives up after this long (default 2000 ms, linkerd's). */
+  readonly delegateTimeoutMs?: number
+}
+
+/**
+ * The admin app with every route, not listening: tests drive it with `inject()`. Fastify's
+ * logger is off (errors are logged once, by the error handler).
+ */
+export function buildAdmin(options: AdminOptions): FastifyInstance {
+  const log = options.log ?? nullLog
+  const app = Fastify({ logger: false, forceCloseConnections: true })
+  const endpoints = new Set<string>()
+  app.addHook('onRoute', (route) => {
+    if (!route.url.includes('*') && !route.url.includes(':')) endpoints.add(route.url)
+  })
+  app.setErrorHandler(adminErrorHandler(log))
+  healthRoutes(app, options)
+  metricsRoutes(app, options)
+  infoRoutes(app, options)
+  delegatorRoutes(app, {
+    routers: options.routers,
+    timeoutMs: options.delegateTimeoutMs ?? 2000,
+  })
+  shutdownRoutes(app, {
+    shutdown: options.shutdown,
+    onError: (err) => log.error('shutdown failed', { err }),
+  })
+  indexRoutes(app, { endpoints: () => [...endpoints].sort() })
+  return app
+}
+
+/** A listening admin server; `close()` also drops open connections, so it never hangs. */
+export interface AdminServer {
+  readonly address: { readonly ip: string; readonly port: number }
+  close(): Promise<void>
+}
+
+/** Starts the admin server (`ip` default 127.0.0.1, `port` default 9990). */
+export async function startAdmin(options: AdminOptions): Promise<AdminServer> {
+  const app = buildAdmin(options)
+  const ip = options.ip ?? '127.0.0.1'
+  try {
+    await app.listen({ host: ip, port: options.port ?? 9990 })
+  } catch (e) {
+    await app.close()
+    throw e
+  }
+  const bound = app.server.address()
+  const port = typeof bound === 'object' && bound !== null ? bound.port : (options.port ?? 9990)
+  ;(options.log ?? nullLog).info('admin listening', { ip, port })
+  return {
+    address: { ip, port },
+    async close() {
+      await app.close()
+    },
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * `default`: the router's `dtab` over the configured namers (linkerd's
+ * `ConfiguredNamersInterpreter`). This is what a router uses when it has no `interpreter:`.
+ *
+ *   interpreter:
+ *     kind: default
+ */
+import { constant, ok } from '../../dtabs/index.js'
+import { rejectTransformers } from '../namers/index.js'
+import { DtabInterpreter, type DtabInterpreterOptions } from './dtab-interpreter.js'
+import type { InterpreterEnv, InterpreterPlugin } from './index.js'
+
+export const defaultInterpreter: InterpreterPlugin = {
+  kind: 'default',
+  parse(s) {
+    rejectTransformers(s)
+    return function makeDefaultInterpreter(env) {
+      return new DtabInterpreter({ base: constant(ok(env.dtab)), ...cacheOptions(env) })
+    }
+  },
+}
+
+/** The options every dtab interpreter takes from its environment. */
+export function cacheOptions(env: InterpreterEnv): Omit<DtabInterpreterOptions, 'base'> {
+  return {
+    namers: env.namers,
+    cacheSize: env.cache?.maxSize,
+    cacheIdleTtlMs: env.cache?.idleTtlMs,
+    now: env.now,
+    delegateTimeoutMs: env.delegateTimeoutMs,
+  }
+}

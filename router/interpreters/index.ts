@@ -1,0 +1,70 @@
+/**
+ * The interpreter family (`router.interpreter`): what turns a logical name into a live bound
+ * tree. `parseInterpreter` is pure; the builder it returns makes the Interpreter (model.ts) once
+ * the namers exist. Kinds: `default` (the router's dtab) and `io.l5d.fs` (a watched dtab file).
+ */
+import { ConfigError, Section } from '../../lib/config.js'
+import { parseKind, registry, unknownKind, type Plugin } from '../../lib/plugin.js'
+import type { Interpreter, InterpreterDeps } from '../model.js'
+import { defaultInterpreter } from './default.js'
+import { fsInterpreter } from './fs.js'
+
+/** What an interpreter builder receives besides the namers and the router's dtab. */
+export interface InterpreterEnv extends InterpreterDeps {
+  /** Where problems are reported (a dtab file that stops parsing); default stderr. */
+  readonly log?: (message: string) => void
+  /** The cache of live bindings: the router's `bindingCache.paths` and `idleTtlSecs`. */
+  readonly cache?: { readonly maxSize: number; readonly idleTtlMs: number }
+  /** Clock for cache expiry (default `Date.now`). */
+  readonly now?: () => number
+  /** Longest `delegate` waits for namers and addresses (default 10 s). */
+  readonly delegateTimeoutMs?: number
+  /** How often a dtab file is looked at besides fs.watch events (default 500 ms). */
+  readonly dtabFilePollMs?: number
+}
+
+export type InterpreterPlugin = Plugin<Interpreter, InterpreterEnv>
+
+/** Every interpreter kind this project has. */
+export const interpreters = registry<Interpreter, InterpreterEnv>(defaultInterpreter, fsInterpreter)
+
+/** linkerd interpreters that talk to namerd: planned, not here yet. */
+export const NOT_YET_INTERPRETERS: readonly string[] = [
+  'io.l5d.mesh',
+  'io.l5d.namerd',
+  'io.l5d.namerd.http',
+]
+
+/** Other linkerd interpreters, not planned. */
+export const LINKERD_ONLY_INTERPRETERS: readonly string[] = [
+  'io.l5d.consul.interpreter',
+  'io.l5d.k8s.configMap',
+  'io.l5d.k8s.istio',
+]
+
+/** A checked `interpreter:` section. */
+export interface InterpreterSpec {
+  readonly kind: string
+  /** Config location, e.g. `routers[0].interpreter`. */
+  readonly at: string
+  readonly make: (env: InterpreterEnv) => Interpreter
+}
+
+/** Checks a router's `interpreter:` (absent: `default`). Pure. */
+export function parseInterpreter(raw: unknown, at: string): InterpreterSpec {
+  if (raw === undefined || raw === null) {
+    return { kind: 'default', at, make: parseKind(interpreters, new Section({}, at), DEFAULT) }
+  }
+  const s = new Section(raw, at)
+  const kind = s.string('kind', 'default')
+  if (!interpreters.has(kind)) {
+    const known = [...interpreters.keys()].join(', ')
+    const why = NOT_YET_INTERPRETERS.includes(kind)
+      ? `kind "${kind}" exists in linkerd but is not supported here yet`
+      : unknownKind(kind, LINKERD_ONLY_INTERPRETERS)
+    throw new ConfigError(s.where('kind'), `${why} (known: ${known})`)
+  }
+  return { kind, at, make: parseKind(interpreters, s, DEFAULT) }
+}
+
+const DEFAULT = { defaultKind: 'default' } as const

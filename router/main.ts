@@ -1,0 +1,158 @@
+import cluster from 'node:cluster'
+import { Command, CommanderError } from 'commander'
+import { readDtab, readPath } from '../dtabs/index.js'
+import { CodedError, errorMessage } from '../lib/errors.js'
+import { createLog, type Log } from '../lib/log.js'
+import { startAdmin, type AdminServer } from './admin/server.js'
+import { parseConfig, type RouterConfig } from './config.js'
+import { readConfigFile } from './load-config.js'
+import { MetricsRegistry } from './metrics.js'
+import { startRouters, type Running } from './start.js'
+
+interface Options {
+  validate?: boolean
+  workers?: string
+}
+
+/** Reads and checks a config file; warnings are logged. Throws ConfigError. */
+async function load(file: string, log: Log): Promise<{ config: RouterConfig; raw: unknown }> {
+  const raw = await readConfigFile(file)
+  const config = parseConfig(raw)
+  for (const w of config.warnings) log.warn(w)
+  return { config, raw }
+}
+
+/**
+ * Runs the routers and (on the first worker only) the admin server until SIGTERM, SIGINT or
+ * `POST /admin/shutdown`, then shuts down gracefully: stop accepting, finish requests in flight,
+ * exit.
+ */
+async function serve(
+  config: RouterConfig,
+  raw: unknown,
+  log: Log,
+  withAdmin: boolean,
+): Promise<void> {
+  const metrics = new MetricsRegistry({ prometheusPrefix: config.telemetry[0]?.prefix ?? '' })
+  const state: { running?: Running; admin?: AdminServer; stopping: boolean } = { stopping: false }
+  const shutdown = (graceMs = config.admin.shutdownGraceMs): void => {
+    if (state.stopping) return
+    state.stopping = true
+    log.info('shutting down', { graceMs })
+    void (async () => {
+      await state.running?.close(graceMs)
+      await state.admin?.close()
+      metrics.close()
+      log.info('stopped')
+      process.exit(0)
+    })()
+  }
+  process.once('SIGTERM', () => shutdown())
+  process.once('SIGINT', () => shutdown())
+  const running = await startRouters(config, log, metrics)
+  state.running = running
+  for (const s of running.servers) log.info('listening', { ip: s.address.ip, port: s.address.port })
+  if (!withAdmin) return
+  state.admin = await startAdmin({
+    ip: config.admin.ip,
+    port: config.admin.port,
+    config: raw,
+    isReady: () => !state.stopping,
+    routers: running.routers.map(({ router, interpreter }) => ({
+      label: router.label,
+      delegate: (dtab: string, path: string) => delegateFor(interpreter, dtab, path),
+    })),
+    boundNames: () => running.routers.flatMap((r) => r.router.boundNames()),
+    metrics,
+    prometheusPath: config.telemetry[0]?.path,
+    shutdown,
+    log,
+  })
+}
+
+async function delegateFor(
+  interpreter: Running['routers'][number]['interpreter'],
+  dtab: string,
+  path: string,
+): Promise<{ status: number; body: unknown }> {
+  let local
+  let p
+  try {
+    local = readDtab(dtab)
+  } catch (e) {
+    return { status: 400, body: `Invalid dtab: ${errorMessage(e)}` }
+  }
+  try {
+    p = readPath(path)
+  } catch (e) {
+    return { status: 400, body: `Invalid path: ${errorMessage(e)}` }
+  }
+  return { status: 200, body: await interpreter.delegate(local, p) }
+}
+
+function workerCount(text: string | undefined): number {
+  if (text === undefined) return 1
+  const n = Number(text)
+  if (!Number.isInteger(n) || n < 1)
+    throw new CommanderError(2, 'usage', `--workers: expected an integer ≥ 1, got ${text}`)
+  return n
+}
+
+/** Forks `n` workers; the first serves admin. A worker that dies is replaced unless stopping. */
+function supervise(n: number, log: Log): void {
+  let stopping = false
+  const fork = (index: number): void => {
+    const w = cluster.fork({ ROUTER_WORKER_INDEX: String(index) })
+    w.on('exit', (code) => {
+      if (!stopping) {
+        log.warn('worker exited; restarting it', { index, code })
+        fork(index)
+      }
+    })
+  }
+  for (let i = 0; i < n; i++) fork(i)
+  const stop = (): void => {
+    stopping = true
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM')
+  }
+  process.once('SIGTERM', stop)
+  process.once('SIGINT', stop)
+}
+
+/** `router CONFIG [--validate] [--workers N]`; sets `process.exitCode` on failure. */
+export async function main(argv: readonly string[]): Promise<void> {
+  const log = createLog({ name: 'router' })
+  const program = new Command('router')
+    .argument('<config>', 'linkerd-format config file (YAML or JSON), or - for standard input')
+    .option('--validate', 'check the config file and exit (status 0 if valid)')
+    .option(
+      '--workers <n>',
+      'worker processes (node:cluster) sharing the servers; the first serves admin',
+    )
+    .exitOverride()
+  try {
+    await program.parseAsync([...argv], { from: 'user' })
+    const file = program.args[0] as string
+    const opts = program.opts<Options>()
+    const workers = workerCount(opts.workers)
+    if (cluster.isPrimary && workers > 1 && opts.validate !== true) {
+      await load(file, log)
+      return supervise(workers, log)
+    }
+    const { config, raw } = await load(file, log)
+    if (opts.validate === true) {
+      process.stdout.write(`${file}: valid (${config.routers.length} router(s))\n`)
+      return
+    }
+    await serve(config, raw, log, (process.env['ROUTER_WORKER_INDEX'] ?? '0') === '0')
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'usage') process.stderr.write(`router: ${e.message}\n`)
+      process.exitCode = e.exitCode === 0 ? 0 : 2
+      return
+    }
+    process.stderr.write(`router: ${errorMessage(e)}\n`)
+    if (!(e instanceof CodedError)) process.stderr.write(`${(e as Error).stack ?? ''}\n`)
+    process.exitCode = 1
+  }
+}

@@ -1,0 +1,82 @@
+import type { IncomingMessage } from 'node:http'
+import { showDtab } from '../../dtabs/index.js'
+import { RouterError } from '../errors.js'
+import type { Endpoint } from '../model.js'
+import type { UpstreamClient } from './clients.js'
+
+/** The router errors of the data path, worded as linkerd's (linkerd-features 1.13). */
+
+export function unknownDst(req: IncomingMessage, reason: string): RouterError {
+  const from = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`
+  return new RouterError(
+    'ERR_UNKNOWN_DST',
+    `Unknown destination: Request("${req.method} ${req.url}", from /${from}) / ${reason}`,
+  )
+}
+
+export function maxCallDepth(limit: number): RouterError {
+  return new RouterError(
+    'ERR_MAX_CALL_DEPTH',
+    `Maximum number of calls (${limit}) has been exceeded. Please check for proxy loops.`,
+  )
+}
+
+function dentryLines(dtab: string): string {
+  if (dtab === '') return ''
+  return dtab
+    .split(';')
+    .map((e) => `  ${e.replace('=>', ' => ')}\n`)
+    .join('')
+}
+
+/** 502: the name bound to Neg, Fail or Empty. Says which name and the dtabs used. */
+export function noRoute(
+  name: string,
+  base: Parameters<typeof showDtab>[0],
+  local: string,
+): RouterError {
+  const text =
+    `Unable to route request!\n\nservice name: ${name}\ndtab:\n` +
+    `base dtab:\n${dentryLines(showDtab(base))}override dtab:\n${dentryLines(local)}`
+  return new RouterError('ERR_NO_ROUTE', text.trimEnd())
+}
+
+export function noEndpoints(client: UpstreamClient, name: string): RouterError {
+  const why = client.addr.type === 'failed' ? ` (${client.addr.cause})` : ''
+  return new RouterError(
+    'ERR_NO_ENDPOINTS',
+    `No hosts are available for ${client.id}${why}\n\nservice name: ${name}\nclient name: ${client.id}`,
+  )
+}
+
+const CONNECT_CODES = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+])
+
+/** 502: the upstream exchange failed before a response started. */
+export function upstreamError(
+  err: Error,
+  client: UpstreamClient,
+  e: Endpoint,
+  name: string,
+): RouterError {
+  const code = (err as { code?: string }).code ?? ''
+  const addresses = client.balancer.endpoints.map((p) => p.key).join(', ')
+  const context = `service name: ${name}\nclient name: ${client.id}\naddresses: [${addresses}]\nselected address: ${e.key}`
+  if (CONNECT_CODES.has(code)) {
+    const msg = `Unable to establish connection to ${e.key}.\n\n${context}`
+    return new RouterError('ERR_CONNECT', msg, { cause: err })
+  }
+  const msg = `${err.message} (${code || err.name}) from ${e.key}\n\n${context}`
+  return new RouterError('ERR_UPSTREAM', msg, { cause: err })
+}
+
+/** The name a failure is counted under (`failures/<name>`): a code, never free text. */
+export function failureName(err: unknown): string {
+  const code = (err as { code?: unknown } | undefined)?.code
+  return typeof code === 'string' ? code : err instanceof Error ? err.name : 'unknown'
+}

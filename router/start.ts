@@ -1,0 +1,88 @@
+import { clientParamsFor, type HttpRouterConfig, type RouterConfig } from './config.js'
+import { parseBalancer } from './balancers/index.js'
+import type { Log } from '../lib/log.js'
+import type { Interpreter } from './model.js'
+import { startNamers, type StartedNamers } from './namers/index.js'
+import { Router } from './proxy/router.js'
+import { startServer, type RouterServer } from './proxy/server.js'
+import type { MetricsRegistry } from './metrics.js'
+
+/** A running router process: its routers, their servers, and how to stop it all. */
+export interface Running {
+  readonly routers: readonly {
+    readonly router: Router
+    readonly interpreter: Interpreter
+    readonly config: HttpRouterConfig
+  }[]
+  readonly servers: readonly RouterServer[]
+  /** Stops accepting, lets requests in flight finish (up to `graceMs`), then releases everything. */
+  close(graceMs?: number): Promise<void>
+}
+
+const defaultBalancer = parseBalancer(undefined)
+
+function makeRouter(
+  cfg: HttpRouterConfig,
+  namers: StartedNamers,
+  log: Log,
+  metrics: MetricsRegistry,
+) {
+  const interpreter = cfg.interpreter.make({
+    namers: namers.namers,
+    dtab: cfg.dtab,
+    log: (message) => log.warn(message, { router: cfg.label }),
+    cache: { maxSize: cfg.bindingCache.paths, idleTtlMs: cfg.bindingCache.idleTtlSecs * 1000 },
+    delegateTimeoutMs: Math.min(cfg.bindingTimeoutMs, 2000),
+  })
+  const router = new Router({
+    label: cfg.label,
+    identify: cfg.identifier.make({ prefix: cfg.dstPrefix }),
+    interpreter,
+    balancerFor: (id) => clientParamsFor(cfg.client, id).loadBalancer ?? defaultBalancer,
+    bindingTimeoutMs: cfg.bindingTimeoutMs,
+    cache: {
+      paths: cfg.bindingCache.paths,
+      clients: cfg.bindingCache.clients,
+      idleTtlSecs: cfg.bindingCache.idleTtlSecs,
+    },
+    stats: metrics.router(cfg.label),
+  })
+  return { router, interpreter, config: cfg }
+}
+
+/**
+ * Starts the namers, every router and every server of a checked config. If anything fails to
+ * start, what was started is closed and the error thrown.
+ */
+export async function startRouters(
+  config: RouterConfig,
+  log: Log,
+  metrics: MetricsRegistry,
+): Promise<Running> {
+  const namers = startNamers(config.namers)
+  const routers: ReturnType<typeof makeRouter>[] = []
+  const servers: RouterServer[] = []
+  const close = async (graceMs = 10_000): Promise<void> => {
+    await Promise.all(servers.map((s) => s.close(graceMs)))
+    for (const r of routers) {
+      await r.router.close()
+      r.interpreter.close()
+    }
+    namers.close()
+  }
+  try {
+    for (const cfg of config.routers) routers.push(makeRouter(cfg, namers, log, metrics))
+    for (const r of routers) {
+      for (const s of r.config.servers) {
+        const maxHeaderBytes = (r.config.maxHeadersKB + r.config.maxInitialLineKB) * 1024
+        const statsFor = (ip: string, port: number) =>
+          metrics.router(r.config.label).server(ip, port)
+        servers.push(await startServer(r.router, { ...s, maxHeaderBytes, statsFor }))
+      }
+    }
+  } catch (e) {
+    await close(0)
+    throw e
+  }
+  return { routers, servers, close }
+}
