@@ -14,6 +14,11 @@ export interface RequestHead {
   /** `1.1` or `1.0`. */
   readonly httpVersion: string
   readonly headers: IncomingHttpHeaders
+  /**
+   * The headers as received (`[name, value, …]`, Node's `rawHeaders`). When present, header
+   * lookups scan it rather than build `headers` (which Node makes lazily, at a cost).
+   */
+  readonly rawHeaders?: readonly string[]
 }
 
 /** An identifier's answer: a logical name (and, with `consume`, the URL to send upstream). */

@@ -24,7 +24,7 @@ export const headerTokenIdentifier: IdentifierPlugin = {
     const absent = unidentified(`${header} header is absent`)
     return ({ prefix }) =>
       function identifyByHeaderToken(req) {
-        const value = firstValue(req.headers, key)
+        const value = firstValue(req, key)
         if (value === undefined || value === '') return absent
         return { ok: true, dst: [...prefix, textElem(value)] }
       }

@@ -26,7 +26,7 @@ export const headerIdentifier: IdentifierPlugin = {
     const absent = unidentified(`${header} header is absent`)
     return ({ prefix }) =>
       function identifyByHeaderPath(req) {
-        const value = firstValue(req.headers, key)
+        const value = firstValue(req, key)
         if (value === undefined || value === '') return absent
         try {
           return { ok: true, dst: concat(prefix, readPath(value)) }

@@ -3,12 +3,23 @@
  * finagle's `HeaderMap.get` is case-insensitive and returns the first value of a repeated
  * header, so a value given as a list (`headersDistinct`, or `set-cookie`) yields its first item.
  */
-import type { IncomingHttpHeaders } from 'node:http'
+import type { RequestHead } from '../model.js'
 import { ConfigError, type Section } from '../../lib/config.js'
 
-/** The first value of header `lowerName` (already lower-cased), or undefined. */
-export function firstValue(headers: IncomingHttpHeaders, lowerName: string): string | undefined {
-  const value = headers[lowerName]
+/**
+ * The first value of header `lowerName` (already lower-cased), or undefined: from the raw list
+ * when the head has one (no header object is built), else from `headers`.
+ */
+export function firstValue(req: RequestHead, lowerName: string): string | undefined {
+  const raw = req.rawHeaders
+  if (raw !== undefined) {
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i] as string
+      if (name.length === lowerName.length && name.toLowerCase() === lowerName) return raw[i + 1]
+    }
+    return undefined
+  }
+  const value = req.headers[lowerName]
   return typeof value === 'string' ? value : value?.[0]
 }
 

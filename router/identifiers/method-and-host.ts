@@ -37,7 +37,7 @@ function withUriPath(name: Path, url: string): Identified {
 /** `1.0/<METHOD>` or `1.1/<METHOD>/<host>` after the prefix; undefined if 1.1 has no host. */
 function versionMethodHost(req: RequestHead, base10: Path, base11: Path): Path | undefined {
   if (req.httpVersion === '1.0') return [...base10, textElem(req.method)]
-  const host = firstValue(req.headers, 'host')
+  const host = firstValue(req, 'host')
   if (host === undefined || host === '') return undefined
   return [...base11, textElem(req.method), textElem(host.toLowerCase())]
 }

@@ -6,8 +6,9 @@ import { downstreamResponseHeaders } from './headers.js'
 export interface ForwardResult {
   /** Upstream status, or 0 if no response head arrived. */
   readonly status: number
-  /** Set if the exchange failed; `connected` says whether a response head had been sent on. */
+  /** Set if the exchange failed. */
   readonly error?: Error
+  /** Whether the response had started downstream when it ended (an error can no longer be sent). */
   readonly responded: boolean
 }
 
@@ -16,46 +17,54 @@ export interface ForwardRequest {
   readonly path: string
   /** Flat `[name, value, …]` list, already filtered and stamped. */
   readonly headers: string[]
+  readonly hasBody: boolean
   readonly viaEntry: string
   readonly clearContext: boolean
   readonly done: (result: ForwardResult) => void
 }
 
-function hasBody(req: IncomingMessage): boolean {
-  return req.headers['content-length'] !== undefined
-    ? req.headers['content-length'] !== '0'
-    : req.headers['transfer-encoding'] !== undefined
+/** A forwarded exchange in progress; `cancel` aborts it (the client went away). */
+export interface Forwarding {
+  cancel(): void
 }
 
 /**
  * Sends `req` to `upstream` (an undici Pool for one endpoint) and streams the answer into `res`,
  * with backpressure both ways. One handler object per request, no promises; `done` is called
- * exactly once. If the client goes away first, the upstream request is aborted.
+ * exactly once. The caller cancels it if the client goes away first.
  */
 export function forward(
   upstream: Dispatcher,
   req: IncomingMessage,
   res: ServerResponse,
   r: ForwardRequest,
-): void {
+): Forwarding {
   const handler = new ForwardHandler(req, res, r)
   upstream.dispatch(
     {
       method: r.method as Dispatcher.HttpMethod,
       path: r.path,
       headers: r.headers,
-      body: hasBody(req) ? req : null,
+      body: r.hasBody ? req : null,
       // A proxy cannot know whether the request is safe to pipeline or replay.
       idempotent: false,
       blocking: true,
     },
     handler,
   )
+  return handler
 }
 
-class ForwardHandler implements Dispatcher.DispatchHandler {
+/**
+ * The undici handler of one exchange. The first body chunk is held until the end of the current
+ * tick: a small response (head and body in one read) then goes out as one write with its head,
+ * while a streamed one is relayed chunk by chunk as it comes.
+ */
+class ForwardHandler implements Dispatcher.DispatchHandler, Forwarding {
   private abort: ((err?: Error) => void) | undefined
   private resume: (() => void) | undefined
+  private held: Buffer | undefined
+  private wrote = false
   private status = 0
   private finished = false
 
@@ -63,10 +72,10 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
     private readonly r: ForwardRequest,
-  ) {
-    res.once('close', () => {
-      if (!this.finished) this.abort?.(new Error('client closed the connection'))
-    })
+  ) {}
+
+  cancel(): void {
+    if (!this.finished) this.abort?.(new Error('client closed the connection'))
   }
 
   onConnect(abort: (err?: Error) => void): void {
@@ -84,17 +93,39 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
 
   /** Returning false pauses undici until the client drains what it has. */
   onData(chunk: Buffer): boolean {
+    if (this.held === undefined && !this.wrote) {
+      this.held = chunk
+      queueMicrotask(() => this.flushHeld())
+      return true
+    }
+    this.flushHeld()
+    return this.write(chunk)
+  }
+
+  private flushHeld(): void {
+    const held = this.held
+    if (held === undefined || this.finished) return
+    this.held = undefined
+    this.write(held)
+  }
+
+  private write(chunk: Buffer): boolean {
+    this.wrote = true
     if (this.res.write(chunk)) return true
     if (this.resume !== undefined) this.res.once('drain', this.resume)
     return false
   }
 
   onComplete(): void {
+    const held = this.held
+    this.held = undefined
     this.finish()
-    this.res.end()
+    if (held === undefined) this.res.end()
+    else this.res.end(held)
   }
 
   onError(err: Error): void {
+    this.held = undefined
     const responded = this.res.headersSent
     if (responded) this.res.destroy(err)
     this.finish(err, responded)
@@ -103,11 +134,11 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   private finish(error?: Error, responded = true): void {
     if (this.finished) return
     this.finished = true
-    this.r.done(
+    const result =
       error === undefined
         ? { status: this.status, responded }
-        : { status: this.status, error, responded },
-    )
+        : { status: this.status, error, responded }
+    this.r.done(result)
     if (error !== undefined && !this.req.readableEnded) this.req.resume()
   }
 }

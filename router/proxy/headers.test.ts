@@ -1,10 +1,5 @@
 import test from 'ava'
-import {
-  downstreamResponseHeaders,
-  encodeErrHeader,
-  upstreamRequestHeaders,
-  viaDepth,
-} from './headers.js'
+import { downstreamResponseHeaders, encodeErrHeader, readInbound, viaDepth } from './headers.js'
 
 test('hop-by-hop, Connection-listed and router-owned request headers are not forwarded', (t) => {
   const raw = [
@@ -43,15 +38,26 @@ test('hop-by-hop, Connection-listed and router-owned request headers are not for
     'X-Custom',
     'v',
   ]
-  const up = upstreamRequestHeaders(raw, false)
+  const up = readInbound(raw, false)
   t.deepEqual(up.headers, ['Accept', 'text/plain', 'l5d-ctx-deadline', '1 2', 'X-Custom', 'v'])
   t.is(up.host, 'web')
   t.is(up.via, '1.1 a, 1.1 b')
+  t.deepEqual(up.userDtab, ['/a=>/b'])
+  t.deepEqual(up.ctxDtab, ['/c=>/d'])
+  t.true(up.hasBody, 'transfer-encoding means a body follows')
+})
+
+test('a body follows a non-zero content-length, not a zero one', (t) => {
+  t.true(readInbound(['Content-Length', '5'], false).hasBody)
+  t.false(readInbound(['Content-Length', '0'], false).hasBody)
+  t.false(readInbound(['Accept', '*/*'], false).hasBody)
 })
 
 test('clearContext drops every l5d-* request header', (t) => {
   const raw = ['l5d-ctx-deadline', '1 2', 'L5D-Anything', 'x', 'X-Custom', 'v']
-  t.deepEqual(upstreamRequestHeaders(raw, true).headers, ['X-Custom', 'v'])
+  const up = readInbound(raw, true)
+  t.deepEqual(up.headers, ['X-Custom', 'v'])
+  t.is(up.userDtab, undefined)
 })
 
 test('response headers lose hop-by-hop ones and gain a Via entry after any upstream Via', (t) => {

@@ -30,48 +30,81 @@ const ROUTER_OWNED = new Set([
   'host',
 ])
 
-/** True for a header the router must not forward (`connection` tokens are checked too). */
-function dropped(lower: string, connectionTokens: ReadonlySet<string> | undefined): boolean {
-  return HOP_BY_HOP.has(lower) || (connectionTokens !== undefined && connectionTokens.has(lower))
+/** What the router reads of a request's headers, in one pass over the raw list. */
+export interface InboundHead {
+  /** Headers to send upstream, flat `[name, value, …]`: hop-by-hop and router-owned ones removed. */
+  readonly headers: string[]
+  readonly host: string | undefined
+  /** The inbound `Via` entries, joined. */
+  readonly via: string | undefined
+  /** `l5d-ctx-dtab` and `l5d-dtab` values, in order (none with `clearContext`). */
+  readonly ctxDtab: string[] | undefined
+  readonly userDtab: string[] | undefined
+  /** The request has a body (`content-length` > 0 or `transfer-encoding`). */
+  readonly hasBody: boolean
 }
 
-function connectionTokens(raw: readonly string[]): Set<string> | undefined {
-  let tokens: Set<string> | undefined
+// First letters (lower-cased) of every header name the router treats specially; a name starting
+// with anything else is forwarded without being lower-cased.
+const SPECIAL_FIRST = new Set([...'ckptuhvl'].map((c) => c.charCodeAt(0)))
+
+/**
+ * Reads the request's raw headers once: what to forward upstream (the inbound list minus
+ * hop-by-hop headers, headers named in `Connection`, and those the router writes itself; minus
+ * every `l5d-*` header with `clearContext`), plus `Host`, `Via`, the dtab overrides and whether
+ * a body follows.
+ */
+export function readInbound(raw: readonly string[], clearContext: boolean): InboundHead {
+  const headers: string[] = []
+  let host: string | undefined
+  let via: string | undefined
+  let ctxDtab: string[] | undefined
+  let userDtab: string[] | undefined
+  let hasBody = false
+  let connection: string | undefined
   for (let i = 0; i < raw.length; i += 2) {
-    if ((raw[i] as string).toLowerCase() !== 'connection') continue
-    for (const t of (raw[i + 1] as string).split(',')) {
-      const token = t.trim().toLowerCase()
-      if (token !== '' && token !== 'close' && token !== 'keep-alive')
-        (tokens ??= new Set()).add(token)
+    const name = raw[i] as string
+    const value = raw[i + 1] as string
+    if (!SPECIAL_FIRST.has(name.charCodeAt(0) | 0x20)) {
+      headers.push(name, value)
+      continue
     }
+    const lower = name.toLowerCase()
+    if (lower === 'host') host ??= value
+    else if (lower === 'via') via = via === undefined ? value : `${via}, ${value}`
+    else if (lower === 'content-length') hasBody ||= value !== '0'
+    else if (lower === 'transfer-encoding') hasBody = true
+    else if (lower === 'connection')
+      connection = connection === undefined ? value : `${connection},${value}`
+    else if (lower === 'l5d-dtab' && !clearContext) (userDtab ??= []).push(value)
+    else if (lower === 'l5d-ctx-dtab' && !clearContext) (ctxDtab ??= []).push(value)
+    if (HOP_BY_HOP.has(lower) || ROUTER_OWNED.has(lower)) continue
+    if (clearContext && lower.startsWith('l5d-')) continue
+    headers.push(name, value)
+  }
+  const tokens = connection === undefined ? undefined : connectionTokens(connection)
+  const forwarded = tokens === undefined ? headers : withoutNamed(headers, tokens)
+  return { headers: forwarded, host, via, ctxDtab, userDtab, hasBody }
+}
+
+/** Header names listed in `Connection` (other than close/keep-alive): hop-by-hop too. */
+function connectionTokens(value: string): Set<string> | undefined {
+  let tokens: Set<string> | undefined
+  for (const t of value.split(',')) {
+    const token = t.trim().toLowerCase()
+    if (token !== '' && token !== 'close' && token !== 'keep-alive')
+      (tokens ??= new Set()).add(token)
   }
   return tokens
 }
 
-/**
- * The request headers to send upstream, as a flat `[name, value, …]` list: the inbound raw
- * headers minus hop-by-hop and router-owned ones (minus every `l5d-*` one when `clearContext`),
- * with `Host` kept as received. `via` is the inbound Via value, if any.
- */
-export function upstreamRequestHeaders(
-  raw: readonly string[],
-  clearContext: boolean,
-): { headers: string[]; host: string | undefined; via: string | undefined } {
-  const tokens = connectionTokens(raw)
-  const headers: string[] = []
-  let host: string | undefined
-  let via: string | undefined
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] as string
-    const value = raw[i + 1] as string
-    const lower = name.toLowerCase()
-    if (lower === 'host') host ??= value
-    else if (lower === 'via') via = via === undefined ? value : `${via}, ${value}`
-    if (dropped(lower, tokens) || ROUTER_OWNED.has(lower)) continue
-    if (clearContext && lower.startsWith('l5d-')) continue
-    headers.push(name, value)
+function withoutNamed(headers: readonly string[], names: ReadonlySet<string>): string[] {
+  const out: string[] = []
+  for (let i = 0; i < headers.length; i += 2) {
+    if (!names.has((headers[i] as string).toLowerCase()))
+      out.push(headers[i] as string, headers[i + 1] as string)
   }
-  return { headers, host, via }
+  return out
 }
 
 /**

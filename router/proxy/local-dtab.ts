@@ -13,23 +13,15 @@ export const NO_LOCAL_DTAB: LocalDtab = Object.freeze({ dtab: EMPTY_DTAB, shown:
 
 /**
  * Reads the per-request overrides as linkerd does: every `l5d-ctx-dtab` value, then every
- * `l5d-dtab` value, each parsed as a dtab and concatenated in that order (so the user's entries
+ * `l5d-dtab` value (as `readInbound` collects them), each parsed as a dtab and concatenated in that order (so the user's entries
  * win). Parsed texts are cached, so a repeated override is not parsed again. A syntax error is a
  * 400 (`ERR_BAD_DTAB_HEADER`) with the parse message.
  */
 export class LocalDtabReader {
   private readonly cache = new Lru<string, LocalDtab>(1000)
 
-  read(rawHeaders: readonly string[]): LocalDtab {
-    let ctx: string[] | undefined
-    let user: string[] | undefined
-    for (let i = 0; i < rawHeaders.length; i += 2) {
-      const name = rawHeaders[i] as string
-      if (name.length < 8 || (name.charCodeAt(0) | 0x20) !== 0x6c) continue
-      const lower = name.toLowerCase()
-      if (lower === 'l5d-dtab') (user ??= []).push(rawHeaders[i + 1] as string)
-      else if (lower === 'l5d-ctx-dtab') (ctx ??= []).push(rawHeaders[i + 1] as string)
-    }
+  /** The local dtab of a request's `l5d-ctx-dtab` and `l5d-dtab` values (see `readInbound`). */
+  read(ctx: readonly string[] | undefined, user: readonly string[] | undefined): LocalDtab {
     if (ctx === undefined && user === undefined) return NO_LOCAL_DTAB
     const key = `${ctx?.join('\u0001') ?? ''}\u0000${user?.join('\u0001') ?? ''}`
     let local = this.cache.get(key)

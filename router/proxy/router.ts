@@ -12,11 +12,12 @@ import {
 import { Lru } from '../../lib/lru.js'
 import { RouterError } from '../errors.js'
 import type { ClientStats, RouterStats, ServerStats, ServiceStats } from '../metrics.js'
-import type { BalancerFactory, Endpoint, Identifier, Interpreter } from '../model.js'
+import { originForm } from '../identifiers/origin-form.js'
+import type { BalancerFactory, Endpoint, Identifier, Interpreter, RequestHead } from '../model.js'
 import { Pools, UpstreamClient } from './clients.js'
 import * as fail from './failures.js'
-import { forward, type ForwardResult } from './forward.js'
-import { upstreamRequestHeaders, viaDepth, viaEntry } from './headers.js'
+import { forward, type Forwarding, type ForwardResult } from './forward.js'
+import { readInbound, viaDepth, viaEntry, type InboundHead } from './headers.js'
 import { LocalDtabReader, NO_LOCAL_DTAB, type LocalDtab } from './local-dtab.js'
 import { pickLeaf } from './pick.js'
 import { newRequestId } from './reqid.js'
@@ -55,13 +56,16 @@ interface Exchange {
   readonly server: ServerSetup
   readonly via: string
   readonly started: number
-  up: ReturnType<typeof upstreamRequestHeaders>
+  up: InboundHead
   local: LocalDtab
   name: string
   url: string
+  /** The `Host` to send: as received, or the authority of an absolute-form URL. */
+  host: string | undefined
   service: ServiceStats | undefined
   /** Why the router answered with an error (a code), for `failures/<name>`. */
   failure: string | undefined
+  forwarding: Forwarding | undefined
 }
 
 /**
@@ -114,10 +118,12 @@ export class Router {
       local: NO_LOCAL_DTAB,
       name: '',
       url: req.url ?? '/',
+      host: undefined,
       service: undefined,
       failure: undefined,
+      forwarding: undefined,
     }
-    res.once('close', () => this.done(x))
+    res.on('close', () => this.done(x))
     try {
       this.route(x)
     } catch (e) {
@@ -128,16 +134,13 @@ export class Router {
   /** Final accounting when the response is over (sent, or the connection gone). */
   private done(x: Exchange): void {
     this.inFlight--
+    x.forwarding?.cancel()
     const ms = performance.now() - x.started
     const ok = x.res.writableFinished && x.res.statusCode < 500
-    for (const s of [x.server.stats, x.service]) {
-      if (s === undefined) continue
-      s.pending--
-      s.latency.record(ms)
-      if (ok) s.success++
-      else s.fail(x.failure ?? (x.res.writableFinished ? 'status_5xx' : 'connection_closed'))
-    }
+    const why = ok ? undefined : (x.failure ?? (x.res.writableFinished ? 'status_5xx' : 'closed'))
+    count(x.server.stats, ms, why)
     x.server.stats.status(x.res.statusCode)
+    if (x.service !== undefined) count(x.service, ms, why)
   }
 
   private respondError(x: Exchange, e: unknown): void {
@@ -147,11 +150,17 @@ export class Router {
 
   private route(x: Exchange): void {
     const { req } = x
-    x.up = upstreamRequestHeaders(req.rawHeaders, x.server.clearContext)
+    x.up = readInbound(req.rawHeaders, x.server.clearContext)
     const maxDepth = this.setup.maxCallDepth ?? 1000
     if (viaDepth(x.up.via) >= maxDepth) throw fail.maxCallDepth(maxDepth)
-    if (!x.server.clearContext) x.local = this.localDtabs.read(req.rawHeaders)
-    const id = this.setup.identify(req as unknown as Parameters<Identifier>[0])
+    x.local = this.localDtabs.read(x.up.ctxDtab, x.up.userDtab)
+    x.host = x.up.host
+    const head = originForm(req as unknown as RequestHead)
+    if (head !== (req as unknown)) {
+      x.url = head.url
+      x.host = head.headers.host
+    }
+    const id = this.setup.identify(head)
     if (!id.ok) throw fail.unknownDst(req, id.reason)
     x.name = showPath(id.dst)
     if (id.url !== undefined) x.url = id.url
@@ -254,10 +263,11 @@ export class Router {
     stats.requests++
     stats.pending++
     const started = performance.now()
-    forward(this.pools.get(endpoint), x.req, x.res, {
+    x.forwarding = forward(this.pools.get(endpoint), x.req, x.res, {
       method: x.req.method ?? 'GET',
       path: x.url,
       headers: this.stamp(x, client.id, bound),
+      hasBody: x.up.hasBody,
       viaEntry: x.via,
       clearContext: x.server.clearContext,
       done: (result) => this.finished(result, client, stats, endpoint, started, x),
@@ -267,7 +277,7 @@ export class Router {
   /** The upstream request headers: `Host` first, the forwarded ones, then linkerd's. */
   private stamp(x: Exchange, clientId: string, bound: Bound): string[] {
     const h = x.up.headers
-    const out: string[] = x.up.host === undefined ? [] : ['host', x.up.host]
+    const out: string[] = x.host === undefined ? [] : ['host', x.host]
     for (let i = 0; i < h.length; i++) out.push(h[i] as string)
     out.push('l5d-dst-service', x.name, 'l5d-dst-client', clientId)
     out.push('l5d-reqid', newRequestId(this.random))
@@ -312,10 +322,21 @@ export class Router {
   }
 }
 
-const EMPTY_UP: ReturnType<typeof upstreamRequestHeaders> = {
+const EMPTY_UP: InboundHead = {
   headers: [],
   host: undefined,
   via: undefined,
+  ctxDtab: undefined,
+  userDtab: undefined,
+  hasBody: false,
+}
+
+/** Ends one request in a stats object: latency, success or a named failure. */
+function count(s: ServiceStats | ServerStats, ms: number, failure: string | undefined): void {
+  s.pending--
+  s.latency.record(ms)
+  if (failure === undefined) s.success++
+  else s.fail(failure)
 }
 
 function noop(): void {}
