@@ -33,7 +33,7 @@ export async function startServer(router: Router, o: ServerOptions): Promise<Rou
   const server = createServer({ maxHeaderSize: o.maxHeaderBytes, keepAliveTimeout: 65_000 })
   server.on('clientError', (err, socket) => {
     if (!socket.writable) socket.destroy(err)
-    else socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
+    else socket.end(rejection((err as { code?: string }).code))
   })
   await listen(server, o.ip, o.port)
   // Handlers are attached once listening, when the server's real address (its stats key) is known.
@@ -59,6 +59,13 @@ export async function startServer(router: Router, o: ServerOptions): Promise<Rou
   })
   const close = (graceMs?: number): Promise<void> => closeServer(server, () => active, graceMs)
   return { address: { ip: address, port }, close }
+}
+
+/** The raw response to a request Node could not parse: 431 for an oversized head, else 400. */
+function rejection(code: string | undefined): string {
+  const status =
+    code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request'
+  return `HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`
 }
 
 function overloaded(limit: number): RouterError {
