@@ -30,7 +30,7 @@ function makeRouter(
   const interpreter = cfg.interpreter.make({
     namers: namers.namers,
     dtab: cfg.dtab,
-    log: (message) => log.warn(message, { router: cfg.label }),
+    log: (message) => log.info(message, { router: cfg.label }),
     cache: { maxSize: cfg.bindingCache.paths, idleTtlMs: cfg.bindingCache.idleTtlSecs * 1000 },
     delegateTimeoutMs: Math.min(cfg.bindingTimeoutMs, 2000),
   })
