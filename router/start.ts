@@ -1,4 +1,10 @@
-import { clientParamsFor, type HttpRouterConfig, type RouterConfig } from './config.js'
+import {
+  clientParamsFor,
+  serviceParamsFor,
+  type HttpRouterConfig,
+  type RouterConfig,
+} from './config.js'
+import { AccessLog } from './proxy/access-log.js'
 import { parseBalancer } from './balancers/index.js'
 import type { Log } from '../lib/log.js'
 import type { Interpreter } from './model.js'
@@ -39,6 +45,9 @@ function makeRouter(
     identify: cfg.identifier.make({ prefix: cfg.dstPrefix }),
     interpreter,
     balancerFor: (id) => clientParamsFor(cfg.client, id).loadBalancer ?? defaultBalancer,
+    attemptTimeoutFor: (id) => clientParamsFor(cfg.client, id).requestAttemptTimeoutMs,
+    serviceTimeoutFor: (name) => serviceParamsFor(cfg.service, name).totalTimeoutMs,
+    accessLog: cfg.httpAccessLog === undefined ? undefined : new AccessLog(cfg.httpAccessLog),
     bindingTimeoutMs: cfg.bindingTimeoutMs,
     cache: {
       paths: cfg.bindingCache.paths,

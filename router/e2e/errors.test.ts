@@ -1,5 +1,7 @@
 import test from 'ava'
+import { readFileSync } from 'node:fs'
 import { connect } from 'node:net'
+import { join } from 'node:path'
 import { backend, client, send, startRouter, tempDir } from './harness.js'
 
 /** The decoded `l5d-err` header (form encoding, `+` for space). */
@@ -118,4 +120,51 @@ test('malformed requests, vanishing clients and resetting backends never bring t
   const ok = await send(agent, r.port, '/', { host: 'slow' })
   t.is(ok.status, 200, 'still serving')
   t.is(ok.body, 'late')
+})
+
+test('totalTimeoutMs and requestAttemptTimeoutMs answer 503 in time; the access log records requests', async (t) => {
+  const slow = await backend(t, 'slow', (req, res) => {
+    req.resume()
+    setTimeout(() => res.end('late'), 1500)
+  })
+  const dir = tempDir(t)
+  const accessLog = join(dir, 'access.log')
+  const r = await startRouter(t, dir, {
+    routers: [
+      {
+        protocol: 'http',
+        dtab: `/svc => /$/inet/127.0.0.1/${slow.port}`,
+        httpAccessLog: accessLog,
+        service: {
+          kind: 'io.l5d.static',
+          configs: [{ prefix: '/svc/total', totalTimeoutMs: 200 }],
+        },
+        client: { kind: 'io.l5d.global', requestAttemptTimeoutMs: 400 },
+      },
+    ],
+  })
+  const agent = client(t)
+  const started = Date.now()
+  const total = await send(agent, r.port, '/t', { host: 'total', 'user-agent': 'e2e' })
+  t.is(total.status, 503)
+  t.true(
+    total.body.startsWith(
+      'exceeded 200.milliseconds while waiting for a response for the request, including retries',
+    ),
+    total.body,
+  )
+  t.true(Date.now() - started < 1200, 'answered before the backend would have')
+  const attempt = await send(agent, r.port, '/a', { host: 'other' })
+  t.is(attempt.status, 503)
+  t.regex(
+    attempt.body,
+    /^exceeded 400\.milliseconds while waiting for a response for the request, from \/\$\/inet\/127\.0\.0\.1\/\d+/,
+  )
+  await r.stop()
+  const lines = readFileSync(accessLog, 'utf8').trim().split('\n')
+  t.is(lines.length, 2)
+  t.regex(
+    lines[0] ?? '',
+    /^total 127\.0\.0\.1 - - \[\d\d\/\d\d\/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET \/t HTTP\/1\.1" 503 \d+ "-" "e2e"$/,
+  )
 })

@@ -14,7 +14,12 @@ export class UpstreamClient {
   addr: Addr
   private readonly unsubscribe: () => void
 
-  constructor(bound: Bound, makeBalancer: BalancerFactory) {
+  constructor(
+    bound: Bound,
+    makeBalancer: BalancerFactory,
+    /** `requestAttemptTimeoutMs` for this client, if configured. */
+    readonly attemptTimeoutMs?: number,
+  ) {
     this.id = showPath(bound.id)
     this.balancer = makeBalancer()
     this.addr = bound.addr.get()

@@ -10,6 +10,8 @@ export interface ForwardResult {
   readonly error?: Error
   /** Whether the response had started downstream when it ended (an error can no longer be sent). */
   readonly responded: boolean
+  /** The upstream response's content-length, if it had one. */
+  readonly contentLength?: string
 }
 
 export interface ForwardRequest {
@@ -20,6 +22,8 @@ export interface ForwardRequest {
   readonly hasBody: boolean
   readonly viaEntry: string
   readonly clearContext: boolean
+  /** Abort with `error()` if no complete response within `ms`. */
+  readonly timeout?: { readonly ms: number; readonly error: () => Error }
   readonly done: (result: ForwardResult) => void
 }
 
@@ -40,6 +44,7 @@ export function forward(
   r: ForwardRequest,
 ): Forwarding {
   const handler = new ForwardHandler(req, res, r)
+  if (r.timeout !== undefined) handler.arm(r.timeout.ms, r.timeout.error)
   upstream.dispatch(
     {
       method: r.method as Dispatcher.HttpMethod,
@@ -66,7 +71,9 @@ class ForwardHandler implements Dispatcher.DispatchHandler, Forwarding {
   private held: Buffer | undefined
   private wrote = false
   private status = 0
+  private contentLength: string | undefined
   private finished = false
+  private timer: NodeJS.Timeout | undefined
 
   constructor(
     private readonly req: IncomingMessage,
@@ -75,24 +82,49 @@ class ForwardHandler implements Dispatcher.DispatchHandler, Forwarding {
   ) {}
 
   cancel(): void {
-    if (!this.finished) this.abort?.(new Error('client closed the connection'))
+    if (this.finished) return
+    const err = new Error('client closed the connection')
+    if (this.abort !== undefined) this.abort(err)
+    else this.onError(err)
+  }
+
+  /** Fails the exchange with `error()` unless it finishes within `ms`. */
+  arm(ms: number, error: () => Error): void {
+    this.timer = setTimeout(() => {
+      if (this.finished) return
+      const err = error()
+      if (this.abort !== undefined) this.abort(err)
+      else this.onError(err)
+    }, ms)
   }
 
   onConnect(abort: (err?: Error) => void): void {
     this.abort = abort
+    // Cancelled or timed out before undici got this far: stop it here.
+    if (this.finished) abort(new Error('request cancelled'))
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    if (this.finished) return false
     if (statusCode < 200) return true
     this.status = statusCode
     this.resume = resume
     const headers = downstreamResponseHeaders(rawHeaders, this.r.viaEntry, this.r.clearContext)
+    for (let i = 0; i < headers.length; i += 2) {
+      if (
+        (headers[i] as string).length === 14 &&
+        (headers[i] as string).toLowerCase() === 'content-length'
+      ) {
+        this.contentLength = headers[i + 1]
+      }
+    }
     this.res.writeHead(statusCode, headers)
     return true
   }
 
   /** Returning false pauses undici until the client drains what it has. */
   onData(chunk: Buffer): boolean {
+    if (this.finished) return false
     if (this.held === undefined && !this.wrote) {
       this.held = chunk
       queueMicrotask(() => this.flushHeld())
@@ -117,6 +149,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler, Forwarding {
   }
 
   onComplete(): void {
+    if (this.finished) return
     const held = this.held
     this.held = undefined
     this.finish()
@@ -125,6 +158,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler, Forwarding {
   }
 
   onError(err: Error): void {
+    if (this.finished) return
     this.held = undefined
     const responded = this.res.headersSent
     if (responded) this.res.destroy(err)
@@ -134,6 +168,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler, Forwarding {
   private finish(error?: Error, responded = true): void {
     if (this.finished) return
     this.finished = true
+    if (this.timer !== undefined) clearTimeout(this.timer)
     const result =
       error === undefined
         ? { status: this.status, responded }

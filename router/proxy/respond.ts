@@ -14,12 +14,12 @@ export function respondError(
   err: unknown,
   viaEntry: string,
   clearContext: boolean,
-): number {
+): { status: number; size: string | undefined } {
   const routerError = err instanceof RouterError ? err : undefined
   const status = routerError === undefined ? 502 : statusOf(routerError.code)
   if (res.headersSent) {
     res.destroy()
-    return status
+    return { status, size: undefined }
   }
   const message = errorMessage(err)
   const body = clearContext ? '' : message
@@ -29,9 +29,10 @@ export function respondError(
     headers.push('l5d-err', encodeErrHeader(message))
     if (routerError?.retryable === true) headers.push('l5d-retryable', 'true')
   }
+  const size = String(Buffer.byteLength(body))
   res.writeHead(status, headers)
   res.end(body)
-  return status
+  return { status, size }
 }
 
 /** Finagle's duration text: `10.seconds`, `1500.milliseconds`. */

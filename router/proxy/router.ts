@@ -14,6 +14,7 @@ import { RouterError } from '../errors.js'
 import type { ClientStats, RouterStats, ServerStats, ServiceStats } from '../metrics.js'
 import { originForm } from '../identifiers/origin-form.js'
 import type { BalancerFactory, Endpoint, Identifier, Interpreter, RequestHead } from '../model.js'
+import type { AccessLog } from './access-log.js'
 import { Pools, UpstreamClient } from './clients.js'
 import * as fail from './failures.js'
 import { forward, type Forwarding, type ForwardResult } from './forward.js'
@@ -33,6 +34,12 @@ export interface RouterSetup {
   readonly bindingTimeoutMs: number
   readonly cache: { readonly paths: number; readonly clients: number; readonly idleTtlSecs: number }
   readonly stats: RouterStats
+  /** Timeouts (ms) from the `service` configs (`totalTimeoutMs`) for a logical name. */
+  readonly serviceTimeoutFor?: (name: Path) => number | undefined
+  /** `requestAttemptTimeoutMs` from the `client` configs for a bound id. */
+  readonly attemptTimeoutFor?: (id: Path) => number | undefined
+  /** `httpAccessLog`: where to append one line per request. */
+  readonly accessLog?: AccessLog
   readonly maxCallDepth?: number
   readonly random?: () => number
 }
@@ -46,6 +53,7 @@ export interface ServerSetup {
 interface PathEntry {
   readonly binding: Activity<NameTree<BoundLeaf>>
   readonly stop: () => void
+  readonly timeoutMs: number | undefined
   service: ServiceStats
 }
 
@@ -63,6 +71,10 @@ interface Exchange {
   /** The `Host` to send: as received, or the authority of an absolute-form URL. */
   host: string | undefined
   service: ServiceStats | undefined
+  /** The service's total timeout, if any. */
+  timeoutMs: number | undefined
+  /** The response's content-length as sent, for the access log. */
+  size: string | undefined
   /** Why the router answered with an error (a code), for `failures/<name>`. */
   failure: string | undefined
   forwarding: Forwarding | undefined
@@ -120,6 +132,8 @@ export class Router {
       url: req.url ?? '/',
       host: undefined,
       service: undefined,
+      timeoutMs: undefined,
+      size: undefined,
       failure: undefined,
       forwarding: undefined,
     }
@@ -135,6 +149,7 @@ export class Router {
   private done(x: Exchange): void {
     this.inFlight--
     x.forwarding?.cancel()
+    this.setup.accessLog?.write(x.req, x.res, x.size)
     const ms = performance.now() - x.started
     const ok = x.res.writableFinished && x.res.statusCode < 500
     const why = ok ? undefined : (x.failure ?? (x.res.writableFinished ? 'status_5xx' : 'closed'))
@@ -145,7 +160,7 @@ export class Router {
 
   private respondError(x: Exchange, e: unknown): void {
     x.failure = fail.failureName(e)
-    respondError(x.res, e, x.via, x.server.clearContext)
+    x.size = respondError(x.res, e, x.via, x.server.clearContext).size
   }
 
   private route(x: Exchange): void {
@@ -166,6 +181,7 @@ export class Router {
     if (id.url !== undefined) x.url = id.url
     const entry = this.pathEntry(x.local, id.dst, x.name)
     x.service = entry.service
+    x.timeoutMs = entry.timeoutMs
     x.service.requests++
     x.service.pending++
     const state = entry.binding.get()
@@ -178,7 +194,9 @@ export class Router {
     let entry = this.paths.get(key)
     if (entry === undefined) {
       const binding = this.setup.interpreter.bind(local.dtab, dst)
-      entry = { binding, stop: binding.subscribe(noop), service: this.setup.stats.service(name) }
+      const service = this.setup.stats.service(name)
+      const timeoutMs = this.setup.serviceTimeoutFor?.(dst)
+      entry = { binding, stop: binding.subscribe(noop), timeoutMs, service }
       this.paths.set(key, entry)
     } else if (entry.service.evicted) {
       entry.service = this.setup.stats.service(name)
@@ -228,7 +246,11 @@ export class Router {
     }
     let client = this.clients.get(key)
     if (client === undefined) {
-      client = new UpstreamClient(bound, this.setup.balancerFor(bound.id))
+      client = new UpstreamClient(
+        bound,
+        this.setup.balancerFor(bound.id),
+        this.setup.attemptTimeoutFor?.(bound.id),
+      )
       this.clients.set(key, client)
     }
     return client
@@ -263,7 +285,9 @@ export class Router {
     stats.requests++
     stats.pending++
     const started = performance.now()
+    const timeout = this.timeoutOf(x, client)
     x.forwarding = forward(this.pools.get(endpoint), x.req, x.res, {
+      timeout,
       method: x.req.method ?? 'GET',
       path: x.url,
       headers: this.stamp(x, client.id, bound),
@@ -296,6 +320,7 @@ export class Router {
     x: Exchange,
   ): void {
     const latencyMs = performance.now() - started
+    x.size = result.contentLength
     const ok = result.error === undefined && result.status < 500
     client.balancer.release(e, latencyMs, ok)
     stats.pending--
@@ -304,8 +329,26 @@ export class Router {
     if (ok) stats.success++
     else stats.fail(result.error === undefined ? 'status_5xx' : fail.failureName(result.error))
     if (result.error !== undefined && !result.responded) {
-      this.respondError(x, fail.upstreamError(result.error, client, e, x.name))
+      const err =
+        result.error instanceof RouterError
+          ? result.error
+          : fail.upstreamError(result.error, client, e, x.name)
+      this.respondError(x, err)
     }
+  }
+
+  /** The tighter of the service's total timeout and the client's attempt timeout, as an error to fail with. */
+  private timeoutOf(
+    x: Exchange,
+    client: UpstreamClient,
+  ): { ms: number; error: () => Error } | undefined {
+    const attempt = client.attemptTimeoutMs
+    const total = x.timeoutMs
+    if (attempt === undefined && total === undefined) return undefined
+    const ms = Math.min(attempt ?? Infinity, total ?? Infinity)
+    const what = ms === total ? 'including retries (if applicable)' : `from ${client.id}`
+    const text = `exceeded ${finagleDuration(ms)} while waiting for a response for the request, ${what}`
+    return { ms, error: () => new RouterError('ERR_TIMEOUT', `${text}\n\nservice name: ${x.name}`) }
   }
 
   private sweep(): void {
@@ -319,6 +362,7 @@ export class Router {
     this.paths.clear()
     this.clients.clear()
     await this.pools.close()
+    await this.setup.accessLog?.close()
   }
 }
 
