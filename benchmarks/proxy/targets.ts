@@ -70,6 +70,7 @@ export async function startRouter(
   }
   const file = join(dir, 'router.json')
   writeFileSync(file, JSON.stringify(config))
-  const args = [routerBin, file, ...(workers > 1 ? ['--workers', String(workers)] : [])]
-  return spawnServer(`router${workers > 1 ? ` × ${workers}` : ''}`, process.execPath, args, port)
+  const args = [file, ...(workers > 1 ? ['--workers', String(workers)] : [])]
+  // Run as an installed `router` command runs: through its shebang, with its Node flags.
+  return spawnServer(`router${workers > 1 ? ` × ${workers}` : ''}`, routerBin, args, port)
 }

@@ -58,7 +58,17 @@ interface PathEntry {
 }
 
 /** One request on its way through: what later steps and the final accounting need. */
+const EXCHANGE = Symbol('exchange')
+type ResponseWithExchange = ServerResponse & { [EXCHANGE]?: Exchange }
+
+/** One shared 'close' listener for every response: no closure per request. */
+function onResponseClose(this: ResponseWithExchange): void {
+  const x = this[EXCHANGE]
+  if (x !== undefined) x.router.done(x)
+}
+
 interface Exchange {
+  readonly router: Router
   readonly req: IncomingMessage
   readonly res: ServerResponse
   readonly server: ServerSetup
@@ -121,6 +131,7 @@ export class Router {
     server.stats.requests++
     server.stats.pending++
     const x: Exchange = {
+      router: this,
       req,
       res,
       server,
@@ -137,7 +148,8 @@ export class Router {
       failure: undefined,
       forwarding: undefined,
     }
-    res.on('close', () => this.done(x))
+    ;(res as ResponseWithExchange)[EXCHANGE] = x
+    res.on('close', onResponseClose)
     try {
       this.route(x)
     } catch (e) {
@@ -146,7 +158,8 @@ export class Router {
   }
 
   /** Final accounting when the response is over (sent, or the connection gone). */
-  private done(x: Exchange): void {
+  /** @internal Final accounting when a response is over (see `onResponseClose`). */
+  done(x: Exchange): void {
     this.inFlight--
     x.forwarding?.cancel()
     this.setup.accessLog?.write(x.req, x.res, x.size)

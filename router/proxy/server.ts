@@ -43,21 +43,24 @@ export async function startServer(router: Router, o: ServerOptions): Promise<Rou
     setup.stats.connections++
     socket.once('close', () => setup.stats.connections--)
   })
-  server.on('request', (req, res) => {
-    if (o.maxConcurrentRequests !== undefined && active >= o.maxConcurrentRequests) {
-      respondError(
-        res,
-        overloaded(o.maxConcurrentRequests),
-        viaEntry(req.httpVersion),
-        o.clearContext,
-      )
-      return
-    }
-    active++
-    res.once('close', () => active--)
-    router.handle(req, res, setup)
-  })
-  const close = (graceMs?: number): Promise<void> => closeServer(server, () => active, graceMs)
+  const limit = o.maxConcurrentRequests
+  if (limit === undefined) {
+    server.on('request', (req, res) => router.handle(req, res, setup))
+  } else {
+    // Counting requests per server costs a listener per request: only when a limit asks for it.
+    server.on('request', (req, res) => {
+      if (active >= limit) {
+        respondError(res, overloaded(limit), viaEntry(req.httpVersion), o.clearContext)
+        return
+      }
+      active++
+      res.once('close', () => active--)
+      router.handle(req, res, setup)
+    })
+  }
+  // Draining waits for the router's requests in flight (its servers close together).
+  const close = (graceMs?: number): Promise<void> =>
+    closeServer(server, () => router.inFlight, graceMs)
   return { address: { ip: address, port }, close }
 }
 
