@@ -1,5 +1,14 @@
 import test from 'ava'
-import { Cell, constant, waitFor } from './activity.js'
+import {
+  Cell,
+  constant,
+  ok,
+  PENDING,
+  settle,
+  waitFor,
+  type ActState,
+  type Var,
+} from './activity.js'
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
@@ -94,4 +103,18 @@ test('waitFor resolves at once when ready, on a later change, or rejects on time
     { message: 'timed out' },
   )
   t.is(cell.observers, 0, 'waitFor leaves no subscription behind')
+})
+
+test('settle re-runs a pending computation when what it read changes, and gives up after ms', async (t) => {
+  const source = new Cell<number | undefined>(undefined)
+  const compute = (deps: Var<unknown>[]): ActState<number> => {
+    deps.push(source)
+    const v = source.get()
+    return v === undefined ? PENDING : ok(v * 2)
+  }
+  setTimeout(() => source.set(21), 20)
+  t.deepEqual(await settle(compute, 1000), ok(42))
+  const never = new Cell<number | undefined>(undefined)
+  const stuck = await settle((deps) => (deps.push(never), PENDING), 30)
+  t.is(stuck.type, 'pending')
 })

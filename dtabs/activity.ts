@@ -128,3 +128,36 @@ export function waitFor<T>(
     })
   })
 }
+
+/** Resolves true when one of `vars` changes, false after `ms` (at once if there are none). */
+export function anyChange(vars: readonly Var<unknown>[], ms: number): Promise<boolean> {
+  if (vars.length === 0 || ms <= 0) return Promise.resolve(false)
+  return new Promise((resolve) => {
+    const stops: (() => void)[] = []
+    const finish = (changed: boolean): void => {
+      clearTimeout(timer)
+      for (const stop of stops.splice(0)) stop()
+      resolve(changed)
+    }
+    const timer = setTimeout(() => finish(false), ms)
+    for (const v of vars) stops.push(v.subscribe(() => finish(true)))
+  })
+}
+
+/**
+ * Runs `compute` (which lists the changeable values it read in `deps`) until its answer is no
+ * longer pending, re-running it whenever one of those values changes, for at most `ms`. The last
+ * answer is returned, pending if time ran out. For one-shot questions (explain a delegation now).
+ */
+export async function settle<T>(
+  compute: (deps: Var<unknown>[]) => ActState<T>,
+  ms: number,
+): Promise<ActState<T>> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const deps: Var<unknown>[] = []
+    const state = compute(deps)
+    if (state.type !== 'pending') return state
+    if (!(await anyChange(deps, deadline - Date.now()))) return state
+  }
+}

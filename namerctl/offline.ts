@@ -2,6 +2,7 @@ import {
   Binding,
   boundsOf,
   delegate,
+  settle,
   settleAddrs,
   waitFor,
   type ActState,
@@ -11,7 +12,6 @@ import {
   type MountedNamer,
   type NameTree,
   type Path,
-  type Var,
 } from '../dtabs/index.js'
 import { FsNamer } from '../dtabs/namers/fs.js'
 import { globalNamer } from '../dtabs/namers/global.js'
@@ -57,16 +57,9 @@ export async function delegateOffline(
   path: Path,
 ): Promise<DelegateTree> {
   const deadline = Date.now() + SETTLE_MS
-  for (;;) {
-    const deps: Var<unknown>[] = []
-    const state = delegate({ dtab, namers }, path, deps)
-    if (state.type !== 'pending' || Date.now() >= deadline) {
-      const tree = unwrap(state)
-      await settleAddrs(boundsOf(tree), Math.max(0, deadline - Date.now()))
-      return tree
-    }
-    await anyChange(deps, deadline - Date.now())
-  }
+  const tree = unwrap(await settle((deps) => delegate({ dtab, namers }, path, deps), SETTLE_MS))
+  await settleAddrs(boundsOf(tree), Math.max(0, deadline - Date.now()))
+  return tree
 }
 
 function unwrap<T>(state: ActState<T>): T {
@@ -77,18 +70,4 @@ function unwrap<T>(state: ActState<T>): T {
 
 function pendingError(): Error {
   return new ResolveError(`namers did not answer within ${SETTLE_MS / 1000} s`)
-}
-
-/** Resolves when any of `vars` changes, or after `ms`. */
-function anyChange(vars: readonly Var<unknown>[], ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const stops: (() => void)[] = []
-    const done = (): void => {
-      clearTimeout(timer)
-      for (const s of stops) s()
-      resolve()
-    }
-    const timer = setTimeout(done, ms)
-    for (const v of vars) stops.push(v.subscribe(done))
-  })
 }

@@ -24,6 +24,7 @@ import {
   delegateTreeToJson,
   failed,
   sameState,
+  settle,
   settleAddrs,
   showDtab,
   showPath,
@@ -119,17 +120,14 @@ export class DtabInterpreter implements Interpreter {
   /** The delegation of `path` as namerd's JSON, waiting for pending namers and addresses. */
   async delegate(localDtab: Dtab, path: Path): Promise<unknown> {
     const deadline = Date.now() + this.delegateTimeoutMs
-    for (;;) {
-      const deps: Var<unknown>[] = []
-      const state = this.delegateNow(localDtab, path, deps)
-      if (state.type === 'ok') {
-        await settleAddrs(boundsOf(state.value), Math.max(0, deadline - Date.now()))
-        return delegateTreeToJson(state.value)
-      }
-      if (state.type === 'failed') throw state.error
-      const changed = await anyChange(deps, deadline - Date.now())
-      if (!changed) throw delegateTimeout(path, this.delegateTimeoutMs)
-    }
+    const state = await settle(
+      (deps) => this.delegateNow(localDtab, path, deps),
+      this.delegateTimeoutMs,
+    )
+    if (state.type === 'failed') throw state.error
+    if (state.type === 'pending') throw delegateTimeout(path, this.delegateTimeoutMs)
+    await settleAddrs(boundsOf(state.value), Math.max(0, deadline - Date.now()))
+    return delegateTreeToJson(state.value)
   }
 
   /** Binding cache counters (linkerd's `bindcache/path` stats) and size, for admin pages. */
@@ -163,21 +161,6 @@ export class DtabInterpreter implements Interpreter {
 function delegateTimeout(path: Path, ms: number): RouterError {
   const message = `delegation of ${showPath(path)} was still pending after ${ms} ms (a namer is not ready)`
   return new RouterError('ERR_BINDING_TIMEOUT', message)
-}
-
-/** Resolves true when one of `vars` changes, false after `ms` (or at once if there are none). */
-function anyChange(vars: readonly Var<unknown>[], ms: number): Promise<boolean> {
-  if (vars.length === 0 || ms <= 0) return Promise.resolve(false)
-  return new Promise((resolve) => {
-    const stops: (() => void)[] = []
-    const finish = (changed: boolean): void => {
-      clearTimeout(timer)
-      for (const stop of stops.splice(0)) stop()
-      resolve(changed)
-    }
-    const timer = setTimeout(() => finish(false), ms)
-    for (const v of vars) stops.push(v.subscribe(() => finish(true)))
-  })
 }
 
 /** The binding `bind` returns: follows `base ++ local` as described in the file header. */
