@@ -1,17 +1,28 @@
 const HEX = '0123456789abcdef'
 
-/**
- * A fresh `l5d-reqid`: 16 lower-case hex digits (a 64-bit id), as linkerd's root trace id is
- * printed. Not cryptographic: it correlates requests, it does not protect anything.
- */
-export function newRequestId(random: () => number = Math.random): string {
+function hex32(n: number): string {
   let out = ''
-  for (let i = 0; i < 2; i++) {
-    let n = Math.floor(random() * 0x100000000)
-    for (let j = 0; j < 8; j++) {
-      out += HEX.charAt(n & 15)
-      n >>>= 4
-    }
-  }
+  for (let shift = 28; shift >= 0; shift -= 4) out += HEX.charAt((n >>> shift) & 15)
   return out
+}
+
+/**
+ * `l5d-reqid` values: 16 lower-case hex digits (a 64-bit id, as linkerd prints its root trace
+ * id). The high half is random per generator, the low half a counter, so ids are unique within
+ * a process and unlikely to collide across processes. Not cryptographic: they correlate
+ * requests, they protect nothing.
+ */
+export class RequestIds {
+  private readonly prefix: string
+  private counter: number
+
+  constructor(random: () => number = Math.random) {
+    this.prefix = hex32(Math.floor(random() * 0x100000000))
+    this.counter = Math.floor(random() * 0x100000000)
+  }
+
+  next(): string {
+    this.counter = (this.counter + 1) >>> 0
+    return this.prefix + hex32(this.counter)
+  }
 }

@@ -21,7 +21,7 @@ import { forward, type Forwarding, type ForwardResult } from './forward.js'
 import { readInbound, viaDepth, viaEntry, type InboundHead } from './headers.js'
 import { LocalDtabReader, NO_LOCAL_DTAB, type LocalDtab } from './local-dtab.js'
 import { pickLeaf } from './pick.js'
-import { newRequestId } from './reqid.js'
+import { RequestIds } from './reqid.js'
 import { finagleDuration, respondError } from './respond.js'
 
 /** What one router needs to route: its parts, built from config. */
@@ -106,6 +106,7 @@ export class Router {
   private readonly idShown = new WeakMap<Bound, string>()
   private readonly sweeper: NodeJS.Timeout
   private readonly random: () => number
+  private readonly requestIds: RequestIds
   inFlight = 0
 
   constructor(private readonly setup: RouterSetup) {
@@ -114,6 +115,7 @@ export class Router {
     this.clients = new Lru(setup.cache.clients, (_k, c) => c.close(), idleMs)
     this.sweeper = setInterval(() => this.sweep(), Math.min(idleMs, 60_000)).unref()
     this.random = setup.random ?? Math.random
+    this.requestIds = new RequestIds(this.random)
   }
 
   get label(): string {
@@ -311,13 +313,15 @@ export class Router {
     })
   }
 
-  /** The upstream request headers: `Host` first, the forwarded ones, then linkerd's. */
+  /**
+   * The upstream request headers: the forwarded ones (a fresh list `readInbound` made for this
+   * request, extended in place), then `Host` and linkerd's.
+   */
   private stamp(x: Exchange, clientId: string, bound: Bound): string[] {
-    const h = x.up.headers
-    const out: string[] = x.host === undefined ? [] : ['host', x.host]
-    for (let i = 0; i < h.length; i++) out.push(h[i] as string)
+    const out = x.up.headers
+    if (x.host !== undefined) out.push('host', x.host)
     out.push('l5d-dst-service', x.name, 'l5d-dst-client', clientId)
-    out.push('l5d-reqid', newRequestId(this.random))
+    out.push('l5d-reqid', this.requestIds.next())
     if (bound.path.length > 0) out.push('l5d-dst-residual', showPath(bound.path))
     if (x.local.shown !== '') out.push('l5d-ctx-dtab', x.local.shown)
     out.push('via', x.up.via === undefined ? x.via : `${x.up.via}, ${x.via}`)
