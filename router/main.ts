@@ -98,23 +98,34 @@ function workerCount(text: string | undefined): number {
   return n
 }
 
-/** Forks `n` workers; the first serves admin. A worker that dies is replaced unless stopping. */
+/**
+ * Forks `n` workers; the first serves admin. A worker that dies is replaced unless stopping,
+ * but five deaths within ten seconds (a port in use, say) stop everything with status 1.
+ */
 function supervise(n: number, log: Log): void {
   let stopping = false
-  const fork = (index: number): void => {
-    const w = cluster.fork({ ROUTER_WORKER_INDEX: String(index) })
-    w.on('exit', (code) => {
-      if (!stopping) {
-        log.warn('worker exited; restarting it', { index, code })
-        fork(index)
-      }
-    })
-  }
-  for (let i = 0; i < n; i++) fork(i)
+  const deaths: number[] = []
   const stop = (): void => {
     stopping = true
     for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM')
   }
+  const fork = (index: number): void => {
+    const w = cluster.fork({ ROUTER_WORKER_INDEX: String(index) })
+    w.on('exit', (code) => {
+      if (stopping) return
+      const now = Date.now()
+      deaths.push(now)
+      if (deaths.filter((t) => now - t < 10_000).length >= 5) {
+        log.error('workers keep exiting; stopping', { code })
+        process.exitCode = 1
+        stop()
+        return
+      }
+      log.warn('worker exited; restarting it', { index, code })
+      fork(index)
+    })
+  }
+  for (let i = 0; i < n; i++) fork(i)
   process.once('SIGTERM', stop)
   process.once('SIGINT', stop)
 }
@@ -154,5 +165,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.stderr.write(`router: ${errorMessage(e)}\n`)
     if (!(e instanceof CodedError)) process.stderr.write(`${(e as Error).stack ?? ''}\n`)
     process.exitCode = 1
+    // A cluster worker's IPC channel would keep it alive; its supervisor decides what follows.
+    if (cluster.isWorker) process.exit(1)
   }
 }

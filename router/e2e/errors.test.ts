@@ -1,7 +1,9 @@
 import test from 'ava'
-import { readFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { backend, client, send, startRouter, tempDir } from './harness.js'
 
 /** The decoded `l5d-err` header (form encoding, `+` for space). */
@@ -167,4 +169,27 @@ test('totalTimeoutMs and requestAttemptTimeoutMs answer 503 in time; the access 
     lines[0] ?? '',
     /^total 127\.0\.0\.1 - - \[\d\d\/\d\d\/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET \/t HTTP\/1\.1" 503 \d+ "-" "e2e"$/,
   )
+})
+
+test('a port already in use stops the router with a one-line message and status 1', async (t) => {
+  const holder = await backend(t, 'holder')
+  const dir = tempDir(t)
+  const file = join(dir, 'busy.json')
+  writeFileSync(
+    file,
+    JSON.stringify({
+      admin: { port: 0 },
+      routers: [{ protocol: 'http', servers: [{ port: holder.port }] }],
+    }),
+  )
+  const bin = fileURLToPath(new URL('../../../bin/router.js', import.meta.url))
+  const r = spawnSync(process.execPath, [bin, file], { encoding: 'utf8', timeout: 20_000 })
+  t.is(r.status, 1)
+  t.true(
+    r.stderr.includes(
+      `router: cannot listen on 127.0.0.1:${holder.port}: address already in use\n`,
+    ),
+    r.stderr,
+  )
+  t.false(r.stderr.includes('    at '), 'no stack trace')
 })

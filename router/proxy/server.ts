@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { CodedError } from '../../lib/errors.js'
 import { RouterError } from '../errors.js'
 import type { ServerStats } from '../metrics.js'
 import { viaEntry } from './headers.js'
@@ -78,11 +79,21 @@ function overloaded(limit: number): RouterError {
   )
 }
 
+/** The server could not listen (address in use, not permitted, not an address of this host). */
+export class ListenError extends CodedError {
+  readonly code = 'ERR_LISTEN'
+}
+
 function listen(server: Server, ip: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject)
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      const why = e.code === 'EADDRINUSE' ? 'address already in use' : e.message
+      reject(new ListenError(`cannot listen on ${ip}:${port}: ${why}`, { cause: e }))
+    })
     server.listen(port, ip, () => {
-      server.off('error', reject)
+      server.removeAllListeners('error')
+      // Later server errors (e.g. EMFILE on accept) must not crash the router: report them.
+      server.on('error', (e) => process.emitWarning(e))
       resolve()
     })
   })
