@@ -18,6 +18,8 @@ interface Row {
   readonly name: string
   readonly result: WrkResult
   readonly rss: number
+  /** Per repetition: this target's req/s ÷ the reference's, paired within the repetition. */
+  readonly ratios: Readonly<Record<string, number>>
 }
 
 function arg(name: string, fallback: number): number {
@@ -27,20 +29,46 @@ function arg(name: string, fallback: number): number {
 
 const seconds = arg('seconds', 10)
 const connections = arg('connections', 50)
+const repetitions = arg('repetitions', 3)
 
-async function measure(p: Proc, headers: string[] = []): Promise<Row> {
-  await wrk({ port: p.port, seconds: 2, connections, headers })
-  const result = await wrk({ port: p.port, seconds, connections, headers })
-  return { name: p.name, result, rss: rssMiB(p.child.pid ?? 0) }
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.floor(s.length / 2)] as number
 }
 
-async function withProc<T>(start: Promise<Proc>, f: (p: Proc) => Promise<T>): Promise<T> {
-  const p = await start
-  try {
-    return await f(p)
-  } finally {
-    await stop(p)
+interface Target {
+  readonly proc: Proc
+  readonly headers: string[]
+}
+
+/** Every target measured once per repetition, interleaved, so slow phases of a noisy machine hit all alike. */
+async function measureAll(targets: readonly Target[]): Promise<Row[]> {
+  for (const t of targets)
+    await wrk({ port: t.proc.port, seconds: 2, connections, headers: t.headers })
+  const runs = new Map<string, WrkResult[]>()
+  for (let rep = 0; rep < repetitions; rep++) {
+    for (const t of targets) {
+      const r = await wrk({ port: t.proc.port, seconds, connections, headers: t.headers })
+      runs.set(t.proc.name, [...(runs.get(t.proc.name) ?? []), r])
+    }
   }
+  const refs = ['nginx × 1', 'nginx × 2', 'undici forwarder', 'http2-proxy forwarder']
+  return targets.map((t) => {
+    const mine = runs.get(t.proc.name) ?? []
+    const ratios: Record<string, number> = {}
+    for (const ref of refs) {
+      const theirs = runs.get(ref)
+      if (theirs !== undefined)
+        ratios[ref] = median(mine.map((r, i) => r.rps / (theirs[i]?.rps ?? NaN)))
+    }
+    const result = {
+      rps: median(mine.map((r) => r.rps)),
+      p50ms: median(mine.map((r) => r.p50ms)),
+      p99ms: median(mine.map((r) => r.p99ms)),
+      errors: mine.reduce((n, r) => n + r.errors, 0),
+    }
+    return { name: t.proc.name, result, rss: rssMiB(t.proc.child.pid ?? 0), ratios }
+  })
 }
 
 /** Sends one request per distinct Host name, so the router binds `n` names. */
@@ -61,22 +89,21 @@ function header(): string {
   const commit = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] })
     .toString()
     .trim()
-  return `${new Date().toISOString().slice(0, 10)}, commit ${commit}, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, wrk -t1 -c${connections} -d${seconds}s, 100-byte responses`
+  const cpu = `${cpus().length} × ${cpus()[0]?.model ?? '?'}`
+  return `${new Date().toISOString().slice(0, 10)}, commit ${commit}, Node ${process.version}, ${cpu}, wrk -t1 -c${connections} -d${seconds}s × ${repetitions} interleaved repetitions (medians), 100-byte responses`
 }
 
-function table(rows: readonly Row[], ref: (n: string) => Row | undefined): string {
-  const nginx1 = ref('nginx × 1')
-  const nginx2 = ref('nginx × 2')
-  const fastest = Math.max(
-    ref('undici forwarder')?.result.rps ?? 0,
-    ref('http2-proxy forwarder')?.result.rps ?? 0,
-  )
+function table(rows: readonly Row[]): string {
+  const pct = (r: Row, ref: string): string => {
+    const x = r.ratios[ref]
+    return x === undefined ? '–' : `${Math.round(100 * x)} %`
+  }
   const lines = rows.map((r) => {
-    const pct = (x: Row | undefined): string =>
-      x === undefined ? '–' : `${Math.round((100 * r.result.rps) / x.result.rps)} %`
-    const vsFastest = fastest > 0 ? `${(r.result.rps / fastest).toFixed(2)}×` : '–'
+    // Against the faster bare forwarder: the smaller of the two paired ratios.
+    const forwarders = [r.ratios['undici forwarder'], r.ratios['http2-proxy forwarder']]
+    const vsFastest = Math.min(...forwarders.filter((x): x is number => x !== undefined))
     const { rps, p50ms, p99ms, errors } = r.result
-    return `| ${r.name} | ${Math.round(rps).toLocaleString('en-US')} | ${p50ms.toFixed(2)} / ${p99ms.toFixed(2)} | ${pct(nginx1)} | ${pct(nginx2)} | ${vsFastest} | ${r.rss.toFixed(0)} | ${errors} |`
+    return `| ${r.name} | ${Math.round(rps).toLocaleString('en-US')} | ${p50ms.toFixed(2)} / ${p99ms.toFixed(2)} | ${pct(r, 'nginx × 1')} | ${pct(r, 'nginx × 2')} | ${Number.isFinite(vsFastest) ? vsFastest.toFixed(2) + '×' : '–'} | ${r.rss.toFixed(0)} | ${errors} |`
   })
   const head =
     '| target | req/s | p50 / p99 ms | vs nginx × 1 | vs nginx × 2 | vs faster bare Node forwarder | RSS MiB | errors |'
@@ -85,36 +112,48 @@ function table(rows: readonly Row[], ref: (n: string) => Row | undefined): strin
 
 async function main(): Promise<void> {
   const backends = [await startBackend(), await startBackend()] as const
-  const rows: Row[] = []
+  const procs: Proc[] = [...backends]
   try {
     const port = backends[0].port
-    rows.push(await measure(backends[0]))
-    rows.push(await withProc(startNginx(port, 1), (p) => measure(p)))
-    rows.push(await withProc(startNginx(port, 2), (p) => measure(p)))
-    rows.push(await withProc(startForwarder('http2-proxy', port), (p) => measure(p)))
-    rows.push(await withProc(startForwarder('undici', port), (p) => measure(p)))
     const ports = [backends[0].port, backends[1].port] as const
     const bench = ['Host: bench']
-    const router = await withProc(startRouter(ports, 1), async (p) => {
-      const row = await measure(p, bench)
-      const half = Math.round(row.result.rps / 2)
-      const atHalf = await wrk({ port: p.port, seconds, connections, headers: bench, rate: half })
-      const alone = await wrk({ port, seconds, connections, rate: half })
-      await bindNames(p.port, 1000)
-      return { row, half, atHalf, alone, rss1000: rssMiB(p.child.pid ?? 0) }
+    const start = async (p: Promise<Proc>, headers: string[] = []): Promise<Target> => {
+      const proc = await p
+      procs.push(proc)
+      return { proc, headers }
+    }
+    const targets = [
+      { proc: backends[0], headers: [] },
+      await start(startNginx(port, 1)),
+      await start(startNginx(port, 2)),
+      await start(startForwarder('http2-proxy', port)),
+      await start(startForwarder('undici', port)),
+      await start(startRouter(ports, 1), bench),
+      await start(startRouter(ports, 2), bench),
+    ]
+    const rows = await measureAll(targets)
+    const router = targets[5] as Target
+    const routerRow = rows[5] as Row
+    const half = Math.round(routerRow.result.rps / 2)
+    const atHalf = await wrk({
+      port: router.proc.port,
+      seconds,
+      connections,
+      headers: bench,
+      rate: half,
     })
-    rows.push(router.row)
-    rows.push(await withProc(startRouter(ports, 2), (p) => measure(p, bench)))
-    const ref = (n: string): Row | undefined => rows.find((r) => r.name === n)
-    process.stdout.write(`proxy benchmark: ${header()}\n\n${table(rows, ref)}\n\n`)
-    const added = router.atHalf.p99ms - router.alone.p99ms
+    const alone = await wrk({ port, seconds, connections, rate: half })
+    await bindNames(router.proc.port, 1000)
+    const rss1000 = rssMiB(router.proc.child.pid ?? 0)
+    process.stdout.write(`proxy benchmark: ${header()}\n\n${table(rows)}\n\n`)
+    const added = atHalf.p99ms - alone.p99ms
     process.stdout.write(
-      `At half the router's maximum rate (${router.half} req/s offered): router p50/p99 ${router.atHalf.p50ms.toFixed(2)} / ${router.atHalf.p99ms.toFixed(2)} ms, ` +
-        `backend alone ${router.alone.p50ms.toFixed(2)} / ${router.alone.p99ms.toFixed(2)} ms: added p99 ${added.toFixed(2)} ms.\n` +
-        `Router RSS after binding 1,000 distinct names: ${router.rss1000.toFixed(0)} MiB.\n`,
+      `At half the router's maximum rate (${half} req/s offered): router p50/p99 ${atHalf.p50ms.toFixed(2)} / ${atHalf.p99ms.toFixed(2)} ms, ` +
+        `backend alone ${alone.p50ms.toFixed(2)} / ${alone.p99ms.toFixed(2)} ms: added p99 ${added.toFixed(2)} ms.\n` +
+        `Router RSS after binding 1,000 distinct names: ${rss1000.toFixed(0)} MiB.\n`,
     )
   } finally {
-    for (const b of backends) await stop(b)
+    for (const p of procs.reverse()) await stop(p)
   }
 }
 
