@@ -121,3 +121,15 @@ test('clearContext ignores overrides from untrusted clients and strips l5d heade
   t.is(missing.headers['l5d-err'], undefined)
   t.is(missing.body, '', 'error details are not shown to an untrusted client')
 })
+
+test('what the namer did not consume travels as l5d-dst-residual', async (t) => {
+  const web = await backend(t, 'web')
+  const dir = tempDir(t)
+  const r = await startRouter(t, dir, {
+    routers: [{ protocol: 'http', dtab: `/svc => /$/inet/127.0.0.1/${web.port}` }],
+  })
+  const seen = echoed(await send(client(t), r.port, '/', { host: 'web' }))
+  t.is(seen.headers['l5d-dst-service'], '/svc/web')
+  t.is(seen.headers['l5d-dst-client'], `/$/inet/127.0.0.1/${web.port}`)
+  t.is(seen.headers['l5d-dst-residual'], '/web')
+})
