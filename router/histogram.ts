@@ -33,7 +33,7 @@ export class Histogram {
 
   /** The summary of the values recorded since the last reset (nothing is reset). */
   summary(): Summary {
-    if (this.count === 0) return EMPTY
+    if (this.count === 0) return EMPTY_SUMMARY
     const [p50, p90, p95, p99, p9990, p9999] = this.quantiles(QUANTILES)
     return {
       count: this.count,
@@ -103,7 +103,8 @@ const QUANTILES = [0.5, 0.9, 0.95, 0.99, 0.999, 0.9999]
 const SUB = 32
 const BUCKETS = 832
 const MAX_US = 2 ** 30 - 1
-const EMPTY: Summary = {
+/** The summary of a histogram with no values. */
+export const EMPTY_SUMMARY: Summary = Object.freeze({
   count: 0,
   sum: 0,
   avg: 0,
@@ -115,7 +116,7 @@ const EMPTY: Summary = {
   p99: 0,
   p9990: 0,
   p9999: 0,
-}
+})
 
 /** The bucket of a non-negative value in ms. Exported for tests. */
 export function bucketOf(ms: number): number {

@@ -1,23 +1,10 @@
 import test from 'ava'
-import type { Summary } from './histogram.js'
+import { EMPTY_SUMMARY, type Summary } from './histogram.js'
 import type { Entry } from './metrics-entry.js'
 import { formatPrometheus } from './metrics-prometheus.js'
 import { MetricsRegistry, RouterStats } from './metrics.js'
 
-const summary = (s: Partial<Summary>): Summary => ({
-  count: 0,
-  sum: 0,
-  avg: 0,
-  min: 0,
-  max: 0,
-  p50: 0,
-  p90: 0,
-  p95: 0,
-  p99: 0,
-  p9990: 0,
-  p9999: 0,
-  ...s,
-})
+const summary = (s: Partial<Summary>): Summary => ({ ...EMPTY_SUMMARY, ...s })
 const counter = (path: string[], value: number): Entry => ({ path, kind: 'counter', value })
 
 // The cases of linkerd's PrometheusTelemeterTest, with its `linkerd_` prefix.
