@@ -55,7 +55,8 @@ export class Lru<K, V> {
     return this.map.size
   }
 
-  values(): IterableIterator<V> {
-    return [...this.map.values()].map((e) => e.value)[Symbol.iterator]()
+  /** The values, least recently used first (a copy: safe to close them while iterating). */
+  values(): V[] {
+    return [...this.map.values()].map((e) => e.value)
   }
 }

@@ -86,7 +86,7 @@ test('a name still pending when bindingTimeoutMs expires is a 504', async (t) =>
 
 test('malformed requests, vanishing clients and resetting backends never bring the router down', async (t) => {
   const reset = await backend(t, 'reset', (req) => req.socket.destroy())
-  const slow = await backend(t, 'slow', (req, res) => setTimeout(() => res.end('late'), 300))
+  const slow = await backend(t, 'slow', (_req, res) => setTimeout(() => res.end('late'), 300))
   const dir = tempDir(t)
   const r = await startRouter(t, dir, {
     routers: [
@@ -165,6 +165,7 @@ test('totalTimeoutMs and requestAttemptTimeoutMs answer 503 in time; the access 
   await r.stop()
   const lines = readFileSync(accessLog, 'utf8').trim().split('\n')
   t.is(lines.length, 2)
+  t.regex(lines[1] ?? '', /^other 127\.0\.0\.1 - - \[.*\] "GET \/a HTTP\/1\.1" 503 \d+ "-" "-"$/)
   t.regex(
     lines[0] ?? '',
     /^total 127\.0\.0\.1 - - \[\d\d\/\d\d\/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET \/t HTTP\/1\.1" 503 \d+ "-" "e2e"$/,

@@ -1,4 +1,6 @@
 import test from 'ava'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { backend, client, disco, echoed, send, startRouter, tempDir } from './harness.js'
 
 test('a request is named from its Host, bound through the dtab, and stamped with linkerd headers', async (t) => {
@@ -132,4 +134,34 @@ test('what the namer did not consume travels as l5d-dst-residual', async (t) => 
   t.is(seen.headers['l5d-dst-service'], '/svc/web')
   t.is(seen.headers['l5d-dst-client'], `/$/inet/127.0.0.1/${web.port}`)
   t.is(seen.headers['l5d-dst-residual'], '/web')
+})
+
+test('the access log records a forwarded response with its status and content-length', async (t) => {
+  const fixed = await backend(t, 'fixed', (req, res) => {
+    req.resume()
+    res.writeHead(200, { 'content-length': '5' })
+    res.end('hello')
+  })
+  const dir = tempDir(t)
+  const accessLog = join(dir, 'access.log')
+  const r = await startRouter(t, dir, {
+    routers: [
+      {
+        protocol: 'http',
+        dtab: `/svc/fixed => /$/inet/127.0.0.1/${fixed.port}`,
+        httpAccessLog: accessLog,
+      },
+    ],
+  })
+  const reply = await send(client(t), r.port, '/x?y=1', {
+    host: 'fixed',
+    referer: 'http://a/',
+    'user-agent': 'ua',
+  })
+  t.is(reply.body, 'hello')
+  await r.stop()
+  t.regex(
+    readFileSync(accessLog, 'utf8'),
+    /^fixed 127\.0\.0\.1 - - \[[^\]]+\] "GET \/x\?y=1 HTTP\/1\.1" 200 5 "http:\/\/a\/" "ua"\n$/,
+  )
 })

@@ -79,7 +79,7 @@ export class Pools {
 
   /** Closes every pool, letting requests in flight finish. */
   async close(): Promise<void> {
-    const all = [...this.pools.values()]
+    const all = this.pools.values()
     await Promise.all(all.map((p) => p.close().catch(() => undefined)))
   }
 }

@@ -169,10 +169,9 @@ class ForwardHandler implements Dispatcher.DispatchHandler, Forwarding {
     if (this.finished) return
     this.finished = true
     if (this.timer !== undefined) clearTimeout(this.timer)
+    const { status, contentLength } = this
     const result =
-      error === undefined
-        ? { status: this.status, responded }
-        : { status: this.status, error, responded }
+      error === undefined ? { status, responded, contentLength } : { status, error, responded }
     this.r.done(result)
     if (error !== undefined && !this.req.readableEnded) this.req.resume()
   }

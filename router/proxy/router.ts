@@ -124,7 +124,7 @@ export class Router {
 
   /** Names bound so far (admin `/bound-names.json`): the clients' ids. */
   boundNames(): string[] {
-    return [...this.clients.values()].map((c) => c.id)
+    return this.clients.values().map((c) => c.id)
   }
 
   /** Routes one request. Never throws: every failure becomes a response. */
