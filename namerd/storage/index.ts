@@ -1,0 +1,31 @@
+/**
+ * The storage family (namerd `storage:`): one kind per store, each a plug-in whose builder
+ * makes a `Backend` (backend.ts). namerd wraps the backend in a `DtabStore` (dtab-store.ts),
+ * which gives every kind the same outage behaviour.
+ */
+import { Section } from '../../lib/config.js'
+import type { Log } from '../../lib/log.js'
+import { parseKind, registry, type Plugin } from '../../lib/plugin.js'
+import type { Backend } from './backend.js'
+import { memoryStorage } from './memory-plugin.js'
+
+/** What a storage builder receives. */
+export interface StorageDeps {
+  /** Where the backend reports connection changes and retries (never secrets). */
+  readonly log: Log
+  /** Environment for credentials given outside the config file (default `process.env`). */
+  readonly env?: NodeJS.ProcessEnv
+}
+
+export type StoragePlugin = Plugin<Backend, StorageDeps>
+
+/** Every storage kind this project has. */
+export const storages = registry<Backend, StorageDeps>(memoryStorage)
+
+/** linkerd storage kinds not here. */
+export const LINKERD_ONLY_STORAGES: readonly string[] = ['io.l5d.consul', 'io.l5d.k8s']
+
+/** Checks a `storage:` section (pure); the builder opens the store. */
+export function parseStorage(raw: unknown, at: string): (deps: StorageDeps) => Backend {
+  return parseKind(storages, new Section(raw, at), { notHere: LINKERD_ONLY_STORAGES })
+}
