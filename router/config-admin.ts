@@ -50,13 +50,14 @@ export const IGNORED_TELEMETERS: readonly string[] = [
 ]
 
 /** Reads `admin` (absent: every default). */
-export function parseAdmin(s: Section | undefined, warn: Warn): AdminConfig {
+/** Reads `admin` (namerd's default port is 9991, linkerd's 9990). */
+export function parseAdmin(s: Section | undefined, warn: Warn, defaultPort = 9990): AdminConfig {
   const a = s ?? new Section({}, 'admin')
   refuse(a, REFUSED_KEYS.admin)
   warnIgnored(a, IGNORED_KEYS.admin, warn)
   const admin = {
     ip: ipOf(a, 'ip', '127.0.0.1'),
-    port: a.number('port', 9990, { min: 0, max: 65535 }),
+    port: a.number('port', defaultPort, { min: 0, max: 65535 }),
     shutdownGraceMs: a.number('shutdownGraceMs', 10_000, { min: 0 }),
     security: parseSecurity(a.section('security')),
   }

@@ -46,14 +46,26 @@ export class NamespaceCache {
     return this.listCell.get()
   }
 
+  /**
+   * The live state of `ns`: `get()` always reads the current state; subscribers share one
+   * Cell per namespace while any are subscribed.
+   */
   observe(ns: string): Var<NsState> {
+    return {
+      constant: false,
+      get: () => this.state(ns),
+      subscribe: (listener) => this.cellFor(ns).subscribe(listener),
+    }
+  }
+
+  private cellFor(ns: string): Cell<NsState> {
     let cell = this.cells.get(ns)
     if (cell === undefined) {
-      cell = new Cell<NsState>(this.state(ns), (c) => {
-        c.set(this.state(ns))
-        return () => this.cells.delete(ns)
+      const made = new Cell<NsState>(this.state(ns), () => () => {
+        if (this.cells.get(ns) === made) this.cells.delete(ns)
       })
-      this.cells.set(ns, cell)
+      this.cells.set(ns, made)
+      cell = made
     }
     return cell
   }

@@ -1,0 +1,90 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { InvalidNamespaceError, validNamespace } from '../storage/errors.js'
+import type { NsState } from '../storage/namespace-cache.js'
+import { chooseMedia, decodeDtab, encodeDtab } from './dtab-codec.js'
+import { ApiError } from './errors.js'
+import { rendered } from './live.js'
+import type { ApiContext } from './context.js'
+import { isWatch } from './query.js'
+import { streamWatch } from './watch.js'
+
+type NsRequest = FastifyRequest<{ Params: { ns: string }; Querystring: Record<string, string> }>
+
+/** The namespace in the URL, checked (400 for a bad one). */
+export function namespaceOf(req: { params: { ns: string } }): string {
+  const ns = req.params.ns
+  if (!validNamespace(ns)) throw new InvalidNamespaceError(ns)
+  return ns
+}
+
+/** `/api/1/dtabs`: list, read (JSON or text, ETag), watch, create, update (If-Match), delete. */
+export function dtabsRoutes(app: FastifyInstance, cx: ApiContext): void {
+  const list = async (req: FastifyRequest<{ Querystring: Record<string, string> }>, reply: FastifyReply) => {
+    if (isWatch(req.query)) {
+      const names = cx.store.observeNames()
+      const source = rendered((deps) => {
+        deps.push(names)
+        const value = names.get()
+        return value === undefined ? undefined : JSON.stringify(value)
+      })
+      return streamWatch(reply, { route: 'dtabs', contentType: 'application/json', source, ...cx.watch })
+    }
+    reply.type('application/json').send(`${JSON.stringify(await cx.store.list())}\n`)
+  }
+  app.get('/api/1/dtabs', list)
+  app.get('/api/1/dtabs/', list)
+  app.get('/api/1/dtabs/:ns', (req: NsRequest, reply) => readDtab(cx, req, reply))
+  app.post('/api/1/dtabs/:ns', async (req: NsRequest, reply) => {
+    const ns = namespaceOf(req)
+    const dtab = decodeDtab(bodyText(req), req.headers['content-type'])
+    if ((await cx.store.create(ns, dtab)) === 'exists')
+      throw new ApiError('ERR_NAMESPACE_EXISTS', `dtab ${ns} already exists`)
+    reply.code(204).send()
+  })
+  app.put('/api/1/dtabs/:ns', async (req: NsRequest, reply) => {
+    const ns = namespaceOf(req)
+    const dtab = decodeDtab(bodyText(req), req.headers['content-type'])
+    const ifMatch = req.headers['if-match']
+    if (ifMatch === undefined) await cx.store.put(ns, dtab)
+    else {
+      const out = await cx.store.update(ns, dtab, ifMatch)
+      if (out === 'not-found') throw notFound(ns)
+      if (out === 'version-mismatch')
+        throw new ApiError('ERR_VERSION_MISMATCH', `dtab ${ns} has changed since version ${ifMatch}`)
+    }
+    reply.code(204).send()
+  })
+  app.delete('/api/1/dtabs/:ns', async (req: NsRequest, reply) => {
+    const ns = namespaceOf(req)
+    if ((await cx.store.delete(ns)) === 'not-found') throw notFound(ns)
+    reply.code(204).send()
+  })
+}
+
+async function readDtab(cx: ApiContext, req: NsRequest, reply: FastifyReply): Promise<void> {
+  const ns = namespaceOf(req)
+  const media = chooseMedia(req.headers.accept)
+  if (isWatch(req.query) && req.method === 'GET') {
+    const state = cx.store.observe(ns)
+    const source = rendered((deps) => {
+      deps.push(state)
+      const s = state.get()
+      return s.type === 'found' ? encodeDtab(s.dtab, media).slice(0, -1) : undefined
+    })
+    return streamWatch(reply, { route: 'dtab', contentType: media, source, ...cx.watch })
+  }
+  const s: NsState = await cx.store.get(ns)
+  if (s.type === 'absent') throw notFound(ns)
+  if (s.type === 'invalid')
+    throw new ApiError('ERR_STORED_DTAB_INVALID', `stored dtab ${ns} does not parse: ${s.error}`)
+  if (s.type !== 'found') throw new Error(`unreachable: ${s.type}`)
+  reply.header('etag', s.version).type(media).send(encodeDtab(s.dtab, media))
+}
+
+function notFound(ns: string): ApiError {
+  return new ApiError('ERR_NAMESPACE_NOT_FOUND', `dtab ${ns} not found`)
+}
+
+function bodyText(req: FastifyRequest): string {
+  return typeof req.body === 'string' ? req.body : ''
+}

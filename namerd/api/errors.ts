@@ -1,0 +1,49 @@
+import { CodedError, errorCode, errorMessage } from '../../lib/errors.js'
+
+/** A request namerd refuses, with the code that picks its status. */
+export class ApiError extends CodedError {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options)
+  }
+}
+
+export type ApiErrorCode =
+  | 'ERR_API_INPUT'
+  | 'ERR_NAMESPACE_NOT_FOUND'
+  | 'ERR_NAMESPACE_EXISTS'
+  | 'ERR_VERSION_MISMATCH'
+  | 'ERR_STORED_DTAB_INVALID'
+  | 'ERR_BINDING_TIMEOUT'
+
+/** Every code the API answers with, and its status: the one place statuses are chosen. */
+const STATUS: Readonly<Record<string, number>> = {
+  ERR_API_INPUT: 400,
+  ERR_DTAB_PARSE: 400,
+  ERR_DTAB_JSON: 400,
+  ERR_NAMESPACE_INVALID: 400,
+  ERR_NAMESPACE_NOT_FOUND: 404,
+  ERR_NAMESPACE_EXISTS: 409,
+  ERR_VERSION_MISMATCH: 412,
+  ERR_MAX_DEPTH: 502,
+  ERR_UNKNOWN_NAMER: 502,
+  ERR_DELEGATION_TOO_LARGE: 502,
+  ERR_STORED_DTAB_INVALID: 502,
+  ERR_BINDING_TIMEOUT: 503,
+  ERR_STORE_UNAVAILABLE: 503,
+}
+
+/** The status for an error: its code's, else 500 (a bug: logged by the caller). */
+export function statusOf(e: unknown): number {
+  const code = errorCode(e)
+  return (code !== undefined && STATUS[code]) || 500
+}
+
+/** The JSON line a watch stream writes for an error before it ends or carries on. */
+export function errorLine(e: unknown): string {
+  const error = { code: errorCode(e) ?? 'ERR_INTERNAL', message: errorMessage(e) }
+  return JSON.stringify({ error })
+}

@@ -1,0 +1,128 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import {
+  Binding,
+  EMPTY_DTAB,
+  addrToJson,
+  boundTreeToJson,
+  boundsOf,
+  readDtab,
+  readPath,
+  showPath,
+  type Dtab,
+  type Path,
+  type Var,
+} from '../../dtabs/index.js'
+import { errorMessage } from '../../lib/errors.js'
+import { pickLeaf } from '../../router/proxy/pick.js'
+import type { ApiContext } from './context.js'
+import { namespaceOf } from './dtabs-routes.js'
+import { ApiError } from './errors.js'
+import { firstDocument, rendered, type Rendered } from './live.js'
+import { isWatch } from './query.js'
+import { streamWatch } from './watch.js'
+
+type Query = Record<string, string | undefined>
+type NsRequest = FastifyRequest<{ Params: { ns: string }; Querystring: Query }>
+
+/** `/api/1/bind`, `addr`, `resolve`, `delegate` and `bound-names`. */
+export function namesRoutes(app: FastifyInstance, cx: ApiContext): void {
+  const serve = (route: string, make: (req: NsRequest) => Var<Rendered>, type?: string) =>
+    async (req: NsRequest, reply: FastifyReply): Promise<void> => {
+      const source = make(req)
+      if (isWatch(req.query)) return streamWatch(reply, { route, contentType: type, source, ...cx.watch })
+      const doc = await firstDocument(source, cx.bindTimeoutMs, () => pendingTooLong(route, cx.bindTimeoutMs))
+      if (type !== undefined) reply.type(type)
+      reply.send(`${doc}\n`)
+    }
+  app.get('/api/1/bind/:ns', serve('bind', (req) => bindView(cx, req, 'bind')))
+  app.get('/api/1/resolve/:ns', serve('resolve', (req) => bindView(cx, req, 'resolve'), 'application/json'))
+  app.get('/api/1/addr/:ns', serve('addr', (req) => addrView(cx, req)))
+  app.get('/api/1/delegate/:ns', (req: NsRequest) => delegate(cx, req, namespaceOf(req)))
+  app.get('/api/1/delegate', (req: NsRequest) => delegate(cx, req, undefined))
+  app.get('/api/1/bound-names', serve('bound-names', () => boundNamesView(cx), 'application/json'))
+}
+
+function bindView(cx: ApiContext, req: NsRequest, what: 'bind' | 'resolve'): Var<Rendered> {
+  const ns = namespaceOf(req)
+  const path = pathOf(req.query)
+  const binding = cx.namespaces.interpreter(ns).bind(dtabOf(req.query), path)
+  return rendered((deps) => {
+    deps.push(binding)
+    const state = binding.get()
+    if (state.type !== 'ok') {
+      if (state.type === 'failed') throw state.error
+      return undefined
+    }
+    const bounds = boundsOf(state.value)
+    for (const b of bounds) {
+      deps.push(b.addr)
+      if (b.addr.get().type === 'pending') return undefined
+      cx.boundNames.add(showPath(b.id))
+    }
+    if (what === 'bind') return JSON.stringify(boundTreeToJson(state.value))
+    const leaf = pickLeaf(state.value)
+    return JSON.stringify(leaf === undefined ? { type: 'neg' } : addrToJson(leaf.bound.addr.get()))
+  })
+}
+
+function addrView(cx: ApiContext, req: NsRequest): Var<Rendered> {
+  namespaceOf(req)
+  const id = withoutTransformers(pathOf(req.query))
+  const binding = new Binding({ dtab: EMPTY_DTAB, namers: cx.namespaces.namers }, id)
+  return rendered((deps) => {
+    deps.push(binding)
+    const state = binding.get()
+    if (state.type === 'failed') throw state.error
+    if (state.type === 'pending') return undefined
+    const tree = state.value
+    if (tree.type === 'empty') return JSON.stringify({ type: 'bound', addrs: [], meta: {} })
+    if (tree.type === 'neg') return JSON.stringify({ type: 'neg' })
+    if (tree.type !== 'leaf') throw new ApiError('ERR_API_INPUT', `${showPath(id)} is not a bound id (it binds to a ${tree.type})`)
+    const addr = tree.value.bound.addr
+    deps.push(addr)
+    if (addr.get().type === 'pending') return undefined
+    cx.boundNames.add(showPath(tree.value.bound.id))
+    return JSON.stringify(addrToJson(addr.get()))
+  })
+}
+
+function boundNamesView(cx: ApiContext): Var<Rendered> {
+  return rendered(() => JSON.stringify([...cx.boundNames].sort()))
+}
+
+async function delegate(cx: ApiContext, req: NsRequest, ns: string | undefined): Promise<string> {
+  const path = pathOf(req.query)
+  const dtab = dtabOf(req.query)
+  const interpreter = ns === undefined ? cx.namespaces.standalone() : cx.namespaces.interpreter(ns)
+  return `${JSON.stringify(await interpreter.delegate(dtab, path))}\n`
+}
+
+/** An id without its leading `/%/…` transformer elements (up to the first `#` or `$`). */
+function withoutTransformers(id: Path): Path {
+  if (id[0] !== '%') return id
+  const at = id.findIndex((e) => e === '#' || e === '$')
+  return at === -1 ? id : id.slice(at)
+}
+
+function pathOf(query: Query): Path {
+  const p = query.path ?? ''
+  try {
+    return readPath(p)
+  } catch (e) {
+    throw new ApiError('ERR_API_INPUT', `Invalid path: ${p} / ${errorMessage(e)}`, { cause: e })
+  }
+}
+
+function dtabOf(query: Query): Dtab {
+  const d = query.dtab
+  if (d === undefined || d === '') return EMPTY_DTAB
+  try {
+    return readDtab(d)
+  } catch (e) {
+    throw new ApiError('ERR_API_INPUT', `Invalid dtab: ${errorMessage(e)}`, { cause: e })
+  }
+}
+
+function pendingTooLong(route: string, ms: number): Error {
+  return new ApiError('ERR_BINDING_TIMEOUT', `${route}: still pending after ${ms} ms (a namer or address is not ready)`)
+}

@@ -1,0 +1,54 @@
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
+import { errorMessage } from '../../lib/errors.js'
+import { nullLog, type Log } from '../../lib/log.js'
+import type { ApiContext } from './context.js'
+import { dtabsRoutes } from './dtabs-routes.js'
+import { statusOf } from './errors.js'
+import { namesRoutes } from './names-routes.js'
+
+/**
+ * linkerd's `io.l5d.httpController` API as a fastify app, not listening (tests use
+ * `inject()`). Bodies are read as text whatever their type and parsed by the handlers; errors
+ * are text bodies with the status their code maps to (errors.ts); unknown paths are 404 with an
+ * empty body, as in linkerd.
+ */
+export function buildApi(cx: ApiContext, log: Log = nullLog): FastifyInstance {
+  const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 1024 * 1024 })
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body))
+  app.setErrorHandler((e: FastifyError, req, reply) => {
+    const status = e.statusCode !== undefined && e.statusCode < 500 ? e.statusCode : statusOf(e)
+    if (status >= 500 && status !== 503) log.error('api request failed', { url: req.url, err: e })
+    reply.code(status).type('text/plain').send(`${errorMessage(e)}\n`)
+  })
+  app.setNotFoundHandler((_req, reply) => reply.code(404).send())
+  app.addHook('onResponse', async (req, reply) => {
+    cx.watch.metrics?.request(req.routeOptions.url ?? 'unknown', reply.statusCode)
+  })
+  dtabsRoutes(app, cx)
+  namesRoutes(app, cx)
+  return app
+}
+
+/** A listening API server; `close()` also drops open watch streams. */
+export interface ApiServer {
+  readonly port: number
+  close(): Promise<void>
+}
+
+export async function startApi(
+  cx: ApiContext,
+  where: { readonly ip: string; readonly port: number },
+  log?: Log,
+): Promise<ApiServer> {
+  const app = buildApi(cx, log)
+  try {
+    await app.listen({ host: where.ip, port: where.port })
+  } catch (e) {
+    await app.close()
+    throw e
+  }
+  const bound = app.server.address()
+  const port = typeof bound === 'object' && bound !== null ? bound.port : where.port
+  return { port, close: () => app.close() }
+}

@@ -1,0 +1,94 @@
+/**
+ * namerd's config file (linkerd 1's namerd format): `admin`, `storage`, `namers`,
+ * `interfaces`, `telemetry`. `parseNamerdConfig` is pure: it checks everything strictly (unknown
+ * keys and kinds are errors naming their location) and returns plain values plus builders.
+ */
+import { ConfigError, Section } from '../lib/config.js'
+import { unknownKind } from '../lib/plugin.js'
+import { parseAdmin, parseTelemeter, type AdminConfig, type TelemeterConfig } from '../router/config-admin.js'
+import { ipOf, type Warn } from '../router/config-common.js'
+import { parseNamers, type NamerSpec } from '../router/namers/index.js'
+import type { StorageDeps } from './storage/index.js'
+import { parseStorage } from './storage/index.js'
+import type { Backend } from './storage/backend.js'
+
+/** `io.l5d.httpController`: linkerd's HTTP API, plus our watch heartbeat. */
+export interface HttpControllerConfig {
+  readonly kind: 'io.l5d.httpController'
+  readonly at: string
+  readonly ip: string
+  readonly port: number
+  /** A blank line on every watch stream this often, so dead connections are noticed (0: off). */
+  readonly heartbeatMs: number
+}
+
+export interface NamerdConfig {
+  readonly admin: AdminConfig
+  readonly storage: { readonly kind: string; readonly make: (deps: StorageDeps) => Backend }
+  readonly namers: readonly NamerSpec[]
+  readonly interfaces: readonly HttpControllerConfig[]
+  readonly telemetry: readonly TelemeterConfig[]
+  readonly warnings: readonly string[]
+}
+
+/** linkerd interfaces we do not serve (thrift and gRPC protocols). */
+export const LINKERD_ONLY_INTERFACES: readonly string[] = [
+  'io.l5d.thriftNameInterpreter',
+  'io.l5d.mesh',
+  'io.l5d.destination',
+]
+
+export function parseNamerdConfig(raw: unknown): NamerdConfig {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError('(top level)', 'expected an object with "storage" and "interfaces"')
+  }
+  const warnings: string[] = []
+  const warn: Warn = (at, message) => warnings.push(`${at}: ${message}`)
+  const s = new Section(raw, '')
+  const admin = parseAdmin(s.section('admin'), warn, 9991)
+  if (!s.has('storage')) throw new ConfigError('storage', 'required')
+  const storageSection = s.raw('storage')
+  const storage = {
+    kind: new Section(storageSection, 'storage').string('kind'),
+    make: parseStorage(storageSection, 'storage'),
+  }
+  const namers = parseNamers(s.raw('namers'))
+  if (!s.has('interfaces')) throw new ConfigError('interfaces', 'required (at least one)')
+  const interfaces = s.list('interfaces', (item, at) => parseInterface(new Section(item, at)))
+  if (interfaces.length === 0) throw new ConfigError('interfaces', 'at least one is required')
+  const telemetry = s.list('telemetry', (item, at) => parseTelemeter(new Section(item, at), warn))
+  s.done()
+  checkPorts(admin, interfaces)
+  const defined = telemetry.filter((t) => t !== undefined)
+  return { admin, storage, namers, interfaces, telemetry: defined, warnings }
+}
+
+function parseInterface(s: Section): HttpControllerConfig {
+  const kind = s.string('kind')
+  if (kind !== 'io.l5d.httpController') {
+    const why = unknownKind(kind, LINKERD_ONLY_INTERFACES)
+    throw new ConfigError(s.where('kind'), `${why} (known: io.l5d.httpController)`)
+  }
+  if (s.has('tls')) throw new ConfigError(s.where('tls'), 'tls is not supported here yet')
+  s.raw('tls')
+  const config = {
+    kind,
+    at: s.at,
+    ip: ipOf(s, 'ip', '127.0.0.1'),
+    port: s.number('port', 4180, { min: 0, max: 65535 }),
+    heartbeatMs: s.number('heartbeatMs', 10_000, { min: 0 }),
+  } as const
+  s.done()
+  return config
+}
+
+function checkPorts(admin: AdminConfig, interfaces: readonly HttpControllerConfig[]): void {
+  const seen = new Map<string, string>([[`${admin.ip}:${admin.port}`, 'admin']])
+  for (const i of interfaces) {
+    const key = `${i.ip}:${i.port}`
+    const other = seen.get(key)
+    if (other !== undefined && i.port !== 0)
+      throw new ConfigError(i.at, `${key} is also used by ${other}`)
+    seen.set(key, i.at)
+  }
+}

@@ -1,0 +1,105 @@
+import {
+  EMPTY_DTAB,
+  PENDING,
+  constant,
+  failed,
+  ok,
+  type ActState,
+  type Dtab,
+  type MountedNamer,
+  type Var,
+} from '../dtabs/index.js'
+import { DtabInterpreter } from '../router/interpreters/dtab-interpreter.js'
+import type { DtabStore } from './storage/dtab-store.js'
+import type { NsState } from './storage/namespace-cache.js'
+
+export interface NamespacesOptions {
+  /** Cached live bindings per namespace (default 1000) and their idle expiry (default 10 min). */
+  readonly cacheSize?: number
+  readonly cacheIdleTtlMs?: number
+  /** Longest a delegation waits for namers (default 2 s, linkerd's). */
+  readonly delegateTimeoutMs?: number
+}
+
+/**
+ * One interpreter per namespace (linkerd's `ConfiguredDtabNamer` over `storage.observe(ns)`):
+ * binds with the namespace's stored dtab ++ the request's dtab through the configured namers.
+ * A namespace with no dtab binds with the empty dtab, as in namerd; a stored dtab that does not
+ * parse fails every binding with the parse message.
+ */
+export class Namespaces {
+  private readonly byNs = new Map<string, DtabInterpreter>()
+  private bare: DtabInterpreter | undefined
+
+  constructor(
+    private readonly store: DtabStore,
+    readonly namers: readonly MountedNamer[],
+    private readonly options: NamespacesOptions = {},
+  ) {}
+
+  interpreter(ns: string): DtabInterpreter {
+    let it = this.byNs.get(ns)
+    if (it === undefined) {
+      it = new DtabInterpreter({
+        base: dtabOf(this.store.observe(ns)),
+        namers: this.namers,
+        cacheSize: this.options.cacheSize,
+        cacheIdleTtlMs: this.options.cacheIdleTtlMs,
+        delegateTimeoutMs: this.options.delegateTimeoutMs ?? 2000,
+      })
+      this.byNs.set(ns, it)
+    }
+    return it
+  }
+
+  /** An interpreter with no stored dtab (`/api/1/delegate` without a namespace). */
+  standalone(): DtabInterpreter {
+    this.bare ??= new DtabInterpreter({
+      base: constant(ok(EMPTY_DTAB)),
+      namers: this.namers,
+      delegateTimeoutMs: this.options.delegateTimeoutMs ?? 2000,
+    })
+    return this.bare
+  }
+
+  close(): void {
+    this.bare?.close()
+    for (const it of this.byNs.values()) it.close()
+    this.byNs.clear()
+  }
+}
+
+/**
+ * The namespace's dtab as an Activity. `get()` always reads the current state, and the same
+ * state gives the same Dtab object (bindings compare bases by identity).
+ */
+function dtabOf(ns: Var<NsState>): Var<ActState<Dtab>> {
+  let lastIn: NsState | undefined
+  let lastOut: ActState<Dtab> = PENDING
+  const map = (s: NsState): ActState<Dtab> => {
+    if (s === lastIn) return lastOut
+    lastIn = s
+    lastOut = toDtab(s)
+    return lastOut
+  }
+  return {
+    constant: false,
+    get: () => map(ns.get()),
+    subscribe: (listener) => ns.subscribe((s) => listener(map(s))),
+  }
+}
+
+const EMPTY: ActState<Dtab> = ok(EMPTY_DTAB)
+
+function toDtab(s: NsState): ActState<Dtab> {
+  switch (s.type) {
+    case 'pending':
+      return PENDING
+    case 'absent':
+      return EMPTY
+    case 'found':
+      return ok(s.dtab)
+    case 'invalid':
+      return failed(new Error(`the stored dtab does not parse: ${s.error}`))
+  }
+}
