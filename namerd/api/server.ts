@@ -13,7 +13,12 @@ import { namesRoutes } from './names-routes.js'
  * empty body, as in linkerd.
  */
 export function buildApi(cx: ApiContext, log: Log = nullLog): FastifyInstance {
-  const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 1024 * 1024 })
+  const app = Fastify({
+    logger: false,
+    forceCloseConnections: true,
+    bodyLimit: 1024 * 1024,
+    maxParamLength: 1000,
+  })
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body))
   app.setErrorHandler((e: FastifyError, req, reply) => {
