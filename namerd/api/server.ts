@@ -17,7 +17,7 @@ export function buildApi(cx: ApiContext, log: Log = nullLog): FastifyInstance {
     logger: false,
     forceCloseConnections: true,
     bodyLimit: 1024 * 1024,
-    maxParamLength: 1000,
+    routerOptions: { maxParamLength: 1000 },
   })
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body))
