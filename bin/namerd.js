@@ -1,3 +1,4 @@
 #!/usr/bin/env node
-process.stderr.write('namerd: not implemented yet\n')
-process.exitCode = 1
+import { main } from '../dist/namerd/main.js'
+
+await main(process.argv.slice(2))

@@ -55,7 +55,12 @@ export class DtabStore {
     return this.backend.kind
   }
 
-  /** Whether the store answered its last contact (for `/admin/ready` and metrics). */
+  /** Whether the whole store has been read at least once (namerd is then ready). */
+  get loaded(): boolean {
+    return this.cache.loaded
+  }
+
+  /** Whether the store answered its last contact (for metrics). */
   get reachable(): boolean {
     return this.up
   }

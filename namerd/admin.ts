@@ -1,0 +1,51 @@
+import Fastify from 'fastify'
+import { healthRoutes } from '../router/admin/health.js'
+import type { NamerdMetrics } from './metrics.js'
+
+export interface NamerdAdminOptions {
+  readonly ip: string
+  readonly port: number
+  /** Ready once every interface listens and the store has been read once. */
+  readonly isReady: () => boolean
+  readonly metrics: NamerdMetrics
+  /** The loaded config, echoed by `/config.json` (storage secrets removed). */
+  readonly config: unknown
+  /** Called after `POST /admin/shutdown` has answered. */
+  readonly shutdown: () => void
+}
+
+/** namerd's admin server (default 127.0.0.1:9991): ping, ready, metrics, config, shutdown. */
+export async function startNamerdAdmin(
+  o: NamerdAdminOptions,
+): Promise<{ readonly port: number; close(): Promise<void> }> {
+  const app = Fastify({ logger: false, forceCloseConnections: true })
+  healthRoutes(app, o)
+  app.get('/admin/metrics/prometheus', async (_req, reply) => {
+    reply.type(o.metrics.registry.contentType).send(await o.metrics.registry.metrics())
+  })
+  app.get('/config.json', async () => redactSecrets(o.config))
+  app.post('/admin/shutdown', async (_req, reply) => {
+    reply.type('text/plain').send('shutting down\n')
+    setImmediate(o.shutdown)
+  })
+  try {
+    await app.listen({ host: o.ip, port: o.port })
+  } catch (e) {
+    await app.close()
+    throw e
+  }
+  const bound = app.server.address()
+  const port = typeof bound === 'object' && bound !== null ? bound.port : o.port
+  return { port, close: () => app.close() }
+}
+
+const SECRET_KEYS = new Set(['password', 'authInfo', 'auth', 'keyPath', 'token'])
+
+/** The config with credential values replaced by "<redacted>" (secrets are never shown). */
+export function redactSecrets(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(redactSecrets)
+  if (v === null || typeof v !== 'object') return v
+  return Object.fromEntries(
+    Object.entries(v).map(([k, x]) => [k, SECRET_KEYS.has(k) ? '<redacted>' : redactSecrets(x)]),
+  )
+}

@@ -1,0 +1,51 @@
+import { startNamers } from '../router/namers/index.js'
+import type { Log } from '../lib/log.js'
+import { startApi, type ApiServer } from './api/server.js'
+import type { NamerdConfig } from './config.js'
+import { NamerdMetrics } from './metrics.js'
+import { Namespaces } from './namespaces.js'
+import { DtabStore } from './storage/dtab-store.js'
+
+/** A running namerd: its store, namers and API servers; `close()` stops them all. */
+export interface RunningNamerd {
+  readonly store: DtabStore
+  readonly metrics: NamerdMetrics
+  readonly apis: readonly ApiServer[]
+  close(): Promise<void>
+}
+
+/**
+ * Opens the store, starts the namers and every interface. Whatever was opened is closed again
+ * if a later step fails (a port in use, say).
+ */
+export async function startNamerd(config: NamerdConfig, log: Log): Promise<RunningNamerd> {
+  let store: DtabStore | undefined
+  const metrics = new NamerdMetrics(() => store?.reachable ?? false)
+  const backend = config.storage.make({ log })
+  store = new DtabStore(backend, { onOperation: (op, outcome) => metrics.storeOperation(op, outcome) })
+  const namers = startNamers(config.namers)
+  const namespaces = new Namespaces(store, namers.namers)
+  const apis: ApiServer[] = []
+  const close = async (): Promise<void> => {
+    await Promise.all(apis.map((a) => a.close()))
+    namespaces.close()
+    namers.close()
+    await store?.close()
+  }
+  try {
+    for (const i of config.interfaces) {
+      const cx = {
+        store,
+        namespaces,
+        watch: { heartbeatMs: i.heartbeatMs, metrics },
+        bindTimeoutMs: 10_000,
+        boundNames: new Set<string>(),
+      }
+      apis.push(await startApi(cx, i, log))
+    }
+  } catch (e) {
+    await close()
+    throw e
+  }
+  return { store, metrics, apis, close }
+}
