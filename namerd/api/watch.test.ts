@@ -1,0 +1,115 @@
+import test from 'ava'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { FsNamer } from '../../dtabs/namers/fs.js'
+import { readDtab } from '../../dtabs/index.js'
+import { NamerdMetrics } from '../metrics.js'
+import { startApi, type ApiServer } from './server.js'
+import { memoryContext } from './testing.js'
+import type { ApiContext } from './context.js'
+
+/** Reads a streaming response line by line over a real socket. */
+async function openStream(url: string, headers: Record<string, string> = {}) {
+  const ac = new AbortController()
+  const res = await fetch(url, { headers, signal: ac.signal })
+  const reader = res.body!.getReader()
+  const lines: string[] = []
+  let buf = ''
+  const pump = (async () => {
+    for (;;) {
+      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }))
+      if (done) return
+      buf += Buffer.from(value!).toString()
+      let i
+      while ((i = buf.indexOf('\n')) >= 0) {
+        lines.push(buf.slice(0, i))
+        buf = buf.slice(i + 1)
+      }
+    }
+  })()
+  const next = async (n: number, ms = 5000) => {
+    const deadline = Date.now() + ms
+    while (lines.length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
+    return lines.slice(0, n)
+  }
+  const close = async () => {
+    ac.abort()
+    await pump
+  }
+  return { res, lines, next, close }
+}
+
+async function serve(cx: ApiContext): Promise<{ api: ApiServer; base: string }> {
+  const api = await startApi(cx, { ip: '127.0.0.1', port: 0 })
+  return { api, base: `http://127.0.0.1:${api.port}` }
+}
+
+test('dtab watch: the current dtab first, then each new version, no repeat, nothing on delete', async (t) => {
+  const cx = memoryContext({ default: '/a=>/b' })
+  const { api, base } = await serve(cx)
+  const s = await openStream(`${base}/api/1/dtabs/default?watch=true`, { accept: 'application/dtab' })
+  t.is(s.res.status, 200)
+  t.is(s.res.headers.get('transfer-encoding'), 'chunked')
+  t.deepEqual(await s.next(1), ['/a=>/b'])
+  await cx.store.put('default', readDtab('/a=>/c'))
+  await cx.store.put('default', readDtab('/a=>/c'))
+  await cx.store.put('default', readDtab('/a=>/d'))
+  t.deepEqual(await s.next(3), ['/a=>/b', '/a=>/c', '/a=>/d'])
+  await cx.store.delete('default')
+  await cx.store.create('default', readDtab('/a=>/e'))
+  t.deepEqual(await s.next(4), ['/a=>/b', '/a=>/c', '/a=>/d', '/a=>/e'])
+  await s.close()
+  await api.close()
+})
+
+test('list watch and bind watch follow changes; a failing bind is a JSON error line, then recovers', async (t) => {
+  const cx = memoryContext({ default: '/svc=>/$/inet/127.0.0.1/1' })
+  const { api, base } = await serve(cx)
+  const list = await openStream(`${base}/api/1/dtabs?watch=1`)
+  const bind = await openStream(`${base}/api/1/bind/default?path=/svc/x&watch=t`)
+  t.deepEqual(await list.next(1), ['["default"]'])
+  const first = JSON.parse((await bind.next(1))[0]!)
+  t.is(first.bound.id, '/$/inet/127.0.0.1/1')
+  await cx.store.create('other', readDtab('/a=>/b'))
+  t.deepEqual(await list.next(2), ['["default"]', '["default","other"]'])
+  await cx.store.put('default', readDtab('/svc=>/loop;/loop=>/svc'))
+  const [, err] = await bind.next(2)
+  t.like(JSON.parse(err!), { error: { code: 'ERR_MAX_DEPTH' } })
+  await cx.store.put('default', readDtab('/svc=>/$/inet/127.0.0.1/2'))
+  const [, , fixed] = await bind.next(3)
+  t.is(JSON.parse(fixed!).bound.id, '/$/inet/127.0.0.1/2')
+  await list.close()
+  await bind.close()
+  await api.close()
+})
+
+test('addr watch follows an fs namer file; heartbeat lines keep idle streams alive; metrics count streams', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'namerd-addr-'))
+  writeFileSync(join(dir, 'users'), '127.0.0.1 9001\n')
+  const fs = new FsNamer({ rootDir: dir, prefix: ['#', 'io.l5d.fs'], pollMs: 50 })
+  const metrics = new NamerdMetrics(() => true, { defaultMetrics: false })
+  const cx = { ...memoryContext({}, undefined, [{ prefix: ['#', 'io.l5d.fs'], namer: fs }]), watch: { heartbeatMs: 100, metrics } }
+  const { api, base } = await serve(cx)
+  const s = await openStream(`${base}/api/1/addr/default?path=/%25/io.l5d.port/4141/%23/io.l5d.fs/users&watch=1`)
+  const [first] = await s.next(1)
+  t.deepEqual(JSON.parse(first!).addrs, [{ ip: '127.0.0.1', port: 9001, meta: {} }])
+  t.regex(await metrics.registry.metrics(), /namerd_watch_streams_open\{route="addr"\} 1/)
+  writeFileSync(join(dir, 'users'), '127.0.0.1 9002\n')
+  let docs: string[] = []
+  const deadline = Date.now() + 5000
+  while (Date.now() < deadline && !docs.some((l) => l.includes('9002'))) {
+    docs = s.lines.filter((l) => l !== '')
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  t.true(docs.some((l) => l.includes('9002')))
+  t.true(s.lines.includes(''), 'a heartbeat line arrived')
+  await s.close()
+  const closed = Date.now() + 5000
+  while (Date.now() < closed && !/namerd_watch_streams_open\{route="addr"\} 0/.test(await metrics.registry.metrics()))
+    await new Promise((r) => setTimeout(r, 20))
+  t.regex(await metrics.registry.metrics(), /namerd_watch_streams_open\{route="addr"\} 0/)
+  await api.close()
+  fs.close()
+  rmSync(dir, { recursive: true, force: true })
+})
