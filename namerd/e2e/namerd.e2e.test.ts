@@ -1,0 +1,72 @@
+import test from 'ava'
+import { writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+import { startNamerd, tempDir, validate } from './harness.js'
+
+const memory = (namespaces: Record<string, string> = {}) => ({
+  storage: { kind: 'io.l5d.inMemory', namespaces },
+})
+
+test('serves the API and admin, and exits 0 on SIGTERM with a watch stream open', async (t) => {
+  const dir = tempDir(t)
+  const n = await startNamerd(t, dir, memory({ default: '/svc => /$/inet/127.0.0.1/8080' }))
+  t.is(await (await fetch(`${n.api}/api/1/dtabs`)).text(), '["default"]\n')
+  const put = await fetch(`${n.api}/api/1/dtabs/canary`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/dtab' },
+    body: '/svc/users => 9 * /srv/v1 & 1 * /srv/v2',
+  })
+  t.is(put.status, 204)
+  const got = await fetch(`${n.api}/api/1/dtabs/canary`, { headers: { accept: 'application/dtab' } })
+  t.is(await got.text(), '/svc/users=>9.00*/srv/v1 & /srv/v2\n', 'weight 1 is not shown, as in Finagle')
+  t.is(await (await fetch(`${n.admin}/admin/ping`)).text(), 'pong')
+  const metrics = await (await fetch(`${n.admin}/admin/metrics/prometheus`)).text()
+  t.regex(metrics, /namerd_api_requests_total\{route="\/api\/1\/dtabs\/:ns",status="204"\} 1/)
+  t.regex(metrics, /namerd_store_reachable 1/)
+  t.regex(metrics, /process_cpu_user_seconds_total/)
+  const watch = await fetch(`${n.api}/api/1/dtabs/canary?watch=1`)
+  const reader = watch.body!.getReader()
+  t.true(Buffer.from((await reader.read()).value!).toString().includes('/srv/v2'))
+  t.is(await n.stop(), 0)
+  t.true((await reader.read().catch(() => ({ done: true }))).done, 'the stream ended')
+})
+
+test('POST /admin/shutdown stops namerd gracefully', async (t) => {
+  const n = await startNamerd(t, tempDir(t), memory())
+  const r = await fetch(`${n.admin}/admin/shutdown`, { method: 'POST' })
+  t.is(r.status, 200)
+  t.is(await n.exited, 0)
+})
+
+test('--validate (and linkerd\'s -validate) checks a file; errors name their location', async (t) => {
+  const dir = tempDir(t)
+  const good = join(dir, 'good.yaml')
+  writeFileSync(good, 'storage:\n  kind: io.l5d.inMemory\ninterfaces:\n- kind: io.l5d.httpController\n')
+  for (const flag of ['--validate', '-validate']) {
+    const r = validate(good, flag)
+    t.is(r.status, 0, r.out)
+    t.regex(r.out, /valid \(storage io\.l5d\.inMemory\)/)
+  }
+  const bad = join(dir, 'bad.yaml')
+  writeFileSync(bad, 'storage:\n  kind: io.l5d.consul\ninterfaces:\n- kind: io.l5d.httpController\n')
+  const r = validate(bad)
+  t.is(r.status, 1)
+  t.regex(r.out, /storage\.kind: kind "io\.l5d\.consul" exists in linkerd but is not supported here/)
+  const typo = join(dir, 'typo.yaml')
+  writeFileSync(typo, 'storage:\n  kind: io.l5d.inMemory\ninterfaces:\n- kind: io.l5d.httpController\n  prot: 1\n')
+  t.regex(validate(typo).out, /interfaces\[0\]: unknown key\(s\): prot/)
+  t.regex(validate(join(dir, 'missing.yaml')).out, /missing\.yaml/)
+})
+
+test('a port in use is a clear error and exit status 1', async (t) => {
+  const blocker = createServer()
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r))
+  t.teardown(() => blocker.close())
+  const port = (blocker.address() as { port: number }).port
+  const err = await t.throwsAsync(
+    startNamerd(t, tempDir(t), { ...memory(), interfaces: [{ kind: 'io.l5d.httpController', port }] }),
+  )
+  t.regex(err.message, /exited with 1/)
+  t.regex(err.message, /EADDRINUSE|in use/)
+})
