@@ -34,6 +34,7 @@ const STATUS: Readonly<Record<string, number>> = {
   ERR_STORED_DTAB_INVALID: 502,
   ERR_BINDING_TIMEOUT: 503,
   ERR_STORE_UNAVAILABLE: 503,
+  ERR_STORE_IO: 503,
 }
 
 /** The status for an error: its code's, else 500 (a bug: logged by the caller). */

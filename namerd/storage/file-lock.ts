@@ -5,19 +5,30 @@
  * same pid after every restart.
  */
 import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs'
-import { errorCode } from '../../lib/errors.js'
+import { CodedError, errorCode } from '../../lib/errors.js'
 import type { Log } from '../../lib/log.js'
 import { StoreIoError, StoreLockedError } from './file-errors.js'
 
 /** Lock files this process holds (two stores in one process must not share a file either). */
 const held = new Set<string>()
 
-/** Takes the lock of `path` or throws `StoreLockedError`; returns how to release it. */
+/**
+ * Takes the lock of `path` or throws `StoreLockedError` (`StoreIoError` if the lock cannot be
+ * read or written); returns how to release it.
+ */
 export function acquireLock(path: string, log: Log): () => void {
-  const lock = `${path}.lock`
+  try {
+    return take(path, `${path}.lock`, log)
+  } catch (e) {
+    if (e instanceof CodedError) throw e
+    throw new StoreIoError(path, 'taking the lock', e)
+  }
+}
+
+function take(path: string, lock: string, log: Log): () => void {
   if (held.has(lock)) throw new StoreLockedError(path, process.pid)
   for (let attempt = 0; attempt < 5; attempt++) {
-    if (create(path, lock)) {
+    if (create(lock)) {
       held.add(lock)
       return () => release(lock)
     }
@@ -31,13 +42,13 @@ export function acquireLock(path: string, log: Log): () => void {
   throw new StoreLockedError(path, undefined)
 }
 
-function create(path: string, lock: string): boolean {
+function create(lock: string): boolean {
   let fd: number
   try {
     fd = openSync(lock, 'wx', 0o644)
   } catch (e) {
     if (errorCode(e) === 'EEXIST') return false
-    throw new StoreIoError(path, 'creating the lock', e)
+    throw e
   }
   try {
     writeSync(fd, `${process.pid}\n`)
@@ -86,7 +97,7 @@ function removeStale(path: string, lock: string, owner: string): void {
     renameSync(lock, aside)
   } catch (e) {
     if (errorCode(e) === 'ENOENT') return
-    throw new StoreIoError(path, 'removing a stale lock', e)
+    throw e
   }
   const moved = readFileSync(aside, 'utf8')
   if (moved === owner) return unlinkSync(aside)
