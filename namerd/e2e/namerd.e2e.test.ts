@@ -70,3 +70,31 @@ test('a port in use is a clear error and exit status 1', async (t) => {
   t.regex(err.message, /exited with 1/)
   t.regex(err.message, /EADDRINUSE|in use/)
 })
+
+test('restarted on the file store (after SIGTERM and after SIGKILL), nothing is lost', async (t) => {
+  const dir = tempDir(t)
+  const config = () => ({ storage: { kind: 'io.l5d.file', path: join(dir, 'dtabs.json') } })
+  const put = (api: string, ns: string, body: string, ifMatch?: string) =>
+    fetch(`${api}/api/1/dtabs/${ns}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/dtab', ...(ifMatch ? { 'if-match': ifMatch } : {}) },
+      body,
+    })
+  const first = await startNamerd(t, dir, config())
+  t.is((await put(first.api, 'default', '/svc=>/srv/v1')).status, 204)
+  t.is((await put(first.api, 'other', '/a=>/b')).status, 204)
+  const etag = (await fetch(`${first.api}/api/1/dtabs/default`)).headers.get('etag') ?? ''
+  t.is(await first.stop(), 0)
+  const second = await startNamerd(t, dir, config())
+  t.is(await (await fetch(`${second.api}/api/1/dtabs`)).text(), '["default","other"]\n')
+  const read = await fetch(`${second.api}/api/1/dtabs/default`, { headers: { accept: 'application/dtab' } })
+  t.is(read.headers.get('etag'), etag, 'same version after a restart')
+  t.is(await read.text(), '/svc=>/srv/v1\n')
+  t.is((await put(second.api, 'default', '/svc=>/srv/v2', etag)).status, 204)
+  await second.kill()
+  const third = await startNamerd(t, dir, config())
+  const after = await fetch(`${third.api}/api/1/dtabs/default`, { headers: { accept: 'application/dtab' } })
+  t.is(await after.text(), '/svc=>/srv/v2\n', 'an acknowledged write survives a crash')
+  t.not(after.headers.get('etag'), etag)
+  await third.stop()
+})
