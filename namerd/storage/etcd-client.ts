@@ -38,6 +38,12 @@ export interface EtcdOptions {
   readonly auth?: { readonly username: string; readonly password: string }
   /** Deadline of one unary call (default 1500 ms); watch streams have none. */
   readonly callTimeoutMs?: number
+  /**
+   * HTTP/2 ping interval while a call (the watch) is open (default 10 s; etcd refuses pings
+   * more often than every 5 s); no answer within half of it ends the connection. Without it a
+   * silently lost link (no reset) would leave the watch waiting forever.
+   */
+  readonly keepaliveMs?: number
 }
 
 /**
@@ -47,8 +53,13 @@ export interface EtcdOptions {
  */
 export function openClient(o: EtcdOptions): Etcd3 {
   const timeout = o.callTimeoutMs ?? 1500
+  const keepalive = o.keepaliveMs ?? 10_000
   const options: IOptions = {
     hosts: [...o.hosts],
+    grpcOptions: {
+      'grpc.keepalive_time_ms': keepalive,
+      'grpc.keepalive_timeout_ms': Math.ceil(keepalive / 2),
+    },
     faultHandling: {
       host: () =>
         circuitBreaker(handleWhen(isRecoverableError), {

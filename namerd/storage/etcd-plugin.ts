@@ -25,7 +25,11 @@ export interface EtcdConfig {
   /** `host:port` of each member. */
   readonly endpoints: readonly string[]
   readonly pathPrefix: string
-  readonly tls?: { readonly caCertPath?: string; readonly certPath?: string; readonly keyPath?: string }
+  readonly tls?: {
+    readonly caCertPath?: string
+    readonly certPath?: string
+    readonly keyPath?: string
+  }
   readonly username?: string
   readonly password?: string
 }
@@ -37,21 +41,28 @@ export function readEtcdConfig(s: Section): EtcdConfig {
   if (s.has('endpoints') && (s.has('host') || s.has('port'))) {
     throw new ConfigError(s.where('endpoints'), 'give either endpoints or host and port, not both')
   }
-  const endpoints = s.has('endpoints')
-    ? s.list('endpoints', endpoint)
-    : [hostPort(s.string('host', 'localhost'), s.number('port', 2379, { min: 1, max: 65535 }))]
-  if (endpoints.length === 0) throw new ConfigError(s.where('endpoints'), 'expected at least one')
+  const endpoints = s.has('endpoints') ? s.list('endpoints', endpoint) : []
+  if (s.has('endpoints') && endpoints.length === 0) {
+    throw new ConfigError(s.where('endpoints'), 'expected at least one "host:port"')
+  }
+  const host = s.string('host', 'localhost')
+  const port = s.number('port', 2379, { min: 1, max: 65535 })
+  if (endpoints.length === 0) endpoints.push(hostPort(host, port))
   const pathPrefix = s.string('pathPrefix', '/namerd/dtabs')
   if (!pathPrefix.startsWith('/')) {
-    throw new ConfigError(s.where('pathPrefix'), `must start with "/", got ${JSON.stringify(pathPrefix)}`)
+    throw new ConfigError(
+      s.where('pathPrefix'),
+      `must start with "/", got ${JSON.stringify(pathPrefix)}`,
+    )
   }
   const username = s.optionalString('username')
   const password = s.optionalString('password')
+  const tls = s.section('tls')
   return {
     at: s.at,
     endpoints,
     pathPrefix: pathPrefix.replace(/\/+$/, ''),
-    ...(s.has('tls') ? { tls: readTls(s.section('tls') as Section) } : (s.raw('tls'), {})),
+    ...(tls === undefined ? {} : { tls: readTls(tls) }),
     ...(username === undefined ? {} : { username }),
     ...(password === undefined ? {} : { password }),
   }
@@ -63,7 +74,10 @@ function readTls(t: Section): NonNullable<EtcdConfig['tls']> {
   const keyPath = t.optionalString('keyPath')
   t.done()
   if ((certPath === undefined) !== (keyPath === undefined)) {
-    throw new ConfigError(t.at, 'certPath and keyPath go together (a client certificate and its key)')
+    throw new ConfigError(
+      t.at,
+      'certPath and keyPath go together (a client certificate and its key)',
+    )
   }
   return { caCertPath, certPath, keyPath }
 }
@@ -86,12 +100,16 @@ function hostPort(host: string, port: number): string {
  * (`NAMERD_ETCD_USERNAME`, `NAMERD_ETCD_PASSWORD`).
  */
 export function etcdOptions(c: EtcdConfig, env: NodeJS.ProcessEnv): EtcdOptions {
-  const username = c.username ?? env['NAMERD_ETCD_USERNAME']
-  const password = c.password ?? env['NAMERD_ETCD_PASSWORD']
+  // An empty variable is as good as none (a template left it blank).
+  const username = c.username ?? (env['NAMERD_ETCD_USERNAME'] || undefined)
+  const password = c.password ?? (env['NAMERD_ETCD_PASSWORD'] || undefined)
   if ((username === undefined) !== (password === undefined)) {
     const missing = username === undefined ? 'username' : 'password'
     const envName = `NAMERD_ETCD_${missing.toUpperCase()}`
-    throw new ConfigError(`${c.at}.${missing}`, `required with the ${missing === 'username' ? 'password' : 'username'} (in the file or ${envName})`)
+    throw new ConfigError(
+      `${c.at}.${missing}`,
+      `required with the ${missing === 'username' ? 'password' : 'username'} (in the file or ${envName})`,
+    )
   }
   const scheme = c.tls === undefined ? 'http' : 'https'
   return {

@@ -32,12 +32,13 @@ export class EtcdFollower {
   /** Events at or before the last snapshot's revision are in it. */
   private floor = -1n
   private last = -1n
+  /** Namespaces reported at `last` (one transaction may change several). */
+  private readonly atLast = new Set<string>()
   /** The watcher said disconnected and has not re-attached since. */
   private lost = false
   private timer: NodeJS.Timeout | undefined
   private readDelay = MIN_DELAY_MS
   private cancelDelay = MIN_DELAY_MS
-  private stopped = false
 
   constructor(
     private readonly client: Etcd3,
@@ -53,7 +54,6 @@ export class EtcdFollower {
 
   /** Stops following; resolves once the watcher is released (or after 500 ms). */
   async stop(): Promise<void> {
-    this.stopped = true
     this.gen++
     clearTimeout(this.timer)
     const w = this.watcher
@@ -105,9 +105,11 @@ export class EtcdFollower {
       this.held.push(c)
       return
     }
-    // Several keys changed by one transaction share a revision: only older ones are repeats.
     if (c.rev <= this.floor || c.rev < this.last) return
+    if (c.rev > this.last) this.atLast.clear()
+    else if (this.atLast.has(c.ns)) return
     this.last = c.rev
+    this.atLast.add(c.ns)
     this.safely(() => this.events.change(c.ns, c.value, c.rev))
   }
 
@@ -141,7 +143,7 @@ export class EtcdFollower {
     this.log.warn('etcd watch canceled; reading the prefix again', { error: errorMessage(e) })
     this.watcher = undefined
     this.lost = false
-    void release(w)
+    quiet(w) // etcd3 has dropped it already: nothing to cancel
     // A cancel that repeats at once (no events in between) is retried ever more slowly.
     this.reread(this.cancelDelay)
     this.cancelDelay = Math.min(this.cancelDelay * 2, MAX_DELAY_MS)
@@ -157,10 +159,15 @@ export class EtcdFollower {
   }
 }
 
-/** Cancels a watcher, giving up after 500 ms (etcd may be away); it stays quiet meanwhile. */
-async function release(w: Watcher): Promise<void> {
+/** Stops listening to a watcher (an 'error' with no listener would throw). */
+function quiet(w: Watcher): void {
   w.removeAllListeners()
   w.on('error', () => undefined)
+}
+
+/** Cancels a watcher, giving up after 500 ms (etcd may be away). */
+async function release(w: Watcher): Promise<void> {
+  quiet(w)
   let timer: NodeJS.Timeout | undefined
   const late = new Promise<void>((r) => (timer = setTimeout(r, 500)))
   await Promise.race([w.cancel().catch(() => undefined), late])

@@ -52,7 +52,9 @@ export class EtcdBackend implements Backend {
     const rev = readDecimalVersion(version)
     // Mod == 0 holds for a missing key, so 0 is no version here either.
     if (rev === undefined || rev <= 0n) {
-      return (await this.read(ns)) === undefined ? { type: 'not-found' } : { type: 'version-mismatch' }
+      return (await this.read(ns)) === undefined
+        ? { type: 'not-found' }
+        : { type: 'version-mismatch' }
     }
     const key = this.keys.key(ns)
     const res = await this.call(() =>

@@ -7,6 +7,7 @@ import { Section } from '../../lib/config.js'
 import type { Log } from '../../lib/log.js'
 import { parseKind, registry, type Plugin } from '../../lib/plugin.js'
 import type { Backend } from './backend.js'
+import { etcdStorage } from './etcd-plugin.js'
 import { fileStorage } from './file-plugin.js'
 import { memoryStorage } from './memory-plugin.js'
 
@@ -21,7 +22,7 @@ export interface StorageDeps {
 export type StoragePlugin = Plugin<Backend, StorageDeps>
 
 /** Every storage kind this project has. */
-export const storages = registry<Backend, StorageDeps>(memoryStorage, fileStorage)
+export const storages = registry<Backend, StorageDeps>(memoryStorage, fileStorage, etcdStorage)
 
 /** linkerd storage kinds not here. */
 export const LINKERD_ONLY_STORAGES: readonly string[] = ['io.l5d.consul', 'io.l5d.k8s']
