@@ -35,6 +35,7 @@ const STATUS: Readonly<Record<string, number>> = {
   ERR_BINDING_TIMEOUT: 503,
   ERR_STORE_UNAVAILABLE: 503,
   ERR_STORE_IO: 503,
+  ERR_STORE_DENIED: 403,
 }
 
 /** The status for an error: its code's, else 500 (a bug: logged by the caller). */

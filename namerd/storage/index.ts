@@ -10,6 +10,7 @@ import type { Backend } from './backend.js'
 import { etcdStorage } from './etcd-plugin.js'
 import { fileStorage } from './file-plugin.js'
 import { memoryStorage } from './memory-plugin.js'
+import { zkStorage } from './zk-plugin.js'
 
 /** What a storage builder receives. */
 export interface StorageDeps {
@@ -22,7 +23,12 @@ export interface StorageDeps {
 export type StoragePlugin = Plugin<Backend, StorageDeps>
 
 /** Every storage kind this project has. */
-export const storages = registry<Backend, StorageDeps>(memoryStorage, fileStorage, etcdStorage)
+export const storages = registry<Backend, StorageDeps>(
+  memoryStorage,
+  fileStorage,
+  etcdStorage,
+  zkStorage,
+)
 
 /** linkerd storage kinds not here. */
 export const LINKERD_ONLY_STORAGES: readonly string[] = ['io.l5d.consul', 'io.l5d.k8s']
