@@ -5,7 +5,12 @@
  */
 import { ConfigError, Section } from '../lib/config.js'
 import { unknownKind } from '../lib/plugin.js'
-import { parseAdmin, parseTelemeter, type AdminConfig, type TelemeterConfig } from '../router/config-admin.js'
+import {
+  parseAdmin,
+  parseTelemeter,
+  type AdminConfig,
+  type TelemeterConfig,
+} from '../router/config-admin.js'
 import { ipOf, type Warn } from '../router/config-common.js'
 import { parseNamers, type NamerSpec } from '../router/namers/index.js'
 import type { StorageDeps } from './storage/index.js'

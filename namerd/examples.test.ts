@@ -15,7 +15,11 @@ test('there is an example for the file store, etcd and ZooKeeper', (t) => {
 for (const file of files) {
   test(`examples/namerd/${file} parses, with the store its name says`, (t) => {
     const config = parseNamerdConfig(loadConfigText(readFileSync(join(dir, file), 'utf8'), file))
-    const expected = { 'file.yaml': 'io.l5d.file', 'etcd.yaml': 'io.l5d.etcd', 'zk.yaml': 'io.l5d.zk' }
+    const expected = {
+      'file.yaml': 'io.l5d.file',
+      'etcd.yaml': 'io.l5d.etcd',
+      'zk.yaml': 'io.l5d.zk',
+    }
     t.is(config.storage.kind, expected[file as keyof typeof expected])
     t.is(config.interfaces[0]?.port, 4180)
     t.is(config.admin.port, 9991)

@@ -42,7 +42,11 @@ export async function main(argv: readonly string[]): Promise<void> {
   }
 }
 
-async function serve(config: ReturnType<typeof parseNamerdConfig>, raw: unknown, log: Log): Promise<void> {
+async function serve(
+  config: ReturnType<typeof parseNamerdConfig>,
+  raw: unknown,
+  log: Log,
+): Promise<void> {
   const running = await startNamerd(config, log)
   let stopping = false
   const shutdown = (): void => {

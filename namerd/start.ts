@@ -19,10 +19,11 @@ export interface RunningNamerd {
  * if a later step fails (a port in use, say).
  */
 export async function startNamerd(config: NamerdConfig, log: Log): Promise<RunningNamerd> {
-  let store: DtabStore | undefined
-  const metrics = new NamerdMetrics(() => store?.reachable ?? false)
   const backend = config.storage.make({ log })
-  store = new DtabStore(backend, { onOperation: (op, outcome) => metrics.storeOperation(op, outcome) })
+  const metrics: NamerdMetrics = new NamerdMetrics(() => store.reachable)
+  const store = new DtabStore(backend, {
+    onOperation: (op, outcome) => metrics.storeOperation(op, outcome),
+  })
   const namers = startNamers(config.namers)
   const namespaces = new Namespaces(store, namers.namers)
   const apis: ApiServer[] = []
@@ -30,7 +31,7 @@ export async function startNamerd(config: NamerdConfig, log: Log): Promise<Runni
     await Promise.all(apis.map((a) => a.close()))
     namespaces.close()
     namers.close()
-    await store?.close()
+    await store.close()
   }
   try {
     for (const i of config.interfaces) {

@@ -16,6 +16,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Agent, request } from 'undici'
 import { startEtcd } from '../../namerd/testing/etcd-server.js'
+import { openLines } from '../../namerd/testing/line-stream.js'
 import { freePort } from '../../namerd/testing/services.js'
 import { startZooKeeper } from '../../namerd/testing/zk-server.js'
 
@@ -49,13 +50,24 @@ async function startNamerd(storage: Record<string, unknown>, dir: string): Promi
   })
   const api = `http://127.0.0.1:${port}`
   for (let i = 0; i < 400; i++) {
-    if (await fetch(`${api}/api/1/dtabs`).then((r) => r.ok, () => false)) return { api, child }
+    if (
+      await fetch(`${api}/api/1/dtabs`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return { api, child }
     await new Promise((r) => setTimeout(r, 50))
   }
   throw new Error('namerd did not start')
 }
 
-async function call(method: string, url: string, body?: string, headers: Record<string, string> = {}) {
+async function call(
+  method: string,
+  url: string,
+  body?: string,
+  headers: Record<string, string> = {},
+) {
   const r = await request(url, {
     method: method as 'GET',
     body,
@@ -86,37 +98,23 @@ async function updateRate(api: string, namespaces: readonly string[]): Promise<n
   return done / seconds
 }
 
-/** Opens `n` watch streams; `reached(i)` resolves when every stream has seen `/srv/i`. */
+/** `watchers` streams on `ns`; per update, the time until every one of them has it. */
 async function fanOut(api: string, ns: string): Promise<number[]> {
   await call('PUT', `${api}/api/1/dtabs/${ns}`, '/svc=>/srv/0')
-  const seen: number[] = new Array(watchers).fill(0)
   const streams = await Promise.all(
-    Array.from({ length: watchers }, async (_, w) => {
-      const ac = new AbortController()
-      const res = await fetch(`${api}/api/1/dtabs/${ns}?watch=1`, {
-        headers: { accept: 'application/dtab' },
-        signal: ac.signal,
-      })
-      const reader = res.body!.getReader()
-      void (async () => {
-        for (;;) {
-          const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }))
-          if (done) return
-          for (const m of Buffer.from(value!).toString().matchAll(/\/srv\/(\d+)/g))
-            seen[w] = Math.max(seen[w] as number, Number(m[1]))
-        }
-      })()
-      return ac
-    }),
+    Array.from({ length: watchers }, () =>
+      openLines(`${api}/api/1/dtabs/${ns}?watch=1`, { accept: 'application/dtab' }),
+    ),
   )
+  const allSaw = (line: string): boolean => streams.every((s) => s.lines.includes(line))
   const times: number[] = []
   for (let i = 1; i <= updates; i++) {
     const started = performance.now()
     await call('PUT', `${api}/api/1/dtabs/${ns}`, `/svc=>/srv/${i}`)
-    while (seen.some((s) => s < i)) await new Promise((r) => setImmediate(r))
+    while (!allSaw(`/svc=>/srv/${i}`)) await new Promise((r) => setImmediate(r))
     times.push(performance.now() - started)
   }
-  for (const ac of streams) ac.abort()
+  await Promise.all(streams.map((s) => s.close()))
   return times
 }
 
@@ -127,10 +125,16 @@ const quantile = (xs: readonly number[], q: number): number => {
 
 async function measureStore(name: string, storage: Record<string, unknown>): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-namerd-'))
-  const n = await startNamerd(typeof storage.path === 'string' ? { ...storage, path: join(dir, 'dtabs.json') } : storage, dir)
+  const n = await startNamerd(
+    typeof storage.path === 'string' ? { ...storage, path: join(dir, 'dtabs.json') } : storage,
+    dir,
+  )
   try {
     const sequential = await updateRate(n.api, ['seq'])
-    const concurrent = await updateRate(n.api, Array.from({ length: 8 }, (_, i) => `c${i}`))
+    const concurrent = await updateRate(
+      n.api,
+      Array.from({ length: 8 }, (_, i) => `c${i}`),
+    )
     const times = await fanOut(n.api, 'fan')
     const p = (q: number): string => quantile(times, q).toFixed(1)
     return `| ${name} | ${sequential.toFixed(0)} | ${concurrent.toFixed(0)} | ${p(0.5)} | ${p(0.99)} |`
@@ -155,9 +159,15 @@ async function main(): Promise<void> {
     ]
     const commit = execSync('git rev-parse --short HEAD').toString().trim()
     const cpu = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`
-    console.log(`${new Date().toISOString().slice(0, 10)}, commit ${commit}, Node ${process.version}, ${cpu}`)
-    console.log(`${seconds} s per update measurement; fan-out: ${watchers} watchers × ${updates} updates\n`)
-    console.log('| store | updates/s, 1 writer (GET + PUT If-Match) | updates/s, 8 writers | fan-out p50 ms | fan-out p99 ms |')
+    console.log(
+      `${new Date().toISOString().slice(0, 10)}, commit ${commit}, Node ${process.version}, ${cpu}`,
+    )
+    console.log(
+      `${seconds} s per update measurement; fan-out: ${watchers} watchers × ${updates} updates\n`,
+    )
+    console.log(
+      '| store | updates/s, 1 writer (GET + PUT If-Match) | updates/s, 8 writers | fan-out p50 ms | fan-out p99 ms |',
+    )
     console.log('|---|---|---|---|---|')
     for (const r of rows) console.log(r)
   } finally {

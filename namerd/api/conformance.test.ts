@@ -23,7 +23,10 @@ function normalise(j: Json): Json {
   for (const [k, v] of Object.entries(j)) {
     if (k === 'message' && j.type === 'exception') continue
     const n = normalise(v)
-    out[k] = k === 'addrs' && Array.isArray(n) ? [...n].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1)) : n
+    out[k] =
+      k === 'addrs' && Array.isArray(n)
+        ? [...n].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1))
+        : n
   }
   return out
 }
@@ -48,7 +51,8 @@ for (const c of groups.bind ?? []) {
     }
     t.is(r.statusCode, 200, r.body)
     t.true(r.body.endsWith('\n'))
-    if (c.namerdJson !== undefined) t.deepEqual(normalise(JSON.parse(r.body)), normalise(c.namerdJson))
+    if (c.namerdJson !== undefined)
+      t.deepEqual(normalise(JSON.parse(r.body)), normalise(c.namerdJson))
   })
 }
 

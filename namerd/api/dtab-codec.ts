@@ -22,7 +22,9 @@ export function chooseMedia(accept: string | undefined): DtabMedia {
 
 /** The dtab as a response body in `media`, with linkerd's trailing newline. */
 export function encodeDtab(dtab: Dtab, media: DtabMedia): string {
-  return media === 'application/json' ? `${JSON.stringify(dtabToJson(dtab))}\n` : `${showDtab(dtab)}\n`
+  return media === 'application/json'
+    ? `${JSON.stringify(dtabToJson(dtab))}\n`
+    : `${showDtab(dtab)}\n`
 }
 
 /**

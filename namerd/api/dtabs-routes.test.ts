@@ -39,14 +39,22 @@ test('GET a dtab as JSON by default, as text by Accept, with the ETag', async (t
 test('POST creates (204), again is 409, a bad dtab is 400 with the parse message', async (t) => {
   const api = app()
   const post = (ns: string, body: string, type = 'application/dtab') =>
-    api.inject({ method: 'POST', url: `/api/1/dtabs/${ns}`, headers: { 'content-type': type }, body })
+    api.inject({
+      method: 'POST',
+      url: `/api/1/dtabs/${ns}`,
+      headers: { 'content-type': type },
+      body,
+    })
   t.is((await post('new', '/a=>/b')).statusCode, 204)
   t.is((await post('new', '/a=>/c')).statusCode, 409)
   const bad = await post('other', '/a=>/b &')
   t.is(bad.statusCode, 400)
   t.regex(bad.body, /expected but .* found at line 1, column/)
   t.is((await post('json', '[{"prefix":"/x","dst":"/y"}]', 'application/json')).statusCode, 204)
-  t.is((await api.inject({ url: '/api/1/dtabs/json', headers: { accept: 'application/dtab' } })).body, '/x=>/y\n')
+  t.is(
+    (await api.inject({ url: '/api/1/dtabs/json', headers: { accept: 'application/dtab' } })).body,
+    '/x=>/y\n',
+  )
   const badJson = await post('j2', '[{"prefix":"/x"}]', 'application/json')
   t.is(badJson.statusCode, 400)
   t.regex(badJson.body, /dtab\[0\]\.dst/)
@@ -73,7 +81,10 @@ test('PUT with If-Match: 204, 412 on a stale version, 404 when missing; without:
   t.is((await put('default', '/a=>/c', '"AAAAAAAAAAI="')).statusCode, 204, 'quoted ETag accepted')
   t.is((await put('missing', '/a=>/c', 'AAAAAAAAAAE=')).statusCode, 404)
   t.is((await put('upserted', '/a=>/d')).statusCode, 204)
-  t.is((await api.inject({ url: '/api/1/dtabs/upserted', headers: { accept: 'text/plain' } })).body, '/a=>/d\n')
+  t.is(
+    (await api.inject({ url: '/api/1/dtabs/upserted', headers: { accept: 'text/plain' } })).body,
+    '/a=>/d\n',
+  )
   t.is((await put('default', '/a=>')).statusCode, 400)
 })
 

@@ -19,7 +19,10 @@ export function namespaceOf(req: { params: { ns: string } }): string {
 
 /** `/api/1/dtabs`: list, read (JSON or text, ETag), watch, create, update (If-Match), delete. */
 export function dtabsRoutes(app: FastifyInstance, cx: ApiContext): void {
-  const list = async (req: FastifyRequest<{ Querystring: Record<string, string> }>, reply: FastifyReply) => {
+  const list = async (
+    req: FastifyRequest<{ Querystring: Record<string, string> }>,
+    reply: FastifyReply,
+  ) => {
     if (isWatch(req.query)) {
       const names = cx.store.observeNames()
       const source = rendered((deps) => {
@@ -27,7 +30,12 @@ export function dtabsRoutes(app: FastifyInstance, cx: ApiContext): void {
         const value = names.get()
         return value === undefined ? undefined : JSON.stringify(value)
       })
-      return streamWatch(reply, { route: 'dtabs', contentType: 'application/json', source, ...cx.watch })
+      return streamWatch(reply, {
+        route: 'dtabs',
+        contentType: 'application/json',
+        source,
+        ...cx.watch,
+      })
     }
     reply.type('application/json').send(`${JSON.stringify(await cx.store.list())}\n`)
   }
@@ -50,7 +58,10 @@ export function dtabsRoutes(app: FastifyInstance, cx: ApiContext): void {
       const out = await cx.store.update(ns, dtab, ifMatch)
       if (out === 'not-found') throw notFound(ns)
       if (out === 'version-mismatch')
-        throw new ApiError('ERR_VERSION_MISMATCH', `dtab ${ns} has changed since version ${ifMatch}`)
+        throw new ApiError(
+          'ERR_VERSION_MISMATCH',
+          `dtab ${ns} has changed since version ${ifMatch}`,
+        )
     }
     reply.code(204).send()
   })

@@ -4,14 +4,21 @@ import { memoryContext } from './testing.js'
 
 const fixture = { '/#/io.l5d.fs': { web: ['10.0.0.1:8080'], v2: ['10.0.0.2:8080'], none: [] } }
 const app = () =>
-  buildApi(memoryContext({ default: '/svc=>/#/io.l5d.fs;/svc/split=>1*/#/io.l5d.fs/web & 1*/#/io.l5d.fs/v2' }, fixture))
+  buildApi(
+    memoryContext(
+      { default: '/svc=>/#/io.l5d.fs;/svc/split=>1*/#/io.l5d.fs/web & 1*/#/io.l5d.fs/v2' },
+      fixture,
+    ),
+  )
 
 test('bind: a bound tree with addresses, and the request dtab appended', async (t) => {
   const api = app()
   const r = await api.inject('/api/1/bind/default?path=/svc/web')
   t.is(r.statusCode, 200)
   t.like(JSON.parse(r.body), { type: 'leaf', bound: { id: '/#/io.l5d.fs/web', path: '/' } })
-  const o = await api.inject(`/api/1/bind/default?path=/svc/web&dtab=${encodeURIComponent('/svc/web=>/#/io.l5d.fs/v2')}`)
+  const o = await api.inject(
+    `/api/1/bind/default?path=/svc/web&dtab=${encodeURIComponent('/svc/web=>/#/io.l5d.fs/v2')}`,
+  )
   t.like(JSON.parse(o.body), { bound: { id: '/#/io.l5d.fs/v2' } })
   const split = JSON.parse((await api.inject('/api/1/bind/default?path=/svc/split')).body)
   t.is(split.type, 'union')
@@ -27,7 +34,11 @@ test('a namespace without a dtab binds with the empty dtab (neg), as in namerd',
 test('addr: by bound id, transformer prefix removed; neg for an unknown service', async (t) => {
   const api = app()
   const r = await api.inject('/api/1/addr/default?path=/%23/io.l5d.fs/web')
-  t.deepEqual(JSON.parse(r.body), { type: 'bound', addrs: [{ ip: '10.0.0.1', port: 8080, meta: {} }], meta: {} })
+  t.deepEqual(JSON.parse(r.body), {
+    type: 'bound',
+    addrs: [{ ip: '10.0.0.1', port: 8080, meta: {} }],
+    meta: {},
+  })
   const tr = await api.inject('/api/1/addr/default?path=/%25/io.l5d.port/1/%23/io.l5d.fs/web')
   t.is(tr.body, r.body)
   const neg = await api.inject('/api/1/addr/default?path=/%23/io.l5d.fs/nope')
@@ -51,7 +62,9 @@ test('delegate with and without a namespace; bound-names lists ids bound so far'
   const api = app()
   const d = JSON.parse((await api.inject('/api/1/delegate/default?path=/svc/web')).body)
   t.like(d, { type: 'delegate', path: '/svc/web' })
-  const bare = JSON.parse((await api.inject(`/api/1/delegate?path=/x&dtab=${encodeURIComponent('/x=>/y')}`)).body)
+  const bare = JSON.parse(
+    (await api.inject(`/api/1/delegate?path=/x&dtab=${encodeURIComponent('/x=>/y')}`)).body,
+  )
   t.like(bare, { type: 'delegate', path: '/x', delegate: { type: 'neg', path: '/y' } })
   await api.inject('/api/1/bind/default?path=/svc/web')
   t.deepEqual(JSON.parse((await api.inject('/api/1/bound-names')).body), ['/#/io.l5d.fs/web'])
@@ -65,7 +78,9 @@ test('bad path and dtab parameters are 400 with linkerd messages; binding loops 
   const d = await api.inject('/api/1/bind/default?path=/svc/web&dtab=%2Fa%3D%3E')
   t.is(d.statusCode, 400)
   t.regex(d.body, /^Invalid dtab: /)
-  const loop = await api.inject(`/api/1/bind/default?path=/l&dtab=${encodeURIComponent('/l=>/m;/m=>/l')}`)
+  const loop = await api.inject(
+    `/api/1/bind/default?path=/l&dtab=${encodeURIComponent('/l=>/m;/m=>/l')}`,
+  )
   t.is(loop.statusCode, 502)
   t.is((await api.inject('/api/1/bind/bad:ns?path=/a')).statusCode, 400)
 })

@@ -26,20 +26,36 @@ type NsRequest = FastifyRequest<{ Params: { ns: string }; Querystring: Query }>
 
 /** `/api/1/bind`, `addr`, `resolve`, `delegate` and `bound-names`. */
 export function namesRoutes(app: FastifyInstance, cx: ApiContext): void {
-  const serve = (route: string, make: (req: NsRequest) => Var<Rendered>, type?: string) =>
+  const serve =
+    (route: string, make: (req: NsRequest) => Var<Rendered>, type?: string) =>
     async (req: NsRequest, reply: FastifyReply): Promise<void> => {
       const source = make(req)
-      if (isWatch(req.query)) return streamWatch(reply, { route, contentType: type, source, ...cx.watch })
-      const doc = await firstDocument(source, cx.bindTimeoutMs, () => pendingTooLong(route, cx.bindTimeoutMs))
+      if (isWatch(req.query))
+        return streamWatch(reply, { route, contentType: type, source, ...cx.watch })
+      const doc = await firstDocument(source, cx.bindTimeoutMs, () =>
+        pendingTooLong(route, cx.bindTimeoutMs),
+      )
       if (type !== undefined) reply.type(type)
       reply.send(`${doc}\n`)
     }
-  app.get('/api/1/bind/:ns', serve('bind', (req) => bindView(cx, req, 'bind')))
-  app.get('/api/1/resolve/:ns', serve('resolve', (req) => bindView(cx, req, 'resolve'), 'application/json'))
-  app.get('/api/1/addr/:ns', serve('addr', (req) => addrView(cx, req)))
+  app.get(
+    '/api/1/bind/:ns',
+    serve('bind', (req) => bindView(cx, req, 'bind')),
+  )
+  app.get(
+    '/api/1/resolve/:ns',
+    serve('resolve', (req) => bindView(cx, req, 'resolve'), 'application/json'),
+  )
+  app.get(
+    '/api/1/addr/:ns',
+    serve('addr', (req) => addrView(cx, req)),
+  )
   app.get('/api/1/delegate/:ns', (req: NsRequest) => delegate(cx, req, namespaceOf(req)))
   app.get('/api/1/delegate', (req: NsRequest) => delegate(cx, req, undefined))
-  app.get('/api/1/bound-names', serve('bound-names', () => boundNamesView(cx), 'application/json'))
+  app.get(
+    '/api/1/bound-names',
+    serve('bound-names', () => boundNamesView(cx), 'application/json'),
+  )
 }
 
 function bindView(cx: ApiContext, req: NsRequest, what: 'bind' | 'resolve'): Var<Rendered> {
@@ -77,7 +93,11 @@ function addrView(cx: ApiContext, req: NsRequest): Var<Rendered> {
     const tree = state.value
     if (tree.type === 'empty') return JSON.stringify({ type: 'bound', addrs: [], meta: {} })
     if (tree.type === 'neg') return JSON.stringify({ type: 'neg' })
-    if (tree.type !== 'leaf') throw new ApiError('ERR_API_INPUT', `${showPath(id)} is not a bound id (it binds to a ${tree.type})`)
+    if (tree.type !== 'leaf')
+      throw new ApiError(
+        'ERR_API_INPUT',
+        `${showPath(id)} is not a bound id (it binds to a ${tree.type})`,
+      )
     const addr = tree.value.bound.addr
     deps.push(addr)
     if (addr.get().type === 'pending') return undefined
@@ -124,5 +144,8 @@ function dtabOf(query: Query): Dtab {
 }
 
 function pendingTooLong(route: string, ms: number): Error {
-  return new ApiError('ERR_BINDING_TIMEOUT', `${route}: still pending after ${ms} ms (a namer or address is not ready)`)
+  return new ApiError(
+    'ERR_BINDING_TIMEOUT',
+    `${route}: still pending after ${ms} ms (a namer or address is not ready)`,
+  )
 }

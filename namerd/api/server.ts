@@ -24,7 +24,10 @@ export function buildApi(cx: ApiContext, log: Log = nullLog): FastifyInstance {
   app.setErrorHandler((e: FastifyError, req, reply) => {
     const status = e.statusCode !== undefined && e.statusCode < 500 ? e.statusCode : statusOf(e)
     if (status >= 500 && status !== 503) log.error('api request failed', { url: req.url, err: e })
-    reply.code(status).type('text/plain').send(`${errorMessage(e)}\n`)
+    reply
+      .code(status)
+      .type('text/plain')
+      .send(`${errorMessage(e)}\n`)
   })
   app.setNotFoundHandler((_req, reply) => reply.code(404).send())
   app.addHook('onResponse', async (req, reply) => {

@@ -13,7 +13,11 @@ export function memoryContext(
   extraNamers: readonly MountedNamer[] = [],
 ): ApiContext {
   const store = new DtabStore(new MemoryBackend(new Map(Object.entries(preload))))
-  const namers = [...fixtureNamers(fixture), ...extraNamers, { prefix: ['$'], namer: globalNamer() }]
+  const namers = [
+    ...fixtureNamers(fixture),
+    ...extraNamers,
+    { prefix: ['$'], namer: globalNamer() },
+  ]
   return {
     store,
     namespaces: new Namespaces(store, namers),

@@ -7,38 +7,9 @@ import { readDtab } from '../../dtabs/index.js'
 import { NamerdMetrics } from '../metrics.js'
 import { startApi, type ApiServer } from './server.js'
 import { memoryContext } from './testing.js'
+import { eventually } from '../testing/eventually.js'
 import type { ApiContext } from './context.js'
-
-/** Reads a streaming response line by line over a real socket. */
-async function openStream(url: string, headers: Record<string, string> = {}) {
-  const ac = new AbortController()
-  const res = await fetch(url, { headers, signal: ac.signal })
-  const reader = res.body!.getReader()
-  const lines: string[] = []
-  let buf = ''
-  const pump = (async () => {
-    for (;;) {
-      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }))
-      if (done) return
-      buf += Buffer.from(value!).toString()
-      let i
-      while ((i = buf.indexOf('\n')) >= 0) {
-        lines.push(buf.slice(0, i))
-        buf = buf.slice(i + 1)
-      }
-    }
-  })()
-  const next = async (n: number, ms = 5000) => {
-    const deadline = Date.now() + ms
-    while (lines.length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
-    return lines.slice(0, n)
-  }
-  const close = async () => {
-    ac.abort()
-    await pump
-  }
-  return { res, lines, next, close }
-}
+import { openLines as openStream } from '../testing/line-stream.js'
 
 async function serve(cx: ApiContext): Promise<{ api: ApiServer; base: string }> {
   const api = await startApi(cx, { ip: '127.0.0.1', port: 0 })
@@ -48,7 +19,9 @@ async function serve(cx: ApiContext): Promise<{ api: ApiServer; base: string }> 
 test('dtab watch: the current dtab first, then each new version, no repeat, nothing on delete', async (t) => {
   const cx = memoryContext({ default: '/a=>/b' })
   const { api, base } = await serve(cx)
-  const s = await openStream(`${base}/api/1/dtabs/default?watch=true`, { accept: 'application/dtab' })
+  const s = await openStream(`${base}/api/1/dtabs/default?watch=true`, {
+    accept: 'application/dtab',
+  })
   t.is(s.res.status, 200)
   t.is(s.res.headers.get('transfer-encoding'), 'chunked')
   t.deepEqual(await s.next(1), ['/a=>/b'])
@@ -69,16 +42,16 @@ test('list watch and bind watch follow changes; a failing bind is a JSON error l
   const list = await openStream(`${base}/api/1/dtabs?watch=1`)
   const bind = await openStream(`${base}/api/1/bind/default?path=/svc/x&watch=t`)
   t.deepEqual(await list.next(1), ['["default"]'])
-  const first = JSON.parse((await bind.next(1))[0]!)
+  const first = JSON.parse((await bind.next(1))[0] ?? 'null')
   t.is(first.bound.id, '/$/inet/127.0.0.1/1')
   await cx.store.create('other', readDtab('/a=>/b'))
   t.deepEqual(await list.next(2), ['["default"]', '["default","other"]'])
   await cx.store.put('default', readDtab('/svc=>/loop;/loop=>/svc'))
   const [, err] = await bind.next(2)
-  t.like(JSON.parse(err!), { error: { code: 'ERR_MAX_DEPTH' } })
+  t.like(JSON.parse(err ?? 'null'), { error: { code: 'ERR_MAX_DEPTH' } })
   await cx.store.put('default', readDtab('/svc=>/$/inet/127.0.0.1/2'))
   const [, , fixed] = await bind.next(3)
-  t.is(JSON.parse(fixed!).bound.id, '/$/inet/127.0.0.1/2')
+  t.is(JSON.parse(fixed ?? 'null').bound.id, '/$/inet/127.0.0.1/2')
   await list.close()
   await bind.close()
   await api.close()
@@ -89,11 +62,16 @@ test('addr watch follows an fs namer file; heartbeat lines keep idle streams ali
   writeFileSync(join(dir, 'users'), '127.0.0.1 9001\n')
   const fs = new FsNamer({ rootDir: dir, prefix: ['#', 'io.l5d.fs'], pollMs: 50 })
   const metrics = new NamerdMetrics(() => true, { defaultMetrics: false })
-  const cx = { ...memoryContext({}, undefined, [{ prefix: ['#', 'io.l5d.fs'], namer: fs }]), watch: { heartbeatMs: 100, metrics } }
+  const cx = {
+    ...memoryContext({}, undefined, [{ prefix: ['#', 'io.l5d.fs'], namer: fs }]),
+    watch: { heartbeatMs: 100, metrics },
+  }
   const { api, base } = await serve(cx)
-  const s = await openStream(`${base}/api/1/addr/default?path=/%25/io.l5d.port/4141/%23/io.l5d.fs/users&watch=1`)
+  const s = await openStream(
+    `${base}/api/1/addr/default?path=/%25/io.l5d.port/4141/%23/io.l5d.fs/users&watch=1`,
+  )
   const [first] = await s.next(1)
-  t.deepEqual(JSON.parse(first!).addrs, [{ ip: '127.0.0.1', port: 9001, meta: {} }])
+  t.deepEqual(JSON.parse(first ?? 'null').addrs, [{ ip: '127.0.0.1', port: 9001, meta: {} }])
   t.regex(await metrics.registry.metrics(), /namerd_watch_streams_open\{route="addr"\} 1/)
   writeFileSync(join(dir, 'users'), '127.0.0.1 9002\n')
   let docs: string[] = []
@@ -103,10 +81,14 @@ test('addr watch follows an fs namer file; heartbeat lines keep idle streams ali
     await new Promise((r) => setTimeout(r, 20))
   }
   t.true(docs.some((l) => l.includes('9002')))
+  await eventually('a heartbeat line', () => s.lines.includes(''))
   t.true(s.lines.includes(''), 'a heartbeat line arrived')
   await s.close()
   const closed = Date.now() + 5000
-  while (Date.now() < closed && !/namerd_watch_streams_open\{route="addr"\} 0/.test(await metrics.registry.metrics()))
+  while (
+    Date.now() < closed &&
+    !/namerd_watch_streams_open\{route="addr"\} 0/.test(await metrics.registry.metrics())
+  )
     await new Promise((r) => setTimeout(r, 20))
   t.regex(await metrics.registry.metrics(), /namerd_watch_streams_open\{route="addr"\} 0/)
   await api.close()

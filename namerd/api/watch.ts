@@ -48,10 +48,14 @@ export function streamWatch(reply: FastifyReply, o: WatchOptions): void {
   emit()
   const heartbeat =
     o.heartbeatMs > 0
-      ? setInterval(() => res.writableNeedDrain || res.write('\n'), o.heartbeatMs)
+      ? setInterval(() => {
+          if (!res.writableNeedDrain) res.write('\n')
+        }, o.heartbeatMs)
       : undefined
   res.on('drain', () => {
-    if (behind) (behind = false), emit()
+    if (!behind) return
+    behind = false
+    emit()
   })
   o.metrics?.watchOpened(o.route)
   res.once('close', () => {

@@ -5,6 +5,7 @@
 import test from 'ava'
 import { startEtcd, type EtcdServer } from '../testing/etcd-server.js'
 import { eventually } from '../testing/eventually.js'
+import { openLines } from '../testing/line-stream.js'
 import { startNamerd, tempDir } from './harness.js'
 
 let etcd: EtcdServer
@@ -33,51 +34,40 @@ async function text(api: string, ns: string): Promise<string> {
   return `${r.status} ${await r.text()}`
 }
 
-/** Collects the lines of a watch stream. */
-async function watch(url: string): Promise<{ lines: string[]; stop: () => void }> {
-  const ac = new AbortController()
-  const res = await fetch(url, { headers: { accept: 'application/dtab' }, signal: ac.signal })
-  const lines: string[] = []
-  let buf = ''
-  void (async () => {
-    const reader = res.body!.getReader()
-    for (;;) {
-      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }))
-      if (done) return
-      buf += Buffer.from(value!).toString()
-      const parts = buf.split('\n')
-      buf = parts.pop() ?? ''
-      lines.push(...parts.filter((l) => l !== ''))
-    }
-  })()
-  return { lines, stop: () => ac.abort() }
-}
-
-test.serial('etcd killed and restarted: reads answer, writes 503, watchers see no bogus value, all catch up', async (t) => {
-  const dir = tempDir(t)
-  const a = await startNamerd(t, dir, storage('/e2e/outage'))
-  const b = await startNamerd(t, dir, storage('/e2e/outage'))
-  t.is((await put(a.api, 'default', '/svc=>/srv/1')).status, 204)
-  const w = await watch(`${b.api}/api/1/dtabs/default?watch=1`)
-  await eventually('replica b sees /srv/1', () => w.lines.includes('/svc=>/srv/1'))
-  await etcd.kill()
-  t.is(await text(a.api, 'default'), '200 /svc=>/srv/1\n', 'reads keep answering')
-  t.is(await text(b.api, 'default'), '200 /svc=>/srv/1\n')
-  const failed = await put(a.api, 'default', '/svc=>/srv/lost')
-  t.is(failed.status, 503)
-  t.regex(await failed.text(), /dtab store io\.l5d\.etcd is unreachable/)
-  await etcd.start()
-  await eventually('writes work again', async () => (await put(a.api, 'default', '/svc=>/srv/2')).status === 204, 20_000)
-  await eventually('replica b catches up', () => w.lines.includes('/svc=>/srv/2'), 20_000)
-  t.is(await text(b.api, 'default'), '200 /svc=>/srv/2\n')
-  w.stop()
-  t.deepEqual(
-    w.lines.filter((l) => !['/svc=>/srv/1', '/svc=>/srv/2'].includes(l)),
-    [],
-    'the watcher saw only real values',
-  )
-  t.true(w.lines.indexOf('/svc=>/srv/1') < w.lines.indexOf('/svc=>/srv/2'))
-})
+test.serial(
+  'etcd killed and restarted: reads answer, writes 503, watchers see no bogus value, all catch up',
+  async (t) => {
+    const dir = tempDir(t)
+    const a = await startNamerd(t, dir, storage('/e2e/outage'))
+    const b = await startNamerd(t, dir, storage('/e2e/outage'))
+    t.is((await put(a.api, 'default', '/svc=>/srv/1')).status, 204)
+    const w = await openLines(`${b.api}/api/1/dtabs/default?watch=1`, {
+      accept: 'application/dtab',
+    })
+    await eventually('replica b sees /srv/1', () => w.lines.includes('/svc=>/srv/1'))
+    await etcd.kill()
+    t.is(await text(a.api, 'default'), '200 /svc=>/srv/1\n', 'reads keep answering')
+    t.is(await text(b.api, 'default'), '200 /svc=>/srv/1\n')
+    const failed = await put(a.api, 'default', '/svc=>/srv/lost')
+    t.is(failed.status, 503)
+    t.regex(await failed.text(), /dtab store io\.l5d\.etcd is unreachable/)
+    await etcd.start()
+    await eventually(
+      'writes work again',
+      async () => (await put(a.api, 'default', '/svc=>/srv/2')).status === 204,
+      20_000,
+    )
+    await eventually('replica b catches up', () => w.lines.includes('/svc=>/srv/2'), 20_000)
+    t.is(await text(b.api, 'default'), '200 /svc=>/srv/2\n')
+    await w.close()
+    t.deepEqual(
+      w.lines.filter((l) => l !== '' && !['/svc=>/srv/1', '/svc=>/srv/2'].includes(l)),
+      [],
+      'the watcher saw only real values',
+    )
+    t.true(w.lines.indexOf('/svc=>/srv/1') < w.lines.indexOf('/svc=>/srv/2'))
+  },
+)
 
 test.serial('namerd restarted on etcd: nothing lost, versions kept', async (t) => {
   const dir = tempDir(t)

@@ -33,7 +33,10 @@ export interface NamerdProcess {
 }
 
 /** Runs `namerd --validate` on `file`; its status and output. */
-export function validate(file: string, flag = '--validate'): { status: number | null; out: string } {
+export function validate(
+  file: string,
+  flag = '--validate',
+): { status: number | null; out: string } {
   const r = spawnSync(process.execPath, [namerdBin, flag, file], { encoding: 'utf8' })
   return { status: r.status, out: `${r.stdout}${r.stderr}` }
 }
@@ -47,8 +50,11 @@ export async function startNamerd(
   dir: string,
   config: Record<string, unknown>,
 ): Promise<NamerdProcess> {
-  const adminPort = ((config.admin as { port?: number } | undefined)?.port ?? (await freePort())) as number
-  const interfaces = (config.interfaces as { port?: number }[] | undefined) ?? [{ kind: 'io.l5d.httpController' }]
+  const adminPort = ((config.admin as { port?: number } | undefined)?.port ??
+    (await freePort())) as number
+  const interfaces = (config.interfaces as { port?: number }[] | undefined) ?? [
+    { kind: 'io.l5d.httpController' },
+  ]
   const first = interfaces[0] as { port?: number }
   first.port ??= await freePort()
   const full = { ...config, admin: { port: adminPort }, interfaces }
@@ -61,7 +67,9 @@ export async function startNamerd(
   let output = ''
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()))
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()))
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  )
   const alive = (): boolean => child.exitCode === null && child.signalCode === null
   t.teardown(async () => {
     if (alive()) child.kill('SIGKILL')
@@ -89,8 +97,12 @@ export async function startNamerd(
 async function waitReady(admin: string, child: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + 20_000
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`namerd exited with ${child.exitCode}:\n${output()}`)
-    const ok = await fetch(`${admin}/admin/ready`).then((r) => r.ok, () => false)
+    if (child.exitCode !== null)
+      throw new Error(`namerd exited with ${child.exitCode}:\n${output()}`)
+    const ok = await fetch(`${admin}/admin/ready`).then(
+      (r) => r.ok,
+      () => false,
+    )
     if (ok) return
     if (Date.now() > deadline) throw new Error(`namerd not ready within 20 s:\n${output()}`)
     await new Promise((r) => setTimeout(r, 50))

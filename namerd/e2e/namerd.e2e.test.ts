@@ -2,6 +2,7 @@ import test from 'ava'
 import { writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
+import { openLines } from '../testing/line-stream.js'
 import { startNamerd, tempDir, validate } from './harness.js'
 
 const memory = (namespaces: Record<string, string> = {}) => ({
@@ -18,18 +19,24 @@ test('serves the API and admin, and exits 0 on SIGTERM with a watch stream open'
     body: '/svc/users => 9 * /srv/v1 & 1 * /srv/v2',
   })
   t.is(put.status, 204)
-  const got = await fetch(`${n.api}/api/1/dtabs/canary`, { headers: { accept: 'application/dtab' } })
-  t.is(await got.text(), '/svc/users=>9.00*/srv/v1 & /srv/v2\n', 'weight 1 is not shown, as in Finagle')
+  const got = await fetch(`${n.api}/api/1/dtabs/canary`, {
+    headers: { accept: 'application/dtab' },
+  })
+  t.is(
+    await got.text(),
+    '/svc/users=>9.00*/srv/v1 & /srv/v2\n',
+    'weight 1 is not shown, as in Finagle',
+  )
   t.is(await (await fetch(`${n.admin}/admin/ping`)).text(), 'pong')
   const metrics = await (await fetch(`${n.admin}/admin/metrics/prometheus`)).text()
   t.regex(metrics, /namerd_api_requests_total\{route="\/api\/1\/dtabs\/:ns",status="204"\} 1/)
   t.regex(metrics, /namerd_store_reachable 1/)
   t.regex(metrics, /process_cpu_user_seconds_total/)
-  const watch = await fetch(`${n.api}/api/1/dtabs/canary?watch=1`)
-  const reader = watch.body!.getReader()
-  t.true(Buffer.from((await reader.read()).value!).toString().includes('/srv/v2'))
+  const watch = await openLines(`${n.api}/api/1/dtabs/canary?watch=1`)
+  t.true((await watch.next(1))[0]?.includes('/srv/v2'))
   t.is(await n.stop(), 0)
-  t.true((await reader.read().catch(() => ({ done: true }))).done, 'the stream ended')
+  await watch.ended
+  t.pass('the watch stream ended when namerd stopped')
 })
 
 test('POST /admin/shutdown stops namerd gracefully', async (t) => {
@@ -39,22 +46,34 @@ test('POST /admin/shutdown stops namerd gracefully', async (t) => {
   t.is(await n.exited, 0)
 })
 
-test('--validate (and linkerd\'s -validate) checks a file; errors name their location', async (t) => {
+test("--validate (and linkerd's -validate) checks a file; errors name their location", async (t) => {
   const dir = tempDir(t)
   const good = join(dir, 'good.yaml')
-  writeFileSync(good, 'storage:\n  kind: io.l5d.inMemory\ninterfaces:\n- kind: io.l5d.httpController\n')
+  writeFileSync(
+    good,
+    'storage:\n  kind: io.l5d.inMemory\ninterfaces:\n- kind: io.l5d.httpController\n',
+  )
   for (const flag of ['--validate', '-validate']) {
     const r = validate(good, flag)
     t.is(r.status, 0, r.out)
     t.regex(r.out, /valid \(storage io\.l5d\.inMemory\)/)
   }
   const bad = join(dir, 'bad.yaml')
-  writeFileSync(bad, 'storage:\n  kind: io.l5d.consul\ninterfaces:\n- kind: io.l5d.httpController\n')
+  writeFileSync(
+    bad,
+    'storage:\n  kind: io.l5d.consul\ninterfaces:\n- kind: io.l5d.httpController\n',
+  )
   const r = validate(bad)
   t.is(r.status, 1)
-  t.regex(r.out, /storage\.kind: kind "io\.l5d\.consul" exists in linkerd but is not supported here/)
+  t.regex(
+    r.out,
+    /storage\.kind: kind "io\.l5d\.consul" exists in linkerd but is not supported here/,
+  )
   const typo = join(dir, 'typo.yaml')
-  writeFileSync(typo, 'storage:\n  kind: io.l5d.inMemory\ninterfaces:\n- kind: io.l5d.httpController\n  prot: 1\n')
+  writeFileSync(
+    typo,
+    'storage:\n  kind: io.l5d.inMemory\ninterfaces:\n- kind: io.l5d.httpController\n  prot: 1\n',
+  )
   t.regex(validate(typo).out, /interfaces\[0\]: unknown key\(s\): prot/)
   t.regex(validate(join(dir, 'missing.yaml')).out, /missing\.yaml/)
 })
@@ -65,7 +84,10 @@ test('a port in use is a clear error and exit status 1', async (t) => {
   t.teardown(() => blocker.close())
   const port = (blocker.address() as { port: number }).port
   const err = await t.throwsAsync(
-    startNamerd(t, tempDir(t), { ...memory(), interfaces: [{ kind: 'io.l5d.httpController', port }] }),
+    startNamerd(t, tempDir(t), {
+      ...memory(),
+      interfaces: [{ kind: 'io.l5d.httpController', port }],
+    }),
   )
   t.regex(err.message, /exited with 1/)
   t.regex(err.message, /EADDRINUSE|in use/)
@@ -87,13 +109,17 @@ test('restarted on the file store (after SIGTERM and after SIGKILL), nothing is 
   t.is(await first.stop(), 0)
   const second = await startNamerd(t, dir, config())
   t.is(await (await fetch(`${second.api}/api/1/dtabs`)).text(), '["default","other"]\n')
-  const read = await fetch(`${second.api}/api/1/dtabs/default`, { headers: { accept: 'application/dtab' } })
+  const read = await fetch(`${second.api}/api/1/dtabs/default`, {
+    headers: { accept: 'application/dtab' },
+  })
   t.is(read.headers.get('etag'), etag, 'same version after a restart')
   t.is(await read.text(), '/svc=>/srv/v1\n')
   t.is((await put(second.api, 'default', '/svc=>/srv/v2', etag)).status, 204)
   await second.kill()
   const third = await startNamerd(t, dir, config())
-  const after = await fetch(`${third.api}/api/1/dtabs/default`, { headers: { accept: 'application/dtab' } })
+  const after = await fetch(`${third.api}/api/1/dtabs/default`, {
+    headers: { accept: 'application/dtab' },
+  })
   t.is(await after.text(), '/svc=>/srv/v2\n', 'an acknowledged write survives a crash')
   t.not(after.headers.get('etag'), etag)
   await third.stop()

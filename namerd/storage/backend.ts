@@ -34,8 +34,7 @@ export type WriteOutcome =
 
 /** The result of a delete; `rev` is the deletion's place in the store's order. */
 export type DeleteOutcome =
-  | { readonly type: 'ok'; readonly rev: bigint }
-  | { readonly type: 'not-found' }
+  { readonly type: 'ok'; readonly rev: bigint } | { readonly type: 'not-found' }
 
 /**
  * What a backend's watch reports, in the store's order. After (re)connecting, a backend reports

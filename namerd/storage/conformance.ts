@@ -84,18 +84,24 @@ function registerCrud(t: Register): void {
     assert((await store.create(ns, d('/a=>/b'))) === 'exists', 'second create is exists')
     assert(textOf(await store.get(ns)) === '/svc=>/srv;/srv/a=>/$/inet/127.0.0.1/1', 'unchanged')
   })
-  t('update with the current version, a stale one, garbage, and on a missing namespace', async ({ store }, ns) => {
-    await store.create(ns, d('/a=>/b'))
-    const v1 = await versionOf(store, ns)
-    assert((await store.update(ns, d('/a=>/c'), v1)) === 'ok', 'update with current version')
-    const v2 = await versionOf(store, ns)
-    assert(v2 !== v1, 'a new version')
-    assert((await store.update(ns, d('/a=>/d'), v1)) === 'version-mismatch', 'stale version')
-    assert((await store.update(ns, d('/a=>/d'), '!!not base64')) === 'version-mismatch', 'garbage')
-    assert((await store.update(ns, d('/a=>/d'), '')) === 'version-mismatch', 'empty version')
-    assert(textOf(await store.get(ns)) === '/a=>/c', 'failed updates change nothing')
-    assert((await store.update(`${ns}-x`, d('/a=>/d'), v2)) === 'not-found', 'missing namespace')
-  })
+  t(
+    'update with the current version, a stale one, garbage, and on a missing namespace',
+    async ({ store }, ns) => {
+      await store.create(ns, d('/a=>/b'))
+      const v1 = await versionOf(store, ns)
+      assert((await store.update(ns, d('/a=>/c'), v1)) === 'ok', 'update with current version')
+      const v2 = await versionOf(store, ns)
+      assert(v2 !== v1, 'a new version')
+      assert((await store.update(ns, d('/a=>/d'), v1)) === 'version-mismatch', 'stale version')
+      assert(
+        (await store.update(ns, d('/a=>/d'), '!!not base64')) === 'version-mismatch',
+        'garbage',
+      )
+      assert((await store.update(ns, d('/a=>/d'), '')) === 'version-mismatch', 'empty version')
+      assert(textOf(await store.get(ns)) === '/a=>/c', 'failed updates change nothing')
+      assert((await store.update(`${ns}-x`, d('/a=>/d'), v2)) === 'not-found', 'missing namespace')
+    },
+  )
   t('put creates and replaces without a version', async ({ store }, ns) => {
     await store.put(ns, d('/a=>/b'))
     assert(textOf(await store.get(ns)) === '/a=>/b', 'put created')
@@ -104,20 +110,26 @@ function registerCrud(t: Register): void {
     assert(textOf(await store.get(ns)) === '/a=>/c', 'put replaced')
     assert((await versionOf(store, ns)) !== v1, 'put made a new version')
   })
-  t('delete, then it is absent; deleting again is not-found; create again works', async ({ store }, ns) => {
-    await store.create(ns, d('/a=>/b'))
-    assert((await store.delete(ns)) === 'ok', 'delete')
-    assert((await store.get(ns)).type === 'absent', 'absent after delete')
-    assert((await store.delete(ns)) === 'not-found', 'second delete')
-    assert((await store.create(ns, d('/a=>/c'))) === 'ok', 'create after delete')
-    assert(textOf(await store.get(ns)) === '/a=>/c', 're-created value')
-  })
+  t(
+    'delete, then it is absent; deleting again is not-found; create again works',
+    async ({ store }, ns) => {
+      await store.create(ns, d('/a=>/b'))
+      assert((await store.delete(ns)) === 'ok', 'delete')
+      assert((await store.get(ns)).type === 'absent', 'absent after delete')
+      assert((await store.delete(ns)) === 'not-found', 'second delete')
+      assert((await store.create(ns, d('/a=>/c'))) === 'ok', 'create after delete')
+      assert(textOf(await store.get(ns)) === '/a=>/c', 're-created value')
+    },
+  )
   t('list holds every namespace, sorted', async ({ store }, ns) => {
     for (const n of [`${ns}-b`, `${ns}-a`, `${ns}-c`]) await store.create(n, d('/a=>/b'))
     await store.delete(`${ns}-c`)
     const names = await store.list()
     const mine = names.filter((n) => n.startsWith(ns))
-    assert(JSON.stringify(mine) === JSON.stringify([`${ns}-a`, `${ns}-b`]), `list ${mine.join(',')}`)
+    assert(
+      JSON.stringify(mine) === JSON.stringify([`${ns}-a`, `${ns}-b`]),
+      `list ${mine.join(',')}`,
+    )
     assert(JSON.stringify(names) === JSON.stringify([...names].sort()), 'sorted')
   })
 }
@@ -138,7 +150,10 @@ function registerWatch(t: Register): void {
       const found = rec.seen.filter((x) => x.type === 'found')
       const nums = found.map((x) => Number(textOf(x).split('/').at(-1)))
       assert(nums.length >= 2, `saw ${nums.length} versions`)
-      assert(nums.every((n, i) => i === 0 || n > (nums[i - 1] as number)), `order ${nums.join(',')}`)
+      assert(
+        nums.every((n, i) => i === 0 || n > (nums[i - 1] as number)),
+        `order ${nums.join(',')}`,
+      )
       assert(nums.at(-1) === 5, `the last update ${nums.join(',')}`)
     }
   })
@@ -148,7 +163,10 @@ function registerWatch(t: Register): void {
     const rec = record(obs)
     await eventually('the current value', () => textOf(obs.get()) === '/a=>/b')
     rec.stop()
-    assert(rec.seen.every((x) => x.type !== 'absent'), 'never absent on the way')
+    assert(
+      rec.seen.every((x) => x.type !== 'absent'),
+      'never absent on the way',
+    )
   })
   t('the namespace list is observable', async ({ store }, ns) => {
     const names = store.observeNames()
@@ -174,7 +192,10 @@ function registerCas(t: Register): void {
       )
       const winners = results.flatMap((r, w) => (r === 'ok' ? [w] : []))
       assert(winners.length === 1, `round ${round}: ${winners.length} winners`)
-      assert(results.every((r) => r === 'ok' || r === 'version-mismatch'), `round ${round}: ${results}`)
+      assert(
+        results.every((r) => r === 'ok' || r === 'version-mismatch'),
+        `round ${round}: ${results}`,
+      )
       const now = textOf(await s.store.get(ns))
       assert(now === `/round=>/${round}/${winners[0]}`, `round ${round}: stored ${now}`)
     }

@@ -67,7 +67,11 @@ export class DtabStore {
 
   /** The namespaces, sorted. */
   async list(): Promise<string[]> {
-    const names = await this.read('list', () => this.backend.list(), () => this.cache.names())
+    const names = await this.read(
+      'list',
+      () => this.backend.list(),
+      () => this.cache.names(),
+    )
     return [...names].sort()
   }
 

@@ -19,7 +19,8 @@ export const memoryStorage: StoragePlugin = {
     const section = s.section('namespaces')
     for (const ns of Object.keys(section === undefined ? {} : (s.raw('namespaces') as object))) {
       const at = (section as Section).where(ns)
-      if (!validNamespace(ns)) throw new ConfigError(at, `invalid namespace name ${JSON.stringify(ns)}`)
+      if (!validNamespace(ns))
+        throw new ConfigError(at, `invalid namespace name ${JSON.stringify(ns)}`)
       preload.set(ns, showDtab((section as Section).value(ns, readDtab)))
     }
     section?.done()

@@ -4,7 +4,9 @@ import { storeConformance } from './conformance.js'
 import { DtabStore } from './dtab-store.js'
 import { MemoryBackend } from './memory.js'
 
-storeConformance(test, 'io.l5d.inMemory', async () => ({ store: new DtabStore(new MemoryBackend()) }))
+storeConformance(test, 'io.l5d.inMemory', async () => ({
+  store: new DtabStore(new MemoryBackend()),
+}))
 
 test('preloaded namespaces are there at version 1, as linkerd numbers them', async (t) => {
   const store = new DtabStore(new MemoryBackend(new Map([['default', '/svc=>/#/io.l5d.fs']])))

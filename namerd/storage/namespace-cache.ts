@@ -9,7 +9,12 @@ export type NsState =
   | { readonly type: 'absent' }
   | { readonly type: 'found'; readonly dtab: Dtab; readonly version: string; readonly rev: bigint }
   /** Stored text that does not parse (written to the store by something other than namerd). */
-  | { readonly type: 'invalid'; readonly error: string; readonly version: string; readonly rev: bigint }
+  | {
+      readonly type: 'invalid'
+      readonly error: string
+      readonly version: string
+      readonly rev: bigint
+    }
 
 const PENDING: NsState = Object.freeze({ type: 'pending' })
 const ABSENT: NsState = Object.freeze({ type: 'absent' })

@@ -62,7 +62,10 @@ export class Service {
     })
     this.child = child
     alive.add(child)
-    child.stderr?.on('data', (b: Buffer) => (this.stderr = (this.stderr + b.toString()).slice(-4000)))
+    child.stderr?.on(
+      'data',
+      (b: Buffer) => (this.stderr = (this.stderr + b.toString()).slice(-4000)),
+    )
     child.once('exit', () => alive.delete(child))
     const deadline = Date.now() + 30_000
     while (!(await this.spec.ready().catch(() => false))) {
