@@ -1,5 +1,6 @@
 import { startNamers } from '../router/namers/index.js'
 import type { Log } from '../lib/log.js'
+import { BoundNames } from './api/bound-names.js'
 import { startApi, type ApiServer } from './api/server.js'
 import type { NamerdConfig } from './config.js'
 import { NamerdMetrics } from './metrics.js'
@@ -27,6 +28,7 @@ export async function startNamerd(config: NamerdConfig, log: Log): Promise<Runni
   const namers = startNamers(config.namers)
   const namespaces = new Namespaces(store, namers.namers)
   const apis: ApiServer[] = []
+  const boundNames = new BoundNames()
   const close = async (): Promise<void> => {
     await Promise.all(apis.map((a) => a.close()))
     namespaces.close()
@@ -40,7 +42,7 @@ export async function startNamerd(config: NamerdConfig, log: Log): Promise<Runni
         namespaces,
         watch: { heartbeatMs: i.heartbeatMs, metrics },
         bindTimeoutMs: 10_000,
-        boundNames: new Set<string>(),
+        boundNames,
       }
       apis.push(await startApi(cx, i, log))
     }

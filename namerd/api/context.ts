@@ -1,4 +1,5 @@
 import type { NamerdMetrics } from '../metrics.js'
+import type { BoundNames } from './bound-names.js'
 import type { Namespaces } from '../namespaces.js'
 import type { DtabStore } from '../storage/dtab-store.js'
 
@@ -10,6 +11,6 @@ export interface ApiContext {
   readonly watch: { readonly heartbeatMs: number; readonly metrics?: NamerdMetrics }
   /** Longest a request without `watch` waits for a binding or an address (default 10 s). */
   readonly bindTimeoutMs: number
-  /** Bound ids served so far (`/api/1/bound-names`), most recent last. */
-  readonly boundNames: Set<string>
+  /** Bound ids served so far (`/api/1/bound-names`). */
+  readonly boundNames: BoundNames
 }

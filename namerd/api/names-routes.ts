@@ -107,7 +107,11 @@ function addrView(cx: ApiContext, req: NsRequest): Var<Rendered> {
 }
 
 function boundNamesView(cx: ApiContext): Var<Rendered> {
-  return rendered(() => JSON.stringify([...cx.boundNames].sort()))
+  const names = cx.boundNames.names
+  return rendered((deps) => {
+    deps.push(names)
+    return JSON.stringify(names.get())
+  })
 }
 
 async function delegate(cx: ApiContext, req: NsRequest, ns: string | undefined): Promise<string> {

@@ -4,6 +4,7 @@ import type { MountedNamer } from '../../dtabs/index.js'
 import { Namespaces } from '../namespaces.js'
 import { DtabStore } from '../storage/dtab-store.js'
 import { MemoryBackend } from '../storage/memory.js'
+import { BoundNames } from './bound-names.js'
 import type { ApiContext } from './context.js'
 
 /** An API context over an in-memory store (`preload`: ns → dtab text) and fixture namers. */
@@ -23,6 +24,6 @@ export function memoryContext(
     namespaces: new Namespaces(store, namers),
     watch: { heartbeatMs: 0 },
     bindTimeoutMs: 2000,
-    boundNames: new Set(),
+    boundNames: new BoundNames(),
   }
 }

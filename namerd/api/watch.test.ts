@@ -95,3 +95,22 @@ test('addr watch follows an fs namer file; heartbeat lines keep idle streams ali
   fs.close()
   rmSync(dir, { recursive: true, force: true })
 })
+
+test('resolve and bound-names watches follow dtab changes', async (t) => {
+  const cx = memoryContext({ default: '/svc=>/$/inet/127.0.0.1/1' })
+  const { api, base } = await serve(cx)
+  const names = await openStream(`${base}/api/1/bound-names?watch=1`)
+  t.deepEqual(await names.next(1), ['[]'])
+  const resolve = await openStream(`${base}/api/1/resolve/default?path=/svc/x&watch=1`)
+  t.like(JSON.parse((await resolve.next(1))[0] ?? 'null'), { addrs: [{ port: 1 }] })
+  await cx.store.put('default', readDtab('/svc=>/$/inet/127.0.0.1/2'))
+  t.like(JSON.parse((await resolve.next(2))[1] ?? 'null'), { addrs: [{ port: 2 }] })
+  t.deepEqual(await names.next(3), [
+    '[]',
+    '["/$/inet/127.0.0.1/1"]',
+    '["/$/inet/127.0.0.1/1","/$/inet/127.0.0.1/2"]',
+  ])
+  await names.close()
+  await resolve.close()
+  await api.close()
+})
