@@ -1,7 +1,8 @@
 import test from 'ava'
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
+import { eventually } from '../testing/eventually.js'
 import { openLines } from '../testing/line-stream.js'
 import { startNamerd, tempDir, validate } from './harness.js'
 
@@ -123,4 +124,36 @@ test('restarted on the file store (after SIGTERM and after SIGKILL), nothing is 
   t.is(await after.text(), '/svc=>/srv/v2\n', 'an acknowledged write survives a crash')
   t.not(after.headers.get('etag'), etag)
   await third.stop()
+})
+
+test('binds through the configured io.l5d.fs and io.l5d.rewrite namers and follows the disco files', async (t) => {
+  const dir = tempDir(t)
+  const disco = join(dir, 'disco')
+  mkdirSync(disco)
+  writeFileSync(join(disco, 'users'), '127.0.0.1 9001\n')
+  const n = await startNamerd(t, dir, {
+    ...memory({ default: '/svc => /#/io.l5d.fs; /rw => /#/ports' }),
+    namers: [
+      { kind: 'io.l5d.fs', rootDir: disco },
+      {
+        kind: 'io.l5d.rewrite',
+        prefix: '/ports',
+        pattern: '/{port}',
+        name: '/$/inet/127.0.0.1/{port}',
+      },
+    ],
+  })
+  const bind = await (await fetch(`${n.api}/api/1/bind/default?path=/svc/users`)).json()
+  t.like(bind, {
+    type: 'leaf',
+    bound: { id: '/#/io.l5d.fs/users', addr: { addrs: [{ port: 9001 }] } },
+  })
+  const rw = await (await fetch(`${n.api}/api/1/resolve/default?path=/rw/7000`)).json()
+  t.like(rw, { type: 'bound', addrs: [{ ip: '127.0.0.1', port: 7000 }] })
+  const addr = await openLines(`${n.api}/api/1/addr/default?path=/%23/io.l5d.fs/users&watch=1`)
+  t.regex((await addr.next(1))[0] ?? '', /9001/)
+  writeFileSync(join(disco, 'users'), '127.0.0.1 9002\n')
+  await eventually('the new address', () => addr.lines.some((l) => l.includes('9002')))
+  await addr.close()
+  await n.stop()
 })
