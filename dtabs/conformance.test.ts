@@ -28,6 +28,7 @@ import {
 } from './index.js'
 import { globalNamer } from './namers/global.js'
 import { fixtureNamers, type NamerFixture } from './testing/fixture-namer.js'
+import { normalise } from './testing/normalise.js'
 
 const defaultFile = new URL('../../../shared/conformance/dtab-vectors.json', import.meta.url)
 const file = process.env.DTAB_VECTORS ?? fileURLToPath(defaultFile)
@@ -74,22 +75,6 @@ function fixtureShape(tree: NameTree<BoundLeaf>): Json {
     default:
       return { type: tree.type }
   }
-}
-
-/** Sorts every `addrs` array (they are sets) and drops exception messages (JVM text). */
-function normalise(j: Json): Json {
-  if (Array.isArray(j)) return j.map(normalise)
-  if (j === null || typeof j !== 'object') return j
-  const out: Record<string, Json> = {}
-  for (const [k, v] of Object.entries(j)) {
-    if (k === 'message' && j.type === 'exception') continue
-    const n = normalise(v)
-    out[k] =
-      k === 'addrs' && Array.isArray(n)
-        ? [...n].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1))
-        : n
-  }
-  return out
 }
 
 const runners: Record<string, (t: import('ava').ExecutionContext, c: Case) => void> = {

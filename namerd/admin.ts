@@ -1,5 +1,6 @@
 import Fastify from 'fastify'
 import { healthRoutes } from '../router/admin/health.js'
+import { listen, type Listening } from './listen.js'
 import type { NamerdMetrics } from './metrics.js'
 
 export interface NamerdAdminOptions {
@@ -15,9 +16,7 @@ export interface NamerdAdminOptions {
 }
 
 /** namerd's admin server (default 127.0.0.1:9991): ping, ready, metrics, config, shutdown. */
-export async function startNamerdAdmin(
-  o: NamerdAdminOptions,
-): Promise<{ readonly port: number; close(): Promise<void> }> {
+export async function startNamerdAdmin(o: NamerdAdminOptions): Promise<Listening> {
   const app = Fastify({ logger: false, forceCloseConnections: true })
   healthRoutes(app, o)
   app.get('/admin/metrics/prometheus', async (_req, reply) => {
@@ -28,15 +27,7 @@ export async function startNamerdAdmin(
     reply.type('text/plain').send('shutting down\n')
     setImmediate(o.shutdown)
   })
-  try {
-    await app.listen({ host: o.ip, port: o.port })
-  } catch (e) {
-    await app.close()
-    throw e
-  }
-  const bound = app.server.address()
-  const port = typeof bound === 'object' && bound !== null ? bound.port : o.port
-  return { port, close: () => app.close() }
+  return listen(app, o.ip, o.port)
 }
 
 const SECRET_KEYS = new Set(['password', 'authInfo', 'auth', 'keyPath', 'token'])

@@ -6,7 +6,7 @@
 import test from 'ava'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import type { Json } from '../../dtabs/index.js'
+import { normalise } from '../../dtabs/testing/normalise.js'
 import { buildApi } from './server.js'
 import { memoryContext } from './testing.js'
 
@@ -15,21 +15,6 @@ const file = process.env.DTAB_VECTORS ?? fileURLToPath(defaultFile)
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Case = Record<string, any>
 const groups = (JSON.parse(readFileSync(file, 'utf8')) as { groups: Record<string, Case[]> }).groups
-
-function normalise(j: Json): Json {
-  if (Array.isArray(j)) return j.map(normalise)
-  if (j === null || typeof j !== 'object') return j
-  const out: Record<string, Json> = {}
-  for (const [k, v] of Object.entries(j)) {
-    if (k === 'message' && j.type === 'exception') continue
-    const n = normalise(v)
-    out[k] =
-      k === 'addrs' && Array.isArray(n)
-        ? [...n].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1))
-        : n
-  }
-  return out
-}
 
 async function ask(c: Case, route: 'bind' | 'delegate') {
   const api = buildApi(memoryContext({ conf: c.dtab as string }, c.namers))

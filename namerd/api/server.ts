@@ -1,6 +1,7 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
 import { errorMessage } from '../../lib/errors.js'
 import { nullLog, type Log } from '../../lib/log.js'
+import { listen, type Listening } from '../listen.js'
 import type { ApiContext } from './context.js'
 import { dtabsRoutes } from './dtabs-routes.js'
 import { statusOf } from './errors.js'
@@ -39,24 +40,12 @@ export function buildApi(cx: ApiContext, log: Log = nullLog): FastifyInstance {
 }
 
 /** A listening API server; `close()` also drops open watch streams. */
-export interface ApiServer {
-  readonly port: number
-  close(): Promise<void>
-}
+export type ApiServer = Listening
 
 export async function startApi(
   cx: ApiContext,
   where: { readonly ip: string; readonly port: number },
   log?: Log,
 ): Promise<ApiServer> {
-  const app = buildApi(cx, log)
-  try {
-    await app.listen({ host: where.ip, port: where.port })
-  } catch (e) {
-    await app.close()
-    throw e
-  }
-  const bound = app.server.address()
-  const port = typeof bound === 'object' && bound !== null ? bound.port : where.port
-  return { port, close: () => app.close() }
+  return listen(buildApi(cx, log), where.ip, where.port)
 }

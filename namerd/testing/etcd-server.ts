@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { Service, freePort, serviceDir } from './services.js'
+import { Service, freePort, serviceDir, startWithRetry } from './services.js'
 
 /** A single-node etcd on loopback (Debian `etcd-server`), for tests. */
 export class EtcdServer extends Service {
@@ -35,15 +35,8 @@ export class EtcdServer extends Service {
 }
 
 /** Starts etcd on free ports (retrying with new ports if one was taken meanwhile). */
-export async function startEtcd(): Promise<EtcdServer> {
-  for (let attempt = 1; ; attempt++) {
-    const server = new EtcdServer(await freePort(), await freePort(), serviceDir('etcd'))
-    try {
-      await server.start()
-      return server
-    } catch (e) {
-      await server.cleanup()
-      if (attempt >= 3) throw e
-    }
-  }
+export function startEtcd(): Promise<EtcdServer> {
+  return startWithRetry(
+    async () => new EtcdServer(await freePort(), await freePort(), serviceDir('etcd')),
+  )
 }

@@ -113,3 +113,17 @@ export class Service {
 export function serviceDir(name: string): string {
   return mkdtempSync(join(tmpdir(), `${name}-`))
 }
+
+/** Starts a server made by `make` (fresh ports each time), retrying twice if startup fails. */
+export async function startWithRetry<S extends Service>(make: () => Promise<S>): Promise<S> {
+  for (let attempt = 1; ; attempt++) {
+    const server = await make()
+    try {
+      await server.start()
+      return server
+    } catch (e) {
+      await server.cleanup()
+      if (attempt >= 3) throw e
+    }
+  }
+}

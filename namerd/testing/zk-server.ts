@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { join } from 'node:path'
-import { Service, freePort, serviceDir } from './services.js'
+import { Service, freePort, serviceDir, startWithRetry } from './services.js'
 
 const JAR = '/usr/share/java/zookeeper.jar'
 
@@ -62,15 +62,6 @@ export function fourLetter(port: number, cmd: string): Promise<string> {
 }
 
 /** Starts ZooKeeper on a free port (retrying with a new port if it was taken meanwhile). */
-export async function startZooKeeper(): Promise<ZkServer> {
-  for (let attempt = 1; ; attempt++) {
-    const server = new ZkServer(await freePort(), serviceDir('zk'))
-    try {
-      await server.start()
-      return server
-    } catch (e) {
-      await server.cleanup()
-      if (attempt >= 3) throw e
-    }
-  }
+export function startZooKeeper(): Promise<ZkServer> {
+  return startWithRetry(async () => new ZkServer(await freePort(), serviceDir('zk')))
 }
