@@ -1,8 +1,7 @@
-import { createRequire } from 'node:module'
-import type { Pool as PoolType } from 'undici'
 import { showPath, type Addr, type Bound } from '../../dtabs/index.js'
 import { Lru } from '../../lib/lru.js'
 import type { Balancer, BalancerFactory, Endpoint } from '../model.js'
+import { H1Pool } from './h1/pool.js'
 
 /**
  * The client of one bound id (`/#/io.l5d.fs/users-v1`): a load balancer that follows the bound
@@ -39,18 +38,12 @@ export class UpstreamClient {
   }
 }
 
-// undici's Pool module alone: importing the package entry also loads fetch, websockets and
-// caches that the data path never uses, about 10 MiB of resident memory (measured).
-const Pool = createRequire(import.meta.url)('undici/lib/dispatcher/pool.js') as typeof PoolType
-type Pool = PoolType
-
 /** Keep-alive connection pools, one per endpoint, shared by every client that uses it. */
 export class Pools {
-  private readonly pools: Lru<string, Pool>
+  private readonly pools: Lru<string, H1Pool>
 
   constructor(
     private readonly options: {
-      maxConnections?: number
       idleTimeMs?: number
       capacity?: number
     } = {},
@@ -61,17 +54,10 @@ export class Pools {
     )
   }
 
-  get(e: Endpoint): Pool {
+  get(e: Endpoint): H1Pool {
     let pool = this.pools.get(e.key)
     if (pool === undefined) {
-      pool = new Pool(`http://${e.key}`, {
-        connections: this.options.maxConnections ?? null,
-        pipelining: 1,
-        keepAliveTimeout: this.options.idleTimeMs ?? 60_000,
-        keepAliveMaxTimeout: this.options.idleTimeMs ?? 600_000,
-        headersTimeout: 0,
-        bodyTimeout: 0,
-      })
+      pool = new H1Pool(e.host, e.port, { idleTimeMs: this.options.idleTimeMs ?? 60_000 })
       this.pools.set(e.key, pool)
     }
     return pool

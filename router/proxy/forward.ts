@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Dispatcher } from 'undici'
+import type { ExchangeHandler } from './h1/handler.js'
+import type { H1Pool } from './h1/pool.js'
 import { downstreamResponseHeaders } from './headers.js'
 
 /** How a forwarded request ended, for stats, balancers and error responses. */
@@ -33,12 +34,12 @@ export interface Forwarding {
 }
 
 /**
- * Sends `req` to `upstream` (an undici Pool for one endpoint) and streams the answer into `res`,
+ * Sends `req` to `upstream` (the keep-alive pool of one endpoint) and streams the answer into `res`,
  * with backpressure both ways. One handler object per request, no promises; `done` is called
  * exactly once. The caller cancels it if the client goes away first.
  */
 export function forward(
-  upstream: Dispatcher,
+  upstream: H1Pool,
   req: IncomingMessage,
   res: ServerResponse,
   r: ForwardRequest,
@@ -46,27 +47,19 @@ export function forward(
   const handler = new ForwardHandler(req, res, r)
   if (r.timeout !== undefined) handler.arm(r.timeout.ms, r.timeout.error)
   upstream.dispatch(
-    {
-      method: r.method as Dispatcher.HttpMethod,
-      path: r.path,
-      headers: r.headers,
-      body: r.hasBody ? req : null,
-      // A proxy cannot know whether the request is safe to pipeline or replay.
-      idempotent: false,
-      blocking: true,
-    },
+    { method: r.method, path: r.path, headers: r.headers, body: r.hasBody ? req : null },
     handler,
   )
   return handler
 }
 
 /**
- * The undici handler of one exchange. The first body chunk is held until the end of the current
+ * The handler of one upstream exchange. The first body chunk is held until the end of the current
  * tick: a small response (head and body in one read) then goes out as one write with its head,
  * while a streamed one is relayed chunk by chunk as it comes.
  */
-class ForwardHandler implements Dispatcher.DispatchHandler, Forwarding {
-  private abort: ((err?: Error) => void) | undefined
+class ForwardHandler implements ExchangeHandler, Forwarding {
+  private abort: ((err: Error) => void) | undefined
   private resume: (() => void) | undefined
   private held: Buffer | undefined
   private wrote = false
@@ -98,13 +91,13 @@ class ForwardHandler implements Dispatcher.DispatchHandler, Forwarding {
     }, ms)
   }
 
-  onConnect(abort: (err?: Error) => void): void {
+  onConnect(abort: (err: Error) => void): void {
     this.abort = abort
-    // Cancelled or timed out before undici got this far: stop it here.
+    // Cancelled or timed out before the pool got this far: stop it here.
     if (this.finished) abort(new Error('request cancelled'))
   }
 
-  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+  onHeaders(statusCode: number, rawHeaders: string[], resume: () => void): boolean {
     if (this.finished) return false
     if (statusCode < 200) return true
     this.status = statusCode
@@ -122,7 +115,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler, Forwarding {
     return true
   }
 
-  /** Returning false pauses undici until the client drains what it has. */
+  /** Returning false pauses the upstream until the client drains what it has. */
   onData(chunk: Buffer): boolean {
     if (this.finished) return false
     if (this.held === undefined && !this.wrote) {

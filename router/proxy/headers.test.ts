@@ -73,7 +73,7 @@ test('response headers lose hop-by-hop ones and gain a Via entry after any upstr
     'X-A',
     'b',
   ]
-  const buf = raw.map((s) => Buffer.from(s, 'latin1'))
+  const buf = raw
   t.deepEqual(downstreamResponseHeaders(buf, '1.1 linkerd', false), [
     'Content-Length',
     '2',

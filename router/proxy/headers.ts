@@ -108,20 +108,20 @@ function withoutNamed(headers: readonly string[], names: ReadonlySet<string>): s
 }
 
 /**
- * The response headers to send downstream, from undici's raw header buffers, as a flat list:
+ * The response headers to send downstream, from the upstream's header fields, as a flat list:
  * hop-by-hop headers dropped (Node frames the body itself), `Via` appended.
  */
 export function downstreamResponseHeaders(
-  raw: readonly Buffer[],
+  raw: readonly string[],
   viaEntry: string,
   clearContext: boolean,
 ): string[] {
   const out: string[] = []
   let via: string | undefined
   for (let i = 0; i < raw.length; i += 2) {
-    const name = (raw[i] as Buffer).toString('latin1')
+    const name = raw[i] as string
     const lower = name.toLowerCase()
-    const value = (raw[i + 1] as Buffer).toString('latin1')
+    const value = raw[i + 1] as string
     if (lower === 'via') {
       via = via === undefined ? value : `${via}, ${value}`
       continue

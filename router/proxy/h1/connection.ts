@@ -1,0 +1,170 @@
+import { connect, type Socket } from 'node:net'
+import type { Exchange } from './exchange.js'
+import { UpstreamError } from './handler.js'
+import { responseParser, type NativeParser } from './parser.js'
+import { requestHead } from './request-head.js'
+import { sendBody } from './request-body.js'
+
+/** What a connection tells its pool. */
+export interface ConnectionOwner {
+  /** The exchange finished and the connection can carry another. */
+  release(conn: H1Connection): void
+  /** The connection is gone; `retry` is an exchange to send again on a fresh one. */
+  closed(conn: H1Connection, retry: Exchange | undefined): void
+}
+
+/**
+ * One keep-alive HTTP/1.1 connection to an endpoint, one exchange at a time (no pipelining).
+ * Responses are parsed by Node's native parser; backpressure runs both ways (a handler that
+ * returns false pauses the socket until it calls `resume`). A connection is reused only after a
+ * complete response that allows it, with the request body fully written.
+ */
+export class H1Connection {
+  readonly socket: Socket
+  private readonly parser: NativeParser
+  private current: Exchange | undefined
+  private fields: string[] = []
+  private error: Error | undefined
+  private keepAlive = false
+  /** Carried an exchange before (a stale keep-alive connection may fail the next one). */
+  private used = false
+  /** The server's `Keep-Alive: timeout=N` hint, in ms, if any. */
+  idleHintMs: number | undefined
+
+  constructor(
+    host: string,
+    port: number,
+    private readonly owner: ConnectionOwner,
+    connectTimeoutMs: number,
+  ) {
+    this.socket = connect({ host, port, noDelay: true })
+    this.socket.setTimeout(connectTimeoutMs, () => this.timedOut(connectTimeoutMs))
+    this.socket.once('connect', () => this.socket.setTimeout(0))
+    this.parser = responseParser(this)
+    this.socket.on('data', (b: Buffer) => this.read(b))
+    this.socket.on('end', () => this.ended())
+    this.socket.on('error', (e) => (this.error ??= e))
+    this.socket.on('close', () => this.gone())
+  }
+
+  /** Sends `x` on this connection. */
+  send(x: Exchange): void {
+    this.current = x
+    this.fields = []
+    x.cancel = (err) => {
+      this.error ??= err
+      this.socket.destroy()
+    }
+    const { head, chunked } = requestHead(x.request)
+    this.socket.write(head, 'latin1')
+    if (x.request.body !== null) sendBody(x, this.socket, chunked)
+  }
+
+  /** Idle in the pool: closes itself after `ms` without use. */
+  idle(ms: number): void {
+    this.socket.setTimeout(ms, () => this.socket.destroy())
+  }
+
+  busy(): void {
+    this.socket.setTimeout(0)
+  }
+
+  close(): void {
+    this.socket.destroy()
+  }
+
+  // Parser events (ParserEvents).
+  headers(fields: string[]): void {
+    this.fields.push(...fields)
+  }
+
+  head(status: number, fields: string[] | undefined, keepAlive: boolean): boolean {
+    const x = this.current
+    if (fields !== undefined) this.fields.push(...fields)
+    const all = this.fields
+    this.fields = []
+    if (x === undefined || x.done) return false
+    x.answered = true
+    if (status < 200) return false
+    x.final = true
+    this.keepAlive = keepAlive
+    this.idleHintMs = keepAliveHint(all)
+    if (!x.handler.onHeaders(status, all, this.resume)) this.socket.pause()
+    return x.request.method === 'HEAD'
+  }
+
+  body(chunk: Buffer): void {
+    const x = this.current
+    if (x === undefined || x.done) return
+    if (!x.handler.onData(chunk)) this.socket.pause()
+  }
+
+  complete(): void {
+    const x = this.current
+    if (x === undefined || !x.final) return
+    this.current = undefined
+    this.used = true
+    const reusable = this.keepAlive && x.bodyWritten && !this.socket.destroyed
+    x.complete()
+    if (reusable) this.owner.release(this)
+    else this.socket.destroy()
+  }
+
+  private readonly resume = (): void => {
+    this.socket.resume()
+  }
+
+  private read(b: Buffer): void {
+    const r = this.parser.execute(b)
+    if (r instanceof Error) {
+      this.error ??= new UpstreamError('HPE_INVALID_RESPONSE', `invalid response: ${r.message}`)
+      this.socket.destroy()
+    }
+  }
+
+  /** Failed the way a connection the server had already closed fails. */
+  private stale(): boolean {
+    const code = (this.error as { code?: unknown } | undefined)?.code
+    return this.error === undefined || (typeof code === 'string' && STALE_CODES.has(code))
+  }
+
+  private ended(): void {
+    // A body delimited by the end of the connection is complete now.
+    this.parser.finish()
+  }
+
+  private timedOut(ms: number): void {
+    this.error ??= new UpstreamError('ETIMEDOUT', `connection not established within ${ms} ms`)
+    this.socket.destroy()
+  }
+
+  private gone(): void {
+    this.parser.free()
+    const x = this.current
+    this.current = undefined
+    if (x === undefined || x.done) return this.owner.closed(this, undefined)
+    if (this.used && this.stale() && x.replayable) return this.owner.closed(this, x)
+    this.owner.closed(this, undefined)
+    x.fail(
+      this.error ??
+        new UpstreamError(
+          'UPSTREAM_CLOSED',
+          'the upstream closed the connection before the response was complete',
+        ),
+    )
+  }
+}
+
+/** How a keep-alive connection the server closed meanwhile fails: reset, broken pipe or EOF. */
+const STALE_CODES = new Set(['ECONNRESET', 'EPIPE'])
+
+/** `Keep-Alive: timeout=N` → N seconds less one second of margin, in ms. */
+function keepAliveHint(fields: readonly string[]): number | undefined {
+  for (let i = 0; i < fields.length; i += 2) {
+    const name = fields[i] as string
+    if (name.length !== 10 || name.toLowerCase() !== 'keep-alive') continue
+    const m = /timeout=(\d+)/i.exec(fields[i + 1] as string)
+    if (m !== null) return Math.max(1000, Number(m[1]) * 1000 - 1000)
+  }
+  return undefined
+}

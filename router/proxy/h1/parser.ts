@@ -1,0 +1,61 @@
+/**
+ * Node's own HTTP/1.1 parser (the native llhttp binding behind `node:http`), for upstream
+ * responses. `_http_common` is how node:http reaches it; using it directly costs a fraction of
+ * what a JavaScript or WebAssembly parser costs per response (measured: benchmarks/README.md).
+ */
+import { createRequire } from 'node:module'
+
+/** The parts of the binding the client uses (node:http's own usage, Node 20–22). */
+export interface NativeParser {
+  initialize(type: number, resource: object, maxHeaderSize: number, lenient: number): void
+  /** Bytes parsed, or an Error (`code` HPE_…) for a malformed message. */
+  execute(data: Buffer): number | Error
+  /** End of input: completes a response delimited by the connection's end. */
+  finish(): undefined | Error
+  free(): void
+  [key: number]: unknown
+}
+
+interface ParserClass {
+  new (): NativeParser
+  readonly RESPONSE: number
+  readonly kOnHeaders: number
+  readonly kOnHeadersComplete: number
+  readonly kOnBody: number
+  readonly kOnMessageComplete: number
+}
+
+export const HTTPParser = (
+  createRequire(import.meta.url)('_http_common') as { HTTPParser: ParserClass }
+).HTTPParser
+
+/** What a response parser reports (node:http's callback order). */
+export interface ParserEvents {
+  /** Header fields that arrived before the head was complete (long heads come in pieces). */
+  headers(fields: string[]): void
+  /** The head; return true to skip the body (a response to HEAD). */
+  head(status: number, fields: string[] | undefined, keepAlive: boolean): boolean
+  body(chunk: Buffer): void
+  complete(): void
+}
+
+/** A response parser wired to `events`. */
+export function responseParser(events: ParserEvents): NativeParser {
+  const p = new HTTPParser()
+  p.initialize(HTTPParser.RESPONSE, {}, 0, 0)
+  p[HTTPParser.kOnHeaders] = (fields: string[]) => events.headers(fields)
+  p[HTTPParser.kOnHeadersComplete] = (
+    _major: number,
+    _minor: number,
+    fields: string[] | undefined,
+    _method: unknown,
+    _url: unknown,
+    status: number,
+    _message: unknown,
+    _upgrade: boolean,
+    keepAlive: boolean,
+  ) => (events.head(status, fields, keepAlive) ? 1 : 0)
+  p[HTTPParser.kOnBody] = (chunk: Buffer) => events.body(chunk)
+  p[HTTPParser.kOnMessageComplete] = () => events.complete()
+  return p
+}

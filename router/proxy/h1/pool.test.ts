@@ -1,0 +1,243 @@
+import test, { type ExecutionContext } from 'ava'
+import { createServer as createHttp, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createTcp, type Socket } from 'node:net'
+import { Readable } from 'node:stream'
+import type { ExchangeHandler, UpstreamRequest } from './handler.js'
+import { H1Pool } from './pool.js'
+
+interface Outcome {
+  status: number
+  fields: string[]
+  body: string
+  error?: Error & { code?: string }
+}
+
+/** Sends one request through `pool` and collects what the handler hears. */
+function send(pool: H1Pool, r: Partial<UpstreamRequest> = {}): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const out: Outcome = { status: 0, fields: [], body: '' }
+    const handler: ExchangeHandler = {
+      onConnect: () => {},
+      onHeaders: (status, fields) => ((out.status = status), (out.fields = fields), true),
+      onData: (chunk) => ((out.body += chunk.toString()), true),
+      onComplete: () => resolve(out),
+      onError: (error) => resolve({ ...out, error }),
+    }
+    pool.dispatch({ method: 'GET', path: '/', headers: ['host', 'x'], body: null, ...r }, handler)
+  })
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void
+
+async function http(
+  t: ExecutionContext,
+  handler: Handler,
+): Promise<{ port: number; sockets: Set<Socket> }> {
+  const sockets = new Set<Socket>()
+  const server = createHttp(handler)
+  server.on('connection', (s) => sockets.add(s))
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  t.teardown(() => {
+    server.closeAllConnections()
+    server.close()
+  })
+  return { port: (server.address() as { port: number }).port, sockets }
+}
+
+/** A raw TCP server answering each connection with `answer(socket, requestCountOnThatSocket)`. */
+async function tcp(t: ExecutionContext, answer: (s: Socket, n: number) => void): Promise<number> {
+  const server = createTcp((s) => {
+    let n = 0
+    s.on('data', () => answer(s, ++n))
+    s.on('error', () => {})
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  t.teardown(() => server.close())
+  return (server.address() as { port: number }).port
+}
+
+function pool(t: ExecutionContext, port: number, idleTimeMs?: number): H1Pool {
+  const p = new H1Pool('127.0.0.1', port, { idleTimeMs })
+  t.teardown(() => p.close())
+  return p
+}
+
+test('content-length and chunked responses; keep-alive reuses one connection', async (t) => {
+  const { port, sockets } = await http(t, (req, res) => {
+    if (req.url === '/chunked') {
+      res.write('ab')
+      setImmediate(() => res.end('cd'))
+    } else res.end('hello')
+  })
+  const p = pool(t, port)
+  const a = await send(p)
+  t.is(a.status, 200)
+  t.is(a.body, 'hello')
+  const b = await send(p, { path: '/chunked' })
+  t.is(b.body, 'abcd')
+  t.true(b.fields.map((f) => f.toLowerCase()).includes('transfer-encoding'))
+  t.is(sockets.size, 1)
+  t.is(p.size, 1)
+})
+
+test('HEAD, 204 and 304 have no body; 1xx heads are skipped', async (t) => {
+  const { port } = await http(t, (req, res) => {
+    if (req.url === '/204') res.writeHead(204).end()
+    else if (req.url === '/304') res.writeHead(304).end()
+    else if (req.method === 'HEAD') res.writeHead(200, { 'content-length': '5' }).end()
+    else {
+      res.writeProcessing()
+      res.writeHead(200, { 'content-length': '5' }).end('12345')
+    }
+  })
+  const p = pool(t, port)
+  const head = await send(p, { method: 'HEAD' })
+  t.is(head.status, 200)
+  t.is(head.body, '')
+  t.is((await send(p, { path: '/204' })).status, 204)
+  t.is((await send(p, { path: '/304' })).status, 304)
+  const get = await send(p)
+  t.is(get.status, 200, 'the 102 Processing head is not reported')
+  t.is(get.body, '12345')
+  t.is((await send(p)).body, '12345', 'the connection is still good')
+})
+
+test('a body delimited by the end of the connection is complete, and the connection not reused', async (t) => {
+  const port = await tcp(t, (s) => s.end('HTTP/1.1 200 OK\r\nconnection: close\r\n\r\nuntil close'))
+  const p = pool(t, port)
+  t.is((await send(p)).body, 'until close')
+  t.is((await send(p)).body, 'until close')
+})
+
+test('request bodies are streamed with their content-length, or chunked', async (t) => {
+  const { port } = await http(t, (req, res) => {
+    let body = ''
+    req.on('data', (c) => (body += c))
+    req.on('end', () =>
+      res.end(
+        `${req.headers['content-length'] ?? '-'} ${req.headers['transfer-encoding'] ?? '-'} ${body}`,
+      ),
+    )
+  })
+  const p = pool(t, port)
+  const sized = await send(p, {
+    method: 'POST',
+    headers: ['host', 'x', 'content-length', '6'],
+    body: Readable.from([Buffer.from('abc'), Buffer.from('def')]),
+  })
+  t.is(sized.body, '6 - abcdef')
+  const big = 'x'.repeat(1 << 20)
+  const chunked = await send(p, {
+    method: 'POST',
+    body: Readable.from([Buffer.from(big), Buffer.from('!')]),
+  })
+  t.is(chunked.body, `- chunked ${big}!`)
+})
+
+test('a stale keep-alive connection is replaced for a GET; the server never saw it fail', async (t) => {
+  // Answers the first request of a connection, then resets it on the second.
+  const port = await tcp(t, (s, n) => {
+    if (n === 1) s.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok')
+    else s.resetAndDestroy()
+  })
+  const p = pool(t, port)
+  t.is((await send(p)).body, 'ok')
+  const again = await send(p)
+  t.is(again.error, undefined)
+  t.is(again.body, 'ok')
+  const body = (): Partial<UpstreamRequest> => ({
+    method: 'POST',
+    headers: ['host', 'x', 'content-length', '1'],
+    body: Readable.from([Buffer.from('x')]),
+  })
+  const post = await send(p, body())
+  t.truthy(post.error, 'a POST on a reused connection that fails is never re-sent')
+  t.is((await send(p, body())).body, 'ok', 'the next one gets a fresh connection')
+})
+
+test('failures: refused, reset mid-body, malformed response, closed early', async (t) => {
+  // nothing listens on a port we just closed
+  const gone = createTcp()
+  await new Promise<void>((r) => gone.listen(0, '127.0.0.1', r))
+  const deadPort = (gone.address() as { port: number }).port
+  await new Promise<void>((r) => gone.close(() => r()))
+  t.is((await send(pool(t, deadPort))).error?.code, 'ECONNREFUSED')
+  const reset = await tcp(t, (s) => {
+    s.write('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\npartial')
+    setTimeout(() => s.resetAndDestroy(), 20)
+  })
+  const r = await send(pool(t, reset))
+  t.is(r.status, 200)
+  t.is(r.body, 'partial')
+  t.truthy(r.error)
+  const bad = await tcp(t, (s) => s.end('NOT HTTP\r\n\r\n'))
+  t.is((await send(pool(t, bad))).error?.code, 'HPE_INVALID_RESPONSE')
+  const early = await tcp(t, (s) => s.end())
+  t.is((await send(pool(t, early))).error?.code, 'UPSTREAM_CLOSED')
+})
+
+test('abort ends the exchange with its error; close waits for busy connections', async (t) => {
+  let answer: (() => void) | undefined
+  const { port } = await http(t, (_req, res) => (answer = () => res.end('late')))
+  const p = pool(t, port)
+  let abort: ((e: Error) => void) | undefined
+  const aborted = new Promise<Outcome>((resolve) => {
+    const out: Outcome = { status: 0, fields: [], body: '' }
+    p.dispatch(
+      { method: 'GET', path: '/', headers: ['host', 'x'], body: null },
+      {
+        onConnect: (a) => (abort = a),
+        onHeaders: () => true,
+        onData: () => true,
+        onComplete: () => resolve(out),
+        onError: (error) => resolve({ ...out, error }),
+      },
+    )
+  })
+  await new Promise((r) => setTimeout(r, 50))
+  abort?.(new Error('client went away'))
+  t.is((await aborted).error?.message, 'client went away')
+  const pending = send(p)
+  await new Promise((r) => setTimeout(r, 50))
+  let closed = false
+  const closing = p.close().then(() => (closed = true))
+  await new Promise((r) => setTimeout(r, 30))
+  t.false(closed, 'close waits for the exchange in flight')
+  answer?.()
+  t.is((await pending).body, 'late')
+  await closing
+  t.true(closed)
+  t.truthy((await send(p)).error, 'a closed pool refuses new requests')
+})
+
+test('backpressure: a handler that returns false pauses the socket until resume', async (t) => {
+  const { port } = await http(t, (_req, res) => res.end('y'.repeat(4 << 20)))
+  const p = pool(t, port)
+  let resume: (() => void) | undefined
+  let got = 0
+  let pausedAt = -1
+  const done = new Promise<void>((resolve, reject) => {
+    p.dispatch(
+      { method: 'GET', path: '/', headers: ['host', 'x'], body: null },
+      {
+        onConnect: () => {},
+        onHeaders: (_s, _f, r) => ((resume = r), true),
+        onData: (c) => {
+          got += c.length
+          if (pausedAt === -1) {
+            pausedAt = got
+            return false
+          }
+          return true
+        },
+        onComplete: () => resolve(),
+        onError: reject,
+      },
+    )
+  })
+  await new Promise((r) => setTimeout(r, 100))
+  t.true(got < 4 << 20, `paused after ${got} bytes`)
+  resume?.()
+  await done
+  t.is(got, 4 << 20)
+})
