@@ -38,7 +38,9 @@ export class H1Connection {
     connectTimeoutMs: number,
   ) {
     this.socket = connect({ host, port, noDelay: true })
-    this.socket.setTimeout(connectTimeoutMs, () => this.timedOut(connectTimeoutMs))
+    // One 'timeout' listener for the connection's life: setTimeout(ms, cb) would add one per call.
+    this.socket.setTimeout(connectTimeoutMs)
+    this.socket.on('timeout', () => this.timedOut(connectTimeoutMs))
     this.socket.once('connect', () => this.socket.setTimeout(0))
     this.parser = responseParser(this)
     this.socket.on('data', (b: Buffer) => this.read(b))
@@ -62,7 +64,7 @@ export class H1Connection {
 
   /** Idle in the pool: closes itself after `ms` without use. */
   idle(ms: number): void {
-    this.socket.setTimeout(ms, () => this.socket.destroy())
+    this.socket.setTimeout(ms)
   }
 
   busy(): void {
@@ -133,8 +135,14 @@ export class H1Connection {
     this.parser.finish()
   }
 
-  private timedOut(ms: number): void {
-    this.error ??= new UpstreamError('ETIMEDOUT', `connection not established within ${ms} ms`)
+  /** Not connected in time (an error), or idle for too long (a quiet close). */
+  private timedOut(connectMs: number): void {
+    if (this.socket.connecting) {
+      this.error ??= new UpstreamError(
+        'ETIMEDOUT',
+        `connection not established within ${connectMs} ms`,
+      )
+    }
     this.socket.destroy()
   }
 

@@ -241,3 +241,16 @@ test('backpressure: a handler that returns false pauses the socket until resume'
   await done
   t.is(got, 4 << 20)
 })
+
+test('a long-lived connection adds no listeners per request', async (t) => {
+  const warnings: string[] = []
+  const onWarning = (w: Error): void => void warnings.push(w.name)
+  process.on('warning', onWarning)
+  t.teardown(() => process.off('warning', onWarning))
+  const { port, sockets } = await http(t, (_req, res) => res.end('x'))
+  const p = pool(t, port)
+  for (let i = 0; i < 30; i++) t.is((await send(p)).body, 'x')
+  await new Promise((r) => setImmediate(r))
+  t.is(sockets.size, 1)
+  t.deepEqual(warnings, [])
+})
