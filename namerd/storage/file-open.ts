@@ -59,6 +59,9 @@ function load(path: string): FileState | undefined {
 function initial(preload: ReadonlyMap<string, string>): FileState {
   let rev = 0n
   const namespaces = new Map<string, Entry>()
-  for (const [ns, text] of preload) namespaces.set(ns, { text, n: 1n, rev: ++rev })
+  for (const [ns, text] of preload) {
+    rev++
+    namespaces.set(ns, { text, n: rev, rev })
+  }
   return { rev, namespaces }
 }

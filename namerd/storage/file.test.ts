@@ -57,7 +57,8 @@ test('durable: a reopened store has the same dtabs and versions; counters go on'
   await b1.create('a', '/a=>/1')
   const a2 = await b1.update('a', '/a=>/2', longVersion(1n))
   await b1.put('b', '/b=>/1')
-  await b1.create('gone', '/g=>/1')
+  const gone = await b1.create('gone', '/g=>/1')
+  const goneVersion = gone.type === 'ok' ? gone.stored.version : ''
   const del = await b1.delete('gone')
   t.is(del.type, 'ok')
   await b1.close()
@@ -66,7 +67,7 @@ test('durable: a reopened store has the same dtabs and versions; counters go on'
   const b2 = open(path)
   t.deepEqual((await b2.list()).sort(), ['a', 'b'])
   t.deepEqual(await b2.read('a'), a2.type === 'ok' ? a2.stored : undefined)
-  t.like(await b2.read('b'), { text: '/b=>/1', version: longVersion(1n) })
+  t.like(await b2.read('b'), { text: '/b=>/1', version: longVersion(3n) }, 'created at rev 3')
   t.is(await b2.read('gone'), undefined)
   const a3 = await b2.update('a', '/a=>/3', longVersion(2n))
   t.like(a3, { type: 'ok', stored: { text: '/a=>/3', version: longVersion(3n) } })
@@ -74,6 +75,11 @@ test('durable: a reopened store has the same dtabs and versions; counters go on'
   t.true(a3.type === 'ok' && a3.stored.rev > lastRev, 'rev continues past the deletion')
   const again = await b2.create('gone', '/g=>/2')
   t.true(again.type === 'ok' && a3.type === 'ok' && again.stored.rev > a3.stored.rev)
+  t.is(
+    (await b2.update('gone', '/g=>/3', goneVersion)).type,
+    'version-mismatch',
+    'a version read before the delete does not match the re-created namespace',
+  )
   await b2.close()
   const onDisk = JSON.parse(await readFile(path, 'utf8'))
   t.is(onDisk.format, 1)

@@ -14,8 +14,9 @@ function stored(e: Entry): Stored {
  * `io.l5d.file`: every namespace in one JSON file (file-format.ts) owned by this process.
  * Reads answer from memory, which always equals the file. Writes run one at a time; each
  * rewrites the file atomically (file-atomic.ts) and resolves only once it is durable. A failed
- * write changes nothing (memory, file, watchers) and rejects with `StoreIoError`. Versions as
- * linkerd's in-memory store: an 8-byte counter per namespace from 1; `rev` a persisted counter.
+ * write changes nothing (memory, file, watchers) and rejects with `StoreIoError`. Versions are
+ * 8-byte counters per namespace (linkerd's in-memory encoding), starting at the rev of the write
+ * that created the namespace; `rev` is a persisted counter of writes.
  */
 export class FileBackend implements Backend {
   readonly kind = 'io.l5d.file'
@@ -49,7 +50,7 @@ export class FileBackend implements Backend {
   create(ns: string, text: string): Promise<WriteOutcome> {
     return this.serial(async (held) => {
       if (held.has(ns)) return { type: 'exists' }
-      return this.set(ns, text, 1n)
+      return this.set(ns, text, undefined)
     })
   }
 
@@ -64,7 +65,8 @@ export class FileBackend implements Backend {
 
   put(ns: string, text: string): Promise<WriteOutcome> {
     return this.serial(async (held) => {
-      return this.set(ns, text, (held.get(ns)?.n ?? 0n) + 1n)
+      const e = held.get(ns)
+      return this.set(ns, text, e === undefined ? undefined : e.n + 1n)
     })
   }
 
@@ -108,15 +110,24 @@ export class FileBackend implements Backend {
     return run
   }
 
-  private async set(ns: string, text: string, n: bigint): Promise<WriteOutcome> {
-    const rev = await this.commit(ns, { text, n })
-    return { type: 'ok', stored: stored({ text, n, rev }) }
+  /**
+   * Writes `ns` at version `n`; a new namespace (`n` undefined) starts at the write's rev, which
+   * is above every version the name had before a delete, so a version read before a delete and
+   * re-create can never match the new namespace.
+   */
+  private async set(ns: string, text: string, n: bigint | undefined): Promise<WriteOutcome> {
+    const rev = await this.commit(ns, (r) => ({ text, n: n ?? r }))
+    const written = this.state.namespaces.get(ns) as Entry
+    return { type: 'ok', stored: stored({ ...written, rev }) }
   }
 
-  /** Writes `ns` (undefined: deletes it) to the file, then to memory, then to watchers. */
-  private async commit(ns: string, value: Omit<Entry, 'rev'> | undefined): Promise<bigint> {
+  /** Writes `ns` (`value` undefined: deletes it) to the file, then memory, then watchers. */
+  private async commit(
+    ns: string,
+    value: ((rev: bigint) => Omit<Entry, 'rev'>) | undefined,
+  ): Promise<bigint> {
     const rev = ++this.lastRev
-    const entry = value === undefined ? undefined : { ...value, rev }
+    const entry = value === undefined ? undefined : { ...value(rev), rev }
     const namespaces = new Map(this.state.namespaces)
     if (entry === undefined) namespaces.delete(ns)
     else namespaces.set(ns, entry)
