@@ -47,6 +47,14 @@ export class ZkWatch {
     this.events.reachable(false)
   }
 
+  /** This namerd wrote `ns`: follow it as present until a listing says otherwise. */
+  noteWritten(ns: string): void {
+    if (this.stopped || this.present.has(ns)) return
+    this.present.add(ns)
+    // It may already be gone again: a listing reports that with a newer zxid than our write.
+    this.enqueue((epoch) => this.relist(epoch))
+  }
+
   stop(): void {
     this.stopped = true
     this.epoch++
@@ -106,16 +114,19 @@ export class ZkWatch {
     if (epoch !== this.epoch) return
     const all = new Map<string, Stored>()
     this.present.clear()
+    let vanished = false
     names.forEach((ns, i) => {
       const stored = read[i]
-      // Gone since the listing: absent as of `rev`; the child watch reports it anyway.
-      if (stored === undefined) return
+      this.present.add(ns)
+      if (stored === undefined) return void (vanished = true)
       all.set(ns, stored)
       this.armed.add(ns)
-      this.present.add(ns)
     })
     this.retryMs = RESYNC_RETRY_MS
     this.events.snapshot(all, rev)
+    // Deleted between the listing and its read: a fresh listing reports it with the deletion's
+    // zxid, which is newer than any value the cache may hold for it (the listing's may not be).
+    if (vanished) this.enqueue((e) => this.relist(e))
   }
 
   /** The child list changed: report removed namespaces, read and watch new ones. */
@@ -136,8 +147,11 @@ export class ZkWatch {
   private async reread(ns: string, epoch: number): Promise<void> {
     const stored = await this.layout.get(ns, this.onData)
     if (epoch !== this.epoch) return
-    // Deleted: the child watch reports it with the deletion's place in the order.
-    if (stored === undefined) return
+    // Deleted: a listing reports it with the deletion's place in the order.
+    if (stored === undefined) {
+      this.present.add(ns)
+      return this.enqueue((e) => this.relist(e))
+    }
     this.armed.add(ns)
     this.present.add(ns)
     this.events.change(ns, stored, stored.rev)

@@ -154,6 +154,27 @@ test('authInfo and acls: znodes are protected, NoAuth is ERR_STORE_DENIED, the s
   }
 })
 
+test('a namespace deleted by someone else right after our own write is seen as deleted', async (t) => {
+  const prefix = `/race-${process.pid}`
+  const store = new DtabStore(backend({ pathPrefix: prefix }))
+  const raw = await rawClient()
+  try {
+    await eventually('the first read', () => store.loaded)
+    const names = Array.from({ length: 10 }, (_, i) => `race${i}`)
+    for (const ns of names) {
+      t.is(await store.create(ns, d('/a=>/b')), 'ok')
+      await raw.remove(`${prefix}/${ns}`)
+    }
+    await eventually('every deletion', () =>
+      names.every((ns) => store.observe(ns).get().type === 'absent'),
+    )
+    t.deepEqual(store.observeNames().get(), [])
+  } finally {
+    await raw.close()
+    await store.close()
+  }
+})
+
 test('close releases every socket, even while the server does not answer', async (t) => {
   const relay = await TcpRelay.start(server.port)
   try {

@@ -52,7 +52,7 @@ export class ZkBackend implements Backend {
 
   async create(ns: string, text: string): Promise<WriteOutcome> {
     if ((await this.layout.create(ns, utf8(text))) === 'exists') return { type: 'exists' }
-    return { type: 'ok', stored: await this.readBack(ns, text) }
+    return this.written(ns, await this.readBack(ns, text))
   }
 
   async update(ns: string, text: string, version: string): Promise<WriteOutcome> {
@@ -65,7 +65,7 @@ export class ZkBackend implements Backend {
     }
     try {
       const stat = await this.calls.setData(path, utf8(text), n)
-      return { type: 'ok', stored: this.layout.stored(text, stat) }
+      return this.written(ns, this.layout.stored(text, stat))
     } catch (e) {
       if (e instanceof ZkCodeError && e.zkCode === BAD_VERSION) return { type: 'version-mismatch' }
       if (e instanceof ZkCodeError && e.zkCode === NO_NODE) return { type: 'not-found' }
@@ -77,11 +77,11 @@ export class ZkBackend implements Backend {
     // Create, else overwrite; a delete racing in between sends us round again.
     for (let attempt = 0; attempt < 5; attempt++) {
       if ((await this.layout.create(ns, utf8(text))) === 'ok') {
-        return { type: 'ok', stored: await this.readBack(ns, text) }
+        return this.written(ns, await this.readBack(ns, text))
       }
       const set = this.calls.setData(this.layout.path(ns), utf8(text), -1)
       const stat = await orOnCode(set, NO_NODE, undefined)
-      if (stat !== undefined) return { type: 'ok', stored: this.layout.stored(text, stat) }
+      if (stat !== undefined) return this.written(ns, this.layout.stored(text, stat))
     }
     throw new Error(`${this.kind}: put ${ns} lost 5 races with deletes`)
   }
@@ -90,6 +90,15 @@ export class ZkBackend implements Backend {
     const removed = this.calls.remove(this.layout.path(ns)).then(() => true)
     if (!(await orOnCode(removed, NO_NODE, false))) return { type: 'not-found' }
     return { type: 'ok', rev: await this.deletionRev(ns) }
+  }
+
+  /**
+   * A write of ours succeeded: the watch must treat `ns` as present, so that a delete by someone
+   * else before the watch has read it is still reported (else the cache would keep our value).
+   */
+  private written(ns: string, stored: Stored): WriteOutcome {
+    this.watcher?.noteWritten(ns)
+    return { type: 'ok', stored }
   }
 
   watch(events: BackendEvents): () => void {
