@@ -3,6 +3,7 @@ import { errorMessage } from '../../lib/errors.js'
 import type { Log } from '../../lib/log.js'
 import type { BackendEvents, Stored } from './backend.js'
 import { StoreUnavailableError } from './errors.js'
+import { StoreDeniedError } from './zk-client.js'
 import type { ZkLayout } from './zk-layout.js'
 
 /** Pause before reading everything again after a failed read while connected; doubles. */
@@ -23,6 +24,8 @@ export class ZkWatch {
   private readonly armed = new Set<string>()
   /** Namespaces last reported present. */
   private readonly present = new Set<string>()
+  /** Namespaces namerd may not read (logged once each). */
+  private readonly denied = new Set<string>()
   private retryTimer: NodeJS.Timeout | undefined
   private retryMs = RESYNC_RETRY_MS
   private stopped = false
@@ -110,13 +113,14 @@ export class ZkWatch {
 
   private async snapshot(epoch: number): Promise<void> {
     const { names, rev } = await this.layout.children(this.onChildren)
-    const read = await Promise.all(names.map((ns) => this.layout.get(ns, this.onData)))
+    const read = await Promise.all(names.map((ns) => this.readable(ns)))
     if (epoch !== this.epoch) return
     const all = new Map<string, Stored>()
     this.present.clear()
     let vanished = false
     names.forEach((ns, i) => {
       const stored = read[i]
+      if (stored === 'denied') return
       this.present.add(ns)
       if (stored === undefined) return void (vanished = true)
       all.set(ns, stored)
@@ -143,10 +147,26 @@ export class ZkWatch {
     await Promise.all(names.filter((ns) => !this.armed.has(ns)).map((ns) => this.reread(ns, epoch)))
   }
 
+  /**
+   * Reads `ns` and re-arms its data watch. A namespace whose ACL denies namerd reads as absent
+   * (logged): one unreadable znode must not stop namerd from following all the others.
+   */
+  private async readable(ns: string): Promise<Stored | undefined | 'denied'> {
+    try {
+      return await this.layout.get(ns, this.onData)
+    } catch (e) {
+      if (!(e instanceof StoreDeniedError)) throw e
+      if (!this.denied.has(ns))
+        this.log.warn('ZooKeeper denies reading a namespace; it is left out', { ns })
+      this.denied.add(ns)
+      return 'denied'
+    }
+  }
+
   /** Reads `ns` and re-arms its data watch. */
   private async reread(ns: string, epoch: number): Promise<void> {
-    const stored = await this.layout.get(ns, this.onData)
-    if (epoch !== this.epoch) return
+    const stored = await this.readable(ns)
+    if (epoch !== this.epoch || stored === 'denied') return
     // Deleted: a listing reports it with the deletion's place in the order.
     if (stored === undefined) {
       this.present.add(ns)

@@ -154,6 +154,39 @@ test('authInfo and acls: znodes are protected, NoAuth is ERR_STORE_DENIED, the s
   }
 })
 
+test('a namespace namerd may not read is left out; everything else loads', async (t) => {
+  const secret = `pw2-${process.pid}`
+  const digest = createHash('sha1').update(`namerd:${secret}`).digest('base64')
+  const prefix = `/acl-${process.pid}`
+  const raw = await rawClient()
+  await raw.create(`${prefix}/open`, '/o=>/p')
+  const owner = new DtabStore(
+    backend({
+      pathPrefix: prefix,
+      authInfo: { scheme: 'digest', auth: `namerd:${secret}` },
+      acls: [{ scheme: 'digest', id: `namerd:${digest}`, perms: 'crwda' }],
+    }),
+  )
+  try {
+    t.is(await owner.create('locked', d('/a=>/b')), 'ok')
+    const log = captureLog()
+    const other = new DtabStore(backend({ pathPrefix: prefix, log }))
+    try {
+      await eventually('a first complete read despite the unreadable namespace', () => other.loaded)
+      t.is(textOf(other.observe('open').get()), '/o=>/p')
+      t.is(other.observe('locked').get().type, 'absent')
+      await raw.set(`${prefix}/open`, '/o=>/q')
+      await eventually('later changes', () => textOf(other.observe('open').get()) === '/o=>/q')
+      t.is(log.lines.filter((l) => l.includes('denies')).length, 1, 'logged once')
+    } finally {
+      await other.close()
+    }
+  } finally {
+    await raw.close()
+    await owner.close()
+  }
+})
+
 test('a namespace deleted by someone else right after our own write is seen as deleted', async (t) => {
   const prefix = `/race-${process.pid}`
   const store = new DtabStore(backend({ pathPrefix: prefix }))
