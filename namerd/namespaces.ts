@@ -10,6 +10,7 @@ import {
   type Var,
 } from '../dtabs/index.js'
 import { DtabInterpreter } from '../router/interpreters/dtab-interpreter.js'
+import { ApiError } from './api/errors.js'
 import type { DtabStore } from './storage/dtab-store.js'
 import type { NsState } from './storage/namespace-cache.js'
 
@@ -100,6 +101,8 @@ function toDtab(s: NsState): ActState<Dtab> {
     case 'found':
       return ok(s.dtab)
     case 'invalid':
-      return failed(new Error(`the stored dtab does not parse: ${s.error}`))
+      return failed(
+        new ApiError('ERR_STORED_DTAB_INVALID', `the stored dtab does not parse: ${s.error}`),
+      )
   }
 }

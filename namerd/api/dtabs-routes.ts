@@ -5,10 +5,10 @@ import { chooseMedia, decodeDtab, encodeDtab } from './dtab-codec.js'
 import { ApiError } from './errors.js'
 import { rendered } from './live.js'
 import type { ApiContext } from './context.js'
-import { isWatch } from './query.js'
+import { isWatch, type Query } from './query.js'
 import { streamWatch } from './watch.js'
 
-type NsRequest = FastifyRequest<{ Params: { ns: string }; Querystring: Record<string, string> }>
+type NsRequest = FastifyRequest<{ Params: { ns: string }; Querystring: Query }>
 
 /** The namespace in the URL, checked (400 for a bad one). */
 export function namespaceOf(req: { params: { ns: string } }): string {
@@ -19,10 +19,7 @@ export function namespaceOf(req: { params: { ns: string } }): string {
 
 /** `/api/1/dtabs`: list, read (JSON or text, ETag), watch, create, update (If-Match), delete. */
 export function dtabsRoutes(app: FastifyInstance, cx: ApiContext): void {
-  const list = async (
-    req: FastifyRequest<{ Querystring: Record<string, string> }>,
-    reply: FastifyReply,
-  ) => {
+  const list = async (req: FastifyRequest<{ Querystring: Query }>, reply: FastifyReply) => {
     if (isWatch(req.query)) {
       const names = cx.store.observeNames()
       const source = rendered((deps) => {

@@ -1,4 +1,5 @@
 import test from 'ava'
+import { FsNamer } from '../../dtabs/namers/fs.js'
 import { buildApi } from './server.js'
 import { memoryContext } from './testing.js'
 
@@ -83,4 +84,37 @@ test('bad path and dtab parameters are 400 with linkerd messages; binding loops 
   )
   t.is(loop.statusCode, 502)
   t.is((await api.inject('/api/1/bind/bad:ns?path=/a')).statusCode, 400)
+})
+
+test('statuses by code: a stored dtab that does not parse 502, a missing fs rootDir 502, a huge delegation 503', async (t) => {
+  const bad = buildApi(memoryContext({ bad: '/a=>' }))
+  for (const url of [
+    '/api/1/bind/bad?path=/a',
+    '/api/1/resolve/bad?path=/a',
+    '/api/1/delegate/bad?path=/a',
+  ]) {
+    const r = await bad.inject(url)
+    t.is(r.statusCode, 502, url)
+    t.regex(r.body, /stored dtab does not parse/)
+  }
+  const fs = new FsNamer({ rootDir: '/nonexistent/disco', prefix: ['#', 'io.l5d.fs'], pollMs: 50 })
+  t.teardown(() => fs.close())
+  const missing = buildApi(
+    memoryContext({ default: '/svc=>/#/io.l5d.fs' }, undefined, [
+      { prefix: ['#', 'io.l5d.fs'], namer: fs },
+    ]),
+  )
+  t.is((await missing.inject('/api/1/bind/default?path=/svc/web')).statusCode, 502)
+  const lines = Array.from({ length: 20 }, (_, i) => `/l${i}=>/l${i + 1}/a | /l${i + 1}/b`)
+  const big = buildApi(memoryContext({ big: [...lines, '/l20=>/$/inet/127.0.0.1/80'].join(';') }))
+  t.is((await big.inject('/api/1/delegate/big?path=/l0')).statusCode, 503)
+})
+
+test('repeated query parameters take the last value, never a 500', async (t) => {
+  const api = app()
+  t.is((await api.inject('/api/1/dtabs/default?watch=0&watch=false')).statusCode, 200)
+  t.is((await api.inject('/api/1/dtabs?watch=0&watch=0')).statusCode, 200)
+  const r = await api.inject('/api/1/bind/default?path=/nope&path=/svc/web&watch=f&watch=0')
+  t.is(r.statusCode, 200)
+  t.like(JSON.parse(r.body), { bound: { id: '/#/io.l5d.fs/web' } })
 })

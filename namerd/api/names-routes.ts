@@ -18,10 +18,9 @@ import type { ApiContext } from './context.js'
 import { namespaceOf } from './dtabs-routes.js'
 import { ApiError } from './errors.js'
 import { firstDocument, rendered, type Rendered } from './live.js'
-import { isWatch } from './query.js'
+import { isWatch, param, type Query } from './query.js'
 import { streamWatch } from './watch.js'
 
-type Query = Record<string, string | undefined>
 type NsRequest = FastifyRequest<{ Params: { ns: string }; Querystring: Query }>
 
 /** `/api/1/bind`, `addr`, `resolve`, `delegate` and `bound-names`. */
@@ -129,7 +128,7 @@ function withoutTransformers(id: Path): Path {
 }
 
 function pathOf(query: Query): Path {
-  const p = query.path ?? ''
+  const p = param(query, 'path') ?? ''
   try {
     return readPath(p)
   } catch (e) {
@@ -138,7 +137,7 @@ function pathOf(query: Query): Path {
 }
 
 function dtabOf(query: Query): Dtab {
-  const d = query.dtab
+  const d = param(query, 'dtab')
   if (d === undefined || d === '') return EMPTY_DTAB
   try {
     return readDtab(d)
