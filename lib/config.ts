@@ -67,6 +67,15 @@ export class Section {
     return this.has(key) ? this.string(key) : (this.raw(key), undefined)
   }
 
+  /** An optional secret (a password): like `optionalString`, but errors never show the value. */
+  optionalSecret(key: string): string | undefined {
+    const v = this.raw(key)
+    if (v === undefined) return undefined
+    if (typeof v !== 'string')
+      throw new ConfigError(this.where(key), 'expected a string (not shown)')
+    return v
+  }
+
   bool(key: string, fallback?: boolean): boolean {
     const v = this.raw(key)
     if (v === undefined) return this.missing(key, fallback)

@@ -56,7 +56,7 @@ export function readEtcdConfig(s: Section): EtcdConfig {
     )
   }
   const username = s.optionalString('username')
-  const password = s.optionalString('password')
+  const password = s.optionalSecret('password')
   const tls = s.section('tls')
   return {
     at: s.at,

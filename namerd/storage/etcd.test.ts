@@ -366,6 +366,12 @@ test('config: credentials from the environment unless in the file; TLS files rea
   t.deepEqual(etcdOptions(none, env).auth, { username: 'env-user', password: 'env-pw' })
   const file = readEtcdConfig(new Section({ username: 'u', password: 'p' }, 'storage'))
   t.deepEqual(etcdOptions(file, env).auth, { username: 'u', password: 'p' })
+  const numeric = t.throws(() => readEtcdConfig(new Section({ password: 84736251 }, 'storage')))
+  t.is(
+    numeric?.message,
+    'storage.password: expected a string (not shown)',
+    'the value is never echoed',
+  )
   const half = readEtcdConfig(new Section({ password: 'p' }, 'storage'))
   t.is(
     t.throws(() => etcdOptions(half, {}))?.message,
