@@ -9,6 +9,7 @@ import {
   type MountedNamer,
   type Var,
 } from '../dtabs/index.js'
+import { Lru } from '../lib/lru.js'
 import { DtabInterpreter } from '../router/interpreters/dtab-interpreter.js'
 import { ApiError } from './api/errors.js'
 import type { DtabStore } from './storage/dtab-store.js'
@@ -20,6 +21,8 @@ export interface NamespacesOptions {
   readonly cacheIdleTtlMs?: number
   /** Longest a delegation waits for namers (default 2 s, linkerd's). */
   readonly delegateTimeoutMs?: number
+  /** Namespaces with a live interpreter at most (default 10,000). */
+  readonly maxNamespaces?: number
 }
 
 /**
@@ -29,14 +32,21 @@ export interface NamespacesOptions {
  * parse fails every binding with the parse message.
  */
 export class Namespaces {
-  private readonly byNs = new Map<string, DtabInterpreter>()
+  /**
+   * Bounded by count only (no idle expiry: a long watch may be the only user of a namespace).
+   * Past `maxNamespaces` distinct namespaces the least recently used interpreter is closed; its
+   * bindings keep their last dtab.
+   */
+  private readonly byNs: Lru<string, DtabInterpreter>
   private bare: DtabInterpreter | undefined
 
   constructor(
     private readonly store: DtabStore,
     readonly namers: readonly MountedNamer[],
     private readonly options: NamespacesOptions = {},
-  ) {}
+  ) {
+    this.byNs = new Lru(options.maxNamespaces ?? 10_000, (_ns, it) => it.close())
+  }
 
   interpreter(ns: string): DtabInterpreter {
     let it = this.byNs.get(ns)
@@ -65,7 +75,6 @@ export class Namespaces {
 
   close(): void {
     this.bare?.close()
-    for (const it of this.byNs.values()) it.close()
     this.byNs.clear()
   }
 }

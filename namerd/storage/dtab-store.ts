@@ -79,7 +79,8 @@ export class DtabStore {
   async get(ns: string): Promise<NsState> {
     const fromStore = async (): Promise<NsState> => {
       const stored = await this.backend.read(ns)
-      this.cache.apply(ns, stored, stored?.rev ?? -1n)
+      // A read that finds nothing is not remembered: asking for many missing names costs nothing.
+      if (stored !== undefined) this.cache.apply(ns, stored, stored.rev)
       return stored === undefined ? { type: 'absent' } : this.cache.state(ns)
     }
     const known = (): NsState | undefined => {
