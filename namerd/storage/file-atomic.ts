@@ -40,7 +40,8 @@ export async function writeAtomic(path: string, data: string): Promise<void> {
       await dir.close()
     }
   } catch (e) {
-    if (!unsupported(e)) throw new StoreIoError(path, 'syncing the directory', e)
+    // The rename has happened: the file holds the new content whatever we report.
+    if (!unsupported(e)) throw new StoreIoError(path, 'syncing the directory', e, true)
   }
 }
 

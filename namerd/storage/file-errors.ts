@@ -14,6 +14,8 @@ export class StoreIoError extends CodedError {
     readonly path: string,
     what: string,
     cause: unknown,
+    /** The new content is already in place (only making it durable failed). */
+    readonly applied = false,
   ) {
     super(`dtab file ${path}: ${what} failed: ${errorMessage(cause)}`, { cause })
   }

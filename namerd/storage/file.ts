@@ -2,6 +2,7 @@ import type { Log } from '../../lib/log.js'
 import type { Backend, BackendEvents, DeleteOutcome, Stored, WriteOutcome } from './backend.js'
 import { StoreUnavailableError } from './errors.js'
 import { writeAtomic } from './file-atomic.js'
+import { StoreIoError } from './file-errors.js'
 import { encode, type Entry, type FileState } from './file-format.js'
 import { longVersion, readLongVersion } from './version.js'
 
@@ -14,9 +15,11 @@ function stored(e: Entry): Stored {
  * `io.l5d.file`: every namespace in one JSON file (file-format.ts) owned by this process.
  * Reads answer from memory, which always equals the file. Writes run one at a time; each
  * rewrites the file atomically (file-atomic.ts) and resolves only once it is durable. A failed
- * write changes nothing (memory, file, watchers) and rejects with `StoreIoError`. Versions are
- * 8-byte counters per namespace (linkerd's in-memory encoding), starting at the rev of the write
- * that created the namespace; `rev` is a persisted counter of writes.
+ * write changes nothing (memory, file, watchers) and rejects with `StoreIoError`, except when only
+ * the final directory fsync fails: the file already holds the new content, so memory follows it
+ * (logged as an error). Versions are 8-byte counters per namespace (linkerd's in-memory
+ * encoding), starting at the rev of the write that created the namespace; `rev` is a persisted
+ * counter of writes.
  */
 export class FileBackend implements Backend {
   readonly kind = 'io.l5d.file'
@@ -136,7 +139,8 @@ export class FileBackend implements Backend {
       await writeAtomic(this.path, encode(next))
     } catch (e) {
       this.log.error('dtab file write failed', { path: this.path, ns, err: e })
-      throw e
+      // Renamed into place but not synced: the file has changed, so memory must follow it.
+      if (!(e instanceof StoreIoError && e.applied)) throw e
     }
     this.state = next
     const shown = entry === undefined ? undefined : stored(entry)
