@@ -4,7 +4,7 @@
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { connect, createServer } from 'node:net'
+import { connect } from 'node:net'
 
 export interface Proc {
   readonly name: string
@@ -12,17 +12,7 @@ export interface Proc {
   readonly child: ChildProcess
 }
 
-/** A free loopback port (the OS picks one; we release it at once). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => resolve(port))
-    })
-  })
-}
+export { freePort } from '../../lib/free-port.js'
 
 /** Forks a Node script that sends `{port}` over IPC once listening. */
 export function forkServer(name: string, script: string, args: string[]): Promise<Proc> {
