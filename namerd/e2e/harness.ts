@@ -4,12 +4,13 @@
  * killed in `t.teardown`.
  */
 import type { ExecutionContext } from 'ava'
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { freePort } from '../testing/services.js'
+import { freePort } from '../../lib/free-port.js'
+import { startProgram, type Program } from '../../lib/testing/program.js'
 
 export const namerdBin = fileURLToPath(new URL('../../../bin/namerd.js', import.meta.url))
 
@@ -20,16 +21,9 @@ export function tempDir(t: ExecutionContext): string {
   return dir
 }
 
-export interface NamerdProcess {
+export interface NamerdProcess extends Program {
   readonly api: string
   readonly admin: string
-  readonly child: ChildProcess
-  readonly output: () => string
-  readonly exited: Promise<number | null>
-  /** SIGTERM; resolves with the exit code. */
-  stop(): Promise<number | null>
-  /** SIGKILL: a crash. */
-  kill(): Promise<void>
 }
 
 /** Runs `namerd --validate` on `file`; its status and output. */
@@ -60,51 +54,13 @@ export async function startNamerd(
   const full = { ...config, admin: { port: adminPort }, interfaces }
   const file = join(dir, `namerd-${first.port}.json`)
   writeFileSync(file, JSON.stringify(full))
-  const child = spawn(process.execPath, [namerdBin, file], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LOG_LEVEL: 'warn' },
-  })
-  let output = ''
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()))
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()))
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  )
-  const alive = (): boolean => child.exitCode === null && child.signalCode === null
-  t.teardown(async () => {
-    if (alive()) child.kill('SIGKILL')
-    await exited
-  })
   const admin = `http://127.0.0.1:${adminPort}`
-  await waitReady(admin, child, () => output)
-  return {
-    api: `http://127.0.0.1:${first.port}`,
+  const program = await startProgram(t, {
+    name: 'namerd',
+    bin: namerdBin,
+    args: [file],
     admin,
-    child,
-    output: () => output,
-    exited,
-    stop: async () => {
-      if (alive()) child.kill('SIGTERM')
-      return exited
-    },
-    kill: async () => {
-      if (alive()) child.kill('SIGKILL')
-      await exited
-    },
-  }
-}
-
-async function waitReady(admin: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 20_000
-  for (;;) {
-    if (child.exitCode !== null)
-      throw new Error(`namerd exited with ${child.exitCode}:\n${output()}`)
-    const ok = await fetch(`${admin}/admin/ready`).then(
-      (r) => r.ok,
-      () => false,
-    )
-    if (ok) return
-    if (Date.now() > deadline) throw new Error(`namerd not ready within 20 s:\n${output()}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
+    readyWithinMs: 20_000,
+  })
+  return { ...program, api: `http://127.0.0.1:${first.port}`, admin }
 }

@@ -3,7 +3,6 @@
  * config file, requests over real sockets. Everything started is stopped in `t.teardown`.
  */
 import type { ExecutionContext } from 'ava'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
@@ -11,6 +10,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Agent, request } from 'undici'
+import { freePort } from '../../lib/free-port.js'
+import { startProgram, type Program } from '../../lib/testing/program.js'
 
 const routerBin = fileURLToPath(new URL('../../../bin/router.js', import.meta.url))
 
@@ -78,23 +79,9 @@ export function writeService(root: string, svc: string, backends: readonly Backe
   writeFileSync(join(root, svc), backends.map((b) => `127.0.0.1 ${b.port}\n`).join(''))
 }
 
-export interface RunningRouter {
+export interface RunningRouter extends Program {
   readonly port: number
   readonly adminPort: number
-  readonly child: ChildProcess
-  readonly output: () => string
-  /** Resolves with the exit code when the process exits. */
-  readonly exited: Promise<number | null>
-  /** Sends SIGTERM and resolves with the exit code. */
-  stop(): Promise<number | null>
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer()
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve))
-  const { port } = s.address() as AddressInfo
-  await new Promise<void>((resolve) => s.close(() => resolve()))
-  return port
 }
 
 /**
@@ -115,48 +102,15 @@ export async function startRouter(
   const full = { admin: { port: adminPort }, ...config }
   const file = join(dir, `router-${port}.json`)
   writeFileSync(file, JSON.stringify(full))
-  const child = spawn(process.execPath, [routerBin, file], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LOG_LEVEL: 'warn' },
-  })
-  let output = ''
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()))
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()))
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  )
-  const stop = async (): Promise<number | null> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
-    return exited
-  }
-  t.teardown(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-    await exited
+  const program = await startProgram(t, {
+    name: 'router',
+    bin: routerBin,
+    args: [file],
+    admin: `http://127.0.0.1:${adminPort}`,
+    readyWithinMs: 15_000,
   })
   const routerPort = (first.servers[0] as { port: number }).port
-  await waitReady(adminPort, child, () => output)
-  return { port: routerPort, adminPort, child, output: () => output, exited, stop }
-}
-
-async function waitReady(
-  adminPort: number,
-  child: ChildProcess,
-  output: () => string,
-): Promise<void> {
-  const deadline = Date.now() + 15_000
-  for (;;) {
-    if (child.exitCode !== null)
-      throw new Error(`router exited with ${child.exitCode}:\n${output()}`)
-    try {
-      const r = await request(`http://127.0.0.1:${adminPort}/admin/ready`)
-      await r.body.text()
-      if (r.statusCode === 200) return
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`router not ready within 15 s:\n${output()}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
+  return { ...program, port: routerPort, adminPort }
 }
 
 /** One keep-alive client for a test's requests. */
