@@ -52,7 +52,7 @@ export class H1Connection {
   /** Sends `x` on this connection. */
   send(x: Exchange): void {
     this.current = x
-    this.fields = []
+    if (this.fields.length > 0) this.fields = []
     x.cancel = (err) => {
       this.error ??= err
       this.socket.destroy()
@@ -82,9 +82,11 @@ export class H1Connection {
 
   head(status: number, fields: string[] | undefined, keepAlive: boolean): boolean {
     const x = this.current
-    if (fields !== undefined) this.fields.push(...fields)
-    const all = this.fields
-    this.fields = []
+    // Usually the whole head comes at once: use the parser's list as is, no copy.
+    const early = this.fields
+    const all =
+      early.length === 0 ? (fields ?? []) : fields === undefined ? early : [...early, ...fields]
+    if (early.length > 0) this.fields = []
     if (x === undefined || x.done) return false
     x.answered = true
     if (status < 200) return false

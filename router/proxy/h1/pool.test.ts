@@ -254,3 +254,24 @@ test('a long-lived connection adds no listeners per request', async (t) => {
   t.is(sockets.size, 1)
   t.deepEqual(warnings, [])
 })
+
+test('a head with many fields (delivered by the parser in pieces) arrives whole', async (t) => {
+  const names = Array.from({ length: 70 }, (_, i) => `x-h${i}`)
+  const { port } = await http(t, (_req, res) => {
+    for (const n of names) res.setHeader(n, n.toUpperCase())
+    res.end('ok')
+  })
+  const p = pool(t, port)
+  for (let i = 0; i < 2; i++) {
+    const r = await send(p)
+    const got = new Map<string, string>()
+    for (let j = 0; j < r.fields.length; j += 2)
+      got.set(r.fields[j] as string, r.fields[j + 1] as string)
+    t.deepEqual(
+      names.filter((n) => got.get(n) !== n.toUpperCase()),
+      [],
+      `exchange ${i}`,
+    )
+    t.is(r.body, 'ok')
+  }
+})
