@@ -1,5 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs'
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { InboundRequest } from './h1/inbound.js'
+import type { OutboundResponse } from './h1/outbound.js'
 
 const pad = (n: number): string => (n < 10 ? `0${n}` : String(n))
 
@@ -13,17 +14,12 @@ export function accessLogTime(d: Date): string {
  * linkerd's access log line (Apache-like): `<Host> <remote> - - [<time>] "<METHOD> <uri>
  * HTTP/<version>" <status> <content-length|-> "<Referer>" "<User-Agent>"`.
  */
-export function accessLogLine(
-  req: IncomingMessage,
-  res: ServerResponse,
-  size: string | undefined,
-  now: Date,
-): string {
+export function accessLogLine(req: InboundRequest, res: OutboundResponse, now: Date): string {
   const q = (v: string | string[] | undefined): string => (typeof v === 'string' ? v : '-')
-  const request = `${req.method ?? '-'} ${req.url ?? '-'} HTTP/${req.httpVersion}`
+  const request = `${req.method} ${req.url} HTTP/${req.httpVersion}`
   return (
-    `${q(req.headers.host)} ${req.socket.remoteAddress ?? '-'} - - [${accessLogTime(now)}] ` +
-    `"${request}" ${res.statusCode} ${size ?? '-'} "${q(req.headers.referer)}" "${q(req.headers['user-agent'])}"\n`
+    `${q(req.headers.host)} ${req.remoteAddress ?? '-'} - - [${accessLogTime(now)}] ` +
+    `"${request}" ${res.statusCode} ${res.contentLength ?? '-'} "${q(req.headers.referer)}" "${q(req.headers['user-agent'])}"\n`
   )
 }
 
@@ -36,9 +32,9 @@ export class AccessLog {
     this.out.on('error', () => undefined)
   }
 
-  /** One line; `size` is the response's content-length, if known. */
-  write(req: IncomingMessage, res: ServerResponse, size: string | undefined): void {
-    this.out.write(accessLogLine(req, res, size, new Date()))
+  /** One line for a response that is over. */
+  write(req: InboundRequest, res: OutboundResponse): void {
+    this.out.write(accessLogLine(req, res, new Date()))
   }
 
   close(): Promise<void> {

@@ -1,13 +1,13 @@
-import type { IncomingMessage } from 'node:http'
 import { showDtab } from '../../dtabs/index.js'
 import { RouterError } from '../errors.js'
 import type { Endpoint } from '../model.js'
 import type { UpstreamClient } from './clients.js'
+import type { InboundRequest } from './h1/inbound.js'
 
 /** The router errors of the data path, worded as linkerd's (linkerd-features 1.13). */
 
-export function unknownDst(req: IncomingMessage, reason: string): RouterError {
-  const from = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`
+export function unknownDst(req: InboundRequest, reason: string): RouterError {
+  const from = `${req.remoteAddress ?? '?'}:${req.remotePort ?? '?'}`
   return new RouterError(
     'ERR_UNKNOWN_DST',
     `Unknown destination: Request("${req.method} ${req.url}", from /${from}) / ${reason}`,

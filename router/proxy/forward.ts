@@ -1,5 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { ExchangeHandler } from './h1/handler.js'
+import type { InboundRequest } from './h1/inbound.js'
+import type { OutboundResponse } from './h1/outbound.js'
 import type { H1Pool } from './h1/pool.js'
 import { downstreamResponseHeaders } from './headers.js'
 
@@ -11,8 +12,6 @@ export interface ForwardResult {
   readonly error?: Error
   /** Whether the response had started downstream when it ended (an error can no longer be sent). */
   readonly responded: boolean
-  /** The upstream response's content-length, if it had one. */
-  readonly contentLength?: string
 }
 
 export interface ForwardRequest {
@@ -40,14 +39,14 @@ export interface Forwarding {
  */
 export function forward(
   upstream: H1Pool,
-  req: IncomingMessage,
-  res: ServerResponse,
+  req: InboundRequest,
+  res: OutboundResponse,
   r: ForwardRequest,
 ): Forwarding {
   const handler = new ForwardHandler(req, res, r)
   if (r.timeout !== undefined) handler.arm(r.timeout.ms, r.timeout.error)
   upstream.dispatch(
-    { method: r.method, path: r.path, headers: r.headers, body: r.hasBody ? req : null },
+    { method: r.method, path: r.path, headers: r.headers, body: r.hasBody ? req.body : null },
     handler,
   )
   return handler
@@ -64,13 +63,12 @@ class ForwardHandler implements ExchangeHandler, Forwarding {
   private held: Buffer | undefined
   private wrote = false
   private status = 0
-  private contentLength: string | undefined
   private finished = false
   private timer: NodeJS.Timeout | undefined
 
   constructor(
-    private readonly req: IncomingMessage,
-    private readonly res: ServerResponse,
+    private readonly req: InboundRequest,
+    private readonly res: OutboundResponse,
     private readonly r: ForwardRequest,
   ) {}
 
@@ -102,16 +100,10 @@ class ForwardHandler implements ExchangeHandler, Forwarding {
     if (statusCode < 200) return true
     this.status = statusCode
     this.resume = resume
-    const headers = downstreamResponseHeaders(rawHeaders, this.r.viaEntry, this.r.clearContext)
-    for (let i = 0; i < headers.length; i += 2) {
-      if (
-        (headers[i] as string).length === 14 &&
-        (headers[i] as string).toLowerCase() === 'content-length'
-      ) {
-        this.contentLength = headers[i + 1]
-      }
-    }
-    this.res.writeHead(statusCode, headers)
+    this.res.writeHead(
+      statusCode,
+      downstreamResponseHeaders(rawHeaders, this.r.viaEntry, this.r.clearContext),
+    )
     return true
   }
 
@@ -137,7 +129,7 @@ class ForwardHandler implements ExchangeHandler, Forwarding {
   private write(chunk: Buffer): boolean {
     this.wrote = true
     if (this.res.write(chunk)) return true
-    if (this.resume !== undefined) this.res.once('drain', this.resume)
+    if (this.resume !== undefined) this.res.onDrain(this.resume)
     return false
   }
 
@@ -154,7 +146,7 @@ class ForwardHandler implements ExchangeHandler, Forwarding {
     if (this.finished) return
     this.held = undefined
     const responded = this.res.headersSent
-    if (responded) this.res.destroy(err)
+    if (responded) this.res.destroy()
     this.finish(err, responded)
   }
 
@@ -162,10 +154,8 @@ class ForwardHandler implements ExchangeHandler, Forwarding {
     if (this.finished) return
     this.finished = true
     if (this.timer !== undefined) clearTimeout(this.timer)
-    const { status, contentLength } = this
-    const result =
-      error === undefined ? { status, responded, contentLength } : { status, error, responded }
-    this.r.done(result)
-    if (error !== undefined && !this.req.readableEnded) this.req.resume()
+    const status = this.status
+    this.r.done(error === undefined ? { status, responded } : { status, error, responded })
+    if (error !== undefined && !this.req.bodyDone) this.req.discardBody()
   }
 }

@@ -1,6 +1,6 @@
-import type { ServerResponse } from 'node:http'
 import { errorMessage } from '../../lib/errors.js'
 import { RouterError, statusOf } from '../errors.js'
+import type { OutboundResponse } from './h1/outbound.js'
 import { encodeErrHeader } from './headers.js'
 
 /**
@@ -10,16 +10,16 @@ import { encodeErrHeader } from './headers.js'
  * that is not a RouterError is a 502 with its message.
  */
 export function respondError(
-  res: ServerResponse,
+  res: OutboundResponse,
   err: unknown,
   viaEntry: string,
   clearContext: boolean,
-): { status: number; size: string | undefined } {
+): number {
   const routerError = err instanceof RouterError ? err : undefined
   const status = routerError === undefined ? 502 : statusOf(routerError.code)
   if (res.headersSent) {
     res.destroy()
-    return { status, size: undefined }
+    return status
   }
   const message = errorMessage(err)
   const body = clearContext ? '' : message
@@ -29,10 +29,9 @@ export function respondError(
     headers.push('l5d-err', encodeErrHeader(message))
     if (routerError?.retryable === true) headers.push('l5d-retryable', 'true')
   }
-  const size = String(Buffer.byteLength(body))
   res.writeHead(status, headers)
   res.end(body)
-  return { status, size }
+  return status
 }
 
 /** Finagle's duration text: `10.seconds`, `1500.milliseconds`. */

@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
 import {
   showPath,
   waitFor,
@@ -13,11 +12,13 @@ import { Lru } from '../../lib/lru.js'
 import { RouterError } from '../errors.js'
 import type { ClientStats, RouterStats, ServerStats, ServiceStats } from '../metrics.js'
 import { originForm } from '../identifiers/origin-form.js'
-import type { BalancerFactory, Endpoint, Identifier, Interpreter, RequestHead } from '../model.js'
+import type { BalancerFactory, Endpoint, Identifier, Interpreter } from '../model.js'
 import type { AccessLog } from './access-log.js'
 import { Pools, UpstreamClient } from './clients.js'
 import * as fail from './failures.js'
 import { forward, type Forwarding, type ForwardResult } from './forward.js'
+import type { InboundRequest } from './h1/inbound.js'
+import type { OutboundResponse } from './h1/outbound.js'
 import { readInbound, viaDepth, viaEntry, type InboundHead } from './headers.js'
 import { LocalDtabReader, NO_LOCAL_DTAB, type LocalDtab } from './local-dtab.js'
 import { pickLeaf } from './pick.js'
@@ -58,20 +59,12 @@ interface PathEntry {
 }
 
 /** One request on its way through: what later steps and the final accounting need. */
-const EXCHANGE = Symbol('exchange')
-type ResponseWithExchange = ServerResponse & { [EXCHANGE]?: Exchange }
-
-/** One shared 'close' listener for every response: no closure per request. */
-function onResponseClose(this: ResponseWithExchange): void {
-  const x = this[EXCHANGE]
-  if (x !== undefined) x.router.done(x)
-}
-
 interface Exchange {
-  readonly router: Router
-  readonly req: IncomingMessage
-  readonly res: ServerResponse
+  readonly req: InboundRequest
+  readonly res: OutboundResponse
   readonly server: ServerSetup
+  /** Called when the response is over (a server's concurrency count). */
+  readonly release: (() => void) | undefined
   readonly via: string
   readonly started: number
   up: InboundHead
@@ -83,8 +76,6 @@ interface Exchange {
   service: ServiceStats | undefined
   /** The service's total timeout, if any. */
   timeoutMs: number | undefined
-  /** The response's content-length as sent, for the access log. */
-  size: string | undefined
   /** Why the router answered with an error (a code), for `failures/<name>`. */
   failure: string | undefined
   forwarding: Forwarding | undefined
@@ -127,31 +118,37 @@ export class Router {
     return this.clients.values().map((c) => c.id)
   }
 
-  /** Routes one request. Never throws: every failure becomes a response. */
-  handle(req: IncomingMessage, res: ServerResponse, server: ServerSetup): void {
+  /**
+   * Routes one request. Never throws: every failure becomes a response. `release` is called
+   * when the response is over.
+   */
+  handle(
+    req: InboundRequest,
+    res: OutboundResponse,
+    server: ServerSetup,
+    release?: () => void,
+  ): void {
     this.inFlight++
     server.stats.requests++
     server.stats.pending++
     const x: Exchange = {
-      router: this,
       req,
       res,
       server,
+      release,
       via: viaEntry(req.httpVersion),
       started: performance.now(),
       up: EMPTY_UP,
       local: NO_LOCAL_DTAB,
       name: '',
-      url: req.url ?? '/',
+      url: req.url,
       host: undefined,
       service: undefined,
       timeoutMs: undefined,
-      size: undefined,
       failure: undefined,
       forwarding: undefined,
     }
-    ;(res as ResponseWithExchange)[EXCHANGE] = x
-    res.on('close', onResponseClose)
+    res.onClose = () => this.done(x)
     try {
       this.route(x)
     } catch (e) {
@@ -160,11 +157,11 @@ export class Router {
   }
 
   /** Final accounting when the response is over (sent, or the connection gone). */
-  /** @internal Final accounting when a response is over (see `onResponseClose`). */
-  done(x: Exchange): void {
+  private done(x: Exchange): void {
     this.inFlight--
+    x.release?.()
     x.forwarding?.cancel()
-    this.setup.accessLog?.write(x.req, x.res, x.size)
+    this.setup.accessLog?.write(x.req, x.res)
     const ms = performance.now() - x.started
     const ok = x.res.writableFinished && x.res.statusCode < 500
     const why = ok ? undefined : (x.failure ?? (x.res.writableFinished ? 'status_5xx' : 'closed'))
@@ -175,7 +172,7 @@ export class Router {
 
   private respondError(x: Exchange, e: unknown): void {
     x.failure = fail.failureName(e)
-    x.size = respondError(x.res, e, x.via, x.server.clearContext).size
+    respondError(x.res, e, x.via, x.server.clearContext)
   }
 
   private route(x: Exchange): void {
@@ -185,8 +182,8 @@ export class Router {
     if (viaDepth(x.up.via) >= maxDepth) throw fail.maxCallDepth(maxDepth)
     x.local = this.localDtabs.read(x.up.ctxDtab, x.up.userDtab)
     x.host = x.up.host
-    const head = originForm(req as unknown as RequestHead)
-    if (head !== (req as unknown)) {
+    const head = originForm(req)
+    if (head !== req) {
       x.url = head.url
       x.host = head.headers.host
     }
@@ -303,7 +300,7 @@ export class Router {
     const timeout = this.timeoutOf(x, client)
     x.forwarding = forward(this.pools.get(endpoint), x.req, x.res, {
       timeout,
-      method: x.req.method ?? 'GET',
+      method: x.req.method,
       path: x.url,
       headers: this.stamp(x, client.id, bound),
       hasBody: x.up.hasBody,
@@ -337,7 +334,6 @@ export class Router {
     x: Exchange,
   ): void {
     const latencyMs = performance.now() - started
-    x.size = result.contentLength
     const ok = result.error === undefined && result.status < 500
     client.balancer.release(e, latencyMs, ok)
     stats.pending--

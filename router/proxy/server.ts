@@ -1,11 +1,11 @@
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Server, Socket } from 'node:net'
 import { CodedError } from '../../lib/errors.js'
 import { RouterError } from '../errors.js'
 import type { ServerStats } from '../metrics.js'
+import { H1Server } from './h1/server.js'
 import { viaEntry } from './headers.js'
 import { respondError } from './respond.js'
-import type { Router } from './router.js'
+import type { Router, ServerSetup } from './router.js'
 
 export interface ServerOptions {
   readonly ip: string
@@ -27,49 +27,35 @@ export interface RouterServer {
 /**
  * Starts one server: every request goes to `router`; beyond `maxConcurrentRequests` in flight a
  * request is refused at once with 503 (linkerd's semaphore has no queue). Malformed requests get
- * Node's 400 and never reach the router.
+ * 400 (431 for an oversized head) from the server and never reach the router.
  */
 export async function startServer(router: Router, o: ServerOptions): Promise<RouterServer> {
   let active = 0
-  const server = createServer({ maxHeaderSize: o.maxHeaderBytes, keepAliveTimeout: 65_000 })
-  server.on('clientError', (err, socket) => {
-    if (!socket.writable) socket.destroy(err)
-    else socket.end(rejection((err as { code?: string }).code))
-  })
-  await listen(server, o.ip, o.port)
-  // Handlers are attached once listening, when the server's real address (its stats key) is known.
-  const { address, port } = server.address() as AddressInfo
-  const setup = { clearContext: o.clearContext, stats: o.statsFor(address, port) }
-  server.on('connection', (socket) => {
-    setup.stats.connections++
-    socket.once('close', () => setup.stats.connections--)
-  })
   const limit = o.maxConcurrentRequests
-  if (limit === undefined) {
-    server.on('request', (req, res) => router.handle(req, res, setup))
-  } else {
-    // Counting requests per server costs a listener per request: only when a limit asks for it.
-    server.on('request', (req, res) => {
-      if (active >= limit) {
-        respondError(res, overloaded(limit), viaEntry(req.httpVersion), o.clearContext)
-        return
-      }
-      active++
-      res.once('close', () => active--)
-      router.handle(req, res, setup)
-    })
-  }
+  const release = (): void => void active--
+  let setup: ServerSetup | undefined = undefined
+  const h1 = new H1Server({ maxHeaderBytes: o.maxHeaderBytes }, (req, res) => {
+    const s = setup as ServerSetup
+    if (limit === undefined) return router.handle(req, res, s)
+    if (active >= limit) {
+      respondError(res, overloaded(limit), viaEntry(req.httpVersion), o.clearContext)
+      return
+    }
+    active++
+    router.handle(req, res, s, release)
+  })
+  await listen(h1.server, o.ip, o.port)
+  // Stats are keyed by the server's real address, known once listening.
+  const { address, port } = h1.server.address() as AddressInfo
+  setup = { clearContext: o.clearContext, stats: o.statsFor(address, port) }
+  const stats = setup.stats
+  h1.server.on('connection', (socket: Socket) => {
+    stats.connections++
+    socket.once('close', () => stats.connections--)
+  })
   // Draining waits for the router's requests in flight (its servers close together).
-  const close = (graceMs?: number): Promise<void> =>
-    closeServer(server, () => router.inFlight, graceMs)
+  const close = (graceMs?: number): Promise<void> => closeServer(h1, () => router.inFlight, graceMs)
   return { address: { ip: address, port }, close }
-}
-
-/** The raw response to a request Node could not parse: 431 for an oversized head, else 400. */
-function rejection(code: string | undefined): string {
-  const status =
-    code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request'
-  return `HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`
 }
 
 function overloaded(limit: number): RouterError {
@@ -100,21 +86,21 @@ function listen(server: Server, ip: string, port: number): Promise<void> {
 }
 
 /**
- * Graceful close: stop accepting, close idle keep-alive connections, wait for requests in flight
- * to finish (closing each connection as it goes idle), then close the rest.
+ * Graceful close: stop accepting, close idle keep-alive connections, let busy ones finish their
+ * current response (which says `connection: close`), wait for requests in flight, then close the
+ * rest.
  */
 export async function closeServer(
-  server: Server,
+  server: H1Server,
   inFlight: () => number,
   graceMs = 10_000,
 ): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()))
-  server.closeIdleConnections()
+  const closed = server.closed()
+  server.drain()
   const deadline = Date.now() + graceMs
-  while (inFlight() > 0 && Date.now() < deadline) {
+  while ((inFlight() > 0 || server.size > 0) && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 20))
-    server.closeIdleConnections()
   }
-  server.closeAllConnections()
+  server.destroyAll()
   await closed
 }

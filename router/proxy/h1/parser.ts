@@ -1,6 +1,6 @@
 /**
  * Node's own HTTP/1.1 parser (the native llhttp binding behind `node:http`), for upstream
- * responses. `_http_common` is how node:http reaches it; using it directly costs a fraction of
+ * responses and downstream requests. `_http_common` is how node:http reaches it; using it directly costs a fraction of
  * what a JavaScript or WebAssembly parser costs per response (measured: benchmarks/README.md).
  */
 import { createRequire } from 'node:module'
@@ -19,15 +19,21 @@ export interface NativeParser {
 interface ParserClass {
   new (): NativeParser
   readonly RESPONSE: number
+  readonly REQUEST: number
+  readonly kOnMessageBegin: number
   readonly kOnHeaders: number
   readonly kOnHeadersComplete: number
   readonly kOnBody: number
   readonly kOnMessageComplete: number
 }
 
-export const HTTPParser = (
-  createRequire(import.meta.url)('_http_common') as { HTTPParser: ParserClass }
-).HTTPParser
+const common = createRequire(import.meta.url)('_http_common') as {
+  HTTPParser: ParserClass
+  methods: readonly string[]
+}
+export const HTTPParser = common.HTTPParser
+/** Method names by the parser's method number. */
+const METHODS = common.methods
 
 /** What a response parser reports (node:http's callback order). */
 export interface ParserEvents {
@@ -55,6 +61,51 @@ export function responseParser(events: ParserEvents): NativeParser {
     _upgrade: boolean,
     keepAlive: boolean,
   ) => (events.head(status, fields, keepAlive) ? 1 : 0)
+  p[HTTPParser.kOnBody] = (chunk: Buffer) => events.body(chunk)
+  p[HTTPParser.kOnMessageComplete] = () => events.complete()
+  return p
+}
+
+/** What a request parser reports. */
+export interface RequestEvents {
+  /** A new message starts (its first byte arrived). */
+  begin(): void
+  /** Header fields (and URL pieces) that arrived before the head was complete. */
+  headers(fields: string[], url: string): void
+  /** The head; `fields`/`url` are undefined when they came through `headers` first. */
+  head(
+    method: string,
+    url: string | undefined,
+    fields: string[] | undefined,
+    version: string,
+    upgrade: boolean,
+    keepAlive: boolean,
+  ): void
+  body(chunk: Buffer): void
+  complete(): void
+}
+
+/** A request parser wired to `events`; heads larger than `maxHeaderBytes` fail HPE_HEADER_OVERFLOW. */
+export function requestParser(events: RequestEvents, maxHeaderBytes: number): NativeParser {
+  const p = new HTTPParser()
+  p.initialize(HTTPParser.REQUEST, {}, maxHeaderBytes, 0)
+  p[HTTPParser.kOnMessageBegin] = () => events.begin()
+  p[HTTPParser.kOnHeaders] = (fields: string[], url: string) => events.headers(fields, url)
+  p[HTTPParser.kOnHeadersComplete] = (
+    major: number,
+    minor: number,
+    fields: string[] | undefined,
+    method: number,
+    url: string | undefined,
+    _status: unknown,
+    _message: unknown,
+    upgrade: boolean,
+    keepAlive: boolean,
+  ) => {
+    const version = major === 1 && minor === 1 ? '1.1' : `${major}.${minor}`
+    events.head(METHODS[method] ?? 'GET', url, fields, version, upgrade, keepAlive)
+    return 0
+  }
   p[HTTPParser.kOnBody] = (chunk: Buffer) => events.body(chunk)
   p[HTTPParser.kOnMessageComplete] = () => events.complete()
   return p

@@ -1,0 +1,274 @@
+import type { Socket } from 'node:net'
+import { InboundRequest, type RequestSource } from './inbound.js'
+import { OutboundResponse, type ResponseSink } from './outbound.js'
+import { requestParser, type NativeParser, type RequestEvents } from './parser.js'
+
+/** What a server connection needs from its server. */
+export interface ConnectionSetup {
+  readonly maxHeaderBytes: number
+  /** `keep-alive: timeout=N\r\n`, sent with every response that keeps the connection. */
+  readonly keepAliveHeader: string
+  /** A coarse clock (ms), advanced by the server's sweep. */
+  readonly now: () => number
+  readonly onRequest: (req: InboundRequest, res: OutboundResponse) => void
+  readonly onGone: (conn: ServerConnection) => void
+}
+
+/** A request waiting for its turn: answered by the router, or refused here with `refusal`. */
+interface Pending {
+  readonly req: InboundRequest
+  readonly res: OutboundResponse
+  readonly refusal: 405 | 417 | undefined
+  readonly expectContinue: boolean
+}
+
+/** Pipelined requests held while an earlier one is answered; beyond this, reading pauses. */
+const MAX_WAITING = 16
+
+/**
+ * One client connection of the router's HTTP/1.1 server. Requests are parsed by Node's native
+ * parser and answered in order, one at a time: pipelined requests wait (reading pauses when too
+ * many do). `Expect: 100-continue` is answered at once, other expectations with 417. A malformed
+ * request gets 400 (431 for an oversized head) and the connection closes.
+ */
+export class ServerConnection implements RequestEvents, RequestSource, ResponseSink {
+  private readonly parser: NativeParser
+  private fields: string[] = []
+  private url = ''
+  /** The request whose message is being received. */
+  private parsing: InboundRequest | undefined
+  /** The request being answered, and its response. */
+  private current: Pending | undefined
+  private readonly waiting: Pending[] = []
+  /** When the connection went idle, and when the head being received began (0: none). */
+  idleSince: number
+  headStarted = 0
+  closing = false
+  /** No more requests are read (the connection ends after what it owes). */
+  private dead = false
+  private rejection: string | undefined
+  private remote: { address: string | undefined; port: number | undefined } | undefined
+
+  constructor(
+    readonly socket: Socket,
+    private readonly setup: ConnectionSetup,
+  ) {
+    this.parser = requestParser(this, setup.maxHeaderBytes)
+    this.idleSince = setup.now()
+    socket.on('data', (b: Buffer) => this.read(b))
+    socket.on('end', () => this.clientEnded())
+    socket.on('error', noop)
+    socket.on('close', () => this.gone())
+  }
+
+  get keepAliveHeader(): string {
+    return this.setup.keepAliveHeader
+  }
+
+  get remoteAddress(): string | undefined {
+    return this.peer().address
+  }
+
+  get remotePort(): number | undefined {
+    return this.peer().port
+  }
+
+  /** The client's address, read from the socket once. */
+  private peer(): { address: string | undefined; port: number | undefined } {
+    return (this.remote ??= { address: this.socket.remoteAddress, port: this.socket.remotePort })
+  }
+
+  /** Nothing in progress: no request being received, answered or waiting. */
+  get idle(): boolean {
+    return this.current === undefined && this.parsing === undefined && this.headStarted === 0
+  }
+
+  /** Graceful close: an idle connection closes now, a busy one after its current response. */
+  drain(): void {
+    this.closing = true
+    if (this.idle && this.waiting.length === 0) this.shut()
+  }
+
+  /** Ends a connection whose head has taken too long (408), or that stayed idle too long. */
+  expire(status: 408 | undefined): void {
+    if (status !== undefined && this.current === undefined) {
+      this.rejection = rawResponse('408 Request Timeout')
+      this.shut()
+    } else this.socket.destroy()
+  }
+
+  private read(b: Buffer): void {
+    if (this.dead) return
+    const r = this.parser.execute(b)
+    if (typeof r !== 'number') this.malformed(r)
+  }
+
+  begin(): void {
+    this.headStarted = this.setup.now()
+  }
+
+  headers(fields: string[], url: string): void {
+    for (const f of fields) this.fields.push(f)
+    this.url += url
+  }
+
+  head(
+    method: string,
+    url: string | undefined,
+    fields: string[] | undefined,
+    version: string,
+    upgrade: boolean,
+    keepAlive: boolean,
+  ): void {
+    this.headStarted = 0
+    const raw = fields ?? this.takeFields()
+    const req = new InboundRequest(method, url ?? this.takeUrl(), version, raw, this)
+    this.parsing = req
+    // An upgrade (or CONNECT) hands the rest of the connection to another protocol, which a
+    // router of HTTP requests does not carry: answer it as a plain request, then close.
+    if (upgrade || method === 'CONNECT') this.dead = true
+    const res = new OutboundResponse(
+      this,
+      method === 'HEAD',
+      version !== '1.1',
+      keepAlive && !this.dead,
+    )
+    const expect = expectation(raw)
+    const expectContinue = expect === '100-continue' && version === '1.1'
+    const refusal =
+      method === 'CONNECT' ? 405 : expect !== undefined && !expectContinue ? 417 : undefined
+    if (refusal !== undefined) {
+      // Refused here, never reaching the router; the connection closes after the answer.
+      this.dead = true
+      res.keepAlive = false
+      req.discardBody()
+    }
+    this.enqueue({ req, res, refusal, expectContinue })
+  }
+
+  body(chunk: Buffer): void {
+    this.parsing?.pushBody(chunk)
+  }
+
+  complete(): void {
+    this.parsing?.complete()
+    this.parsing = undefined
+  }
+
+  pauseReading(): void {
+    this.socket.pause()
+  }
+
+  resumeReading(): void {
+    if (this.waiting.length < MAX_WAITING && !this.socket.destroyed) this.socket.resume()
+  }
+
+  finished(res: OutboundResponse): void {
+    const current = this.current
+    if (current === undefined || current.res !== res) return
+    this.current = undefined
+    if (!current.req.received) current.req.discardBody()
+    res.close()
+    if (!res.keepAlive) return this.shut()
+    const next = this.waiting.shift()
+    if (next !== undefined) {
+      if (this.waiting.length === MAX_WAITING - 1) this.resumeReading()
+      // Not from inside end(): a long pipeline answered synchronously must not nest.
+      process.nextTick(() => this.dispatch(next))
+    } else if (this.closing) this.shut()
+    else this.idleSince = this.setup.now()
+  }
+
+  private enqueue(p: Pending): void {
+    if (this.current === undefined && this.waiting.length === 0) return this.dispatch(p)
+    this.waiting.push(p)
+    if (this.waiting.length >= MAX_WAITING) this.socket.pause()
+  }
+
+  private dispatch(p: Pending): void {
+    if (this.socket.destroyed) return
+    if (this.current !== undefined) return void this.waiting.unshift(p)
+    this.current = p
+    if (p.refusal !== undefined) {
+      p.res.writeHead(p.refusal, ['content-length', '0'])
+      return p.res.end()
+    }
+    if (p.expectContinue && !p.req.received) {
+      this.socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1')
+    }
+    this.setup.onRequest(p.req, p.res)
+  }
+
+  private malformed(err: Error): void {
+    this.dead = true
+    const code = (err as { code?: string }).code
+    const status =
+      code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request'
+    this.rejection = rawResponse(status)
+    this.parsing?.abort()
+    this.parsing = undefined
+    this.headStarted = 0
+    if (this.current === undefined && this.waiting.length === 0) this.shut()
+    else this.closing = true
+  }
+
+  private clientEnded(): void {
+    // A message cut off by the client's end can never complete.
+    if (this.parsing !== undefined || this.headStarted !== 0) return void this.socket.destroy()
+    this.closing = true
+    if (this.current === undefined && this.waiting.length === 0) this.shut()
+  }
+
+  /** Ends the connection after what is already written (and a pending rejection). */
+  private shut(): void {
+    this.dead = true
+    if (this.socket.destroyed) return
+    if (this.rejection !== undefined) this.socket.end(this.rejection, 'latin1')
+    else this.socket.end()
+    this.rejection = undefined
+  }
+
+  private gone(): void {
+    this.dead = true
+    this.parsing?.abort()
+    this.parsing = undefined
+    const current = this.current
+    this.current = undefined
+    if (current !== undefined) {
+      current.req.abort()
+      current.res.close()
+    }
+    this.waiting.length = 0
+    this.parser.free()
+    this.setup.onGone(this)
+  }
+
+  private takeFields(): string[] {
+    const f = this.fields
+    this.fields = []
+    return f
+  }
+
+  private takeUrl(): string {
+    const u = this.url
+    this.url = ''
+    return u
+  }
+}
+
+/** The `Expect` value (lower case), if the request has one. */
+function expectation(raw: readonly string[]): string | undefined {
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string
+    if (name.length === 6 && name.toLowerCase() === 'expect') {
+      return (raw[i + 1] as string).trim().toLowerCase()
+    }
+  }
+  return undefined
+}
+
+function rawResponse(status: string): string {
+  return `HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`
+}
+
+function noop(): void {}

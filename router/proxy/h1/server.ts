@@ -1,0 +1,82 @@
+import { createServer, type Server, type Socket } from 'node:net'
+import type { InboundRequest } from './inbound.js'
+import type { OutboundResponse } from './outbound.js'
+import { ServerConnection, type ConnectionSetup } from './server-connection.js'
+
+export interface H1ServerOptions {
+  /** Largest request head accepted; a larger one gets 431. */
+  readonly maxHeaderBytes: number
+  /** An idle keep-alive connection is closed after this long (node:http's 65 s by default here). */
+  readonly keepAliveTimeoutMs?: number
+  /** A request head must arrive within this long, or 408 (node:http's `headersTimeout`). */
+  readonly headersTimeoutMs?: number
+}
+
+export type RequestListener = (req: InboundRequest, res: OutboundResponse) => void
+
+/**
+ * The router's HTTP/1.1 server: a TCP server whose connections parse requests with Node's native
+ * parser and answer them through `OutboundResponse`, without node:http's per-request objects and
+ * events (measured: benchmarks/README.md). One timer per server enforces both timeouts, on a
+ * clock it advances itself, so that no request pays for a timer.
+ */
+export class H1Server {
+  readonly server: Server
+  private readonly connections = new Set<ServerConnection>()
+  private readonly setup: ConnectionSetup
+  private readonly keepAliveMs: number
+  private readonly headersMs: number
+  private readonly sweeper: NodeJS.Timeout
+  private clock = Date.now()
+
+  constructor(o: H1ServerOptions, onRequest: RequestListener) {
+    this.keepAliveMs = o.keepAliveTimeoutMs ?? 65_000
+    this.headersMs = o.headersTimeoutMs ?? 60_000
+    this.setup = {
+      maxHeaderBytes: o.maxHeaderBytes,
+      keepAliveHeader: `keep-alive: timeout=${Math.floor(this.keepAliveMs / 1000)}\r\n`,
+      now: () => this.clock,
+      onRequest,
+      onGone: (c) => this.connections.delete(c),
+    }
+    this.server = createServer({ noDelay: true, allowHalfOpen: true }, (s) => this.accept(s))
+    const every = Math.max(10, Math.min(1000, Math.min(this.keepAliveMs, this.headersMs) / 4))
+    this.sweeper = setInterval(() => this.sweep(), every).unref()
+  }
+
+  /** Connections open now. */
+  get size(): number {
+    return this.connections.size
+  }
+
+  /** Stops accepting; idle connections close now, busy ones after their current response. */
+  drain(): void {
+    clearInterval(this.sweeper)
+    this.server.close()
+    for (const c of this.connections) c.drain()
+  }
+
+  /** Closes every connection at once. */
+  destroyAll(): void {
+    for (const c of this.connections) c.socket.destroy()
+  }
+
+  /** Resolves when the server has stopped accepting and every connection is gone. */
+  closed(): Promise<void> {
+    if (!this.server.listening && this.connections.size === 0) return Promise.resolve()
+    return new Promise((resolve) => this.server.once('close', () => resolve()))
+  }
+
+  private accept(socket: Socket): void {
+    const conn = new ServerConnection(socket, this.setup)
+    this.connections.add(conn)
+  }
+
+  private sweep(): void {
+    const now = (this.clock = Date.now())
+    for (const c of this.connections) {
+      if (c.headStarted !== 0 && now - c.headStarted > this.headersMs) c.expire(408)
+      else if (c.idle && now - c.idleSince > this.keepAliveMs) c.expire(undefined)
+    }
+  }
+}
