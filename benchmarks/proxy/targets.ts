@@ -58,6 +58,8 @@ export async function startForwarder(
 export async function startRouter(
   backendPorts: readonly [number, number],
   workers: number,
+  bin = routerBin,
+  name = `router${workers > 1 ? ` × ${workers}` : ''}`,
 ): Promise<Proc> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-router-'))
   const port = await freePort()
@@ -72,5 +74,5 @@ export async function startRouter(
   writeFileSync(file, JSON.stringify(config))
   const args = [file, ...(workers > 1 ? ['--workers', String(workers)] : [])]
   // Run as an installed `router` command runs: through its shebang, with its Node flags.
-  return spawnServer(`router${workers > 1 ? ` × ${workers}` : ''}`, routerBin, args, port)
+  return spawnServer(name, bin, args, port)
 }
