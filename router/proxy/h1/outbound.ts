@@ -54,6 +54,7 @@ export class OutboundResponse {
   /** Writes a piece of the body; false when the socket is full (wait for `onDrain`). */
   write(chunk: Buffer): boolean {
     if (this.closed || this.ended) return false
+    if (!this.headersSent) this.writeHead(this.statusCode, [])
     if (this.head !== undefined) this.sendHead(undefined)
     if (this.bodiless || chunk.length === 0) return true
     const socket = this.sink.socket

@@ -122,6 +122,11 @@ export class ServerConnection implements RequestEvents, RequestSource, ResponseS
   ): void {
     this.headStarted = 0
     const raw = fields ?? this.takeFields()
+    if (this.dead) {
+      // Bytes after a request that ends the connection (refused, upgrade, malformed): ignored.
+      this.url = ''
+      return
+    }
     const req = new InboundRequest(method, url ?? this.takeUrl(), version, raw, this)
     this.parsing = req
     // An upgrade (or CONNECT) hands the rest of the connection to another protocol, which a
@@ -135,8 +140,13 @@ export class ServerConnection implements RequestEvents, RequestSource, ResponseS
     )
     const expect = expectation(raw)
     const expectContinue = expect === '100-continue' && version === '1.1'
+    // HTTP/1.0 has no 100 Continue: its expectation is ignored (RFC 9110 10.1.1).
     const refusal =
-      method === 'CONNECT' ? 405 : expect !== undefined && !expectContinue ? 417 : undefined
+      method === 'CONNECT'
+        ? 405
+        : expect !== undefined && expect !== '100-continue'
+          ? 417
+          : undefined
     if (refusal !== undefined) {
       // Refused here, never reaching the router; the connection closes after the answer.
       this.dead = true
@@ -153,6 +163,10 @@ export class ServerConnection implements RequestEvents, RequestSource, ResponseS
   complete(): void {
     this.parsing?.complete()
     this.parsing = undefined
+    // The body's reader may have paused the socket just before its end: read on.
+    this.resumeReading()
+    // Idle time counts from the end of the request when the response left first.
+    this.idleSince = this.setup.now()
   }
 
   pauseReading(): void {
@@ -212,11 +226,14 @@ export class ServerConnection implements RequestEvents, RequestSource, ResponseS
     else this.closing = true
   }
 
+  /**
+   * The client closed its side. As node:http (and Finagle) do, that abandons whatever it has not
+   * been answered yet: the requests are cancelled upstream rather than answered into the void.
+   */
   private clientEnded(): void {
-    // A message cut off by the client's end can never complete.
-    if (this.parsing !== undefined || this.headStarted !== 0) return void this.socket.destroy()
-    this.closing = true
-    if (this.current === undefined && this.waiting.length === 0) this.shut()
+    if (this.current === undefined && this.waiting.length === 0 && this.parsing === undefined)
+      this.shut()
+    else this.socket.destroy()
   }
 
   /** Ends the connection after what is already written (and a pending rejection). */

@@ -28,6 +28,7 @@ export class H1Server {
   private readonly headersMs: number
   private readonly sweeper: NodeJS.Timeout
   private clock = Date.now()
+  private readonly whenClosed: Array<() => void> = []
 
   constructor(o: H1ServerOptions, onRequest: RequestListener) {
     this.keepAliveMs = o.keepAliveTimeoutMs ?? 65_000
@@ -37,11 +38,19 @@ export class H1Server {
       keepAliveHeader: `keep-alive: timeout=${Math.floor(this.keepAliveMs / 1000)}\r\n`,
       now: () => this.clock,
       onRequest,
-      onGone: (c) => this.connections.delete(c),
+      onGone: (c) => {
+        this.connections.delete(c)
+        this.checkClosed()
+      },
     }
     this.server = createServer({ noDelay: true, allowHalfOpen: true }, (s) => this.accept(s))
     const every = Math.max(10, Math.min(1000, Math.min(this.keepAliveMs, this.headersMs) / 4))
     this.sweeper = setInterval(() => this.sweep(), every).unref()
+    // Timeouts keep running while draining: a connection stuck mid-head still gets its 408.
+    this.server.on('close', () => {
+      clearInterval(this.sweeper)
+      this.checkClosed()
+    })
   }
 
   /** Connections open now. */
@@ -51,7 +60,6 @@ export class H1Server {
 
   /** Stops accepting; idle connections close now, busy ones after their current response. */
   drain(): void {
-    clearInterval(this.sweeper)
     this.server.close()
     for (const c of this.connections) c.drain()
   }
@@ -61,10 +69,20 @@ export class H1Server {
     for (const c of this.connections) c.socket.destroy()
   }
 
-  /** Resolves when the server has stopped accepting and every connection is gone. */
+  /**
+   * Resolves when the server has stopped accepting and every connection is gone (each response
+   * in progress has had its `onClose`).
+   */
   closed(): Promise<void> {
-    if (!this.server.listening && this.connections.size === 0) return Promise.resolve()
-    return new Promise((resolve) => this.server.once('close', () => resolve()))
+    return new Promise((resolve) => {
+      this.whenClosed.push(resolve)
+      this.checkClosed()
+    })
+  }
+
+  private checkClosed(): void {
+    if (this.server.listening || this.connections.size > 0) return
+    for (const resolve of this.whenClosed.splice(0)) resolve()
   }
 
   private accept(socket: Socket): void {
