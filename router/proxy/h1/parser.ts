@@ -4,6 +4,7 @@
  * what a JavaScript or WebAssembly parser costs per response (measured: benchmarks/README.md).
  */
 import { createRequire } from 'node:module'
+import type { Socket } from 'node:net'
 
 /** The parts of the binding the client uses (node:http's own usage, Node 20–22). */
 export interface NativeParser {
@@ -13,6 +14,9 @@ export interface NativeParser {
   /** End of input: completes a response delimited by the connection's end. */
   finish(): undefined | Error
   free(): void
+  /** Reads of a stream handle go straight into the parser (results through kOnExecute). */
+  consume(handle: object): void
+  unconsume(): void
   [key: number]: unknown
 }
 
@@ -25,6 +29,7 @@ interface ParserClass {
   readonly kOnHeadersComplete: number
   readonly kOnBody: number
   readonly kOnMessageComplete: number
+  readonly kOnExecute: number
 }
 
 const common = createRequire(import.meta.url)('_http_common') as {
@@ -109,4 +114,43 @@ export function requestParser(events: RequestEvents, maxHeaderBytes: number): Na
   p[HTTPParser.kOnBody] = (chunk: Buffer) => events.body(chunk)
   p[HTTPParser.kOnMessageComplete] = () => events.complete()
   return p
+}
+
+/** How reading is paused and resumed once the parser reads a socket itself. */
+export interface SocketFeed {
+  pause(): void
+  resume(): void
+  /** Gives the socket's reads back (before the parser is freed). */
+  release(): void
+}
+
+interface StreamHandle {
+  readonly isStreamBase?: boolean
+  _consumed?: boolean
+  readStart(): number
+  readStop(): number
+}
+
+/**
+ * Lets `parser` read `socket` natively, as node:http's server does: reads land in one reused
+ * buffer and go straight to the parser, with no Buffer and no 'data' event per read (far less
+ * for the garbage collector; measured: benchmarks/README.md). `onExecute` gets each read's
+ * result (bytes parsed, or the parse Error). End of stream and errors still reach the socket.
+ * Undefined if the socket's handle cannot be consumed (then feed it 'data' events).
+ */
+export function consumeSocket(
+  parser: NativeParser,
+  socket: Socket,
+  onExecute: (result: number | Error) => void,
+): SocketFeed | undefined {
+  const handle = (socket as unknown as { _handle?: StreamHandle })._handle
+  if (handle?.isStreamBase !== true || handle._consumed === true) return undefined
+  handle._consumed = true
+  parser[HTTPParser.kOnExecute] = onExecute
+  parser.consume(handle)
+  return {
+    pause: () => void (socket.destroyed || handle.readStop()),
+    resume: () => void (socket.destroyed || handle.readStart()),
+    release: () => parser.unconsume(),
+  }
 }

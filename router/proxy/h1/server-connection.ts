@@ -1,7 +1,14 @@
 import type { Socket } from 'node:net'
 import { InboundRequest, type RequestSource } from './inbound.js'
+import { admission, rawResponse, type Admission } from './admission.js'
 import { OutboundResponse, type ResponseSink } from './outbound.js'
-import { requestParser, type NativeParser, type RequestEvents } from './parser.js'
+import {
+  consumeSocket,
+  requestParser,
+  type NativeParser,
+  type RequestEvents,
+  type SocketFeed,
+} from './parser.js'
 
 /** What a server connection needs from its server. */
 export interface ConnectionSetup {
@@ -14,12 +21,11 @@ export interface ConnectionSetup {
   readonly onGone: (conn: ServerConnection) => void
 }
 
-/** A request waiting for its turn: answered by the router, or refused here with `refusal`. */
+/** A request waiting for its turn: answered by the router, or refused here. */
 interface Pending {
   readonly req: InboundRequest
   readonly res: OutboundResponse
-  readonly refusal: 405 | 417 | undefined
-  readonly expectContinue: boolean
+  readonly admit: Admission
 }
 
 /** Pipelined requests held while an earlier one is answered; beyond this, reading pauses. */
@@ -33,6 +39,7 @@ const MAX_WAITING = 16
  */
 export class ServerConnection implements RequestEvents, RequestSource, ResponseSink {
   private readonly parser: NativeParser
+  private readonly feed: SocketFeed | undefined
   private fields: string[] = []
   private url = ''
   /** The request whose message is being received. */
@@ -55,6 +62,8 @@ export class ServerConnection implements RequestEvents, RequestSource, ResponseS
   ) {
     this.parser = requestParser(this, setup.maxHeaderBytes)
     this.idleSince = setup.now()
+    this.feed = consumeSocket(this.parser, socket, (r) => this.executed(r))
+    // Also with a consumed socket: a 'data' listener keeps it flowing, so that 'end' is seen.
     socket.on('data', (b: Buffer) => this.read(b))
     socket.on('end', () => this.clientEnded())
     socket.on('error', noop)
@@ -98,9 +107,11 @@ export class ServerConnection implements RequestEvents, RequestSource, ResponseS
   }
 
   private read(b: Buffer): void {
-    if (this.dead) return
-    const r = this.parser.execute(b)
-    if (typeof r !== 'number') this.malformed(r)
+    if (!this.dead) this.executed(this.parser.execute(b))
+  }
+
+  private executed(r: number | Error): void {
+    if (typeof r !== 'number' && !this.dead) this.malformed(r)
   }
 
   begin(): void {
@@ -138,22 +149,14 @@ export class ServerConnection implements RequestEvents, RequestSource, ResponseS
       version !== '1.1',
       keepAlive && !this.dead,
     )
-    const expect = expectation(raw)
-    const expectContinue = expect === '100-continue' && version === '1.1'
-    // HTTP/1.0 has no 100 Continue: its expectation is ignored (RFC 9110 10.1.1).
-    const refusal =
-      method === 'CONNECT'
-        ? 405
-        : expect !== undefined && expect !== '100-continue'
-          ? 417
-          : undefined
-    if (refusal !== undefined) {
+    const admit = admission(method, version, raw)
+    if (admit.refusal !== undefined) {
       // Refused here, never reaching the router; the connection closes after the answer.
       this.dead = true
       res.keepAlive = false
       req.discardBody()
     }
-    this.enqueue({ req, res, refusal, expectContinue })
+    this.enqueue({ req, res, admit })
   }
 
   body(chunk: Buffer): void {
@@ -170,11 +173,14 @@ export class ServerConnection implements RequestEvents, RequestSource, ResponseS
   }
 
   pauseReading(): void {
-    this.socket.pause()
+    if (this.feed !== undefined) this.feed.pause()
+    else this.socket.pause()
   }
 
   resumeReading(): void {
-    if (this.waiting.length < MAX_WAITING && !this.socket.destroyed) this.socket.resume()
+    if (this.waiting.length >= MAX_WAITING || this.socket.destroyed) return
+    if (this.feed !== undefined) this.feed.resume()
+    else this.socket.resume()
   }
 
   finished(res: OutboundResponse): void {
@@ -196,18 +202,18 @@ export class ServerConnection implements RequestEvents, RequestSource, ResponseS
   private enqueue(p: Pending): void {
     if (this.current === undefined && this.waiting.length === 0) return this.dispatch(p)
     this.waiting.push(p)
-    if (this.waiting.length >= MAX_WAITING) this.socket.pause()
+    if (this.waiting.length >= MAX_WAITING) this.pauseReading()
   }
 
   private dispatch(p: Pending): void {
     if (this.socket.destroyed) return
     if (this.current !== undefined) return void this.waiting.unshift(p)
     this.current = p
-    if (p.refusal !== undefined) {
-      p.res.writeHead(p.refusal, ['content-length', '0'])
+    if (p.admit.refusal !== undefined) {
+      p.res.writeHead(p.admit.refusal, ['content-length', '0'])
       return p.res.end()
     }
-    if (p.expectContinue && !p.req.received) {
+    if (p.admit.expectContinue && !p.req.received) {
       this.socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1')
     }
     this.setup.onRequest(p.req, p.res)
@@ -256,6 +262,7 @@ export class ServerConnection implements RequestEvents, RequestSource, ResponseS
       current.res.close()
     }
     this.waiting.length = 0
+    this.feed?.release()
     this.parser.free()
     this.setup.onGone(this)
   }
@@ -271,21 +278,6 @@ export class ServerConnection implements RequestEvents, RequestSource, ResponseS
     this.url = ''
     return u
   }
-}
-
-/** The `Expect` value (lower case), if the request has one. */
-function expectation(raw: readonly string[]): string | undefined {
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] as string
-    if (name.length === 6 && name.toLowerCase() === 'expect') {
-      return (raw[i + 1] as string).trim().toLowerCase()
-    }
-  }
-  return undefined
-}
-
-function rawResponse(status: string): string {
-  return `HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`
 }
 
 function noop(): void {}
