@@ -1,10 +1,21 @@
 import { dtabToJson, readDtab, readDtabJson, showDtab, type Dtab } from '../../dtabs/index.js'
 import { ApiError } from './errors.js'
 
-/** The encodings of a dtab over the API: namerd's JSON dentries, or dtab text. */
-export type DtabMedia = 'application/json' | 'application/dtab' | 'text/plain'
+/**
+ * The encodings of a dtab over the API: namerd's JSON dentries, dtab text, or (ours, asked for by
+ * namerctl's `watch`) `{"version","dtab"}`, the version with each document of a watch stream.
+ */
+export type DtabMedia = 'application/json' | 'application/dtab' | 'text/plain' | typeof VERSIONED
 
-const MEDIA: readonly DtabMedia[] = ['application/json', 'application/dtab', 'text/plain']
+/** Our media type: namerctl's `get --json` shape, so that a watch carries each version. */
+export const VERSIONED = 'application/vnd.namerd.versioned+json'
+
+const MEDIA: readonly DtabMedia[] = [
+  'application/json',
+  'application/dtab',
+  'text/plain',
+  VERSIONED,
+]
 
 /**
  * The response encoding for an `Accept` header: the first of the client's types (in its order)
@@ -20,11 +31,11 @@ export function chooseMedia(accept: string | undefined): DtabMedia {
   return 'application/json'
 }
 
-/** The dtab as a response body in `media`, with linkerd's trailing newline. */
-export function encodeDtab(dtab: Dtab, media: DtabMedia): string {
-  return media === 'application/json'
-    ? `${JSON.stringify(dtabToJson(dtab))}\n`
-    : `${showDtab(dtab)}\n`
+/** The dtab (at `version`) as a response body in `media`, with linkerd's trailing newline. */
+export function encodeDtab(dtab: Dtab, media: DtabMedia, version: string): string {
+  if (media === 'application/json') return `${JSON.stringify(dtabToJson(dtab))}\n`
+  if (media === VERSIONED) return `${JSON.stringify({ version, dtab: dtabToJson(dtab) })}\n`
+  return `${showDtab(dtab)}\n`
 }
 
 /**

@@ -77,7 +77,7 @@ async function readDtab(cx: ApiContext, req: NsRequest, reply: FastifyReply): Pr
     const source = rendered((deps) => {
       deps.push(state)
       const s = state.get()
-      return s.type === 'found' ? encodeDtab(s.dtab, media).slice(0, -1) : undefined
+      return s.type === 'found' ? encodeDtab(s.dtab, media, s.version).slice(0, -1) : undefined
     })
     return streamWatch(reply, { route: 'dtab', contentType: media, source, ...cx.watch })
   }
@@ -86,7 +86,10 @@ async function readDtab(cx: ApiContext, req: NsRequest, reply: FastifyReply): Pr
   if (s.type === 'invalid')
     throw new ApiError('ERR_STORED_DTAB_INVALID', `stored dtab ${ns} does not parse: ${s.error}`)
   if (s.type !== 'found') throw new Error(`unreachable: ${s.type}`)
-  reply.header('etag', s.version).type(media).send(encodeDtab(s.dtab, media))
+  reply
+    .header('etag', s.version)
+    .type(media)
+    .send(encodeDtab(s.dtab, media, s.version))
 }
 
 function notFound(ns: string): ApiError {

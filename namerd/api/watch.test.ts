@@ -36,6 +36,26 @@ test('dtab watch: the current dtab first, then each new version, no repeat, noth
   await api.close()
 })
 
+test('a versioned dtab watch carries each version with its dtab (namerctl watch); GET gives the ETag', async (t) => {
+  const cx = memoryContext({ default: '/a=>/b' })
+  const { api, base } = await serve(cx)
+  const accept = 'application/vnd.namerd.versioned+json'
+  const got = await fetch(`${base}/api/1/dtabs/default`, { headers: { accept } })
+  const doc = (await got.json()) as { version: string; dtab: unknown }
+  t.is(doc.version, got.headers.get('etag') ?? undefined)
+  t.deepEqual(doc.dtab, [{ prefix: '/a', dst: '/b' }])
+  const s = await openStream(`${base}/api/1/dtabs/default?watch=true`, { accept })
+  t.deepEqual(JSON.parse((await s.next(1))[0] ?? 'null'), doc)
+  await cx.store.put('default', readDtab('/a=>/c'))
+  const [, next] = await s.next(2)
+  const later = JSON.parse(next ?? 'null') as { version: string; dtab: unknown }
+  t.deepEqual(later.dtab, [{ prefix: '/a', dst: '/c' }])
+  t.not(later.version, doc.version)
+  t.is(later.version, (await fetch(`${base}/api/1/dtabs/default`)).headers.get('etag') ?? undefined)
+  await s.close()
+  await api.close()
+})
+
 test('list watch and bind watch follow changes; a failing bind is a JSON error line, then recovers', async (t) => {
   const cx = memoryContext({ default: '/svc=>/$/inet/127.0.0.1/1' })
   const { api, base } = await serve(cx)
