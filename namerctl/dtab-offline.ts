@@ -38,7 +38,7 @@ export function fmtCommand(file: string, opts: FmtOptions): Output {
   return { stdout: out }
 }
 
-interface ResolveOptions {
+export interface ResolveOptions {
   dtabFile: string
   fsRoot?: string
   json?: boolean
@@ -74,7 +74,7 @@ export async function bindCommand(pathArg: string, opts: ResolveOptions): Promis
   return { stdout: [pathArg.trim(), ...renderBoundTree(tree, '  ')].join('\n') + '\n' }
 }
 
-/** Adds the offline subcommands to `namerctl dtab`. `run` writes an Output and sets the exit code. */
+/** Adds `fmt` to `namerctl dtab` (offline `delegate`/`bind` are in resolve-commands.ts). */
 export function addOfflineCommands(
   dtab: Command,
   run: (out: () => Output | Promise<Output>) => Promise<void>,
@@ -86,17 +86,4 @@ export function addOfflineCommands(
     .option('--json', 'print namerd\'s JSON form [{"prefix","dst"}]')
     .option('--check', 'print nothing; exit 1 unless the file is already canonical')
     .action((file: string, opts: FmtOptions) => run(() => fmtCommand(file, opts)))
-  for (const [name, fn, what] of [
-    ['delegate', delegateCommand, 'explain, step by step, how PATH is rewritten and bound'],
-    ['bind', bindCommand, 'show the bound tree PATH resolves to, with endpoints'],
-  ] as const) {
-    dtab
-      .command(name)
-      .description(`${what} (offline: a dtab file and an io.l5d.fs directory)`)
-      .argument('<path>', 'the logical name, e.g. /svc/users')
-      .requiredOption('--dtab-file <file>', 'the dtab to use (- for standard input)')
-      .option('--fs-root <dir>', 'root directory of an io.l5d.fs namer mounted at /#/io.l5d.fs')
-      .option('--json', "print exactly namerd's /api/1/" + name + ' body')
-      .action((path: string, opts: ResolveOptions) => run(() => fn(path, opts)))
-  }
 }

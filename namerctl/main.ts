@@ -1,19 +1,53 @@
-import { Command, CommanderError } from 'commander'
+import { Command, CommanderError, InvalidArgumentError } from 'commander'
 import { CodedError, errorMessage } from '../lib/errors.js'
+import { DEFAULT_TIMEOUT_MS, type Namerd } from './client.js'
+import { addOnlineCommands } from './commands.js'
+import { BASE_URL_ENV, resolveBaseUrl } from './config.js'
+import type { CliContext } from './context.js'
 import { addOfflineCommands, type Output } from './dtab-offline.js'
+import { exitStatusOf } from './exit.js'
+import { helpEpilogue } from './help.js'
+import { addResolveCommands } from './resolve-commands.js'
+import type { WatchIo } from './watch.js'
 
-/** Exit statuses: 1 for a failed command (bad input, resolution error), 2 for bad usage. */
-const EXIT_FAILURE = 1
-const EXIT_USAGE = 2
+interface GlobalFlags {
+  baseUrl?: string
+  config?: string
+  timeoutMs?: number
+}
 
-function program(): Command {
+function positiveInt(value: string): number {
+  const n = Number(value)
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new InvalidArgumentError('expected milliseconds > 0')
+  return n
+}
+
+function program(cx: CliContext): Command {
   const root = new Command('namerctl')
     .description('Operate dtabs: format, check and resolve them offline, or manage them in namerd.')
-    .exitOverride()
-    .showHelpAfterError()
-  const dtab = root.command('dtab').description('dtab commands').exitOverride()
-  addOfflineCommands(dtab, async (make) => report(await make()))
+    .option('--base-url <url>', 'namerd location, e.g. http://namerd.example.com:4180')
+    .option('--config <file>', 'config file with base-url (instead of searching for .namerctl.*)')
+    .option('--timeout-ms <ms>', `per-request timeout (default ${DEFAULT_TIMEOUT_MS})`, positiveInt)
+    .addHelpText('after', helpEpilogue())
+  const dtab = root
+    .command('dtab')
+    .description('dtab commands')
+    .addHelpText('after', helpEpilogue())
+  addOnlineCommands(dtab, cx)
+  addResolveCommands(dtab, cx)
+  addOfflineCommands(dtab, cx.run)
+  oneLineErrors(root, 'namerctl')
   return root
+}
+
+/** Usage errors as one line, `namerctl: <message> (see namerctl dtab get --help)`; exit 2. */
+function oneLineErrors(cmd: Command, path: string): void {
+  cmd.exitOverride().configureOutput({
+    outputError: (text, write) =>
+      write(`namerctl: ${text.replace(/^error: /, '').trimEnd()} (see ${path} --help)\n`),
+  })
+  for (const sub of cmd.commands) oneLineErrors(sub, `${path} ${sub.name()}`)
 }
 
 function report(out: Output): void {
@@ -21,17 +55,70 @@ function report(out: Output): void {
   if (out.exitCode !== undefined) process.exitCode = out.exitCode
 }
 
+function namerdOf(cmd: Command): Namerd {
+  const flags = cmd.optsWithGlobals<GlobalFlags>()
+  const base = resolveBaseUrl({
+    flag: flags.baseUrl,
+    env: process.env[BASE_URL_ENV],
+    configFile: flags.config,
+    cwd: process.cwd(),
+  })
+  return { base, timeoutMs: flags.timeoutMs ?? DEFAULT_TIMEOUT_MS }
+}
+
+/** stdout/stderr, and a signal aborted by SIGINT or SIGTERM (a watch then ends with status 0). */
+function watchIo(): WatchIo {
+  const ac = new AbortController()
+  const stop = (): void => ac.abort()
+  process.once('SIGINT', stop).once('SIGTERM', stop)
+  return {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    signal: ac.signal,
+  }
+}
+
+const context: CliContext = { run: async (make) => report(await make()), namerd: namerdOf, watchIo }
+
+/**
+ * linkerd's spellings, rewritten for commander: `--pretty=BOOL` (Go's bool syntax) as
+ * `--pretty` / `--no-pretty`, and `dtab --json <command>` (a persistent flag of `dtab` there)
+ * as `dtab <command> … --json`.
+ */
+export function normalizeArgs(argv: readonly string[]): string[] {
+  return jsonAfterCommand(argv.map(prettyFlag))
+}
+
+function prettyFlag(arg: string): string {
+  const m = /^--pretty=(.*)$/.exec(arg)
+  if (m === null) return arg
+  if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(m[1] ?? '')) return '--pretty'
+  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(m[1] ?? '')) return '--no-pretty'
+  return arg
+}
+
+function jsonAfterCommand(argv: string[]): string[] {
+  const at = argv.indexOf('dtab')
+  if (at === -1) return argv
+  let end = at + 1
+  while (end < argv.length && argv[end]?.startsWith('-') === true) end++
+  const between = argv.slice(at + 1, end)
+  if (!between.includes('--json') || end === argv.length) return argv
+  const kept = between.filter((a) => a !== '--json')
+  return [...argv.slice(0, at + 1), ...kept, ...argv.slice(end), '--json']
+}
+
 /** Runs namerctl with `argv` (without node and script); sets `process.exitCode`. */
 export async function main(argv: readonly string[]): Promise<void> {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+  })
   try {
-    await program().parseAsync([...argv], { from: 'user' })
+    await program(context).parseAsync(normalizeArgs(argv), { from: 'user' })
   } catch (e) {
-    if (e instanceof CommanderError) {
-      process.exitCode = e.exitCode === 0 ? 0 : EXIT_USAGE
-      return
-    }
+    process.exitCode = exitStatusOf(e)
+    if (e instanceof CommanderError) return // commander has printed it
     process.stderr.write(`namerctl: ${errorMessage(e)}\n`)
     if (!(e instanceof CodedError)) process.stderr.write(`${(e as Error).stack ?? ''}\n`)
-    process.exitCode = EXIT_FAILURE
   }
 }

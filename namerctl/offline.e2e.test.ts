@@ -169,7 +169,11 @@ test('a looping dtab, an unknown namer and a bad path fail with a message and ex
 })
 
 test('usage errors exit 2; a missing file exits 1', (t) => {
-  t.is(namerctl(['dtab', 'bind', '/a']).status, 2, 'missing --dtab-file')
+  t.is(
+    namerctl(['dtab', 'bind', '/a', '--fs-root', '/d']).status,
+    2,
+    '--fs-root without --dtab-file',
+  )
   t.is(namerctl(['dtab', 'nonsense']).status, 2)
   const r = namerctl(['dtab', 'fmt', '/nonexistent/file'])
   t.is(r.status, 1)

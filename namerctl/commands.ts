@@ -1,0 +1,123 @@
+import type { Command } from 'commander'
+import type { CliContext } from './context.js'
+import { setCommand, rmEntryCommand } from './dtab-cas.js'
+import { createCommand, deleteCommand, getCommand, listCommand } from './dtab-online.js'
+import { diffCommand, updateCommand, type UpdateOptions } from './dtab-update.js'
+import { watchCommand } from './watch.js'
+
+type Json = { json?: boolean }
+const JSON_HELP = 'print JSON'
+
+/** Adds the namerd commands (list, get, create, update, delete, diff, set, rm-entry, watch). */
+export function addOnlineCommands(dtab: Command, cx: CliContext): void {
+  addReadCommands(dtab, cx)
+  addWriteCommands(dtab, cx)
+  addEditCommands(dtab, cx)
+}
+
+function addReadCommands(dtab: Command, cx: CliContext): void {
+  dtab
+    .command('list')
+    .alias('ls')
+    .description('list the names of the dtabs stored in namerd')
+    .option('--json', 'print the JSON list')
+    .action((opts: Json, cmd: Command) => cx.run(() => listCommand(cx.namerd(cmd), opts)))
+  dtab
+    .command('get')
+    .alias('cat')
+    .description("print a stored dtab and its version (linkerd's aligned form)")
+    .argument('<name>', 'the dtab (namespace)')
+    .option('--pretty', 'aligned, one dentry per line, after "# version V" (the default)')
+    .option('--no-pretty', 'one line, p=>d;p2=>d2; (also --pretty=false)')
+    .option('--json', 'print {"version","dtab":[{"prefix","dst"}]}')
+    .action((name: string, opts: Json & { pretty?: boolean }, cmd: Command) =>
+      cx.run(() => getCommand(cx.namerd(cmd), name, { ...opts, pretty: opts.pretty !== false })),
+    )
+  dtab
+    .command('watch')
+    .description('print the dtab and then each new version until interrupted')
+    .argument('<name>', 'the dtab (namespace)')
+    .option('--json', 'print each {"version","dtab"} document as namerd sends it')
+    .action((name: string, opts: Json, cmd: Command) =>
+      cx.run(() => watchCommand(cx.namerd(cmd), name, opts, cx.watchIo())),
+    )
+  dtab
+    .command('diff')
+    .description('show what `update NAME FILE` would change, dentry by dentry')
+    .argument('<name>', 'the dtab (namespace)')
+    .argument('<file>', 'dtab text or JSON, or - for standard input')
+    .option('--exit-code', 'exit 1 if there are changes (as git diff)')
+    .option('--json', 'print {"from":"<version>","changes":[{"op","dentry"}]}')
+    .action((name: string, file: string, opts: Json & { exitCode?: boolean }, cmd: Command) =>
+      cx.run(() => diffCommand(cx.namerd(cmd), name, file, opts)),
+    )
+}
+
+function addWriteCommands(dtab: Command, cx: CliContext): void {
+  dtab
+    .command('create')
+    .alias('new')
+    .description('create a dtab from a file (dtab text or JSON), checked before sending')
+    .argument('<name>', 'the dtab (namespace)')
+    .argument('<file>', 'dtab text or JSON, or - for standard input')
+    .option('--json', JSON_HELP)
+    .action((name: string, file: string, opts: Json, cmd: Command) =>
+      cx.run(() => createCommand(cx.namerd(cmd), name, file, opts)),
+    )
+  dtab
+    .command('update')
+    .alias('up')
+    .description('replace a dtab, only if nobody changed it since the version read')
+    .argument('<name>', 'the dtab (namespace)')
+    .argument('<file>', 'dtab text or JSON, or - for standard input')
+    .option(
+      '--version <version>',
+      "update only if this is the current version (a JSON file's version wins)",
+    )
+    .option('--force', 'overwrite whatever is stored (creates the dtab if absent)')
+    .option('--dry-run', 'print the diff and send nothing')
+    .option('--json', JSON_HELP)
+    .action((name: string, file: string, opts: UpdateOptions, cmd: Command) =>
+      cx.run(() => updateCommand(cx.namerd(cmd), name, file, opts)),
+    )
+  dtab
+    .command('delete')
+    .aliases(['del', 'rm'])
+    .description('delete a dtab')
+    .argument('<name>', 'the dtab (namespace)')
+    .option('--json', JSON_HELP)
+    .action((name: string, opts: Json, cmd: Command) =>
+      cx.run(() => deleteCommand(cx.namerd(cmd), name, opts)),
+    )
+}
+
+function addEditCommands(dtab: Command, cx: CliContext): void {
+  dtab
+    .command('set')
+    .description(
+      'set the destination of one prefix (replaces the last dentry with it, else appends)',
+    )
+    .argument('<name>', 'the dtab (namespace)')
+    .argument('<prefix>', 'the dentry prefix, e.g. /svc/users')
+    .argument('<dst>', 'the destination, e.g. "90 * /srv/users-v1 & 10 * /srv/users-v2"')
+    .option('--create', 'create the dtab if it does not exist')
+    .option('--json', JSON_HELP)
+    .action(
+      (
+        name: string,
+        prefix: string,
+        dst: string,
+        opts: Json & { create?: boolean },
+        cmd: Command,
+      ) => cx.run(() => setCommand(cx.namerd(cmd), name, prefix, dst, opts)),
+    )
+  dtab
+    .command('rm-entry')
+    .description('remove every dentry with this prefix')
+    .argument('<name>', 'the dtab (namespace)')
+    .argument('<prefix>', 'the dentry prefix, e.g. /svc/users')
+    .option('--json', JSON_HELP)
+    .action((name: string, prefix: string, opts: Json, cmd: Command) =>
+      cx.run(() => rmEntryCommand(cx.namerd(cmd), name, prefix, opts)),
+    )
+}

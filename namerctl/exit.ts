@@ -1,0 +1,66 @@
+import { CommanderError } from 'commander'
+import { errorCode } from '../lib/errors.js'
+
+/** One exit status of namerctl: its number, a short name, and the error codes that give it. */
+export interface ExitStatus {
+  readonly status: number
+  readonly meaning: string
+  readonly codes: readonly string[]
+}
+
+/**
+ * Every exit status, in order: the one table that `main` uses to exit and that `--help` prints.
+ * A code not listed here (and any unexpected exception) is a failure, status 1.
+ */
+export const EXIT_STATUSES: readonly ExitStatus[] = [
+  { status: 0, meaning: 'ok', codes: [] },
+  {
+    status: 1,
+    meaning: 'failure: local input invalid (unreadable file, dtab syntax, bad path), or other',
+    codes: ['ERR_INPUT', 'ERR_RESOLVE'],
+  },
+  {
+    status: 2,
+    meaning: 'usage: bad arguments or flags, invalid base URL or config file',
+    codes: ['ERR_USAGE', 'ERR_NAMERCTL_CONFIG'],
+  },
+  {
+    status: 3,
+    meaning: 'namerd unreachable (connection refused, DNS failure, timeout)',
+    codes: ['ERR_NAMERD_UNREACHABLE'],
+  },
+  { status: 4, meaning: 'not found (dtab, or rm-entry prefix)', codes: ['ERR_NOT_FOUND'] },
+  {
+    status: 5,
+    meaning: 'rejected by namerd (400; its message is printed)',
+    codes: ['ERR_REJECTED'],
+  },
+  { status: 6, meaning: 'already exists (create)', codes: ['ERR_ALREADY_EXISTS'] },
+  {
+    status: 7,
+    meaning: 'version conflict (the dtab changed meanwhile)',
+    codes: ['ERR_VERSION_CONFLICT'],
+  },
+  {
+    status: 8,
+    meaning: 'store unavailable (namerd answered 503)',
+    codes: ['ERR_NAMERD_UNAVAILABLE'],
+  },
+  { status: 9, meaning: 'unexpected response from namerd', codes: ['ERR_UNEXPECTED_RESPONSE'] },
+]
+
+/** Exit status numbers by name, for code that sets them directly. */
+export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2 } as const
+
+/** The exit status for an error: its code's row, 2 for commander's usage errors, else 1. */
+export function exitStatusOf(e: unknown): number {
+  if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE
+  const code = errorCode(e)
+  const row = EXIT_STATUSES.find((s) => code !== undefined && s.codes.includes(code))
+  return row?.status ?? EXIT.FAILURE
+}
+
+/** The table as `--help` prints it: `  3  namerd unreachable (…)`. */
+export function exitStatusHelp(): string {
+  return EXIT_STATUSES.map((s) => `  ${s.status}  ${s.meaning}`).join('\n')
+}
