@@ -54,6 +54,8 @@ export class ServerConnection implements RequestEvents, RequestSource, ResponseS
   /** No more requests are read (the connection ends after what it owes). */
   private dead = false
   private rejection: string | undefined
+  /** Reading was paused (a slow body reader, or too many pipelined requests). */
+  private readPaused = false
   private remote: { address: string | undefined; port: number | undefined } | undefined
 
   constructor(
@@ -173,12 +175,14 @@ export class ServerConnection implements RequestEvents, RequestSource, ResponseS
   }
 
   pauseReading(): void {
+    this.readPaused = true
     if (this.feed !== undefined) this.feed.pause()
     else this.socket.pause()
   }
 
   resumeReading(): void {
-    if (this.waiting.length >= MAX_WAITING || this.socket.destroyed) return
+    if (!this.readPaused || this.waiting.length >= MAX_WAITING || this.socket.destroyed) return
+    this.readPaused = false
     if (this.feed !== undefined) this.feed.resume()
     else this.socket.resume()
   }
