@@ -50,6 +50,8 @@ export class ServerConnection implements RequestEvents, RequestSource, ResponseS
   /** When the connection went idle, and when the head being received began (0: none). */
   idleSince: number
   headStarted = 0
+  /** When the message being received began (0: none): its whole body has a deadline too. */
+  messageStarted = 0
   closing = false
   /** No more requests are read (the connection ends after what it owes). */
   private dead = false
@@ -100,7 +102,10 @@ export class ServerConnection implements RequestEvents, RequestSource, ResponseS
     if (this.idle && this.waiting.length === 0) this.shut()
   }
 
-  /** Ends a connection whose head has taken too long (408), or that stayed idle too long. */
+  /**
+   * Ends a connection whose request has taken too long to arrive (408 if nothing is being
+   * answered, else the connection is dropped), or that stayed idle too long.
+   */
   expire(status: 408 | undefined): void {
     if (status !== undefined && this.current === undefined) {
       this.rejection = rawResponse('408 Request Timeout')
@@ -117,7 +122,7 @@ export class ServerConnection implements RequestEvents, RequestSource, ResponseS
   }
 
   begin(): void {
-    this.headStarted = this.setup.now()
+    this.headStarted = this.messageStarted = this.setup.now()
   }
 
   headers(fields: string[], url: string): void {
@@ -168,6 +173,7 @@ export class ServerConnection implements RequestEvents, RequestSource, ResponseS
   complete(): void {
     this.parsing?.complete()
     this.parsing = undefined
+    this.messageStarted = 0
     // The body's reader may have paused the socket just before its end: read on.
     this.resumeReading()
     // Idle time counts from the end of the request when the response left first.
@@ -231,7 +237,7 @@ export class ServerConnection implements RequestEvents, RequestSource, ResponseS
     this.rejection = rawResponse(status)
     this.parsing?.abort()
     this.parsing = undefined
-    this.headStarted = 0
+    this.headStarted = this.messageStarted = 0
     if (this.current === undefined && this.waiting.length === 0) this.shut()
     else this.closing = true
   }

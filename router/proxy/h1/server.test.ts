@@ -320,6 +320,32 @@ test('a head that stalls gets 408 and the connection closes', async (t) => {
   t.regex(c.text(), /^HTTP\/1\.1 408 Request Timeout\r\n/)
 })
 
+test('a body that stalls past requestTimeoutMs: the connection is dropped and the response closed', async (t) => {
+  let finished: boolean | undefined
+  const { h1, port } = await serve(
+    t,
+    (req, res) => {
+      res.onClose = (r) => (finished = r.writableFinished)
+      req.body.resume()
+    },
+    { requestTimeoutMs: 400 },
+  )
+  const c = await client(t, port)
+  c.socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc')
+  await within(c.closed)
+  t.true(await eventually(() => finished !== undefined))
+  t.false(finished)
+  t.true(await eventually(() => h1.size === 0))
+})
+
+test('a stalled message with nothing being answered gets 408 from requestTimeoutMs', async (t) => {
+  const { port } = await serve(t, (_req, res) => res.end('early'), { requestTimeoutMs: 400 })
+  const c = await client(t, port)
+  c.socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc')
+  await within(c.closed)
+  t.like(parse(c.text()), [{ status: 200, body: 'early' }, { status: 408 }])
+})
+
 test('idle keep-alive connections close after keepAliveTimeoutMs; slow responses do not', async (t) => {
   const slow: RequestListener = (_req, res) => {
     res.writeHead(200, [])

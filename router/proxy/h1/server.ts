@@ -10,6 +10,11 @@ export interface H1ServerOptions {
   readonly keepAliveTimeoutMs?: number
   /** A request head must arrive within this long, or 408 (node:http's `headersTimeout`). */
   readonly headersTimeoutMs?: number
+  /**
+   * A whole request (head and body) must arrive within this long (node:http's `requestTimeout`,
+   * 300 s): a client that stalls mid-body does not hold its connection forever.
+   */
+  readonly requestTimeoutMs?: number
 }
 
 export type RequestListener = (req: InboundRequest, res: OutboundResponse) => void
@@ -17,7 +22,7 @@ export type RequestListener = (req: InboundRequest, res: OutboundResponse) => vo
 /**
  * The router's HTTP/1.1 server: a TCP server whose connections parse requests with Node's native
  * parser and answer them through `OutboundResponse`, without node:http's per-request objects and
- * events (measured: benchmarks/README.md). One timer per server enforces both timeouts, on a
+ * events (measured: benchmarks/README.md). One timer per server enforces the timeouts, on a
  * clock it advances itself, so that no request pays for a timer.
  */
 export class H1Server {
@@ -26,6 +31,7 @@ export class H1Server {
   private readonly setup: ConnectionSetup
   private readonly keepAliveMs: number
   private readonly headersMs: number
+  private readonly requestMs: number
   private readonly sweeper: NodeJS.Timeout
   private clock = Date.now()
   private readonly whenClosed: Array<() => void> = []
@@ -33,6 +39,7 @@ export class H1Server {
   constructor(o: H1ServerOptions, onRequest: RequestListener) {
     this.keepAliveMs = o.keepAliveTimeoutMs ?? 65_000
     this.headersMs = o.headersTimeoutMs ?? 60_000
+    this.requestMs = o.requestTimeoutMs ?? 300_000
     this.setup = {
       maxHeaderBytes: o.maxHeaderBytes,
       keepAliveHeader: `keep-alive: timeout=${Math.floor(this.keepAliveMs / 1000)}\r\n`,
@@ -44,7 +51,8 @@ export class H1Server {
       },
     }
     this.server = createServer({ noDelay: true, allowHalfOpen: true }, (s) => this.accept(s))
-    const every = Math.max(10, Math.min(1000, Math.min(this.keepAliveMs, this.headersMs) / 4))
+    const shortest = Math.min(this.keepAliveMs, this.headersMs, this.requestMs)
+    const every = Math.max(10, Math.min(1000, shortest / 4))
     this.sweeper = setInterval(() => this.sweep(), every).unref()
     // Timeouts keep running while draining: a connection stuck mid-head still gets its 408.
     this.server.on('close', () => {
@@ -94,6 +102,7 @@ export class H1Server {
     const now = (this.clock = Date.now())
     for (const c of this.connections) {
       if (c.headStarted !== 0 && now - c.headStarted > this.headersMs) c.expire(408)
+      else if (c.messageStarted !== 0 && now - c.messageStarted > this.requestMs) c.expire(408)
       else if (c.idle && now - c.idleSince > this.keepAliveMs) c.expire(undefined)
     }
   }
