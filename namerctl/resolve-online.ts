@@ -27,28 +27,41 @@ function asIs(body: string): Output {
 }
 
 /** `dtab delegate [NAME] PATH`: namerd's `/api/1/delegate` body, or it rendered as offline. */
-export async function delegateOnline(
+export function delegateOnline(
   namerd: Namerd,
   name: string,
   pathArg: string,
   opts: OnlineResolveOptions,
 ): Promise<Output> {
-  const q = query(pathArg, opts)
-  const answer = await explain(namerd, 'delegate', name, q.path, q.dtab)
-  if (opts.json === true) return asIs(answer.text)
-  return { stdout: renderDelegateTree(delegateTreeFromJson(answer.json)).join('\n') + '\n' }
+  return explainOnline(namerd, 'delegate', name, pathArg, opts, (json) =>
+    renderDelegateTree(delegateTreeFromJson(json)),
+  )
 }
 
 /** `dtab bind [NAME] PATH`: namerd's `/api/1/bind` body, or it rendered as offline. */
-export async function bindOnline(
+export function bindOnline(
   namerd: Namerd,
   name: string,
   pathArg: string,
   opts: OnlineResolveOptions,
 ): Promise<Output> {
+  return explainOnline(namerd, 'bind', name, pathArg, opts, (json) => [
+    pathArg.trim(),
+    ...renderBoundTree(boundTreeFromJson(json), '  '),
+  ])
+}
+
+/** Asks namerd to explain PATH; prints its body as is with `--json`, else `render`'s lines. */
+async function explainOnline(
+  namerd: Namerd,
+  what: 'delegate' | 'bind',
+  name: string,
+  pathArg: string,
+  opts: OnlineResolveOptions,
+  render: (json: unknown) => string[],
+): Promise<Output> {
   const q = query(pathArg, opts)
-  const answer = await explain(namerd, 'bind', name, q.path, q.dtab)
+  const answer = await explain(namerd, what, name, q.path, q.dtab)
   if (opts.json === true) return asIs(answer.text)
-  const lines = renderBoundTree(boundTreeFromJson(answer.json), '  ')
-  return { stdout: [pathArg.trim(), ...lines].join('\n') + '\n' }
+  return { stdout: render(answer.json).join('\n') + '\n' }
 }
