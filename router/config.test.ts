@@ -482,7 +482,7 @@ const bad: [what: string, raw: unknown, message: string][] = [
   [
     'namerd interpreter',
     oneRouter({ interpreter: { kind: 'io.l5d.namerd', dst: '/$/inet/127.1/4100' } }),
-    `${R}.interpreter.kind: kind "io.l5d.namerd" exists in linkerd but is not supported here yet (known: default, io.l5d.fs)`,
+    `${R}.interpreter.kind: kind "io.l5d.namerd" exists in linkerd but is not supported here yet (known: default, io.l5d.fs, io.l5d.namerd.http)`,
   ],
   [
     'interpreter transformers',

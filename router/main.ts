@@ -61,6 +61,7 @@ async function serve(
     routers: running.routers.map(({ router, interpreter }) => ({
       label: router.label,
       delegate: (dtab: string, path: string) => delegateFor(interpreter, dtab, path),
+      interpreterState: () => interpreter.state?.(),
     })),
     boundNames: () => running.routers.flatMap((r) => r.router.boundNames()),
     metrics,

@@ -1,7 +1,7 @@
 /**
  * The router's shared vocabulary: what a parsed config says, and the interfaces the families
  * (identifiers, balancers, interpreters, namers) implement. Config parsing (config.ts) turns YAML
- * into these; router.ts and proxy/ run them. Types only.
+ * into these; router.ts and proxy/ run them. Types (and one type test).
  */
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Activity, BoundLeaf, Dtab, MountedNamer, NameTree, Path } from '../dtabs/index.js'
@@ -44,7 +44,26 @@ export interface Interpreter {
   readonly baseDtab: () => Dtab
   /** Explains a delegation (admin `/delegator.json`), JSON in namerd's shape. */
   delegate(localDtab: Dtab, path: Path): Promise<unknown>
+  /**
+   * What the interpreter watches, for the admin page
+   * `/<router>/interpreter_state/<kind>/<namespace>.json`; absent when it has nothing to show.
+   */
+  state?(): { readonly kind: string; readonly namespace: string }
   close(): void
+}
+
+/**
+ * A binding or address set that can say why it is still pending (namerd unreachable), so that
+ * the router's binding timeout answers with that instead of a plain timeout.
+ */
+export interface Stallable {
+  stalled(what: string): Error | undefined
+}
+
+/** `v.stalled(what)` when `v` is Stallable, else undefined. */
+export function stalledReason(v: object, what: string): Error | undefined {
+  const s = (v as Partial<Stallable>).stalled
+  return typeof s === 'function' ? s.call(v, what) : undefined
 }
 
 export interface InterpreterDeps {

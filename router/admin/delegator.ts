@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { AdminError } from './errors.js'
+import type { InterpreterStateSource } from './interpreter-state.js'
 import { refuseOtherMethods } from './methods.js'
 
-/** What the admin server needs of a router: its label and a delegation explainer. */
-export interface AdminRouter {
+/** What the admin server needs of a router: its label, a delegation explainer, its watches. */
+export interface AdminRouter extends InterpreterStateSource {
   readonly label: string
   /**
    * Explains how `path` binds with the router's dtab plus `dtab` (appended), as linkerd's

@@ -6,6 +6,7 @@ import { adminErrorHandler } from './errors.js'
 import { healthRoutes } from './health.js'
 import { indexRoutes } from './index-txt.js'
 import { infoRoutes } from './info.js'
+import { interpreterStateRoutes } from './interpreter-state.js'
 import { metricsRoutes } from './metrics.js'
 import { shutdownRoutes } from './shutdown.js'
 
@@ -52,6 +53,7 @@ export function buildAdmin(options: AdminOptions): FastifyInstance {
     routers: options.routers,
     timeoutMs: options.delegateTimeoutMs ?? 2000,
   })
+  interpreterStateRoutes(app, options.routers)
   shutdownRoutes(app, {
     shutdown: options.shutdown,
     onError: (err) => log.error('shutdown failed', { err }),

@@ -174,23 +174,55 @@ test('io.l5d.fs interpreter config', (t) => {
     ],
     [
       { kind: 'io.l5d.namerd', dst: '/$/inet/namerd/4100' },
-      'routers[0].interpreter.kind: kind "io.l5d.namerd" exists in linkerd but is not supported here yet (known: default, io.l5d.fs)',
+      'routers[0].interpreter.kind: kind "io.l5d.namerd" exists in linkerd but is not supported here yet (known: default, io.l5d.fs, io.l5d.namerd.http)',
     ],
     [
-      { kind: 'io.l5d.namerd.http', experimental: true, dst: '/$/inet/namerd/4180' },
-      'routers[0].interpreter.kind: kind "io.l5d.namerd.http" exists in linkerd but is not supported here yet (known: default, io.l5d.fs)',
+      { kind: 'io.l5d.namerd.http', dst: '/$/inet/namerd' },
+      'routers[0].interpreter.dst: expected /$/inet/<host>/<port>, got /$/inet/namerd',
+    ],
+    [
+      { kind: 'io.l5d.namerd.http', dst: '/#/io.l5d.fs/namerd' },
+      'routers[0].interpreter.dst: expected /$/inet/<host>/<port>, got /#/io.l5d.fs/namerd',
+    ],
+    [
+      { kind: 'io.l5d.namerd.http', dst: '/$/inet/namerd/70000' },
+      'routers[0].interpreter.dst: expected /$/inet/<host>/<port>, got /$/inet/namerd/70000',
+    ],
+    [
+      { kind: 'io.l5d.namerd.http', namespace: '' },
+      'routers[0].interpreter.namespace: must not be empty',
+    ],
+    [
+      { kind: 'io.l5d.namerd.http', retry: { baseSeconds: 5, maxSeconds: 1 } },
+      'routers[0].interpreter.retry.maxSeconds: expected a number in [5, Infinity], got number 1',
+    ],
+    [
+      { kind: 'io.l5d.namerd.http', retry: { base: 5 } },
+      'routers[0].interpreter.retry: unknown key(s): base',
+    ],
+    [
+      { kind: 'io.l5d.namerd.http', tls: { commonName: 'namerd' } },
+      'routers[0].interpreter.tls: TLS to namerd is not supported yet',
+    ],
+    [
+      { kind: 'io.l5d.namerd.http', transformers: [{ kind: 'io.l5d.port', port: 4141 }] },
+      'routers[0].interpreter.transformers: transformers are not supported yet',
+    ],
+    [
+      { kind: 'io.l5d.namerd.http', dst: '/$/inet/127.0.0.1/4180', namerd: 'x' },
+      'routers[0].interpreter: unknown key(s): namerd',
     ],
     [
       { kind: 'io.l5d.mesh', dst: '/$/inet/namerd/4321' },
-      'routers[0].interpreter.kind: kind "io.l5d.mesh" exists in linkerd but is not supported here yet (known: default, io.l5d.fs)',
+      'routers[0].interpreter.kind: kind "io.l5d.mesh" exists in linkerd but is not supported here yet (known: default, io.l5d.fs, io.l5d.namerd.http)',
     ],
     [
       { kind: 'io.l5d.k8s.configMap', name: 'dtabs' },
-      'routers[0].interpreter.kind: kind "io.l5d.k8s.configMap" exists in linkerd but is not supported here (known: default, io.l5d.fs)',
+      'routers[0].interpreter.kind: kind "io.l5d.k8s.configMap" exists in linkerd but is not supported here (known: default, io.l5d.fs, io.l5d.namerd.http)',
     ],
     [
       { kind: 'io.l5d.foo' },
-      'routers[0].interpreter.kind: unknown kind "io.l5d.foo" (known: default, io.l5d.fs)',
+      'routers[0].interpreter.kind: unknown kind "io.l5d.foo" (known: default, io.l5d.fs, io.l5d.namerd.http)',
     ],
     [['default'], 'routers[0].interpreter: expected an object, got a list'],
   ]

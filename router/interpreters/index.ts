@@ -1,13 +1,16 @@
 /**
  * The interpreter family (`router.interpreter`): what turns a logical name into a live bound
  * tree. `parseInterpreter` is pure; the builder it returns makes the Interpreter (model.ts) once
- * the namers exist. Kinds: `default` (the router's dtab) and `io.l5d.fs` (a watched dtab file).
+ * the namers exist. Kinds: `default` (the router's dtab), `io.l5d.fs` (a watched dtab file) and
+ * `io.l5d.namerd.http` (namerd binds, over its HTTP streaming API).
  */
 import { ConfigError, Section } from '../../lib/config.js'
 import { parseKind, registry, unknownKind, type Plugin } from '../../lib/plugin.js'
 import type { Interpreter, InterpreterDeps } from '../model.js'
 import { defaultInterpreter } from './default.js'
 import { fsInterpreter } from './fs.js'
+import { namerdHttpInterpreter } from './namerd-http/plugin.js'
+import type { Scope } from '../metrics.js'
 
 /** What an interpreter builder receives besides the namers and the router's dtab. */
 export interface InterpreterEnv extends InterpreterDeps {
@@ -21,19 +24,21 @@ export interface InterpreterEnv extends InterpreterDeps {
   readonly delegateTimeoutMs?: number
   /** How often a dtab file is looked at besides fs.watch events (default 500 ms). */
   readonly dtabFilePollMs?: number
+  /** The router's metrics scope, for interpreters that have metrics of their own. */
+  readonly stats?: Scope
 }
 
 export type InterpreterPlugin = Plugin<Interpreter, InterpreterEnv>
 
 /** Every interpreter kind this project has. */
-export const interpreters = registry<Interpreter, InterpreterEnv>(defaultInterpreter, fsInterpreter)
+export const interpreters = registry<Interpreter, InterpreterEnv>(
+  defaultInterpreter,
+  fsInterpreter,
+  namerdHttpInterpreter,
+)
 
 /** linkerd interpreters that talk to namerd: planned, not here yet. */
-export const NOT_YET_INTERPRETERS: readonly string[] = [
-  'io.l5d.mesh',
-  'io.l5d.namerd',
-  'io.l5d.namerd.http',
-]
+export const NOT_YET_INTERPRETERS: readonly string[] = ['io.l5d.mesh', 'io.l5d.namerd']
 
 /** Other linkerd interpreters, not planned. */
 export const LINKERD_ONLY_INTERPRETERS: readonly string[] = [

@@ -12,7 +12,13 @@ import { Lru } from '../../lib/lru.js'
 import { RouterError } from '../errors.js'
 import type { ClientStats, RouterStats, ServerStats, ServiceStats } from '../metrics.js'
 import { originForm } from '../identifiers/origin-form.js'
-import type { BalancerFactory, Endpoint, Identifier, Interpreter } from '../model.js'
+import {
+  stalledReason,
+  type BalancerFactory,
+  type Endpoint,
+  type Identifier,
+  type Interpreter,
+} from '../model.js'
 import type { AccessLog } from './access-log.js'
 import { Pools, UpstreamClient } from './clients.js'
 import * as fail from './failures.js'
@@ -219,6 +225,7 @@ export class Router {
   private afterBinding(binding: Activity<NameTree<BoundLeaf>>, x: Exchange): void {
     const ms = this.setup.bindingTimeoutMs
     const timeout = (): Error =>
+      stalledReason(binding, x.name) ??
       new RouterError(
         'ERR_BINDING_TIMEOUT',
         `Exceeded ${finagleDuration(ms)} binding timeout while resolving name: ${x.name}`,
@@ -280,6 +287,7 @@ export class Router {
   private afterAddr(client: UpstreamClient, bound: Bound, x: Exchange): void {
     const ms = this.setup.bindingTimeoutMs
     const timeout = (): Error =>
+      stalledReason(bound.addr, `${client.id} for name ${x.name}`) ??
       new RouterError(
         'ERR_BINDING_TIMEOUT',
         `Exceeded ${finagleDuration(ms)} binding timeout while connecting to ${client.id} for name: ${x.name}`,

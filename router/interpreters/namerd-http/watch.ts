@@ -18,6 +18,8 @@ export interface WatchState {
   readonly since: number
   /** Failed connections since the last one that delivered a document (or since the start). */
   readonly attempts: number
+  /** `Date.now()` of the first failure of the current run (`attempts` > 0). */
+  readonly downSince?: number
   /** Why the last connection failed (kept after a recovery), e.g. `namerd answered 404 …`. */
   readonly lastError?: string
   /** `Date.now()` when `onValue` was last called. */
@@ -116,7 +118,8 @@ export class NamerdWatch {
   #retry(reason: string): void {
     this.#conn = undefined
     const attempts = this.#state.attempts + 1
-    this.#enter({ state: 'retrying', attempts, lastError: reason })
+    const downSince = attempts === 1 ? Date.now() : this.#state.downSince
+    this.#enter({ state: 'retrying', attempts, downSince, lastError: reason })
     if (this.#state.state !== 'retrying') return
     const delay = retryDelayMs(attempts, this.#o.retry, this.#o.random ?? Math.random)
     this.#timer = setTimeout(() => this.#connect(), delay)

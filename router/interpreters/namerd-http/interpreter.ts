@@ -1,0 +1,176 @@
+/**
+ * The interpreter behind `io.l5d.namerd.http`: namerd binds, the router routes. Each
+ * (override dtab, name) follows one `/api/1/bind` stream; each bound id's endpoints follow one
+ * `/api/1/addr` stream, seeded from the bind document so that a new tree routes at once.
+ * Streams are shared by every request for the same name and run while the router observes the
+ * name (its binding cache), plus a linger. Both caches are bounded LRUs with idle expiry.
+ */
+import {
+  ADDR_PENDING,
+  EMPTY_DTAB,
+  PENDING,
+  addrFromJson,
+  addrToJson,
+  boundTreeToJson,
+  boundTreeFromJson,
+  concatDtabs,
+  failed,
+  mapTree,
+  ok,
+  readDtabJson,
+  showDtab,
+  showPath,
+  type ActState,
+  type Activity,
+  type Addr,
+  type BoundLeaf,
+  type Dtab,
+  type NameTree,
+  type Path,
+} from '../../../dtabs/index.js'
+import { Lru } from '../../../lib/lru.js'
+import type { Interpreter } from '../../model.js'
+import { delegateThroughNamerd } from './delegate.js'
+import {
+  interpreterState,
+  streamHealth,
+  type NamerdInterpreterState,
+  type StreamHealth,
+} from './state.js'
+import { StreamVar, type StreamDeps } from './stream-var.js'
+import { addrUrl, bindUrl, dtabUrl, type NamerdTarget } from './urls.js'
+
+type BoundTree = NameTree<BoundLeaf>
+
+export interface NamerdInterpreterOptions
+  extends NamerdTarget, Omit<StreamDeps, 'log' | 'live' | 'isClosed'> {
+  /** Bindings kept (default 1000) and their idle expiry (default 600 s); ids: 4× as many. */
+  readonly cacheSize?: number
+  readonly cacheIdleTtlMs?: number
+  readonly delegateTimeoutMs?: number
+  /** The router's own `dtab`, sent to namerd before each request's override (linkerd's way). */
+  readonly routerDtab?: Dtab
+  readonly log?: (message: string) => void
+  readonly now?: () => number
+}
+
+/** Binds through namerd; see the file header. `close()` stops every stream. */
+export class NamerdInterpreter implements Interpreter {
+  readonly #o: NamerdInterpreterOptions
+  readonly #deps: StreamDeps
+  readonly #binds: Lru<string, StreamVar<ActState<BoundTree>>>
+  readonly #addrs: Lru<string, StreamVar<Addr>>
+  readonly #dtab: StreamVar<ActState<Dtab>>
+  readonly #stopDtab: () => void
+  #closed = false
+
+  constructor(options: NamerdInterpreterOptions) {
+    this.#o = options
+    const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`))
+    this.#deps = { ...options, log, live: new Set(), isClosed: () => this.#closed }
+    const size = options.cacheSize ?? 1000
+    const ttl = options.cacheIdleTtlMs ?? 600_000
+    this.#binds = new Lru(size, undefined, ttl)
+    this.#addrs = new Lru(size * 4, undefined, ttl)
+    this.#dtab = new StreamVar(dtabUrl(options), PENDING, DTAB_CODEC, this.#deps)
+    this.#stopDtab = this.#dtab.subscribe(() => undefined)
+  }
+
+  bind(localDtab: Dtab, path: Path): Activity<BoundTree> {
+    const now = this.#now()
+    this.#binds.sweep(now)
+    const key = `${showDtab(localDtab)}\n${showPath(path)}`
+    let binding = this.#binds.get(key, now)
+    if (binding === undefined) {
+      const codec = { ...BIND_CODEC, decode: (doc: unknown) => ok(this.#live(doc)) }
+      const sent = concatDtabs(this.#o.routerDtab ?? EMPTY_DTAB, localDtab)
+      binding = new StreamVar(bindUrl(this.#o, sent, path), PENDING, codec, this.#deps)
+      if (!this.#closed) this.#binds.set(key, binding, now)
+    }
+    return binding
+  }
+
+  /** The namespace's dtab as namerd last sent it (empty until it has) ++ the router's. */
+  readonly baseDtab = (): Dtab => {
+    const state = this.#dtab.get()
+    const namerd = state.type === 'ok' ? state.value : EMPTY_DTAB
+    return concatDtabs(namerd, this.#o.routerDtab ?? EMPTY_DTAB)
+  }
+
+  delegate(localDtab: Dtab, path: Path): Promise<unknown> {
+    const sent = concatDtabs(this.#o.routerDtab ?? EMPTY_DTAB, localDtab)
+    return delegateThroughNamerd(this.#o, sent, path, this.#o.delegateTimeoutMs ?? 10_000)
+  }
+
+  /** Counts for the metrics: live streams, those not open, and the oldest outage (ms). */
+  health(): StreamHealth {
+    return streamHealth(this.#deps.live, Date.now())
+  }
+
+  /** Every stream and its value, for the admin `interpreter_state` page. */
+  state(): NamerdInterpreterState {
+    return interpreterState(this.#o, this.#deps.live)
+  }
+
+  close(): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.#stopDtab()
+    for (const v of [...this.#deps.live]) v.close()
+    this.#binds.clear()
+    this.#addrs.clear()
+  }
+
+  /** A bind document as a tree whose leaves follow their id's address stream. */
+  #live(doc: unknown): BoundTree {
+    return mapTree(boundTreeFromJson(doc), (leaf: BoundLeaf) => {
+      const { id, path, addr } = leaf.bound
+      return { type: 'leaf', value: { bound: { id, path, addr: this.#addr(id, addr.get()) } } }
+    })
+  }
+
+  #addr(id: Path, snapshot: Addr): StreamVar<Addr> {
+    const now = this.#now()
+    const key = showPath(id)
+    let v = this.#addrs.get(key, now)
+    if (v === undefined) {
+      v = new StreamVar(addrUrl(this.#o, id), ADDR_PENDING, ADDR_CODEC, this.#deps)
+      if (!this.#closed) this.#addrs.set(key, v, now)
+    }
+    if (snapshot.type !== 'pending') v.seed(snapshot)
+    return v
+  }
+
+  #now(): number {
+    return (this.#o.now ?? Date.now)()
+  }
+}
+
+function namerdFailed<T>(e: { code: string; message: string }): ActState<T> {
+  return failed(new Error(`namerd: ${e.message} (${e.code})`))
+}
+
+function showState<T>(state: ActState<T>, show: (value: T) => unknown): unknown {
+  if (state.type === 'ok') return show(state.value)
+  return state.type === 'failed' ? { failed: state.error.message } : 'pending'
+}
+
+const BIND_CODEC = {
+  failed: namerdFailed<BoundTree>,
+  show: (s: ActState<BoundTree>) => showState(s, boundTreeToJson),
+}
+
+const ADDR_CODEC = {
+  decode: (doc: unknown): Addr => addrFromJson(doc),
+  failed: (e: { code: string; message: string }): Addr => ({
+    type: 'failed',
+    cause: `namerd: ${e.message} (${e.code})`,
+  }),
+  show: addrToJson,
+}
+
+const DTAB_CODEC = {
+  decode: (doc: unknown): ActState<Dtab> => ok(readDtabJson(JSON.stringify(doc))),
+  failed: namerdFailed<Dtab>,
+  show: (s: ActState<Dtab>) => showState(s, showDtab),
+}

@@ -1,0 +1,80 @@
+/**
+ * `io.l5d.namerd.http`: names are bound by namerd, through its HTTP streaming API, and follow
+ * every change namerd makes (docs/namerd.md, "The router side"). The router's own namers are
+ * not used; its `dtab` is sent to namerd before each request's override, as linkerd does.
+ *
+ *   interpreter:
+ *     kind: io.l5d.namerd.http
+ *     experimental: true          # linkerd required it; accepted, not required
+ *     dst: /$/inet/127.0.0.1/4180
+ *     namespace: default
+ *     retry: { baseSeconds: 1, maxSeconds: 30 }
+ */
+import { readPath, showPath, type Path } from '../../../dtabs/index.js'
+import { ConfigError, type Section } from '../../../lib/config.js'
+import type { Interpreter } from '../../model.js'
+import { rejectTransformers } from '../../namers/index.js'
+import type { InterpreterEnv, InterpreterPlugin } from '../index.js'
+import { NamerdInterpreter } from './interpreter.js'
+import { interpreterMetrics } from './metrics.js'
+
+export const namerdHttpInterpreter: InterpreterPlugin = {
+  kind: 'io.l5d.namerd.http',
+  parse(s) {
+    const base = namerdBase(s)
+    const namespace = s.string('namespace', 'default')
+    if (namespace === '') throw new ConfigError(s.where('namespace'), 'must not be empty')
+    const retry = retryOf(s.section('retry'))
+    if (s.has('tls')) throw new ConfigError(s.where('tls'), 'TLS to namerd is not supported yet')
+    rejectTransformers(s)
+    return function makeNamerdHttpInterpreter(env: InterpreterEnv): Interpreter {
+      const stats = env.stats === undefined ? undefined : interpreterMetrics(env.stats)
+      const interpreter: NamerdInterpreter = new NamerdInterpreter({
+        base,
+        namespace,
+        retry,
+        routerDtab: env.dtab,
+        lingerMs: 10_000,
+        cacheSize: env.cache?.maxSize,
+        cacheIdleTtlMs: env.cache?.idleTtlMs,
+        delegateTimeoutMs: env.delegateTimeoutMs,
+        now: env.now,
+        log: env.log,
+        onReconnect: () => stats?.reconnected(),
+        onUpdate: () => stats?.updated(),
+      })
+      stats?.follow(() => interpreter.health())
+      return interpreter
+    }
+  },
+}
+
+/** `dst`: namerd's address as a `/$/inet/<host>/<port>` path (linkerd's form), as a base URL. */
+function namerdBase(s: Section): string {
+  const at = s.where('dst')
+  const dst: Path = s.value('dst', readPath, readPath('/$/inet/127.0.0.1/4180'))
+  const [dollar, inet, host, port, ...rest] = dst
+  const portNumber = Number(port)
+  const valid =
+    dollar === '$' &&
+    (inet === 'inet' || inet === 'fixedinet') &&
+    host !== undefined &&
+    host !== '' &&
+    rest.length === 0 &&
+    Number.isInteger(portNumber) &&
+    portNumber > 0 &&
+    portNumber < 65536
+  if (!valid) {
+    throw new ConfigError(at, `expected /$/inet/<host>/<port>, got ${showPath(dst)}`)
+  }
+  return `http://${host.includes(':') ? `[${host}]` : host}:${portNumber}`
+}
+
+/** linkerd's `retry` (seconds; defaults 5 and 600), in ms. */
+function retryOf(s: Section | undefined): { baseMs: number; maxMs: number } {
+  if (s === undefined) return { baseMs: 5000, maxMs: 600_000 }
+  const baseSeconds = s.number('baseSeconds', 5, { min: 0, integer: false })
+  const maxSeconds = s.number('maxSeconds', 600, { min: baseSeconds, integer: false })
+  s.done()
+  return { baseMs: baseSeconds * 1000, maxMs: maxSeconds * 1000 }
+}

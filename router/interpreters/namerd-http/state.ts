@@ -1,0 +1,105 @@
+/**
+ * The admin view of an `io.l5d.namerd.http` interpreter
+ * (`/<router>/interpreter_state/io.l5d.namerd.http/<namespace>.json`): every running stream,
+ * what it follows, its connection state, when its value last changed, and the value.
+ */
+import type { LiveStream } from './stream-var.js'
+import type { NamerdTarget } from './urls.js'
+
+/** One running stream, as the admin page shows it. */
+export interface StreamState {
+  /** `dtab` (the namespace's dtab), `bind` (a name) or `addr` (a bound id). */
+  readonly kind: string
+  /** The name or id (absent for `dtab`). */
+  readonly path?: string
+  /** The override dtab sent with a bind (absent when empty). */
+  readonly dtab?: string
+  /** `connecting`, `open`, `retrying` (namerd unreachable or the stream broke) or `closed`. */
+  readonly state: string
+  /** ISO time of the last change of `state`. */
+  readonly since?: string
+  /** Failed connections in a row. */
+  readonly attempts?: number
+  readonly lastError?: string
+  /** ISO time of the last change of `value`. */
+  readonly lastChange?: string
+  /** Documents applied. */
+  readonly updates: number
+  readonly observers: number
+  readonly value: unknown
+}
+
+export interface NamerdInterpreterState {
+  readonly kind: 'io.l5d.namerd.http'
+  readonly namerd: string
+  readonly namespace: string
+  readonly streams: readonly StreamState[]
+}
+
+/** The state of every live stream, dtab first, then binds and addrs by path. */
+export function interpreterState(
+  target: NamerdTarget,
+  live: Iterable<LiveStream>,
+): NamerdInterpreterState {
+  const streams = [...live].map(streamState).sort(byKindAndPath)
+  return { kind: 'io.l5d.namerd.http', namerd: target.base, namespace: target.namespace, streams }
+}
+
+function streamState(v: LiveStream): StreamState {
+  const url = new URL(v.url)
+  const kind = url.pathname.split('/')[3] === 'dtabs' ? 'dtab' : (url.pathname.split('/')[3] ?? '')
+  const path = url.searchParams.get('path') ?? undefined
+  const dtab = url.searchParams.get('dtab') || undefined
+  const w = v.watchState()
+  const c = v.changes()
+  return {
+    kind,
+    ...(path === undefined ? {} : { path }),
+    ...(dtab === undefined ? {} : { dtab }),
+    state: w.state,
+    ...('since' in w ? { since: iso(w.since), attempts: w.attempts } : {}),
+    ...('lastError' in w && w.lastError !== undefined ? { lastError: w.lastError } : {}),
+    ...(c.at === undefined ? {} : { lastChange: iso(c.at) }),
+    updates: c.count,
+    observers: v.observers,
+    value: v.shown(),
+  }
+}
+
+const ORDER: Readonly<Record<string, number>> = { dtab: 0, bind: 1, addr: 2 }
+
+function byKindAndPath(a: StreamState, b: StreamState): number {
+  const k = (ORDER[a.kind] ?? 3) - (ORDER[b.kind] ?? 3)
+  if (k !== 0) return k
+  return (a.path ?? '').localeCompare(b.path ?? '') || (a.dtab ?? '').localeCompare(b.dtab ?? '')
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString()
+}
+
+/** What the metrics show of the streams (state.ts computes it at scrape time). */
+export interface StreamHealth {
+  readonly streams: number
+  /** Streams whose last connection failed and that have not delivered since. */
+  readonly disconnected: number
+  /**
+   * How far behind namerd this router may be: 0 while every stream is open, else the time since
+   * the longest-disconnected stream was last open (or started).
+   */
+  readonly lagMs: number
+}
+
+export function streamHealth(live: Iterable<LiveStream>, now: number): StreamHealth {
+  let streams = 0
+  let disconnected = 0
+  let lagMs = 0
+  for (const v of live) {
+    streams++
+    const w = v.watchState()
+    if (!('attempts' in w) || w.attempts === 0) continue
+    disconnected++
+    lagMs = Math.max(lagMs, now - (w.downSince ?? w.since))
+  }
+  return { streams, disconnected, lagMs }
+}
