@@ -1,157 +1,148 @@
 #!/usr/bin/env node
-// The README's first command (after `npm ci`): starts two versions of a demo "users" service and
-// the router (bin/router.js, real process) with a watched dtab file, then walks a canary from
-// 1% to 50% to 100% by rewriting that file, measuring the split through the router at each step.
-// It then leaves everything running for you to explore until Ctrl-C. `--once` exits at the end.
-import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:http'
+// The README's first command (after `npm ci`): namerd (bin/namerd.js, the embedded file store, an
+// io.l5d.fs namer), the router (bin/router.js) binding through namerd (io.l5d.namerd.http), and
+// two versions of a "users" service. namerctl (bin/namerctl.js) creates the namespace at a 0%
+// canary, then walks 10%, 50% and 100% while a steady load runs through the router; each step
+// is measured once the router follows the new dtab. Then everything keeps running for you to
+// explore until Ctrl-C; `--once` stops at the end. Nothing started here outlives it.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
+import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
-import { Agent, request } from 'undici'
+import { checkPortFree, startChild, stopAll, waitReady } from './demo/children.mjs'
+import { LiveDisplay, stepLine } from './demo/display.mjs'
+import { Load } from './demo/load.mjs'
+import { namerctlRunner } from './demo/namerctl.mjs'
+import { routerFollows } from './demo/router-state.mjs'
+import { SHOP_DTAB, closeService, demoPorts, usersService, writeFiles } from './demo/setup.mjs'
+import { HOW_IT_WORKS, banner, dtabFile, explore } from './demo/text.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const once = process.argv.includes('--once')
-const work = mkdtempSync(join(tmpdir(), 'dtab-router-demo-'))
-const ROUTER_PORT = Number(process.env.DEMO_ROUTER_PORT ?? 4140)
-const ADMIN_PORT = Number(process.env.DEMO_ADMIN_PORT ?? 9990)
-const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s)
+// Each step runs at least this long and this many requests: the split is random per request,
+// so 3,000 keep a 50% step within ±3.5 points with a margin of almost 4 standard deviations.
+const HOLD_MS = 2500
+const MIN_REQUESTS = 3000
+const STEPS = [
+  { percent: 0 }, // created so by `dtab create`
+  { percent: 10, dst: '90 * /srv/users-v1 & 10 * /srv/users-v2' },
+  { percent: 50, dst: '50 * /srv/users-v1 & 50 * /srv/users-v2' },
+  { percent: 100, dst: '/srv/users-v2' },
+]
 
-function service(version) {
-  return new Promise((resolve) => {
-    const s = createServer((req, res) => {
-      req.resume()
-      res.writeHead(200, { 'content-type': 'text/plain', 'x-version': version })
-      res.end(`users ${version}: hello from ${req.headers['l5d-dst-client']}\n`)
-    })
-    s.listen(0, '127.0.0.1', () => resolve(s))
-  })
+let work
+let load
+let display
+let exploring = false
+const services = []
+const print = (text) => (display ? display.print(text) : console.log(text))
+
+let stopped
+/** Stops everything this demo started (load, children, services), removes its dir, exits. */
+function shutdown(code) {
+  stopped ??= (async () => {
+    display?.stop()
+    display = undefined
+    await load?.stop().catch(() => undefined)
+    await stopAll()
+    await Promise.all(services.map(closeService))
+    if (work !== undefined) rmSync(work, { recursive: true, force: true })
+    process.exit(code)
+  })()
+  return stopped
 }
 
-const canary = (v1, v2) => `# The users service: ${v1}% to v1, ${v2}% to v2.
-/srv => /#/io.l5d.fs;
-/svc => /srv;
-/svc/users => ${v1} * /srv/users-v1 & ${v2} * /srv/users-v2;
-`
+/** Reports why the demo cannot go on and stops it (unless it is already stopping: Ctrl-C). */
+function fail(message) {
+  if (stopped !== undefined) return
+  display?.stop()
+  display = undefined
+  console.error(`\ndemo: ${message}`)
+  void shutdown(1)
+}
 
-async function split(agent, n) {
-  const counts = { v1: 0, v2: 0, errors: 0 }
-  let next = 0
-  const worker = async () => {
-    while (next++ < n) {
-      const r = await request(`http://127.0.0.1:${ROUTER_PORT}/`, {
-        dispatcher: agent,
-        headers: { host: 'users' },
-      })
-      await r.body.text()
-      if (r.statusCode !== 200) counts.errors++
-      else counts[r.headers['x-version']]++
-    }
+const onEarlyExit = (name, code, output) =>
+  fail(`${name} exited unexpectedly (${code}); its output:\n${output.trimEnd()}`)
+process.on('SIGINT', () => void shutdown(exploring ? 0 : 130))
+process.on('SIGTERM', () => void shutdown(exploring ? 0 : 143))
+process.on('SIGHUP', () => void shutdown(exploring ? 0 : 129)) // the terminal went away
+process.on('uncaughtException', (e) => fail(e.stack ?? String(e)))
+process.on('unhandledRejection', (e) => fail(e?.stack ?? String(e)))
+
+/** Starts namerd, then the router, each ready before the next. */
+async function startAll(ports) {
+  const v1 = await usersService('v1')
+  const v2 = await usersService('v2')
+  services.push(v1, v2)
+  const files = writeFiles(work, ports, { 'users-v1': v1, 'users-v2': v2 })
+  for (const [name, config, admin] of [
+    ['namerd', files.namerdConfig, ports.namerdAdmin],
+    ['router', files.routerConfig, ports.admin],
+  ]) {
+    const bin = join(root, 'bin', `${name}.js`)
+    const child = startChild(name, bin, [config], join(work, `${name}.log`), onEarlyExit)
+    await waitReady(name, child, `http://127.0.0.1:${admin.port}/admin/ready`)
   }
-  await Promise.all(Array.from({ length: 16 }, worker))
-  return counts
+  return { v1: v1.address().port, v2: v2.address().port }
 }
 
-function bar(counts, n) {
-  const pct = (k) => ((100 * counts[k]) / n).toFixed(1).padStart(5)
-  const width = 40
-  const fill = Math.round((width * counts.v2) / n)
-  return `v1 ${pct('v1')}%  v2 ${pct('v2')}%  [${'#'.repeat(fill)}${'.'.repeat(width - fill)}]  errors: ${counts.errors}`
-}
-
-async function waitReady() {
-  for (let i = 0; i < 200; i++) {
-    try {
-      const r = await request(`http://127.0.0.1:${ADMIN_PORT}/admin/ready`)
-      await r.body.text()
-      if (r.statusCode === 200) return
-    } catch {}
+/** One canary step: switch (unless it is the first), wait for the router, measure, report. */
+async function step({ percent, dst }, namerctl, stateUrl, status) {
+  const tally = load.tally()
+  status.label = `canary ${String(percent).padStart(3)}%`
+  status.tally = tally
+  if (dst !== undefined) await namerctl('dtab', 'set', 'shop', '/svc/users', dst)
+  const ms = await routerFollows(stateUrl, '/svc/users', percent)
+  if (dst !== undefined)
+    print(
+      `  (the router follows it: seen on its admin page ${Math.ceil(ms)} ms after namerctl returned)`,
+    )
+  tally.from = performance.now()
+  const deadline = tally.from + 60_000
+  for (;;) {
+    const elapsed = performance.now() - tally.from
+    if ((elapsed >= HOLD_MS && tally.n >= MIN_REQUESTS) || performance.now() > deadline) break
     await new Promise((r) => setTimeout(r, 50))
   }
-  throw new Error('the router did not become ready')
+  load.untally(tally)
+  print(stepLine(percent, tally, (performance.now() - tally.from) / 1000))
+  if (tally.errors > 0) print(`  first error: ${tally.firstError}`)
 }
 
-const [v1, v2] = [await service('v1'), await service('v2')]
-const disco = join(work, 'disco')
-mkdirSync(disco)
-writeFileSync(join(disco, 'users-v1'), `127.0.0.1 ${v1.address().port}\n`)
-writeFileSync(join(disco, 'users-v2'), `127.0.0.1 ${v2.address().port}\n`)
-const dtabFile = join(work, 'users.dtab')
-writeFileSync(dtabFile, canary(99, 1))
-const config = join(work, 'router.yaml')
-writeFileSync(
-  config,
-  `admin:\n  port: ${ADMIN_PORT}\nnamers:\n- kind: io.l5d.fs\n  rootDir: ${disco}\nrouters:\n- protocol: http\n  label: demo\n  interpreter:\n    kind: io.l5d.fs\n    dtabFile: ${dtabFile}\n  servers:\n  - port: ${ROUTER_PORT}\n`,
-)
-const router = spawn(process.execPath, [join(root, 'bin/router.js'), config], {
-  stdio: ['ignore', 'inherit', 'inherit'],
-  env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
-})
-const cleanup = () => {
-  router.kill('SIGTERM')
-  v1.close()
-  v2.close()
-  rmSync(work, { recursive: true, force: true })
+async function main() {
+  const ports = demoPorts()
+  for (const p of Object.values(ports)) await checkPortFree(p.port, p.what, p.env)
+  work = mkdtempSync(join(tmpdir(), 'dtab-router-demo-'))
+  console.log('Starting namerd, the router and two versions of "users"…')
+  const started = await startAll(ports)
+  console.log(banner({ ports, work, ...started }))
+  const namerctl = namerctlRunner({
+    bin: join(root, 'bin', 'namerctl.js'),
+    cwd: work,
+    baseUrl: `http://127.0.0.1:${ports.namerd.port}`,
+    print,
+  })
+  writeFileSync(join(work, 'shop.dtab'), SHOP_DTAB)
+  print(dtabFile('shop.dtab', SHOP_DTAB))
+  await namerctl('dtab', 'create', 'shop', 'shop.dtab')
+  await namerctl('dtab', 'get', 'shop')
+  print('')
+  load = new Load(`http://127.0.0.1:${ports.router.port}/`, 'users')
+  const status = { label: '', tally: { errors: 0 } }
+  display = new LiveDisplay(load, () => ({ label: status.label, errors: status.tally.errors }))
+  const stateUrl = `http://127.0.0.1:${ports.admin.port}/demo/interpreter_state/io.l5d.namerd.http/shop.json`
+  for (const s of STEPS) await step(s, namerctl, stateUrl, status)
+  display.stop()
+  display = undefined
+  await load.stop()
+  load = undefined
+  console.log(`\n${HOW_IT_WORKS}`)
+  await namerctl('dtab', 'delegate', 'shop', '/svc/users')
+  await namerctl('dtab', 'bind', 'shop', '/svc/users')
+  if (once) return shutdown(0)
+  console.log(explore({ ports, root, work }))
+  exploring = true
 }
-process.once('SIGINT', () => {
-  cleanup()
-  process.exit(0)
-})
 
-try {
-  await waitReady()
-  const agent = new Agent({ connections: 16 })
-  console.log(
-    bold(
-      `router listening on 127.0.0.1:${ROUTER_PORT} (admin on ${ADMIN_PORT}); two versions of "users" behind it`,
-    ),
-  )
-  console.log(`dtab file ${dtabFile}:\n${canary(99, 1).replace(/^/gm, '  ')}`)
-  const n = 2000
-  for (const [a, b] of [
-    [99, 1],
-    [90, 10],
-    [50, 50],
-    [0, 100],
-  ]) {
-    writeFileSync(dtabFile, canary(a, b))
-    await new Promise((r) => setTimeout(r, 1200))
-    console.log(
-      `${bold(`canary ${String(b).padStart(3)}%`)}  ${n} requests through the router: ${bar(await split(agent, n), n)}`,
-    )
-  }
-  const explain = spawnSync(
-    process.execPath,
-    [
-      join(root, 'bin/namerctl.js'),
-      'dtab',
-      'delegate',
-      '/svc/users',
-      '--dtab-file',
-      dtabFile,
-      '--fs-root',
-      disco,
-    ],
-    { encoding: 'utf8' },
-  )
-  console.log(
-    `\n${bold('How /svc/users resolves now')} (namerctl dtab delegate; the admin server's /delegator.json says the same in JSON):\n${explain.stdout.replace(/^/gm, '  ')}`,
-  )
-  await agent.close()
-  if (once) {
-    cleanup()
-    process.exit(0)
-  }
-  console.log(`\n${bold('Explore')} (Ctrl-C to stop):
-  curl -H 'Host: users' http://127.0.0.1:${ROUTER_PORT}/
-  curl -H 'Host: users' -H 'l5d-dtab: /svc/users => /srv/users-v1' http://127.0.0.1:${ROUTER_PORT}/   # per-request override
-  curl -H 'Host: nope' http://127.0.0.1:${ROUTER_PORT}/                                                # 502, says why
-  curl 'http://127.0.0.1:${ADMIN_PORT}/delegator.json?path=/svc/users'
-  curl http://127.0.0.1:${ADMIN_PORT}/admin/metrics/prometheus | grep ^rt:
-  edit ${dtabFile} and watch the split change.`)
-} catch (e) {
-  console.error(`demo: ${e.message}`)
-  cleanup()
-  process.exit(1)
-}
+main().catch((e) => fail(e.message))
