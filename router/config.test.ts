@@ -486,8 +486,8 @@ const bad: [what: string, raw: unknown, message: string][] = [
   ],
   [
     'interpreter transformers',
-    oneRouter({ interpreter: { transformers: [{ kind: 'io.l5d.port', port: 4141 }] } }),
-    `${R}.interpreter.transformers: transformers are not supported yet`,
+    oneRouter({ interpreter: { transformers: [{ kind: 'io.l5d.port', port: 0 }] } }),
+    `${R}.interpreter.transformers[0].port: expected an integer in [1, 65535], got number 0`,
   ],
   // servers
   [

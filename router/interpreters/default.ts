@@ -6,14 +6,12 @@
  *     kind: default
  */
 import { constant, ok } from '../../dtabs/index.js'
-import { rejectTransformers } from '../namers/index.js'
 import { DtabInterpreter, type DtabInterpreterOptions } from './dtab-interpreter.js'
 import type { InterpreterEnv, InterpreterPlugin } from './index.js'
 
 export const defaultInterpreter: InterpreterPlugin = {
   kind: 'default',
-  parse(s) {
-    rejectTransformers(s)
+  parse() {
     return function makeDefaultInterpreter(env) {
       return new DtabInterpreter({ base: constant(ok(env.dtab)), ...cacheOptions(env) })
     }

@@ -165,8 +165,8 @@ test('io.l5d.fs interpreter config', (t) => {
       'routers[0].interpreter.dtabFile: expected a string, got number 7',
     ],
     [
-      { kind: 'io.l5d.fs', dtabFile: 'x', transformers: [{ kind: 'io.l5d.localhost' }] },
-      'routers[0].interpreter.transformers: transformers are not supported yet',
+      { kind: 'io.l5d.fs', dtabFile: 'x', transformers: [{ kind: 'io.l5d.localhost', host: 'x' }] },
+      'routers[0].interpreter.transformers[0]: unknown key(s): host',
     ],
     [
       { kind: 'io.l5d.fs', dtabFile: 'x', rootDir: 'y' },
@@ -205,8 +205,8 @@ test('io.l5d.fs interpreter config', (t) => {
       'routers[0].interpreter.tls: TLS to namerd is not supported yet',
     ],
     [
-      { kind: 'io.l5d.namerd.http', transformers: [{ kind: 'io.l5d.port', port: 4141 }] },
-      'routers[0].interpreter.transformers: transformers are not supported yet',
+      { kind: 'io.l5d.namerd.http', transformers: [{ kind: 'io.l5d.port' }] },
+      'routers[0].interpreter.transformers[0].port: required',
     ],
     [
       { kind: 'io.l5d.namerd.http', dst: '/$/inet/127.0.0.1/4180', namerd: 'x' },

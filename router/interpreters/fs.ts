@@ -8,7 +8,6 @@
  *     dtabFile: examples/dtabs/canary.dtab
  */
 import { ConfigError } from '../../lib/config.js'
-import { rejectTransformers } from '../namers/index.js'
 import { DtabFile } from './dtab-file.js'
 import { cacheOptions } from './default.js'
 import { DtabInterpreter } from './dtab-interpreter.js'
@@ -19,7 +18,6 @@ export const fsInterpreter: InterpreterPlugin = {
   parse(s) {
     const file = s.string('dtabFile')
     if (file === '') throw new ConfigError(s.where('dtabFile'), 'must not be empty')
-    rejectTransformers(s)
     return function makeFsInterpreter(env) {
       const dtabFile = new DtabFile({
         file,

@@ -2,7 +2,8 @@
  * The interpreter family (`router.interpreter`): what turns a logical name into a live bound
  * tree. `parseInterpreter` is pure; the builder it returns makes the Interpreter (model.ts) once
  * the namers exist. Kinds: `default` (the router's dtab), `io.l5d.fs` (a watched dtab file) and
- * `io.l5d.namerd.http` (namerd binds, over its HTTP streaming API).
+ * `io.l5d.namerd.http` (namerd binds, over its HTTP streaming API). Any of them may have
+ * `transformers:` (router/transformers), applied to what it binds.
  */
 import { ConfigError, Section } from '../../lib/config.js'
 import { parseKind, registry, unknownKind, type Plugin } from '../../lib/plugin.js'
@@ -11,6 +12,7 @@ import { defaultInterpreter } from './default.js'
 import { fsInterpreter } from './fs.js'
 import { namerdHttpInterpreter } from './namerd-http/plugin.js'
 import type { Scope } from '../metrics.js'
+import { parseTransformers } from '../transformers/index.js'
 
 /** What an interpreter builder receives besides the namers and the router's dtab. */
 export interface InterpreterEnv extends InterpreterDeps {
@@ -26,6 +28,8 @@ export interface InterpreterEnv extends InterpreterDeps {
   readonly dtabFilePollMs?: number
   /** The router's metrics scope, for interpreters that have metrics of their own. */
   readonly stats?: Scope
+  /** This host's IP addresses for `io.l5d.localhost` (default: the network interfaces'). */
+  readonly interfaceAddresses?: readonly string[]
 }
 
 export type InterpreterPlugin = Plugin<Interpreter, InterpreterEnv>
@@ -55,7 +59,10 @@ export interface InterpreterSpec {
   readonly make: (env: InterpreterEnv) => Interpreter
 }
 
-/** Checks a router's `interpreter:` (absent: `default`). Pure. */
+/**
+ * Checks a router's `interpreter:` (absent: `default`). Pure. Its `transformers:` (every kind
+ * may have them) are applied by the builder: `make` gives the transformed interpreter.
+ */
 export function parseInterpreter(raw: unknown, at: string): InterpreterSpec {
   if (raw === undefined || raw === null) {
     return { kind: 'default', at, make: parseKind(interpreters, new Section({}, at), DEFAULT) }
@@ -69,7 +76,15 @@ export function parseInterpreter(raw: unknown, at: string): InterpreterSpec {
       : unknownKind(kind, LINKERD_ONLY_INTERPRETERS)
     throw new ConfigError(s.where('kind'), `${why} (known: ${known})`)
   }
-  return { kind, at, make: parseKind(interpreters, s, DEFAULT) }
+  const wrap = parseTransformers(s)
+  const make = parseKind(interpreters, s, DEFAULT)
+  return {
+    kind,
+    at,
+    make: function makeInterpreter(env) {
+      return wrap({ interfaceAddresses: env.interfaceAddresses })(make(env))
+    },
+  }
 }
 
 const DEFAULT = { defaultKind: 'default' } as const

@@ -102,8 +102,11 @@ function parseNamer(s: Section): NamerSpec {
   return { kind, prefix: ['#', ...prefix], at: s.at, make }
 }
 
-/** `transformers:` is accepted only when empty: transformers are not supported yet. */
-export function rejectTransformers(s: Section): void {
+/**
+ * A namer's `transformers:` is accepted only when empty: namer-level transformers are not
+ * supported yet (interpreter-level ones are: router/transformers).
+ */
+function rejectTransformers(s: Section): void {
   const list = s.list('transformers', (item) => item)
   if (list.length > 0) {
     throw new ConfigError(s.where('transformers'), 'transformers are not supported yet')

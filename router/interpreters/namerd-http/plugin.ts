@@ -13,7 +13,6 @@
 import { readPath, showPath, type Path } from '../../../dtabs/index.js'
 import { ConfigError, type Section } from '../../../lib/config.js'
 import type { Interpreter } from '../../model.js'
-import { rejectTransformers } from '../../namers/index.js'
 import type { InterpreterEnv, InterpreterPlugin } from '../index.js'
 import { NamerdInterpreter } from './interpreter.js'
 import { interpreterMetrics } from './metrics.js'
@@ -26,7 +25,6 @@ export const namerdHttpInterpreter: InterpreterPlugin = {
     if (namespace === '') throw new ConfigError(s.where('namespace'), 'must not be empty')
     const retry = retryOf(s.section('retry'))
     if (s.has('tls')) throw new ConfigError(s.where('tls'), 'TLS to namerd is not supported yet')
-    rejectTransformers(s)
     return function makeNamerdHttpInterpreter(env: InterpreterEnv): Interpreter {
       const stats = env.stats === undefined ? undefined : interpreterMetrics(env.stats)
       const interpreter: NamerdInterpreter = new NamerdInterpreter({
