@@ -1,6 +1,7 @@
 import { errorMessage } from '../lib/errors.js'
 import { apiUrl } from './config.js'
 import { NamerdError, type NamerdErrorCode } from './errors.js'
+import { headersOf, readText, request, responseOf, type HttpRequest } from './http.js'
 
 /** Where namerd is and how long one request may take. */
 export interface Namerd {
@@ -48,10 +49,12 @@ export async function send(namerd: Namerd, req: ApiRequest): Promise<Reply> {
   const signal = AbortSignal.timeout(namerd.timeoutMs)
   const url = requestUrl(namerd, req)
   try {
-    const res = await fetch(url, init(req, signal))
-    const body = await res.text()
-    const request = `${req.method ?? 'GET'} ${url}`
-    return { status: res.status, statusText: res.statusText, headers: res.headers, body, request }
+    const res = await request(init(url, req, signal))
+    const body = await readText(res, signal)
+    const status = res.statusCode ?? 0
+    const statusText = res.statusMessage ?? ''
+    const headers = headersOf(res)
+    return { status, statusText, headers, body, request: `${req.method ?? 'GET'} ${url}` }
   } catch (e) {
     throw unreachable(namerd, e)
   }
@@ -69,7 +72,8 @@ export async function open(
   const timer = new AbortController()
   const t = setTimeout(() => timer.abort(timeoutReason()), namerd.timeoutMs)
   try {
-    return await fetch(requestUrl(namerd, req), init(req, AbortSignal.any([signal, timer.signal])))
+    const both = AbortSignal.any([signal, timer.signal])
+    return responseOf(await request(init(requestUrl(namerd, req), req, both)))
   } catch (e) {
     throw signal.aborted ? e : unreachable(namerd, e)
   } finally {
@@ -77,11 +81,8 @@ export async function open(
   }
 }
 
-function init(req: ApiRequest, signal: AbortSignal): RequestInit {
-  const out: RequestInit = { method: req.method ?? 'GET', signal, redirect: 'error' }
-  if (req.headers !== undefined) out.headers = { ...req.headers }
-  if (req.body !== undefined) out.body = req.body
-  return out
+function init(url: string, req: ApiRequest, signal: AbortSignal): HttpRequest {
+  return { method: req.method ?? 'GET', url, headers: req.headers, body: req.body, signal }
 }
 
 function timeoutReason(): Error {
@@ -103,7 +104,7 @@ export function unreachable(namerd: Namerd, e: unknown): NamerdError {
   )
 }
 
-/** The most specific message of a fetch failure (`connect ECONNREFUSED 127.0.0.1:4180`). */
+/** The most specific message of a network failure (`connect ECONNREFUSED 127.0.0.1:4180`). */
 export function networkCause(e: unknown): string {
   let at: unknown = e
   while (at instanceof Error && at.cause !== undefined) at = at.cause
