@@ -81,7 +81,7 @@ function iso(ms: number): string {
 /** What the metrics show of the streams (state.ts computes it at scrape time). */
 export interface StreamHealth {
   readonly streams: number
-  /** Streams whose last connection failed and that have not delivered since. */
+  /** Streams not open whose last connection failed (and that have not delivered since). */
   readonly disconnected: number
   /**
    * How far behind namerd this router may be: 0 while every stream is open, else the time since
@@ -97,7 +97,8 @@ export function streamHealth(live: Iterable<LiveStream>, now: number): StreamHea
   for (const v of live) {
     streams++
     const w = v.watchState()
-    if (!('attempts' in w) || w.attempts === 0) continue
+    // Open again after failures: connected, even before namerd has anything new to send.
+    if (!('attempts' in w) || w.attempts === 0 || w.state === 'open') continue
     disconnected++
     lagMs = Math.max(lagMs, now - (w.downSince ?? w.since))
   }

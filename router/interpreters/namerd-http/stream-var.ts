@@ -108,10 +108,11 @@ export class StreamVar<T> implements Var<T>, LiveStream {
     return this.#cell.observers
   }
 
-  /** Why there is no value yet: namerd unreachable (after a failed connection), else undefined. */
+  /** Why there is no value yet: namerd unreachable (failed, and not open again), else undefined. */
   stalled(what: string): RouterError | undefined {
     const s = this.#watch?.state()
-    if (s === undefined || this.#delivered || s.attempts === 0) return undefined
+    if (s === undefined || this.#delivered || s.attempts === 0 || s.state === 'open')
+      return undefined
     const base = new URL(this.url).host
     const message = `namerd at ${base} is unreachable while binding ${what}: ${s.lastError ?? ''}`
     return new RouterError('ERR_NAMERD_UNREACHABLE', message)
