@@ -13,7 +13,9 @@ const MAX_ERROR_BODY_CHARS = 1024
 export interface LineConnectionOptions {
   /** A keep-alive-less agent: a watch stream is never reused, and close() must free its socket. */
   readonly agent: Agent
-  /** No byte (headers, document or heartbeat) for this long: the connection is dead. */
+  /** No answer's head within this long: the connection is dead (namerd answers at once). */
+  readonly openTimeoutMs: number
+  /** After the head, no byte (document or heartbeat) for this long: the connection is dead. */
   readonly deadAfterMs: number
   /** A longer line is a protocol error. */
   readonly maxLineBytes: number
@@ -31,14 +33,15 @@ export interface LineHandlers {
 
 /**
  * Starts `GET url` with `Accept: application/json` at once. Anything but a 200, a network
- * error, the end of the body, a line longer than `maxLineBytes` or `deadAfterMs` without a byte
+ * error, no answer within `openTimeoutMs`, the end of the body, a line longer than
+ * `maxLineBytes` or, once answered, `deadAfterMs` without a byte
  * closes the connection and calls `onFail` with a reason (a non-200 reason holds the status and
  * the start of the body). `close()` frees the socket and the timer; it is idempotent.
  */
 export class LineConnection {
   readonly #handlers: LineHandlers
   readonly #req: ClientRequest
-  readonly #dead: NodeJS.Timeout
+  #dead: NodeJS.Timeout
   #done = false
 
   /** Throws (Node's `ERR_INVALID_PROTOCOL`) when `url` is not an http: URL; nothing is left open. */
@@ -46,8 +49,13 @@ export class LineConnection {
     this.#handlers = handlers
     this.#req = request(url, { agent: o.agent, headers: { accept: 'application/json' } })
     this.#req.on('error', (e) => this.#fail(errorMessage(e)))
-    this.#req.on('response', (res) => this.#response(res, o.maxLineBytes))
-    this.#dead = setTimeout(() => this.#fail(`no byte for ${o.deadAfterMs} ms`), o.deadAfterMs)
+    this.#req.on('response', (res) => {
+      clearTimeout(this.#dead)
+      this.#dead = setTimeout(() => this.#fail(`no byte for ${o.deadAfterMs} ms`), o.deadAfterMs)
+      this.#response(res, o.maxLineBytes)
+    })
+    const noAnswer = `no answer within ${o.openTimeoutMs} ms`
+    this.#dead = setTimeout(() => this.#fail(noAnswer), o.openTimeoutMs)
     this.#req.end()
   }
 
@@ -64,7 +72,6 @@ export class LineConnection {
   }
 
   #response(res: IncomingMessage, maxLineBytes: number): void {
-    this.#dead.refresh()
     res.on('error', (e) => this.#fail(`the stream broke: ${errorMessage(e)}`))
     if (res.statusCode !== 200) return this.#refused(res)
     this.#handlers.onOpen()

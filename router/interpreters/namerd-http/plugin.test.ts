@@ -4,11 +4,12 @@
  */
 import test, { type ExecutionContext } from 'ava'
 import { EMPTY_DTAB } from '../../../dtabs/index.js'
-import { freePort } from '../../../lib/free-port.js'
 import { eventually } from '../../../namerd/testing/eventually.js'
 import { MetricsRegistry } from '../../metrics.js'
 import type { Interpreter } from '../../model.js'
 import { parseInterpreter, type InterpreterEnv } from '../index.js'
+import { parseRetry } from './plugin.js'
+import { Section } from '../../../lib/config.js'
 import type { NamerdInterpreterState } from './state.js'
 import { startNamerd } from './testing-namerd.js'
 
@@ -23,62 +24,14 @@ function make(t: ExecutionContext, raw: unknown, env: Partial<InterpreterEnv> = 
   return interp
 }
 
-/**
- * The reconnection waits an interpreter schedules after each of its first `count` failures
- * (its dtab stream against a closed port), with `Math.random` at 1 so that each wait is the
- * full cap. The waits are recorded, not waited: each fires at once.
- */
-async function retryDelays(t: ExecutionContext, raw: object, count: number): Promise<number[]> {
-  const port = await freePort()
-  const delays: number[] = []
-  const { random } = Math
-  const realSetTimeout = globalThis.setTimeout
-  Math.random = () => 1
-  // 35 000 ms is a connection's dead-stream timer (no byte for 35 s): not a retry.
-  globalThis.setTimeout = ((fn: () => void, ms?: number) => {
-    if (ms === undefined || ms < 1000 || ms === 35_000) return realSetTimeout(fn, ms)
-    delays.push(ms)
-    return realSetTimeout(fn, 1)
-  }) as typeof setTimeout
-  try {
-    const interp = make(t, { ...raw, dst: `/$/inet/127.0.0.1/${port}` })
-    await eventually(`${count} retries`, () => delays.length >= count)
-    interp.close()
-  } finally {
-    Math.random = random
-    globalThis.setTimeout = realSetTimeout
-  }
-  return delays.slice(0, count)
-}
-
-// Serial: it replaces Math.random and setTimeout for a moment, which no other test may see.
-test.serial(
-  "retry: linkerd's 5 s doubling up to 600 s by default; baseSeconds/maxSeconds",
-  async (t) => {
-    const s = 1000
-    t.deepEqual(await retryDelays(t, { kind: 'io.l5d.namerd.http' }, 10), [
-      5 * s,
-      10 * s,
-      20 * s,
-      40 * s,
-      80 * s,
-      160 * s,
-      320 * s,
-      600 * s,
-      600 * s,
-      600 * s,
-    ])
-    const maxOnly = { kind: 'io.l5d.namerd.http', retry: { maxSeconds: 12 } }
-    t.deepEqual(await retryDelays(t, maxOnly, 3), [5 * s, 10 * s, 12 * s])
-    const retry = { baseSeconds: 1.5, maxSeconds: 4 }
-    t.deepEqual(await retryDelays(t, { kind: 'io.l5d.namerd.http', retry }, 4), [
-      1.5 * s,
-      3 * s,
-      4 * s,
-      4 * s,
-    ])
-  },
-)
+test("retry: linkerd's 5 s / 600 s by default; baseSeconds and maxSeconds in seconds", (t) => {
+  const retry = (raw?: object) => parseRetry(raw === undefined ? undefined : new Section(raw, 'r'))
+  t.deepEqual(retry(), { baseMs: 5000, maxMs: 600_000 })
+  t.deepEqual(retry({}), { baseMs: 5000, maxMs: 600_000 })
+  t.deepEqual(retry({ maxSeconds: 12 }), { baseMs: 5000, maxMs: 12_000 })
+  t.deepEqual(retry({ baseSeconds: 1.5, maxSeconds: 4 }), { baseMs: 1500, maxMs: 4000 })
+  t.deepEqual(retry({ baseSeconds: 0.1, maxSeconds: 1 }), { baseMs: 100, maxMs: 1000 })
+})
 
 test('defaults: namerd at 127.0.0.1:4180, namespace default', (t) => {
   const interp = make(t, { kind: 'io.l5d.namerd.http' })

@@ -23,7 +23,7 @@ export const namerdHttpInterpreter: InterpreterPlugin = {
     const base = namerdBase(s)
     const namespace = s.string('namespace', 'default')
     if (namespace === '') throw new ConfigError(s.where('namespace'), 'must not be empty')
-    const retry = retryOf(s.section('retry'))
+    const retry = parseRetry(s.section('retry'))
     if (s.has('tls')) throw new ConfigError(s.where('tls'), 'TLS to namerd is not supported yet')
     return function makeNamerdHttpInterpreter(env: InterpreterEnv): Interpreter {
       const stats = env.stats === undefined ? undefined : interpreterMetrics(env.stats)
@@ -68,8 +68,8 @@ function namerdBase(s: Section): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${portNumber}`
 }
 
-/** linkerd's `retry` (seconds; defaults 5 and 600), in ms. */
-function retryOf(s: Section | undefined): { baseMs: number; maxMs: number } {
+/** linkerd's `retry` section (seconds; defaults 5 and 600), in ms. Pure. */
+export function parseRetry(s: Section | undefined): { baseMs: number; maxMs: number } {
   if (s === undefined) return { baseMs: 5000, maxMs: 600_000 }
   const baseSeconds = s.number('baseSeconds', 5, { min: 0, integer: false })
   const maxSeconds = s.number('maxSeconds', 600, { min: baseSeconds, integer: false })

@@ -188,3 +188,17 @@ test('404 (no such namespace) keeps retrying with the status in lastError; then 
   t.like(w.watch.state(), { state: 'open', attempts: 0 })
   t.regex(w.watch.state().lastError ?? '', /404/, 'the last failure is kept after the recovery')
 })
+
+test('a server that accepts but never answers is left after openTimeoutMs, not deadAfterMs', async (t) => {
+  const server = await rawServer((_req, res, n) => {
+    if (n === 1) return // never answers the first request
+    res.writeHead(200)
+    res.write('[2]\n')
+  })
+  t.teardown(() => server.close())
+  const w = recordWatch(t, { url: server.url(), openTimeoutMs: 300, deadAfterMs: 60_000 })
+  await eventually('[2]', () => w.values.length >= 1, 10_000)
+  t.deepEqual(w.values, [[2]])
+  t.is(w.states.find((s) => s.state === 'retrying')?.lastError, 'no answer within 300 ms')
+  t.is(server.requests(), 2)
+})

@@ -36,6 +36,13 @@ export interface NamerdWatchOptions {
    * connection is dead (default 35 s: namerd's heartbeat is every 10 s).
    */
   readonly deadAfterMs?: number
+  /**
+   * No answer's head for this long: the connection is dead (default 5 s: namerd answers a watch
+   * at once, even while what it watches is pending). Shorter than `deadAfterMs`, so that a
+   * namerd that accepts connections but never answers (overloaded, a half-open path) is left
+   * quickly.
+   */
+  readonly openTimeoutMs?: number
   /** The jitter source, in [0, 1] (default `Math.random`). */
   readonly random?: () => number
   /** Each new document, parsed; never one equal (as text) to the last one delivered. */
@@ -100,6 +107,7 @@ export class NamerdWatch {
     const options = {
       agent: this.#agent,
       deadAfterMs: this.#o.deadAfterMs ?? 35_000,
+      openTimeoutMs: this.#o.openTimeoutMs ?? Math.min(5_000, this.#o.deadAfterMs ?? 35_000),
       maxLineBytes: MAX_LINE_BYTES,
     }
     return new LineConnection(this.#url, options, {
