@@ -9,15 +9,10 @@ import {
   ADDR_PENDING,
   EMPTY_DTAB,
   PENDING,
-  addrFromJson,
-  addrToJson,
-  boundTreeToJson,
   boundTreeFromJson,
   concatDtabs,
-  failed,
   mapTree,
   ok,
-  readDtabJson,
   showDtab,
   showPath,
   type ActState,
@@ -30,6 +25,7 @@ import {
 } from '../../../dtabs/index.js'
 import { Lru } from '../../../lib/lru.js'
 import type { Interpreter } from '../../model.js'
+import { ADDR_CODEC, BIND_CODEC, DTAB_CODEC, withoutWeightStamp } from './codecs.js'
 import { delegateThroughNamerd } from './delegate.js'
 import {
   interpreterState,
@@ -137,40 +133,11 @@ export class NamerdInterpreter implements Interpreter {
       v = new StreamVar(addrUrl(this.#o, id), ADDR_PENDING, ADDR_CODEC, this.#deps)
       if (!this.#closed) this.#addrs.set(key, v, now)
     }
-    if (snapshot.type !== 'pending') v.seed(snapshot)
+    if (snapshot.type !== 'pending') v.seed(withoutWeightStamp(snapshot))
     return v
   }
 
   #now(): number {
     return (this.#o.now ?? Date.now)()
   }
-}
-
-function namerdFailed<T>(e: { code: string; message: string }): ActState<T> {
-  return failed(new Error(`namerd: ${e.message} (${e.code})`))
-}
-
-function showState<T>(state: ActState<T>, show: (value: T) => unknown): unknown {
-  if (state.type === 'ok') return show(state.value)
-  return state.type === 'failed' ? { failed: state.error.message } : 'pending'
-}
-
-const BIND_CODEC = {
-  failed: namerdFailed<BoundTree>,
-  show: (s: ActState<BoundTree>) => showState(s, boundTreeToJson),
-}
-
-const ADDR_CODEC = {
-  decode: (doc: unknown): Addr => addrFromJson(doc),
-  failed: (e: { code: string; message: string }): Addr => ({
-    type: 'failed',
-    cause: `namerd: ${e.message} (${e.code})`,
-  }),
-  show: addrToJson,
-}
-
-const DTAB_CODEC = {
-  decode: (doc: unknown): ActState<Dtab> => ok(readDtabJson(JSON.stringify(doc))),
-  failed: namerdFailed<Dtab>,
-  show: (s: ActState<Dtab>) => showState(s, showDtab),
 }

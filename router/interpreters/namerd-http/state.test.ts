@@ -93,3 +93,12 @@ test('interpreterState: dtab, then binds and addrs by path; kind, path and dtab 
     value: 'pending',
   })
 })
+
+test('interpreterState: lastError is shown while failing, not after a recovery', (t) => {
+  const url = `${BASE}/dtabs/default?watch=true`
+  const failing = { state: 'retrying', since: 1, attempts: 2, lastError: 'ECONNREFUSED' } as const
+  const recovered = { ...failing, state: 'open', attempts: 0 } as const
+  const target = { base: 'http://127.0.0.1:4180', namespace: 'default' }
+  t.is(interpreterState(target, [stream(failing, url)]).streams[0]?.lastError, 'ECONNREFUSED')
+  t.false('lastError' in (interpreterState(target, [stream(recovered, url)]).streams[0] ?? {}))
+})

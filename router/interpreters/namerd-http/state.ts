@@ -20,6 +20,7 @@ export interface StreamState {
   readonly since?: string
   /** Failed connections in a row. */
   readonly attempts?: number
+  /** Why the last connection failed; shown only while `attempts` > 0. */
   readonly lastError?: string
   /** ISO time of the last change of `value`. */
   readonly lastChange?: string
@@ -58,7 +59,10 @@ function streamState(v: LiveStream): StreamState {
     ...(dtab === undefined ? {} : { dtab }),
     state: w.state,
     ...('since' in w ? { since: iso(w.since), attempts: w.attempts } : {}),
-    ...('lastError' in w && w.lastError !== undefined ? { lastError: w.lastError } : {}),
+    // Only while failing: an error from before a recovery would read as a current one.
+    ...('lastError' in w && w.lastError !== undefined && w.attempts > 0
+      ? { lastError: w.lastError }
+      : {}),
     ...(c.at === undefined ? {} : { lastChange: iso(c.at) }),
     updates: c.count,
     observers: v.observers,
