@@ -52,7 +52,7 @@ test('etcd killed and restarted: routers keep routing, namerctl fails with exit 
   const loads = fleet.routers.map((r) => new Load(t, r.port))
   for (const l of loads) l.start()
 
-  await fleet.etcd.kill()
+  await fleet.store.server.kill()
   const refused = await fleet.ctl('dtab', 'update', NAMESPACE, fleet.dtabFile(canaryDtab(50)))
   failsWith(t, refused, 8, /dtab store io\.l5d\.etcd is unreachable/)
   const seen = loads.map((l) => l.background.total)
@@ -60,7 +60,7 @@ test('etcd killed and restarted: routers keep routing, namerctl fails with exit 
     loads.every((l, i) => l.background.total > (seen[i] ?? 0) + 100),
   )
 
-  await fleet.etcd.start()
+  await fleet.store.server.start()
   const backAt = Date.now()
   const file = fleet.dtabFile(canaryDtab(100))
   await eventually(

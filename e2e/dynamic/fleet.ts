@@ -1,10 +1,11 @@
 /**
- * A whole dynamic-routing system for one end-to-end test, every part real: an etcd; namerd
- * replicas on it (`io.l5d.etcd`, one pathPrefix, an `io.l5d.fs` namer over a temp disco dir
- * holding services `v1` and `v2`); backends v1 and v2 that answer their version; routers
- * (`bin/router.js`) following namerd through `io.l5d.namerd.http` (router A → namerd 1, router B
- * → namerd 2, so that what B sees of a change made through namerd 1 came through etcd); and the
- * real `namerctl` pointed at namerd 1. Everything started is stopped in `t.teardown`.
+ * A whole dynamic-routing system for one end-to-end test, every part real: a store (an etcd by
+ * default, or a ZooKeeper); namerd replicas on it (`io.l5d.etcd` or `io.l5d.zk`, one
+ * pathPrefix, an `io.l5d.fs` namer over a temp disco dir holding services `v1` and `v2`);
+ * backends v1 and v2 that answer their version; routers (`bin/router.js`) following namerd
+ * through `io.l5d.namerd.http` (router A → namerd 1, router B → namerd 2, so that what B sees of
+ * a change made through namerd 1 came through the store); and the real `namerctl` pointed at
+ * namerd 1 (or at another replica with `ctlAt`). Everything started is stopped in `t.teardown`.
  */
 import type { ExecutionContext } from 'ava'
 import { mkdtempSync, writeFileSync } from 'node:fs'
@@ -12,17 +13,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { join } from 'node:path'
 import { freePort } from '../../lib/free-port.js'
 import { namerctl, type Run } from '../../namerctl/e2e/harness.js'
-import { startEtcd, type EtcdServer } from '../../namerd/testing/etcd-server.js'
 import { TcpRelay } from '../../namerd/testing/tcp-relay.js'
 import { backend, disco, startRouter, tempDir } from '../../router/e2e/harness.js'
 import type { RunningRouter } from '../../router/e2e/harness.js'
 import { NamerdNode, namerdConfig } from './namerd-node.js'
+import { startStore, type Store, type StoreKind } from './store.js'
 
 /** The namerd namespace every router of a fleet follows. */
 export const NAMESPACE = 'shop'
 
 export interface FleetOptions {
-  /** namerd replicas on the one etcd (default 2). */
+  /** The store the replicas share (default `etcd`). */
+  readonly store?: StoreKind
+  /** namerd replicas on the one store (default 2). */
   readonly namerds?: 1 | 2
   /** Routers (default 2); router i follows namerd i, or namerd 1 when there is only one. */
   readonly routers?: 1 | 2
@@ -39,13 +42,16 @@ export interface RouterNode extends RunningRouter {
 }
 
 export interface Fleet {
-  readonly etcd: EtcdServer
+  /** The store and its server (`fleet.store.server.kill()`, then `.start()`). */
+  readonly store: Store
   readonly namerds: readonly NamerdNode[]
   readonly routers: readonly RouterNode[]
   /** Between router A and its namerd, with `relayA`. */
   readonly relay: TcpRelay | undefined
   /** The real `namerctl ...args --base-url <namerd 1>`. */
   ctl(...args: string[]): Promise<Run>
+  /** The real `namerctl ...args --base-url <namerd i+1>` (`ctlAt(0, ...)` is `ctl`). */
+  ctlAt(i: number, ...args: string[]): Promise<Run>
   /** A temp file holding `text`, for `namerctl dtab create|update NS FILE`. */
   dtabFile(text: string): string
 }
@@ -53,12 +59,11 @@ export interface Fleet {
 /** Starts a fleet for test `t`; see the file header. */
 export async function startFleet(t: ExecutionContext, o: FleetOptions = {}): Promise<Fleet> {
   const dir = tempDir(t)
-  const etcd = await startEtcd()
-  t.teardown(() => etcd.cleanup())
+  const store = await startStore(t, o.store ?? 'etcd')
   const [v1, v2] = [await backend(t, 'v1', version), await backend(t, 'v2', version)]
   const root = disco(dir, { v1: [v1], v2: [v2] })
   const config = (port: number, adminPort: number) =>
-    namerdConfig({ etcd: etcd.endpoint, rootDir: root, port, adminPort })
+    namerdConfig({ storage: store.storage, rootDir: root, port, adminPort })
   const namerds = await Promise.all(
     Array.from({ length: o.namerds ?? 2 }, async () =>
       NamerdNode.start(t, dir, config(await freePort(), await freePort())),
@@ -77,12 +82,18 @@ export async function startFleet(t: ExecutionContext, o: FleetOptions = {}): Pro
   )
   const files = mkdtempSync(join(dir, 'dtabs-'))
   let n = 0
+  const ctlAt = async (i: number, ...args: string[]): Promise<Run> => {
+    const namerd = namerds[i]
+    if (namerd === undefined) throw new Error(`no namerd ${i + 1} in this fleet`)
+    return namerctl([...args, '--base-url', namerd.api])
+  }
   return {
-    etcd,
+    store,
     namerds,
     routers,
     relay,
-    ctl: (...args) => namerctl([...args, '--base-url', first.api]),
+    ctl: (...args) => ctlAt(0, ...args),
+    ctlAt,
     dtabFile(text) {
       const file = join(files, `${++n}.dtab`)
       writeFileSync(file, text)

@@ -5,12 +5,9 @@
 import type { ExecutionContext } from 'ava'
 import { startNamerd, type NamerdProcess } from '../../namerd/e2e/harness.js'
 
-/** The etcd key prefix every replica of a fleet shares (each fleet has its own etcd). */
-export const PATH_PREFIX = '/e2e/dynamic'
-
 export interface NamerdPlace {
-  /** etcd's `127.0.0.1:PORT`. */
-  readonly etcd: string
+  /** The `storage` section (store.ts), shared by every replica of a fleet. */
+  readonly storage: Record<string, unknown>
   /** The io.l5d.fs namer's directory. */
   readonly rootDir: string
   /** The httpController's port and the admin port. */
@@ -18,11 +15,11 @@ export interface NamerdPlace {
   readonly adminPort: number
 }
 
-/** A namerd config on etcd with an io.l5d.fs namer, on the given ports. */
+/** A namerd config on the given store with an io.l5d.fs namer, on the given ports. */
 export function namerdConfig(p: NamerdPlace): Record<string, unknown> {
   return {
     admin: { port: p.adminPort },
-    storage: { kind: 'io.l5d.etcd', endpoints: [p.etcd], pathPrefix: PATH_PREFIX },
+    storage: structuredClone(p.storage),
     namers: [{ kind: 'io.l5d.fs', rootDir: p.rootDir }],
     // A heartbeat every second: idle watch streams carry bytes, as in production (10 s).
     interfaces: [{ kind: 'io.l5d.httpController', port: p.port, heartbeatMs: 1000 }],
@@ -63,6 +60,15 @@ export class NamerdNode {
 
   get port(): number {
     return Number(new URL(this.api).port)
+  }
+
+  /** Whether namerd reaches its store now (its `namerd_store_reachable` gauge is 1). */
+  async storeReachable(): Promise<boolean> {
+    const url = `${this.#process.admin}/admin/metrics/prometheus`
+    const res = await fetch(url, { signal: AbortSignal.timeout(10_000) })
+    const text = await res.text()
+    if (!res.ok) throw new Error(`${url}: ${res.status} ${text}`)
+    return /^namerd_store_reachable 1$/m.test(text)
   }
 
   /** SIGKILL: a crash, no graceful close of its watch streams. */

@@ -263,6 +263,7 @@ test('GET /admin and /admin/index.txt list the endpoints', async (t) => {
     '/bound-names.json',
     '/config.json',
     '/delegator.json',
+    '/interpreter_state.json',
   ]
   for (const url of ['/admin', '/admin/index.txt']) {
     const res = await app.inject({ url })
