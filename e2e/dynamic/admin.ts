@@ -5,7 +5,9 @@
  */
 import type { NamerdInterpreterState } from '../../router/interpreters/namerd-http/state.js'
 import { eventually } from '../../namerd/testing/eventually.js'
+import type { ExecutionContext } from 'ava'
 import { NAMESPACE, type RouterNode } from './fleet.js'
+import { ask, Load } from './load.js'
 
 /** The name the tests route (`Host: users` under the default `/svc` prefix). */
 export const USERS = '/svc/users'
@@ -93,4 +95,20 @@ function shares(value: unknown): Record<string, number> | undefined {
 
 function last(id: string): string {
   return id.split('/').pop() ?? id
+}
+
+/**
+ * The start of a canary: every router answers `users` with v1 and holds the 0 % tree. Gives
+ * one Load per router.
+ */
+export async function loadsOnV1(
+  t: ExecutionContext,
+  routers: readonly RouterNode[],
+): Promise<Load[]> {
+  for (const r of routers) {
+    const first = await ask(r.port, 'users')
+    t.is(`${first.status} ${first.body}`, '200 v1', `router ${r.name}: ${first.err}`)
+    await untilSplit(r, 0)
+  }
+  return routers.map((r) => new Load(t, r.port))
 }

@@ -7,9 +7,9 @@
 import test, { type ExecutionContext } from 'ava'
 import { show } from '../../namerctl/e2e/harness.js'
 import { eventually } from '../../namerd/testing/eventually.js'
-import { canaryDtab, untilSplit } from './admin.js'
+import { canaryDtab, loadsOnV1, untilSplit } from './admin.js'
 import { NAMESPACE, startFleet } from './fleet.js'
-import { ask, Load, shareOf, type Tally } from './load.js'
+import { Load, shareOf, type Tally } from './load.js'
 
 /**
  * Requests per router after each step, and how many percentage points the v2 share may be off
@@ -25,12 +25,7 @@ test('a canary 0 → 10 → 50 → 100 % through namerctl: both routers follow, 
   const fleet = await startFleet(t)
   const created = await fleet.ctl('dtab', 'create', NAMESPACE, fleet.dtabFile(canaryDtab(0)))
   t.is(created.status, 0, show(created))
-  for (const r of fleet.routers) {
-    const first = await ask(r.port, 'users')
-    t.is(`${first.status} ${first.body}`, '200 v1', `router ${r.name}: ${first.err}`)
-    await untilSplit(r, 0)
-  }
-  const loads = fleet.routers.map((r) => new Load(t, r.port))
+  const loads = await loadsOnV1(t, fleet.routers)
   await checkSplits(t, loads, 0)
 
   for (const percent of [10, 50, 100]) {

@@ -7,9 +7,9 @@
 import test, { type ExecutionContext } from 'ava'
 import { failsWith, show } from '../../namerctl/e2e/harness.js'
 import { eventually } from '../../namerd/testing/eventually.js'
-import { canaryDtab, untilSplit } from './admin.js'
+import { canaryDtab, loadsOnV1, untilSplit } from './admin.js'
 import { NAMESPACE, startFleet, type Fleet } from './fleet.js'
-import { ask, Load, shareOf } from './load.js'
+import { Load, shareOf } from './load.js'
 
 /**
  * Requests per router after each step, and how many points the v2 share may be off the weight.
@@ -31,12 +31,7 @@ test('ZooKeeper: two namerd replicas agree under load, and through a ZooKeeper c
   t.timeout(120_000)
   const fleet = await startFleet(t, { store: 'zk' })
   await write(t, fleet, 0, 'create', 0)
-  for (const r of fleet.routers) {
-    const first = await ask(r.port, 'users')
-    t.is(`${first.status} ${first.body}`, '200 v1', `router ${r.name}: ${first.err}`)
-    await untilSplit(r, 0)
-  }
-  const loads = fleet.routers.map((r) => new Load(t, r.port))
+  const loads = await loadsOnV1(t, fleet.routers)
   await checkSplits(t, loads, 0)
 
   for (const { via, percent } of SHIFTS) {

@@ -13,7 +13,8 @@ const SLOW = 10_000
 
 test('namerd down: bound names keep their tree, new ones stall with ERR_NAMERD_UNREACHABLE; back: catch up', async (t) => {
   const namerd = await startNamerd(t, { default: `/svc => ${inet(9001)}` })
-  const { interp, counts } = interpreterFor(t, namerd, { retry: { baseMs: 50, maxMs: 200 } })
+  const retry = { baseMs: 50, maxMs: 200 }
+  const { interp, counts, logs } = interpreterFor(t, namerd, { retry })
   const users = interp.bind(EMPTY_DTAB, readPath('/svc/users'))
   t.teardown(users.subscribe(() => undefined))
   await until(users, `ok ${inet(9001)}`, SLOW)
@@ -46,6 +47,13 @@ test('namerd down: bound names keep their tree, new ones stall with ERR_NAMERD_U
   await until(fresh, `ok ${inet(9002)}`, SLOW)
   await eventually('every stream connected', () => interp.health().disconnected === 0)
   t.deepEqual(interp.health(), { streams: 3, disconnected: 0, lagMs: 0 })
+  // One line when namerd went away and one when it came back, however many retries between.
+  t.is(logs.length, 2, logs.join('\n'))
+  t.regex(
+    logs[0] ?? '',
+    new RegExp(`^namerd at ${namerd.host} is unreachable \\(.+\\); names keep`),
+  )
+  t.is(logs[1], `namerd at ${namerd.host} is reachable again`)
 })
 
 test("a namerd error line fails the binding with namerd's message; a fixed dtab brings it back", async (t) => {

@@ -34,6 +34,7 @@ import {
   type StreamHealth,
 } from './state.js'
 import { StreamVar, type StreamDeps } from './stream-var.js'
+import type { WatchState } from './watch.js'
 import { addrUrl, bindUrl, dtabUrl, type NamerdTarget } from './urls.js'
 
 type BoundTree = NameTree<BoundLeaf>
@@ -68,7 +69,8 @@ export class NamerdInterpreter implements Interpreter {
     const ttl = options.cacheIdleTtlMs ?? 600_000
     this.#binds = new Lru(size, undefined, ttl)
     this.#addrs = new Lru(size * 4, undefined, ttl)
-    this.#dtab = new StreamVar(dtabUrl(options), PENDING, DTAB_CODEC, this.#deps)
+    const onState = outageLog(options.base, log)
+    this.#dtab = new StreamVar(dtabUrl(options), PENDING, DTAB_CODEC, this.#deps, onState)
     this.#stopDtab = this.#dtab.subscribe(() => undefined)
   }
 
@@ -139,5 +141,25 @@ export class NamerdInterpreter implements Interpreter {
 
   #now(): number {
     return (this.#o.now ?? Date.now)()
+  }
+}
+
+/**
+ * One log line when namerd becomes unreachable and one when it is back, from the namespace's
+ * dtab stream (always running): not one per stream or per retry.
+ */
+function outageLog(base: string, log: (message: string) => void): (s: WatchState) => void {
+  const host = new URL(base).host
+  let down = false
+  return (s) => {
+    if (s.state === 'retrying' && !down) {
+      down = true
+      log(
+        `namerd at ${host} is unreachable (${s.lastError ?? ''}); names keep their last bindings while the router reconnects`,
+      )
+    } else if (s.state === 'open' && down) {
+      down = false
+      log(`namerd at ${host} is reachable again`)
+    }
   }
 }

@@ -66,6 +66,8 @@ export class StreamVar<T> implements Var<T>, LiveStream {
     initial: T,
     private readonly codec: StreamCodec<T>,
     private readonly deps: StreamDeps,
+    /** Each change of the stream's connection state (the interpreter logs its dtab stream's). */
+    private readonly onState?: (s: WatchState) => void,
   ) {
     this.#cell = new Cell(initial, () => this.#start())
   }
@@ -157,6 +159,7 @@ export class StreamVar<T> implements Var<T>, LiveStream {
       },
       onState: (s) => {
         if (s.state === 'retrying') this.deps.onReconnect()
+        this.onState?.(s)
       },
     })
   }
