@@ -5,51 +5,21 @@
 import { Cell, type Var } from '../../../dtabs/index.js'
 import { errorMessage } from '../../../lib/errors.js'
 import { RouterError } from '../../errors.js'
-import { NamerdWatch, type NamerdError, type RetryOptions, type WatchState } from './watch.js'
+import type { LiveStream, StreamCodec, StreamDeps } from './stream-types.js'
+import { NamerdWatch, type WatchState } from './watch.js'
 
-/** What every stream of one interpreter shares: namerd's settings and the accounting. */
-export interface StreamDeps {
-  readonly retry: RetryOptions
-  /** How long a stream stays open after its last observer left (default 10 s). */
-  readonly lingerMs: number
-  readonly deadAfterMs?: number
-  /** Called each time a stream fails and a reconnection is scheduled. */
-  readonly onReconnect: () => void
-  /** Called for each document applied. */
-  readonly onUpdate: () => void
-  /** Problems worth a log line (a document of the wrong shape). */
-  readonly log: (message: string) => void
-  /** The running streams: each adds itself when it opens and leaves when it closes. */
-  readonly live: Set<LiveStream>
-  /** True once the interpreter is closed: no stream opens any more. */
-  readonly isClosed: () => boolean
-}
-
-/** What the interpreter sees of a running stream, whatever its value type. */
-export interface LiveStream {
-  readonly url: string
-  readonly observers: number
-  watchState(): WatchState | { readonly state: 'idle' }
-  changes(): { readonly at: number | undefined; readonly count: number }
-  shown(): unknown
-  close(): void
-}
-
-/** How a stream's documents become values. */
-export interface StreamCodec<T> {
-  /** The value of a document; throws (NamerdJsonError) for a document of the wrong shape. */
-  decode(doc: unknown): T
-  /** The value while namerd reports an error on this stream. */
-  failed(e: NamerdError): T
-  /** The value as JSON, for the admin page. */
-  show(value: T): unknown
-}
+export type { LiveStream, StreamCodec, StreamDeps } from './stream-types.js'
 
 /**
  * The current value of one namerd stream (`initial` until the first document). The stream runs
  * while the Var is observed and `lingerMs` longer, so a name that is quickly observed again
  * does not reconnect. While namerd is unreachable the last value stays: a binding that worked
  * keeps working. `stalled()` says why a value is still missing, for the router's timeout error.
+ *
+ * When the stream stops, its value may go stale, so it goes back to `initial`: observed again,
+ * the Var waits for namerd's current value rather than route by an old one. The old value is
+ * kept aside and comes back only if that new stream fails before delivering (namerd down:
+ * better an old binding than none).
  */
 export class StreamVar<T> implements Var<T>, LiveStream {
   readonly constant = false
@@ -59,11 +29,13 @@ export class StreamVar<T> implements Var<T>, LiveStream {
   #delivered = false
   #changedAt: number | undefined
   #updates = 0
+  /** The value from before the stream stopped, while a restarted stream has not delivered. */
+  #stale: { readonly value: T } | undefined
 
   constructor(
     /** The stream's URL (with `watch=true`). */
     readonly url: string,
-    initial: T,
+    private readonly initial: T,
     private readonly codec: StreamCodec<T>,
     private readonly deps: StreamDeps,
     /** Each change of the stream's connection state (the interpreter logs its dtab stream's). */
@@ -82,7 +54,9 @@ export class StreamVar<T> implements Var<T>, LiveStream {
 
   /** Sets the value from elsewhere (a bind document's snapshot) unless the stream delivered. */
   seed(value: T): void {
-    if (!this.#delivered) this.#set(value)
+    if (this.#delivered) return
+    this.#stale = undefined
+    this.#set(value)
   }
 
   /** Whether the stream has delivered a document since it (re)started. */
@@ -123,7 +97,7 @@ export class StreamVar<T> implements Var<T>, LiveStream {
   /** Stops the stream now, whoever observes (the interpreter is closing). */
   close(): void {
     clearTimeout(this.#linger)
-    this.#stop()
+    this.#stop(false)
   }
 
   #start(): () => void {
@@ -134,17 +108,30 @@ export class StreamVar<T> implements Var<T>, LiveStream {
       this.deps.live.add(this)
     }
     return () => {
-      this.#linger = setTimeout(() => this.#stop(), this.deps.lingerMs)
+      this.#linger = setTimeout(() => this.#stop(true), this.deps.lingerMs)
       this.#linger.unref()
     }
   }
 
-  #stop(): void {
+  /** Closes the stream; `forget` (idle, not closing): the value goes aside as stale. */
+  #stop(forget: boolean): void {
     this.#linger = undefined
     this.#watch?.close()
     this.#watch = undefined
     this.#delivered = false
     this.deps.live.delete(this)
+    if (!forget) return
+    const last = this.#cell.get()
+    if (last !== this.initial) this.#stale = { value: last }
+    this.#cell.set(this.initial)
+  }
+
+  /** A restarted stream failed before delivering: the value from before is better than none. */
+  #fallBack(): void {
+    if (this.#delivered || this.#stale === undefined) return
+    const { value } = this.#stale
+    this.#stale = undefined
+    this.#set(value)
   }
 
   #open(): NamerdWatch {
@@ -155,10 +142,14 @@ export class StreamVar<T> implements Var<T>, LiveStream {
       onValue: (doc) => this.#apply(doc),
       onError: (e) => {
         this.#delivered = true
+        this.#stale = undefined
         this.#set(this.codec.failed(e))
       },
       onState: (s) => {
-        if (s.state === 'retrying') this.deps.onReconnect()
+        if (s.state === 'retrying') {
+          this.deps.onReconnect()
+          this.#fallBack()
+        }
         this.onState?.(s)
       },
     })
@@ -174,6 +165,7 @@ export class StreamVar<T> implements Var<T>, LiveStream {
       )
     }
     this.#delivered = true
+    this.#stale = undefined
     this.#updates++
     this.deps.onUpdate()
     this.#set(value)
