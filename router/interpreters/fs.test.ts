@@ -178,15 +178,15 @@ test('io.l5d.fs interpreter config', (t) => {
     ],
     [
       { kind: 'io.l5d.namerd.http', dst: '/$/inet/namerd' },
-      'routers[0].interpreter.dst: expected /$/inet/<host>/<port>, got /$/inet/namerd',
+      'routers[0].interpreter.dst: expected /$/inet/<host>/<port> or /#/<namer>/…, got /$/inet/namerd',
     ],
     [
-      { kind: 'io.l5d.namerd.http', dst: '/#/io.l5d.fs/namerd' },
-      'routers[0].interpreter.dst: expected /$/inet/<host>/<port>, got /#/io.l5d.fs/namerd',
+      { kind: 'io.l5d.namerd.http', dst: '/svc/namerd' },
+      'routers[0].interpreter.dst: expected /$/inet/<host>/<port> or /#/<namer>/…, got /svc/namerd',
     ],
     [
       { kind: 'io.l5d.namerd.http', dst: '/$/inet/namerd/70000' },
-      'routers[0].interpreter.dst: expected /$/inet/<host>/<port>, got /$/inet/namerd/70000',
+      'routers[0].interpreter.dst: expected /$/inet/<host>/<port> or /#/<namer>/…, got /$/inet/namerd/70000',
     ],
     [
       { kind: 'io.l5d.namerd.http', namespace: '' },

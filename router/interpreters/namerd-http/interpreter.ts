@@ -23,10 +23,13 @@ import {
   type NameTree,
   type Path,
 } from '../../../dtabs/index.js'
+import { errorMessage } from '../../../lib/errors.js'
 import { Lru } from '../../../lib/lru.js'
+import { RouterError } from '../../errors.js'
 import type { Interpreter } from '../../model.js'
 import { ADDR_CODEC, BIND_CODEC, DTAB_CODEC, withoutWeightStamp } from './codecs.js'
 import { delegateThroughNamerd } from './delegate.js'
+import type { NamerdAddress } from './namerd-address.js'
 import {
   interpreterState,
   streamHealth,
@@ -45,6 +48,8 @@ export interface NamerdInterpreterOptions
   readonly cacheSize?: number
   readonly cacheIdleTtlMs?: number
   readonly delegateTimeoutMs?: number
+  /** namerd's replicas when `dst` is bound through the router's namers; closed with this. */
+  readonly address?: NamerdAddress
   /** The router's own `dtab`, sent to namerd before each request's override (linkerd's way). */
   readonly routerDtab?: Dtab
   readonly log?: (message: string) => void
@@ -64,12 +69,15 @@ export class NamerdInterpreter implements Interpreter {
   constructor(options: NamerdInterpreterOptions) {
     this.#o = options
     const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`))
-    this.#deps = { ...options, log, live: new Set(), isClosed: () => this.#closed }
+    const origin = options.address?.origin
+    this.#deps = { ...options, log, origin, live: new Set(), isClosed: () => this.#closed }
     const size = options.cacheSize ?? 1000
     const ttl = options.cacheIdleTtlMs ?? 600_000
     this.#binds = new Lru(size, undefined, ttl)
     this.#addrs = new Lru(size * 4, undefined, ttl)
-    const onState = outageLog(options.base, log)
+    const where =
+      options.address === undefined ? new URL(options.base).host : showPath(options.address.dst)
+    const onState = outageLog(where, log)
     this.#dtab = new StreamVar(dtabUrl(options), PENDING, DTAB_CODEC, this.#deps, onState)
     this.#stopDtab = this.#dtab.subscribe(() => undefined)
   }
@@ -97,7 +105,14 @@ export class NamerdInterpreter implements Interpreter {
 
   delegate(localDtab: Dtab, path: Path): Promise<unknown> {
     const sent = concatDtabs(this.#o.routerDtab ?? EMPTY_DTAB, localDtab)
-    return delegateThroughNamerd(this.#o, sent, path, this.#o.delegateTimeoutMs ?? 10_000)
+    let base: string
+    try {
+      base = this.#o.address?.origin() ?? this.#o.base
+    } catch (e) {
+      return Promise.reject(new RouterError('ERR_NAMERD_UNREACHABLE', errorMessage(e)))
+    }
+    const target = { base, namespace: this.#o.namespace }
+    return delegateThroughNamerd(target, sent, path, this.#o.delegateTimeoutMs ?? 10_000)
   }
 
   /** Counts for the metrics: live streams, those not open, and the oldest outage (ms). */
@@ -107,7 +122,10 @@ export class NamerdInterpreter implements Interpreter {
 
   /** Every stream and its value, for the admin `interpreter_state` page. */
   state(): NamerdInterpreterState {
-    return interpreterState(this.#o, this.#deps.live)
+    const a = this.#o.address
+    const target = a === undefined ? this.#o : { ...this.#o, base: showPath(a.dst) }
+    const state = interpreterState(target, this.#deps.live)
+    return a === undefined ? state : { ...state, replicas: a.origins() }
   }
 
   close(): void {
@@ -115,6 +133,7 @@ export class NamerdInterpreter implements Interpreter {
     this.#closed = true
     this.#stopDtab()
     for (const v of [...this.#deps.live]) v.close()
+    this.#o.address?.close()
     this.#binds.clear()
     this.#addrs.clear()
   }
@@ -146,12 +165,13 @@ export class NamerdInterpreter implements Interpreter {
 
 /**
  * One log line when namerd becomes unreachable and one when it is back, from the namespace's
- * dtab stream (always running): not one per stream or per retry.
+ * dtab stream (always running): not one per stream or per retry. With replicas, the host is
+ * the one that failed, and "back" may be another replica.
  */
-function outageLog(base: string, log: (message: string) => void): (s: WatchState) => void {
-  const host = new URL(base).host
+function outageLog(fallback: string, log: (message: string) => void): (s: WatchState) => void {
   let down = false
   return (s) => {
+    const host = s.host ?? fallback
     if (s.state === 'retrying' && !down) {
       down = true
       log(

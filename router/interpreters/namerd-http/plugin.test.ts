@@ -94,3 +94,8 @@ test('metrics in the router scope: reconnects, updates, streams, streams_disconn
   t.like(read(), { updates: 1, streams: 1, streams_disconnected: 1 })
   t.true((read().reconnects ?? 0) >= 1)
 })
+
+test("dst as a /#/ path: replicas found by the router's namers (none here: an empty list)", (t) => {
+  const interp = make(t, { kind: 'io.l5d.namerd.http', dst: '/#/io.l5d.fs/namerd' })
+  t.like(interp.state?.(), { namerd: '/#/io.l5d.fs/namerd', namespace: 'default', replicas: [] })
+})

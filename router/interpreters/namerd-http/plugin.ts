@@ -6,7 +6,7 @@
  *   interpreter:
  *     kind: io.l5d.namerd.http
  *     experimental: true          # linkerd required it; accepted, not required
- *     dst: /$/inet/127.0.0.1/4180
+ *     dst: /$/inet/127.0.0.1/4180 # or /#/io.l5d.fs/namerd: replicas found by the router's namers
  *     namespace: default
  *     retry: { baseSeconds: 1, maxSeconds: 30 }
  */
@@ -15,20 +15,24 @@ import { ConfigError, type Section } from '../../../lib/config.js'
 import type { Interpreter } from '../../model.js'
 import type { InterpreterEnv, InterpreterPlugin } from '../index.js'
 import { NamerdInterpreter } from './interpreter.js'
+import { NamerdAddress } from './namerd-address.js'
 import { interpreterMetrics } from './metrics.js'
 
 export const namerdHttpInterpreter: InterpreterPlugin = {
   kind: 'io.l5d.namerd.http',
   parse(s) {
-    const base = namerdBase(s)
+    const dst = parseDst(s)
     const namespace = s.string('namespace', 'default')
     if (namespace === '') throw new ConfigError(s.where('namespace'), 'must not be empty')
     const retry = parseRetry(s.section('retry'))
     if (s.has('tls')) throw new ConfigError(s.where('tls'), 'TLS to namerd is not supported yet')
     return function makeNamerdHttpInterpreter(env: InterpreterEnv): Interpreter {
       const stats = env.stats === undefined ? undefined : interpreterMetrics(env.stats)
+      const address = 'path' in dst ? new NamerdAddress(dst.path, env.namers) : undefined
       const interpreter: NamerdInterpreter = new NamerdInterpreter({
-        base,
+        // With replicas, each connection's origin comes from `address`; `base` only shapes URLs.
+        base: 'base' in dst ? dst.base : 'http://namerd',
+        address,
         namespace,
         retry,
         routerDtab: env.dtab,
@@ -47,14 +51,21 @@ export const namerdHttpInterpreter: InterpreterPlugin = {
   },
 }
 
-/** `dst`: namerd's address as a `/$/inet/<host>/<port>` path (linkerd's form), as a base URL. */
-function namerdBase(s: Section): string {
+/** Where namerd is: one fixed base URL, or a path the router's namers resolve to its replicas. */
+type NamerdDst = { readonly base: string } | { readonly path: Path }
+
+/**
+ * `dst`, in linkerd's form: `/$/inet/<host>/<port>` (one namerd) or a `/#/<namer>/…` path that
+ * the router's namers resolve to namerd's replicas (e.g. an io.l5d.fs file listing them).
+ */
+function parseDst(s: Section): NamerdDst {
   const at = s.where('dst')
   const dst: Path = s.value('dst', readPath, readPath('/$/inet/127.0.0.1/4180'))
-  const [dollar, inet, host, port, ...rest] = dst
+  const [first, inet, host, port, ...rest] = dst
+  if (first === '#' && dst.length > 2) return { path: dst }
   const portNumber = Number(port)
   const valid =
-    dollar === '$' &&
+    first === '$' &&
     (inet === 'inet' || inet === 'fixedinet') &&
     host !== undefined &&
     host !== '' &&
@@ -63,9 +74,12 @@ function namerdBase(s: Section): string {
     portNumber > 0 &&
     portNumber < 65536
   if (!valid) {
-    throw new ConfigError(at, `expected /$/inet/<host>/<port>, got ${showPath(dst)}`)
+    throw new ConfigError(
+      at,
+      `expected /$/inet/<host>/<port> or /#/<namer>/…, got ${showPath(dst)}`,
+    )
   }
-  return `http://${host.includes(':') ? `[${host}]` : host}:${portNumber}`
+  return { base: `http://${host.includes(':') ? `[${host}]` : host}:${portNumber}` }
 }
 
 /** linkerd's `retry` section (seconds; defaults 5 and 600), in ms. Pure. */

@@ -16,6 +16,8 @@ export interface StreamState {
   readonly dtab?: string
   /** `connecting`, `open`, `retrying` (namerd unreachable or the stream broke) or `closed`. */
   readonly state: string
+  /** `host:port` of the namerd (replica) of the last connection attempt. */
+  readonly host?: string
   /** ISO time of the last change of `state`. */
   readonly since?: string
   /** Failed connections in a row. */
@@ -32,7 +34,10 @@ export interface StreamState {
 
 export interface NamerdInterpreterState {
   readonly kind: 'io.l5d.namerd.http'
+  /** namerd's address, or the `dst` path its replicas are found by. */
   readonly namerd: string
+  /** With a `dst` found by the router's namers: the replicas known now. */
+  readonly replicas?: readonly string[]
   readonly namespace: string
   readonly streams: readonly StreamState[]
 }
@@ -58,6 +63,7 @@ function streamState(v: LiveStream): StreamState {
     ...(path === undefined ? {} : { path }),
     ...(dtab === undefined ? {} : { dtab }),
     state: w.state,
+    ...('host' in w && w.host !== undefined ? { host: w.host } : {}),
     ...('since' in w ? { since: iso(w.since), attempts: w.attempts } : {}),
     // Only while failing: an error from before a recovery would read as a current one.
     ...('lastError' in w && w.lastError !== undefined && w.attempts > 0

@@ -18,6 +18,8 @@ export interface StreamDeps {
   readonly log: (message: string) => void
   /** The running streams: each adds itself when it opens and leaves when it closes. */
   readonly live: Set<LiveStream>
+  /** namerd's origin for each new connection when it has several replicas (watch.ts). */
+  readonly origin?: () => string
   /** True once the interpreter is closed: no stream opens any more. */
   readonly isClosed: () => boolean
 }

@@ -89,8 +89,9 @@ export class StreamVar<T> implements Var<T>, LiveStream {
     const s = this.#watch?.state()
     if (s === undefined || this.#delivered || s.attempts === 0 || s.state === 'open')
       return undefined
-    const base = new URL(this.url).host
-    const message = `namerd at ${base} is unreachable while binding ${what}: ${s.lastError ?? ''}`
+    // No host when no replica is known yet (the reason says so).
+    const at = s.host === undefined ? '' : ` at ${s.host}`
+    const message = `namerd${at} is unreachable while binding ${what}: ${s.lastError ?? ''}`
     return new RouterError('ERR_NAMERD_UNREACHABLE', message)
   }
 
@@ -137,6 +138,7 @@ export class StreamVar<T> implements Var<T>, LiveStream {
   #open(): NamerdWatch {
     return new NamerdWatch({
       url: this.url,
+      origin: this.deps.origin,
       retry: this.deps.retry,
       deadAfterMs: this.deps.deadAfterMs,
       onValue: (doc) => this.#apply(doc),

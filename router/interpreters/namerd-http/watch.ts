@@ -3,6 +3,7 @@
  * the building block of the router's future `io.l5d.namerd.http` interpreter.
  */
 import { Agent } from 'node:http'
+import { errorMessage } from '../../../lib/errors.js'
 import { LineConnection } from './line-connection.js'
 import { namerdError, retryDelayMs, type NamerdError, type RetryOptions } from './protocol.js'
 
@@ -20,6 +21,8 @@ export interface WatchState {
   readonly attempts: number
   /** `Date.now()` of the first failure of the current run (`attempts` > 0). */
   readonly downSince?: number
+  /** `host:port` of the last connection attempt (it changes with `origin`). */
+  readonly host?: string
   /** Why the last connection failed (kept after a recovery), e.g. `namerd answered 404 …`. */
   readonly lastError?: string
   /** `Date.now()` when `onValue` was last called. */
@@ -29,6 +32,13 @@ export interface WatchState {
 export interface NamerdWatchOptions {
   /** The full stream URL, e.g. `http://namerd:4180/api/1/dtabs/default?watch=true`; http: only. */
   readonly url: string
+  /**
+   * When namerd's address can change (several replicas, found by the router's namers): the
+   * origin (`http://host:port`) for each new connection, replacing the url's; it throws when no
+   * address is known, which counts as a failed connection. The first connection then starts on
+   * the next turn of the event loop.
+   */
+  readonly origin?: () => string
   /** Reconnection backoff, in ms (linkerd's `baseSeconds`/`maxSeconds` × 1000). */
   readonly retry: RetryOptions
   /**
@@ -80,8 +90,12 @@ export class NamerdWatch {
   constructor(options: NamerdWatchOptions) {
     this.#o = options
     this.#url = new URL(options.url)
+    if (options.origin !== undefined) {
+      this.#timer = setTimeout(() => this.#connect(), 0)
+      return
+    }
     try {
-      this.#conn = this.#open()
+      this.#conn = this.#open(this.#url)
     } catch (e) {
       this.#agent.destroy()
       throw e
@@ -103,14 +117,15 @@ export class NamerdWatch {
     this.#enter({ state: 'closed' })
   }
 
-  #open(): LineConnection {
+  #open(url: URL): LineConnection {
+    this.#state = { ...this.#state, host: url.host }
     const options = {
       agent: this.#agent,
       deadAfterMs: this.#o.deadAfterMs ?? 35_000,
       openTimeoutMs: this.#o.openTimeoutMs ?? Math.min(5_000, this.#o.deadAfterMs ?? 35_000),
       maxLineBytes: MAX_LINE_BYTES,
     }
-    return new LineConnection(this.#url, options, {
+    return new LineConnection(url, options, {
       onOpen: () => this.#enter({ state: 'open' }),
       onLine: (line) => this.#line(line),
       onFail: (reason) => this.#retry(reason),
@@ -120,7 +135,15 @@ export class NamerdWatch {
   #connect(): void {
     this.#timer = undefined
     this.#enter({ state: 'connecting' })
-    if (this.#state.state === 'connecting') this.#conn = this.#open()
+    if (this.#state.state !== 'connecting') return
+    let url = this.#url
+    try {
+      if (this.#o.origin !== undefined)
+        url = new URL(this.#url.pathname + this.#url.search, this.#o.origin())
+    } catch (e) {
+      return this.#retry(errorMessage(e))
+    }
+    this.#conn = this.#open(url)
   }
 
   #retry(reason: string): void {
