@@ -49,6 +49,11 @@ export async function backend(
     seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers })
     handler(req, res, name)
   })
+  return { name, port: await listenUntilTeardown(t, server), seen }
+}
+
+/** Listens on a free loopback port until the test ends (connections dropped); the port. */
+export async function listenUntilTeardown(t: ExecutionContext, server: Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   t.teardown(
     () =>
@@ -57,7 +62,7 @@ export async function backend(
         server.close(() => resolve())
       }),
   )
-  return { name, port: (server.address() as AddressInfo).port, seen }
+  return (server.address() as AddressInfo).port
 }
 
 /** A temp directory removed after the test. */

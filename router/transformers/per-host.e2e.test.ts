@@ -8,11 +8,19 @@
  */
 import test, { type ExecutionContext } from 'ava'
 import { createServer, type IncomingHttpHeaders } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { request, type Agent } from 'undici'
-import { backend, client, disco, echoed, send, startRouter, tempDir } from '../e2e/harness.js'
+import {
+  backend,
+  client,
+  disco,
+  echoed,
+  listenUntilTeardown,
+  send,
+  startRouter,
+  tempDir,
+} from '../e2e/harness.js'
 
 /** Relays every request to `port` on loopback, keeping its headers in `seen`. */
 async function wireTap(t: ExecutionContext, agent: Agent, port: number) {
@@ -32,15 +40,7 @@ async function wireTap(t: ExecutionContext, agent: Agent, port: number) {
       })
       .catch(() => res.destroy())
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
-  )
-  return { port: (server.address() as AddressInfo).port, seen }
+  return { port: await listenUntilTeardown(t, server), seen }
 }
 
 function hostRouter(root: string, label: string, transformer: Record<string, unknown>) {

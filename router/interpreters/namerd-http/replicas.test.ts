@@ -3,7 +3,7 @@
  * replicas on one store): streams spread over the replicas, and when one dies its streams move
  * to the other, so names keep following changes and new names still bind.
  */
-import test from 'ava'
+import test, { type ExecutionContext } from 'ava'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -20,31 +20,42 @@ import { inet } from './testing-namerd.js'
 
 const SLOW = 10_000
 
-test('two replicas behind /#/io.l5d.fs/namerd: spread, fail over, keep following', async (t) => {
-  const cx = memoryContext({ default: `/svc => ${inet(9001)}` })
-  const one = await startApi(cx, { ip: '127.0.0.1', port: 0 })
-  const two = await startApi(cx, { ip: '127.0.0.1', port: 0 })
-  t.teardown(() => Promise.all([one.close(), two.close()]))
-  const dir = mkdtempSync(join(tmpdir(), 'namerd-replicas-'))
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  writeFileSync(join(dir, 'namerd'), `127.0.0.1 ${one.port}\n127.0.0.1 ${two.port}\n`)
+/** An interpreter whose dst is `/#/io.l5d.fs/namerd`, read from `dir` by a real fs namer. */
+function overReplicas(t: ExecutionContext, dir: string): NamerdInterpreter {
   const fs = new FsNamer({ rootDir: dir, prefix: ['#', 'io.l5d.fs'], pollMs: 50 })
   t.teardown(() => fs.close())
   const address = new NamerdAddress(readPath('/#/io.l5d.fs/namerd'), [
     { prefix: ['#', 'io.l5d.fs'], namer: fs },
   ])
-  const logs: string[] = []
   const interp = new NamerdInterpreter({
     base: 'http://namerd',
     address,
     namespace: 'default',
     retry: { baseMs: 20, maxMs: 100 },
     lingerMs: 10_000,
-    log: (m) => logs.push(m),
+    log: () => undefined,
     onReconnect: () => undefined,
     onUpdate: () => undefined,
   })
   t.teardown(() => interp.close())
+  return interp
+}
+
+/** A temp dir removed after the test. */
+function tempDir(t: ExecutionContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'namerd-replicas-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
+test('two replicas behind /#/io.l5d.fs/namerd: spread, fail over, keep following', async (t) => {
+  const cx = memoryContext({ default: `/svc => ${inet(9001)}` })
+  const one = await startApi(cx, { ip: '127.0.0.1', port: 0 })
+  const two = await startApi(cx, { ip: '127.0.0.1', port: 0 })
+  t.teardown(() => Promise.all([one.close(), two.close()]))
+  const dir = tempDir(t)
+  writeFileSync(join(dir, 'namerd'), `127.0.0.1 ${one.port}\n127.0.0.1 ${two.port}\n`)
+  const interp = overReplicas(t, dir)
 
   const bind = (name: string) => {
     const b = interp.bind(EMPTY_DTAB, readPath(name))
@@ -77,24 +88,8 @@ test('no replica known: a clear reason, and streams start once the namer lists o
   const cx = memoryContext({ default: `/svc => ${inet(9001)}` })
   const api = await startApi(cx, { ip: '127.0.0.1', port: 0 })
   t.teardown(() => api.close())
-  const dir = mkdtempSync(join(tmpdir(), 'namerd-replicas-'))
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  const fs = new FsNamer({ rootDir: dir, prefix: ['#', 'io.l5d.fs'], pollMs: 50 })
-  t.teardown(() => fs.close())
-  const address = new NamerdAddress(readPath('/#/io.l5d.fs/namerd'), [
-    { prefix: ['#', 'io.l5d.fs'], namer: fs },
-  ])
-  const interp = new NamerdInterpreter({
-    base: 'http://namerd',
-    address,
-    namespace: 'default',
-    retry: { baseMs: 20, maxMs: 100 },
-    lingerMs: 10_000,
-    log: () => undefined,
-    onReconnect: () => undefined,
-    onUpdate: () => undefined,
-  })
-  t.teardown(() => interp.close())
+  const dir = tempDir(t)
+  const interp = overReplicas(t, dir)
   const a = interp.bind(EMPTY_DTAB, readPath('/svc/a'))
   t.teardown(a.subscribe(() => undefined))
   await eventually('a failed attempt', () => stalledReason(a, '/svc/a') !== undefined)
