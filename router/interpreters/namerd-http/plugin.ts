@@ -1,7 +1,8 @@
 /**
  * `io.l5d.namerd.http`: names are bound by namerd, through its HTTP streaming API, and follow
- * every change namerd makes (docs/namerd.md, "The router side"). The router's own namers are
- * not used; its `dtab` is sent to namerd before each request's override, as linkerd does.
+ * every change namerd makes (docs/namerd.md, "The router side"). The router's own namers bind
+ * no names (only a `/#/…` dst, to find namerd's replicas); its `dtab` is sent to namerd before
+ * each request's override, as linkerd does.
  *
  *   interpreter:
  *     kind: io.l5d.namerd.http
