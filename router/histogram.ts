@@ -1,3 +1,7 @@
+import { BUCKETS, bucketOf, compactBuckets, quantilesOf } from './histogram-buckets.js'
+
+export { BUCKETS, bucketOf, compactBuckets, midpointMs, quantilesOf } from './histogram-buckets.js'
+
 /**
  * A fixed-bucket latency histogram for the data path: `record` is O(1), allocation-free and
  * touches four number fields and one typed-array cell; quantiles are computed only when a
@@ -33,26 +37,18 @@ export class Histogram {
 
   /** The summary of the values recorded since the last reset (nothing is reset). */
   summary(): Summary {
-    if (this.count === 0) return EMPTY_SUMMARY
-    const [p50, p90, p95, p99, p9990, p9999] = this.quantiles(QUANTILES)
-    return {
-      count: this.count,
-      sum: this.sum,
-      avg: this.sum / this.count,
-      min: this.min,
-      max: this.max,
-      p50: p50 ?? 0,
-      p90: p90 ?? 0,
-      p95: p95 ?? 0,
-      p99: p99 ?? 0,
-      p9990: p9990 ?? 0,
-      p9999: p9999 ?? 0,
-    }
+    return summarize(this.counts, this.count, this.sum, this.min, this.max)
   }
 
-  /** Ends the interval: keeps its summary in `last` (and returns it), then empties the buckets. */
+  /**
+   * Ends the interval: keeps its summary in `last` (and returns it), then empties the buckets.
+   * The kept summary also carries the interval's non-zero buckets (`buckets`), so that another
+   * process can merge it exactly (router --workers); this pass happens once per interval, never
+   * per request.
+   */
   snapshot(): Summary {
-    const s = this.summary()
+    const s =
+      this.count === 0 ? EMPTY_SUMMARY : { ...this.summary(), buckets: compactBuckets(this.counts) }
     this.last = s
     if (this.count > 0) {
       this.counts.fill(0)
@@ -69,18 +65,36 @@ export class Histogram {
    * least ⌈p·count⌉ values at or below it, within the bucket error. One pass over the buckets.
    */
   quantiles(ps: readonly number[]): number[] {
-    const out: number[] = []
-    if (this.count === 0) return ps.map(() => 0)
-    let seen = 0
-    let i = 0
-    for (const p of ps) {
-      const rank = Math.max(1, Math.ceil(p * this.count - 1e-9))
-      while (seen + (this.counts[i] ?? 0) < rank && i < BUCKETS - 1) seen += this.counts[i++] ?? 0
-      // the last bucket is open-ended: its best estimate is the exact max
-      const v = i === BUCKETS - 1 ? this.max : midpointMs(i)
-      out.push(Math.min(this.max, Math.max(this.min, v)))
-    }
-    return out
+    return quantilesOf(this.counts, this.count, this.min, this.max, ps)
+  }
+}
+
+/**
+ * The summary of bucket counts (`counts[i]` values in bucket `i`, `count` their total) with the
+ * exact `sum`, `min` and `max`: what `Histogram.summary` computes, usable on buckets merged from
+ * several histograms. EMPTY_SUMMARY when `count` is 0.
+ */
+export function summarize(
+  counts: ArrayLike<number>,
+  count: number,
+  sum: number,
+  min: number,
+  max: number,
+): Summary {
+  if (count === 0) return EMPTY_SUMMARY
+  const [p50, p90, p95, p99, p9990, p9999] = quantilesOf(counts, count, min, max, QUANTILES)
+  return {
+    count,
+    sum,
+    avg: sum / count,
+    min,
+    max,
+    p50: p50 ?? 0,
+    p90: p90 ?? 0,
+    p95: p95 ?? 0,
+    p99: p99 ?? 0,
+    p9990: p9990 ?? 0,
+    p9999: p9999 ?? 0,
   }
 }
 
@@ -97,12 +111,14 @@ export interface Summary {
   readonly p99: number
   readonly p9990: number
   readonly p9999: number
+  /**
+   * Only on a summary kept by `snapshot()` with values: the interval's non-zero buckets as
+   * `compactBuckets` gives them, for merging histograms exactly across processes.
+   */
+  readonly buckets?: readonly number[]
 }
 
 const QUANTILES = [0.5, 0.9, 0.95, 0.99, 0.999, 0.9999]
-const SUB = 32
-const BUCKETS = 832
-const MAX_US = 2 ** 30 - 1
 /** The summary of a histogram with no values. */
 export const EMPTY_SUMMARY: Summary = Object.freeze({
   count: 0,
@@ -117,19 +133,3 @@ export const EMPTY_SUMMARY: Summary = Object.freeze({
   p9990: 0,
   p9999: 0,
 })
-
-/** The bucket of a non-negative value in ms. Exported for tests. */
-export function bucketOf(ms: number): number {
-  const us = ms * 1000 < MAX_US ? (ms * 1000) | 0 : MAX_US
-  if (us < 2 * SUB) return us
-  const shift = 26 - Math.clz32(us)
-  return SUB * shift + (us >>> shift)
-}
-
-/** The midpoint of bucket `i`, in ms (the lower bound for the exact 1 µs buckets). */
-export function midpointMs(i: number): number {
-  if (i < 2 * SUB) return i / 1000
-  const shift = (i >> 5) - 1
-  const lower = (SUB + (i & (SUB - 1))) * 2 ** shift
-  return (lower + 2 ** (shift - 1)) / 1000
-}

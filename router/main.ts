@@ -8,6 +8,7 @@ import { parseConfig, type RouterConfig } from './config.js'
 import { readConfigFile } from './load-config.js'
 import { MetricsRegistry } from './metrics.js'
 import { startRouters, type Running } from './start.js'
+import { joinWorkerMetrics, relayMetrics, WORKERS_ENV } from './workers-cluster.js'
 
 interface Options {
   validate?: boolean
@@ -52,6 +53,7 @@ async function serve(
   const running = await startRouters(config, log, metrics)
   state.running = running
   for (const s of running.servers) log.info('listening', { ip: s.address.ip, port: s.address.port })
+  if (cluster.isWorker) joinWorkerMetrics(metrics, withAdmin)
   if (!withAdmin) return
   state.admin = await startAdmin({
     ip: config.admin.ip,
@@ -100,7 +102,8 @@ function workerCount(text: string | undefined): number {
 }
 
 /**
- * Forks `n` workers; the first serves admin. A worker that dies is replaced unless stopping,
+ * Forks `n` workers; the first serves admin, its metrics covering every worker (the primary
+ * relays: workers-cluster.ts). A worker that dies is replaced unless stopping,
  * but five deaths within ten seconds (a port in use, say) stop everything with status 1.
  */
 function supervise(n: number, log: Log): void {
@@ -111,7 +114,7 @@ function supervise(n: number, log: Log): void {
     for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM')
   }
   const fork = (index: number): void => {
-    const w = cluster.fork({ ROUTER_WORKER_INDEX: String(index) })
+    const w = cluster.fork({ ROUTER_WORKER_INDEX: String(index), [WORKERS_ENV]: String(n) })
     w.on('exit', (code) => {
       if (stopping) return
       const now = Date.now()
@@ -126,6 +129,7 @@ function supervise(n: number, log: Log): void {
       fork(index)
     })
   }
+  relayMetrics()
   for (let i = 0; i < n; i++) fork(i)
   process.once('SIGTERM', stop)
   process.once('SIGINT', stop)

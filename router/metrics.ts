@@ -61,6 +61,7 @@ export class MetricsRegistry extends Scope {
   readonly contentType = 'text/plain; version=0.0.4; charset=utf-8'
   private readonly routers = new Map<string, RouterStats>()
   private readonly timer: NodeJS.Timeout | undefined
+  private gather: (() => Promise<Entry[]>) | undefined
 
   constructor(private readonly options: MetricsOptions = {}) {
     super()
@@ -97,17 +98,39 @@ export class MetricsRegistry extends Scope {
     return out
   }
 
-  /** The `/admin/metrics/prometheus` body: prom-client's metrics, then the linkerd ones. */
-  async prometheus(): Promise<string> {
+  /**
+   * Makes scrapes (`scrape()`, `prometheus()`) show what `gather` returns instead of `entries()`:
+   * with `router --workers`, every worker's entries merged (workers-metrics.ts).
+   */
+  gatherWith(gather: () => Promise<Entry[]>): void {
+    this.gather = gather
+  }
+
+  /** What a scrape shows: `entries()`, or the entries of `gatherWith`'s source when set. */
+  async scrape(): Promise<Entry[]> {
+    return this.gather === undefined ? this.entries() : this.gather()
+  }
+
+  /**
+   * The `/admin/metrics/prometheus` body: prom-client's metrics (this process's), then the
+   * linkerd ones (`entries`, default `scrape()`).
+   */
+  async prometheus(entries?: readonly Entry[]): Promise<string> {
     const head = await this.prom.metrics()
-    const ours = formatPrometheus(this.entries(), this.options.prometheusPrefix)
+    const ours = formatPrometheus(entries ?? (await this.scrape()), this.options.prometheusPrefix)
     if (head.trim() === '') return ours
     return head.endsWith('\n') ? head + ours : `${head}\n${ours}`
   }
 
-  /** `/admin/metrics.json`: flat or `tree`, the subtree at `q` or 404 `No such subtree`. */
-  metricsJson(opts: MetricsJsonOptions = {}): { status: 200 | 404; body: string } {
-    const root = buildTree(this.entries())
+  /**
+   * `/admin/metrics.json` of `entries` (default `entries()`; pass `await scrape()` to follow
+   * `gatherWith`): flat or `tree`, the subtree at `q` or 404 `No such subtree`.
+   */
+  metricsJson(
+    opts: MetricsJsonOptions = {},
+    entries: readonly Entry[] = this.entries(),
+  ): { status: 200 | 404; body: string } {
+    const root = buildTree(entries)
     const node = opts.q === undefined ? root : resolveTree(root, opts.q)
     if (node === undefined) {
       // linkerd's exact body, with the space after the colon

@@ -4,7 +4,8 @@ import type { MetricsRegistry } from '../metrics.js'
 /**
  * `GET /admin/metrics/prometheus` (text/plain; version=0.0.4; `prometheusPath` moves it, as
  * `io.l5d.prometheus`'s `path` does) and `GET /admin/metrics.json` (`pretty=1`, `tree=1`,
- * `q=a/b`; 404 `{"error": "No such subtree: a/b"}`), both from the process's `MetricsRegistry`.
+ * `q=a/b`; 404 `{"error": "No such subtree: a/b"}`), both from the process's `MetricsRegistry`
+ * (its `scrape()`: with `router --workers`, every worker's metrics merged).
  */
 export function metricsRoutes(
   app: FastifyInstance,
@@ -15,13 +16,14 @@ export function metricsRoutes(
     const body = await deps.metrics.prometheus()
     return reply.type(deps.metrics.contentType).send(body)
   })
-  app.get('/admin/metrics.json', function metricsJson(req, reply) {
+  app.get('/admin/metrics.json', async function metricsJson(req, reply) {
     const query = req.query as Record<string, unknown>
-    const { status, body } = deps.metrics.metricsJson({
+    const opts = {
       pretty: flag(query['pretty']),
       tree: flag(query['tree']),
       q: typeof query['q'] === 'string' ? query['q'] : undefined,
-    })
+    }
+    const { status, body } = deps.metrics.metricsJson(opts, await deps.metrics.scrape())
     return reply.code(status).type('application/json; charset=utf-8').send(body)
   })
 }
