@@ -1,17 +1,9 @@
 import test from 'ava'
+import { seededRandom } from '../dtabs/testing/random.js'
 import { bucketOf, Histogram, midpointMs } from './histogram.js'
 
-/** mulberry32: a seeded PRNG, so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** A seeded PRNG, so failures reproduce. */
+const prng = seededRandom
 
 /** Nearest rank: the smallest value with at least ⌈p·n⌉ values at or below it. */
 function exactQuantile(sorted: readonly number[], p: number): number {

@@ -1,21 +1,13 @@
 import test from 'ava'
+import { seededRandom } from '../dtabs/testing/random.js'
 import { Histogram } from './histogram.js'
 import type { Entry } from './metrics-entry.js'
 import { mergeEntries, mergeSummaries } from './metrics-merge.js'
 import { formatPrometheus } from './metrics-prometheus.js'
 import { MetricsRegistry } from './metrics.js'
 
-/** mulberry32: a seeded PRNG, so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** A seeded PRNG, so failures reproduce. */
+const prng = seededRandom
 
 const counter = (path: string, value: number): Entry => ({
   path: path.split('/'),

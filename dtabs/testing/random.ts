@@ -372,3 +372,9 @@ function mutateOnce(r: Rng, s: string): string {
       return s.slice(0, at) + randomJunk(r, 3) + s.slice(at)
   }
 }
+
+/** Floats in [0, 1) from a mulberry32 generator (a seeded `Math.random` for tests). */
+export function seededRandom(seed: number): () => number {
+  const rng = makeRng(seed)
+  return () => rng.u32() / 2 ** 32
+}
