@@ -29,6 +29,7 @@ import { RouterError } from '../../errors.js'
 import type { Interpreter } from '../../model.js'
 import { ADDR_CODEC, BIND_CODEC, DTAB_CODEC, withoutWeightStamp } from './codecs.js'
 import { delegateThroughNamerd } from './delegate.js'
+import { outageLog } from './outage-log.js'
 import type { NamerdAddress } from './namerd-address.js'
 import {
   interpreterState,
@@ -37,7 +38,6 @@ import {
   type StreamHealth,
 } from './state.js'
 import { StreamVar, type StreamDeps } from './stream-var.js'
-import type { WatchState } from './watch.js'
 import { addrUrl, bindUrl, dtabUrl, type NamerdTarget } from './urls.js'
 
 type BoundTree = NameTree<BoundLeaf>
@@ -160,26 +160,5 @@ export class NamerdInterpreter implements Interpreter {
 
   #now(): number {
     return (this.#o.now ?? Date.now)()
-  }
-}
-
-/**
- * One log line when namerd becomes unreachable and one when it is back, from the namespace's
- * dtab stream (always running): not one per stream or per retry. With replicas, the host is
- * the one that failed, and "back" may be another replica.
- */
-function outageLog(fallback: string, log: (message: string) => void): (s: WatchState) => void {
-  let down = false
-  return (s) => {
-    const host = s.host ?? fallback
-    if (s.state === 'retrying' && !down) {
-      down = true
-      log(
-        `namerd at ${host} is unreachable (${s.lastError ?? ''}); names keep their last bindings while the router reconnects`,
-      )
-    } else if (s.state === 'open' && down) {
-      down = false
-      log(`namerd at ${host} is reachable again`)
-    }
   }
 }
