@@ -1,4 +1,4 @@
-import { WILDCARD, type Dtab } from './dtab.js'
+import { WILDCARD, type Dtab } from './dentry.js'
 import type { Path } from './path.js'
 
 /** Below this size a linear scan beats the index's own cost. */

@@ -1,23 +1,10 @@
 import { candidates } from './dtab-index.js'
+import { WILDCARD, type Dentry, type Dtab, type Prefix } from './dentry.js'
 import { mapTree, NEG, type NameTree } from './name-tree.js'
 import { showElem, type Path } from './path.js'
 import { showPathTree } from './show.js'
 
-/** The `*` element of a dentry prefix: matches any one path element. */
-export const WILDCARD: unique symbol = Symbol('*')
-export type PrefixElem = string | typeof WILDCARD
-
-/** A dentry prefix: labels (byte strings) and wildcards. `/` alone matches every path. */
-export type Prefix = readonly PrefixElem[]
-
-/** One delegation rule, `prefix => dst`. */
-export interface Dentry {
-  readonly prefix: Prefix
-  readonly dst: NameTree<Path>
-}
-
-/** A delegation table. Later dentries take precedence over earlier ones. */
-export type Dtab = readonly Dentry[]
+export { WILDCARD, type Dentry, type Dtab, type Prefix, type PrefixElem } from './dentry.js'
 
 export const EMPTY_DTAB: Dtab = Object.freeze([])
 

@@ -91,3 +91,14 @@ export class DelegationTooLargeError extends CodedError {
     )
   }
 }
+
+/**
+ * A delegation still waited for a namer when its time ran out. Its code is the router's binding
+ * timeout, so every server answers it as one.
+ */
+export class DelegationTimeoutError extends CodedError {
+  readonly code = 'ERR_BINDING_TIMEOUT'
+  constructor(path: string, ms: number) {
+    super(`delegation of ${path} was still pending after ${ms} ms (a namer is not ready)`)
+  }
+}

@@ -31,7 +31,7 @@ import {
   weightAny,
   type Rng,
   type TreeOptions,
-} from './testing/random.js'
+} from '../testing/random.js'
 
 const SEEDS = [1, 42, 0xdecade, 20_241_023]
 const TWO_DECIMALS: TreeOptions = { depth: 4 }

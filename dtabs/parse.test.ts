@@ -3,7 +3,7 @@ import { WILDCARD, type Dtab } from './dtab.js'
 import { DtabParseError } from './errors.js'
 import { EMPTY, FAIL, NEG, type NameTree } from './name-tree.js'
 import { readDentry, readDtab, readNameTree, readPath, readPrefix } from './parse.js'
-import { JAVA_WHITESPACE } from './testing/random.js'
+import { JAVA_WHITESPACE } from '../testing/random.js'
 
 type Reader = (input: string) => unknown
 

@@ -1,5 +1,5 @@
 import test from 'ava'
-import { makeRng, type Rng } from './testing/random.js'
+import { makeRng, type Rng } from '../testing/random.js'
 import { formatWeight } from './weight.js'
 
 // §3.3: Java's String.format("%.2f"): half-up on the shortest decimal string of the double.

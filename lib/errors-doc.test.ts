@@ -1,9 +1,9 @@
 import test from 'ava'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { repoRoot } from '../testing/paths.js'
 
-const root = fileURLToPath(new URL('../../', import.meta.url))
+const root = repoRoot
 
 function sources(dir: string): string[] {
   if (!existsSync(join(root, dir))) return []

@@ -1,4 +1,4 @@
-import { ConfigError, type Section } from './config.js'
+import { ConfigError, type Section } from './config/section.js'
 
 /**
  * Shape 1 of the house style: a plug-in makes a `T` from a `kind`-keyed config section.

@@ -1,5 +1,5 @@
 import test from 'ava'
-import { makeRng } from '../dtabs/testing/random.js'
+import { makeRng } from '../testing/random.js'
 import { readDtab } from '../dtabs/index.js'
 import { dentryLines, diffJson, diffLines, differs, renderDiff, type Change } from './diff.js'
 

@@ -13,8 +13,8 @@ import {
   type NameTree,
   type Path,
 } from '../dtabs/index.js'
-import { FsNamer } from '../dtabs/namers/fs.js'
-import { globalNamer } from '../dtabs/namers/global.js'
+import { FsNamer } from '../namers/fs/namer.js'
+import { globalNamer } from '../namers/global.js'
 import { ResolveError } from './errors.js'
 
 /** How long offline resolution waits for namers and DNS before reporting what it has. */

@@ -1,5 +1,5 @@
 import Fastify from 'fastify'
-import { healthRoutes } from '../router/admin/health.js'
+import { healthRoutes } from '../lib/admin/health.js'
 import { listen, type Listening } from './listen.js'
 import type { NamerdMetrics } from './metrics.js'
 

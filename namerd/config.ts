@@ -3,16 +3,16 @@
  * `interfaces`, `telemetry`. `parseNamerdConfig` is pure: it checks everything strictly (unknown
  * keys and kinds are errors naming their location) and returns plain values plus builders.
  */
-import { ConfigError, Section } from '../lib/config.js'
+import { ConfigError, Section } from '../lib/config/section.js'
 import { unknownKind } from '../lib/plugin.js'
 import {
   parseAdmin,
   parseTelemeter,
   type AdminConfig,
   type TelemeterConfig,
-} from '../router/config-admin.js'
-import { ipOf, type Warn } from '../router/config-common.js'
-import { parseNamers, type NamerSpec } from '../router/namers/index.js'
+} from '../lib/config/admin.js'
+import { ipOf, type Warn } from '../lib/config/common.js'
+import { parseNamers, type NamerSpec } from '../namers/index.js'
 import type { StorageDeps } from './storage/index.js'
 import { parseStorage } from './storage/index.js'
 import type { Backend } from './storage/backend.js'

@@ -1,11 +1,11 @@
 import test from 'ava'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { loadConfigText } from '../router/load-config.js'
+import { loadConfigText } from '../lib/config/file.js'
+import { repoPath } from '../testing/paths.js'
 import { parseNamerdConfig } from './config.js'
 
-const dir = fileURLToPath(new URL('../../examples/namerd/', import.meta.url))
+const dir = repoPath('examples/namerd')
 const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'))
 
 test('there is an example for the file store, etcd and ZooKeeper', (t) => {

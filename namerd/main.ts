@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander'
 import { CodedError, errorMessage } from '../lib/errors.js'
 import { createLog, type Log } from '../lib/log.js'
-import { readConfigFile } from '../router/load-config.js'
+import { readConfigFile } from '../lib/config/file.js'
 import { startNamerdAdmin } from './admin.js'
 import { parseNamerdConfig } from './config.js'
 import { startNamerd } from './start.js'

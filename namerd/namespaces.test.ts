@@ -1,9 +1,9 @@
 import test from 'ava'
 import { readDtab, type ActState, type NameTree, type BoundLeaf } from '../dtabs/index.js'
-import { globalNamer } from '../dtabs/namers/global.js'
+import { globalNamer } from '../namers/global.js'
 import { Namespaces } from './namespaces.js'
 import { DtabStore } from './storage/dtab-store.js'
-import { MemoryBackend } from './storage/memory.js'
+import { MemoryBackend } from './storage/memory/backend.js'
 
 const namers = [{ prefix: ['$'], namer: globalNamer() }]
 

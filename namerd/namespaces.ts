@@ -10,7 +10,7 @@ import {
   type Var,
 } from '../dtabs/index.js'
 import { Lru } from '../lib/lru.js'
-import { DtabInterpreter } from '../router/interpreters/dtab-interpreter.js'
+import { DtabInterpreter } from '../dtabs/interpreter.js'
 import { ApiError } from './api/errors.js'
 import type { DtabStore } from './storage/dtab-store.js'
 import type { NsState } from './storage/namespace-cache.js'

@@ -1,4 +1,4 @@
-import { startNamers } from '../router/namers/index.js'
+import { startNamers } from '../namers/index.js'
 import type { Log } from '../lib/log.js'
 import { BoundNames } from './api/bound-names.js'
 import { startApi, type ApiServer } from './api/server.js'

@@ -4,11 +4,11 @@ import { readDtab, readPath } from '../dtabs/index.js'
 import { CodedError, errorMessage } from '../lib/errors.js'
 import { createLog, type Log } from '../lib/log.js'
 import { startAdmin, type AdminServer } from './admin/server.js'
-import { parseConfig, type RouterConfig } from './config.js'
-import { readConfigFile } from './load-config.js'
-import { MetricsRegistry } from './metrics.js'
+import { parseConfig, type RouterConfig } from './config/index.js'
+import { readConfigFile } from '../lib/config/file.js'
+import { MetricsRegistry } from './metrics/index.js'
 import { startRouters, type Running } from './start.js'
-import { joinWorkerMetrics, relayMetrics, WORKERS_ENV } from './workers-cluster.js'
+import { joinWorkerMetrics, relayMetrics, WORKERS_ENV } from './workers/cluster.js'
 
 interface Options {
   validate?: boolean

@@ -3,15 +3,15 @@ import {
   serviceParamsFor,
   type HttpRouterConfig,
   type RouterConfig,
-} from './config.js'
+} from './config/index.js'
 import { AccessLog } from './proxy/access-log.js'
 import { parseBalancer } from './balancers/index.js'
 import type { Log } from '../lib/log.js'
 import type { Interpreter } from './model.js'
-import { startNamers, type StartedNamers } from './namers/index.js'
+import { startNamers, type StartedNamers } from '../namers/index.js'
 import { Router } from './proxy/router.js'
 import { startServer, type RouterServer } from './proxy/server.js'
-import type { MetricsRegistry } from './metrics.js'
+import type { MetricsRegistry } from './metrics/index.js'
 
 /** A running router process: its routers, their servers, and how to stop it all. */
 export interface Running {

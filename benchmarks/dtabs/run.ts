@@ -20,8 +20,8 @@ import {
   type Dtab,
   type Path,
 } from '../../dtabs/index.js'
-import { globalNamer } from '../../dtabs/namers/global.js'
-import { fixtureNamers } from '../../dtabs/testing/fixture-namer.js'
+import { globalNamer } from '../../namers/global.js'
+import { fixtureNamers } from '../../testing/fixture-namer.js'
 import { measure, table, type Case } from './harness.js'
 
 /** 100 dentries in linkerd's usual layers: protocol → host → svc → srv → namer. */

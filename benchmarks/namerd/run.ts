@@ -13,14 +13,14 @@ import { execSync, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { Agent, request } from 'undici'
-import { startEtcd } from '../../namerd/testing/etcd-server.js'
-import { openLines } from '../../namerd/testing/line-stream.js'
-import { freePort } from '../../namerd/testing/services.js'
-import { startZooKeeper } from '../../namerd/testing/zk-server.js'
+import { startEtcd } from '../../testing/servers/etcd-server.js'
+import { openLines } from '../../testing/line-stream.js'
+import { freePort } from '../../testing/servers/services.js'
+import { repoPath } from '../../testing/paths.js'
+import { startZooKeeper } from '../../testing/servers/zk-server.js'
 
-const namerdBin = fileURLToPath(new URL('../../../bin/namerd.js', import.meta.url))
+const namerdBin = repoPath('bin/namerd.js')
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`)
   return i === -1 ? fallback : Number(process.argv[i + 1])

@@ -7,11 +7,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { freePort } from '../../lib/free-port.js'
+import { freePort } from '../../testing/free-port.js'
+import { repoPath } from '../../testing/paths.js'
 import { forkProc, spawnProc, waitUntil, type Proc } from './procs.js'
 
-const bin = (name: string): string =>
-  fileURLToPath(new URL(`../../../bin/${name}.js`, import.meta.url))
+const bin = (name: string): string => repoPath(`bin/${name}.js`)
 export const namerdBin = bin('namerd')
 export const routerBin = bin('router')
 export const namerctlBin = bin('namerctl')

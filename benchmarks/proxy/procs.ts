@@ -12,7 +12,7 @@ export interface Proc {
   readonly child: ChildProcess
 }
 
-export { freePort } from '../../lib/free-port.js'
+export { freePort } from '../../testing/free-port.js'
 
 /** Forks a Node script that sends `{port}` over IPC once listening. */
 export function forkServer(name: string, script: string, args: string[]): Promise<Proc> {

@@ -2,11 +2,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { repoPath } from '../../testing/paths.js'
 import { forkServer, freePort, spawnServer, type Proc } from './procs.js'
 
-const here = fileURLToPath(new URL('../../../benchmarks/proxy/', import.meta.url))
-const routerBin = fileURLToPath(new URL('../../../bin/router.js', import.meta.url))
+const here = repoPath('benchmarks/proxy')
+const routerBin = repoPath('bin/router.js')
 
 export function startBackend(): Promise<Proc> {
   return forkServer('backend', join(here, 'backend.mjs'), ['0'])

@@ -5,11 +5,11 @@
  * routers must hold the new tree and split 10,000 requests each by its weights.
  */
 import test, { type ExecutionContext } from 'ava'
-import { show } from '../../namerctl/e2e/harness.js'
-import { eventually } from '../../namerd/testing/eventually.js'
-import { canaryDtab, loadsOnV1, untilSplit } from './admin.js'
-import { NAMESPACE, startFleet } from './fleet.js'
-import { Load, shareOf, type Tally } from './load.js'
+import { show } from '../../testing/namerctl/harness.js'
+import { eventually } from '../../testing/eventually.js'
+import { canaryDtab, loadsOnV1, untilSplit } from '../../testing/fleet/admin.js'
+import { NAMESPACE, startFleet } from '../../testing/fleet/fleet.js'
+import { Load, shareOf, type Tally } from '../../testing/fleet/load.js'
 
 /**
  * Requests per router after each step, and how many percentage points the v2 share may be off

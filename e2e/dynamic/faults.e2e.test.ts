@@ -4,11 +4,17 @@
  * no failed request; what changed meanwhile reaches the routers once the fault is over.
  */
 import test, { type ExecutionContext } from 'ava'
-import { failsWith, show } from '../../namerctl/e2e/harness.js'
-import { eventually } from '../../namerd/testing/eventually.js'
-import { canaryDtab, interpreterState, metric, splitOf, untilSplit } from './admin.js'
-import { NAMESPACE, startFleet, type Fleet, type RouterNode } from './fleet.js'
-import { ask, Load } from './load.js'
+import { failsWith, show } from '../../testing/namerctl/harness.js'
+import { eventually } from '../../testing/eventually.js'
+import {
+  canaryDtab,
+  interpreterState,
+  metric,
+  splitOf,
+  untilSplit,
+} from '../../testing/fleet/admin.js'
+import { NAMESPACE, startFleet, type Fleet, type RouterNode } from '../../testing/fleet/fleet.js'
+import { ask, Load } from '../../testing/fleet/load.js'
 
 test('namerd killed: known names keep routing, a new name fails with 502 (not a hang), all catches up after a restart', async (t) => {
   t.timeout(180_000)

@@ -5,11 +5,11 @@
  * the same port and data: the routers never fail a request, and namerd 2's watch recovers.
  */
 import test, { type ExecutionContext } from 'ava'
-import { failsWith, show } from '../../namerctl/e2e/harness.js'
-import { eventually } from '../../namerd/testing/eventually.js'
-import { canaryDtab, loadsOnV1, untilSplit } from './admin.js'
-import { NAMESPACE, startFleet, type Fleet } from './fleet.js'
-import { Load, shareOf } from './load.js'
+import { failsWith, show } from '../../testing/namerctl/harness.js'
+import { eventually } from '../../testing/eventually.js'
+import { canaryDtab, loadsOnV1, untilSplit } from '../../testing/fleet/admin.js'
+import { NAMESPACE, startFleet, type Fleet } from '../../testing/fleet/fleet.js'
+import { Load, shareOf } from '../../testing/fleet/load.js'
 
 /**
  * Requests per router after each step, and how many points the v2 share may be off the weight.

@@ -5,13 +5,12 @@
  */
 import test from 'ava'
 import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
-import { normalise } from '../../dtabs/testing/normalise.js'
+import { normalise } from '../../testing/normalise.js'
+import { repoPath } from '../../testing/paths.js'
 import { buildApi } from './server.js'
-import { memoryContext } from './testing.js'
+import { memoryContext } from '../../testing/namerd/memory-context.js'
 
-const defaultFile = new URL('../../../../shared/conformance/dtab-vectors.json', import.meta.url)
-const file = process.env.DTAB_VECTORS ?? fileURLToPath(defaultFile)
+const file = process.env.DTAB_VECTORS ?? repoPath('testing/conformance/dtab-vectors.json')
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Case = Record<string, any>
 const groups = (JSON.parse(readFileSync(file, 'utf8')) as { groups: Record<string, Case[]> }).groups

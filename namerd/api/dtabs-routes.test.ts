@@ -1,6 +1,6 @@
 import test from 'ava'
 import { buildApi } from './server.js'
-import { memoryContext } from './testing.js'
+import { memoryContext } from '../../testing/namerd/memory-context.js'
 
 const app = () => buildApi(memoryContext({ default: '/svc=>/#/io.l5d.fs;/svc/a=>/srv/a' }))
 

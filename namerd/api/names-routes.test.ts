@@ -1,7 +1,7 @@
 import test from 'ava'
-import { FsNamer } from '../../dtabs/namers/fs.js'
+import { FsNamer } from '../../namers/fs/namer.js'
 import { buildApi } from './server.js'
-import { memoryContext } from './testing.js'
+import { memoryContext } from '../../testing/namerd/memory-context.js'
 
 const fixture = { '/#/io.l5d.fs': { web: ['10.0.0.1:8080'], v2: ['10.0.0.2:8080'], none: [] } }
 const app = () =>

@@ -13,7 +13,7 @@ import {
   type Var,
 } from '../../dtabs/index.js'
 import { errorMessage } from '../../lib/errors.js'
-import { pickLeaf } from '../../router/proxy/pick.js'
+import { pickLeaf } from '../../dtabs/pick.js'
 import type { ApiContext } from './context.js'
 import { namespaceOf } from './dtabs-routes.js'
 import { ApiError } from './errors.js'

@@ -2,14 +2,14 @@ import test from 'ava'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { FsNamer } from '../../dtabs/namers/fs.js'
+import { FsNamer } from '../../namers/fs/namer.js'
 import { readDtab } from '../../dtabs/index.js'
 import { NamerdMetrics } from '../metrics.js'
 import { startApi, type ApiServer } from './server.js'
-import { memoryContext } from './testing.js'
-import { eventually } from '../testing/eventually.js'
+import { memoryContext } from '../../testing/namerd/memory-context.js'
+import { eventually } from '../../testing/eventually.js'
 import type { ApiContext } from './context.js'
-import { openLines as openStream } from '../testing/line-stream.js'
+import { openLines as openStream } from '../../testing/line-stream.js'
 
 async function serve(cx: ApiContext): Promise<{ api: ApiServer; base: string }> {
   const api = await startApi(cx, { ip: '127.0.0.1', port: 0 })

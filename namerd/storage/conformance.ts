@@ -5,7 +5,7 @@
  */
 import type { TestFn } from 'ava'
 import { readDtab, showDtab, type Var } from '../../dtabs/index.js'
-import { eventually } from '../testing/eventually.js'
+import { eventually } from '../../testing/eventually.js'
 import type { DtabStore } from './dtab-store.js'
 import type { NsState } from './namespace-cache.js'
 

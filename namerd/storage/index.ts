@@ -3,14 +3,14 @@
  * makes a `Backend` (backend.ts). namerd wraps the backend in a `DtabStore` (dtab-store.ts),
  * which gives every kind the same outage behaviour.
  */
-import { Section } from '../../lib/config.js'
+import { Section } from '../../lib/config/section.js'
 import type { Log } from '../../lib/log.js'
 import { parseKind, registry, type Plugin } from '../../lib/plugin.js'
 import type { Backend } from './backend.js'
-import { etcdStorage } from './etcd-plugin.js'
-import { fileStorage } from './file-plugin.js'
-import { memoryStorage } from './memory-plugin.js'
-import { zkStorage } from './zk-plugin.js'
+import { etcdStorage } from './etcd/plugin.js'
+import { fileStorage } from './file/plugin.js'
+import { memoryStorage } from './memory/plugin.js'
+import { zkStorage } from './zk/plugin.js'
 
 /** What a storage builder receives. */
 export interface StorageDeps {

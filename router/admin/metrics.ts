@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import type { MetricsRegistry } from '../metrics.js'
+import type { MetricsRegistry } from '../metrics/index.js'
 
 /**
  * `GET /admin/metrics/prometheus` (text/plain; version=0.0.4; `prometheusPath` moves it, as

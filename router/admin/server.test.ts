@@ -3,7 +3,7 @@ import { connect } from 'node:net'
 import { request } from 'node:http'
 import { CodedError } from '../../lib/errors.js'
 import type { Log, LogFields } from '../../lib/log.js'
-import { MetricsRegistry } from '../metrics.js'
+import { MetricsRegistry } from '../metrics/index.js'
 import { buildAdmin, startAdmin, type AdminOptions, type AdminRouter } from './server.js'
 import { parseGrace } from './shutdown.js'
 

@@ -4,7 +4,7 @@
  * allow ±2 points, more than 8 standard deviations at 40,000 picks.
  */
 import test from 'ava'
-import { makeRng } from '../../dtabs/testing/random.js'
+import { makeRng } from '../../testing/random.js'
 import type { Balancer, BalancerFactory, Endpoint } from '../model.js'
 import { WEIGHT_KEY } from './endpoints.js'
 

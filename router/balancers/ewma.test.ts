@@ -1,5 +1,5 @@
 import test from 'ava'
-import { ConfigError, Section } from '../../lib/config.js'
+import { ConfigError, Section } from '../../lib/config/section.js'
 import { addr, balancerConformance, hold, pickCounts, seededRandom } from './conformance.js'
 import { EwmaBalancer, ewmaBalancer, peakEwma } from './ewma.js'
 import { parseBalancer } from './index.js'

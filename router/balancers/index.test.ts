@@ -1,5 +1,5 @@
 import test from 'ava'
-import { ConfigError, Section } from '../../lib/config.js'
+import { ConfigError, Section } from '../../lib/config/section.js'
 import { balancers, parseBalancer } from './index.js'
 import { P2cBalancer } from './p2c.js'
 

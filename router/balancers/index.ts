@@ -3,7 +3,7 @@
  * `roundRobin`. A kind's plug-in makes a `BalancerFactory`; the router makes one balancer per
  * client (bound id) from it. linkerd's `aperture` and `heap` are not provided.
  */
-import { Section } from '../../lib/config.js'
+import { Section } from '../../lib/config/section.js'
 import { parseKind, type Plugin, registry } from '../../lib/plugin.js'
 import type { BalancerFactory } from '../model.js'
 import { ewma } from './ewma.js'

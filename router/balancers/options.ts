@@ -2,7 +2,7 @@
  * Keys every balancer kind reads (linkerd `LoadBalancerConfig`), read once here so no kind
  * repeats them.
  */
-import type { Section } from '../../lib/config.js'
+import type { Section } from '../../lib/config/section.js'
 
 /** The options shared by all kinds. */
 export interface CommonOptions {

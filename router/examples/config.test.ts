@@ -6,13 +6,13 @@
 import test from 'ava'
 import { readdirSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { EMPTY_DTAB, readPath, showDtab, waitFor, type ActState } from '../../dtabs/index.js'
-import { parseConfig } from '../config.js'
-import { startNamers } from '../namers/index.js'
-import { readConfigFile } from '../load-config.js'
+import { parseConfig } from '../config/index.js'
+import { startNamers } from '../../namers/index.js'
+import { repoRoot } from '../../testing/paths.js'
+import { readConfigFile } from '../../lib/config/file.js'
 
-const root = fileURLToPath(new URL('../../../', import.meta.url))
+const root = repoRoot
 const dir = join(root, 'router/examples')
 const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
   .filter((f) => /\.(ya?ml|json)$/.test(f))

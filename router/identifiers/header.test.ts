@@ -1,5 +1,5 @@
 import test from 'ava'
-import { build, head, show, thrown } from './testing.js'
+import { build, head, show, thrown } from '../../testing/router/identifiers.js'
 
 test('io.l5d.header config', (t) => {
   const cases: [unknown, string][] = [

@@ -4,7 +4,7 @@
  * header, so a value given as a list (`headersDistinct`, or `set-cookie`) yields its first item.
  */
 import type { RequestHead } from '../model.js'
-import { ConfigError, type Section } from '../../lib/config.js'
+import { ConfigError, type Section } from '../../lib/config/section.js'
 
 /**
  * The first value of header `lowerName` (already lower-cased), or undefined: from the raw list

@@ -1,7 +1,7 @@
 import test from 'ava'
 import { firstIdentified, identifiers, parseIdentifiers } from './index.js'
 import { malformed, unidentified } from './outcome.js'
-import { head, show, thrown } from './testing.js'
+import { head, show, thrown } from '../../testing/router/identifiers.js'
 
 const KNOWN = 'io.l5d.header.token, io.l5d.header, io.l5d.methodAndHost, io.l5d.path, io.l5d.static'
 const AT = 'routers[0].identifier'

@@ -3,7 +3,7 @@
  * object or a list, linkerd `HttpConfig.identifier`). Identifiers run on every request: they
  * never throw, and `parse` does all per-config work.
  */
-import { ConfigError, Section } from '../../lib/config.js'
+import { ConfigError, Section } from '../../lib/config/section.js'
 import { parseKind, registry, type Plugin } from '../../lib/plugin.js'
 import type { Identified, Identifier, IdentifierDeps, RequestHead } from '../model.js'
 import { headerTokenIdentifier } from './header-token.js'

@@ -1,6 +1,6 @@
 import test from 'ava'
 import type { RequestHead } from '../model.js'
-import { build, head, show, thrown } from './testing.js'
+import { build, head, show, thrown } from '../../testing/router/identifiers.js'
 
 test('io.l5d.methodAndHost config', (t) => {
   const cases: [unknown, string][] = [

@@ -1,7 +1,7 @@
 import test from 'ava'
 import type { IncomingHttpHeaders } from 'node:http'
 import { originForm } from './origin-form.js'
-import { build, head, show } from './testing.js'
+import { build, head, show } from '../../testing/router/identifiers.js'
 
 test('origin-form, asterisk-form and authority-form heads are returned as they are', (t) => {
   for (const url of [

@@ -6,7 +6,7 @@
  *     kind: default
  */
 import { constant, ok } from '../../dtabs/index.js'
-import { DtabInterpreter, type DtabInterpreterOptions } from './dtab-interpreter.js'
+import { DtabInterpreter, type DtabInterpreterOptions } from '../../dtabs/interpreter.js'
 import type { InterpreterEnv, InterpreterPlugin } from './index.js'
 
 export const defaultInterpreter: InterpreterPlugin = {

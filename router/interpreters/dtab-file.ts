@@ -20,7 +20,7 @@ import {
   type ActState,
   type Dtab,
 } from '../../dtabs/index.js'
-import { DirTrigger } from '../../dtabs/namers/fs-trigger.js'
+import { DirTrigger } from '../../namers/fs/trigger.js'
 
 export interface DtabFileOptions {
   readonly file: string

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { EMPTY_DTAB, readDtab, readPath, showDtab } from '../../dtabs/index.js'
 import type { Interpreter } from '../model.js'
 import { parseInterpreter, type InterpreterEnv } from './index.js'
-import { fixtureFs, shown, until } from './testing.js'
+import { fixtureFs, shown, until } from '../../testing/router/interpreters.js'
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 

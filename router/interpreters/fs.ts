@@ -7,10 +7,10 @@
  *     kind: io.l5d.fs
  *     dtabFile: examples/dtabs/canary.dtab
  */
-import { ConfigError } from '../../lib/config.js'
+import { ConfigError } from '../../lib/config/section.js'
 import { DtabFile } from './dtab-file.js'
 import { cacheOptions } from './default.js'
-import { DtabInterpreter } from './dtab-interpreter.js'
+import { DtabInterpreter } from '../../dtabs/interpreter.js'
 import type { InterpreterPlugin } from './index.js'
 
 export const fsInterpreter: InterpreterPlugin = {

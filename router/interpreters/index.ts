@@ -5,13 +5,13 @@
  * `io.l5d.namerd.http` (namerd binds, over its HTTP streaming API). Any of them may have
  * `transformers:` (router/transformers), applied to what it binds.
  */
-import { ConfigError, Section } from '../../lib/config.js'
+import { ConfigError, Section } from '../../lib/config/section.js'
 import { parseKind, registry, unknownKind, type Plugin } from '../../lib/plugin.js'
 import type { Interpreter, InterpreterDeps } from '../model.js'
 import { defaultInterpreter } from './default.js'
 import { fsInterpreter } from './fs.js'
 import { namerdHttpInterpreter } from './namerd-http/plugin.js'
-import type { Scope } from '../metrics.js'
+import type { Scope } from '../metrics/index.js'
 import { parseTransformers } from '../transformers/index.js'
 
 /** What an interpreter builder receives besides the namers and the router's dtab. */

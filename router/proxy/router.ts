@@ -10,7 +10,7 @@ import {
 } from '../../dtabs/index.js'
 import { Lru } from '../../lib/lru.js'
 import { RouterError } from '../errors.js'
-import type { ClientStats, RouterStats, ServerStats, ServiceStats } from '../metrics.js'
+import type { ClientStats, RouterStats, ServerStats, ServiceStats } from '../metrics/index.js'
 import { originForm } from '../identifiers/origin-form.js'
 import {
   stalledReason,
@@ -27,7 +27,7 @@ import type { InboundRequest } from './h1/inbound.js'
 import type { OutboundResponse } from './h1/outbound.js'
 import { readInbound, viaDepth, viaEntry, type InboundHead } from './headers.js'
 import { LocalDtabReader, NO_LOCAL_DTAB, type LocalDtab } from './local-dtab.js'
-import { pickLeaf } from './pick.js'
+import { pickLeaf } from '../../dtabs/pick.js'
 import { RequestIds } from './reqid.js'
 import { finagleDuration, respondError } from './respond.js'
 

@@ -1,7 +1,7 @@
 import type { AddressInfo, Server, Socket } from 'node:net'
 import { CodedError } from '../../lib/errors.js'
 import { RouterError } from '../errors.js'
-import type { ServerStats } from '../metrics.js'
+import type { ServerStats } from '../metrics/index.js'
 import { H1Server } from './h1/server.js'
 import { viaEntry } from './headers.js'
 import { respondError } from './respond.js'

@@ -5,7 +5,7 @@
  * `parseTransformers` is pure; applying the list is a wrapper `(interpreter) => interpreter'`.
  */
 import type { BoundLeaf, NameTree, Path } from '../../dtabs/index.js'
-import { Section } from '../../lib/config.js'
+import { Section } from '../../lib/config/section.js'
 import { parseKind, registry, type Plugin } from '../../lib/plugin.js'
 import type { Interpreter } from '../model.js'
 import { transformInterpreter } from './interpreter.js'

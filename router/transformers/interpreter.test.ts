@@ -13,10 +13,10 @@ import {
   type NameTree,
   type Var,
 } from '../../dtabs/index.js'
-import { Section } from '../../lib/config.js'
+import { Section } from '../../lib/config/section.js'
 import { parseKind } from '../../lib/plugin.js'
 import { parseInterpreter, type InterpreterEnv } from '../interpreters/index.js'
-import { fixtureFs, lateNamer, shown, until } from '../interpreters/testing.js'
+import { fixtureFs, lateNamer, shown, until } from '../../testing/router/interpreters.js'
 import type { Interpreter } from '../model.js'
 import { transformers } from './index.js'
 import { transformInterpreter } from './interpreter.js'

@@ -1,7 +1,7 @@
 import test from 'ava'
 import { EMPTY_DTAB, readDtab, readPath, showPath } from '../../dtabs/index.js'
 import { parseInterpreter } from '../interpreters/index.js'
-import { parseNamers, startNamers } from '../namers/index.js'
+import { parseNamers, startNamers } from '../../namers/index.js'
 import { canonicalIp } from './ip.js'
 
 const at = 'routers[0].interpreter'

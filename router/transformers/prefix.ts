@@ -1,5 +1,5 @@
 import { readPath, type Path } from '../../dtabs/index.js'
-import { ConfigError, type Section } from '../../lib/config.js'
+import { ConfigError, type Section } from '../../lib/config/section.js'
 
 /**
  * A transformer's id prefix: `/%` followed by its `prefix:` (default `fallback`), as linkerd's

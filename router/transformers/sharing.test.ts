@@ -3,7 +3,15 @@ import test from 'ava'
 import { ADDR_NEG, ADDR_PENDING, Cell, readPath, type Addr } from '../../dtabs/index.js'
 import { stalledReason } from '../model.js'
 import { boundTransformer } from './bound-transformer.js'
-import { addrs, bound, leaf, make, only, shownAddr, tick } from './testing.js'
+import {
+  addrs,
+  bound,
+  leaf,
+  make,
+  only,
+  shownAddr,
+  tick,
+} from '../../testing/router/transformers.js'
 
 test('the transformed address Var is shared per source Var, per transformer', (t) => {
   const port = make({ kind: 'io.l5d.port', port: 4141 })

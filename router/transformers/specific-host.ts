@@ -8,7 +8,7 @@
  *     - kind: io.l5d.specificHost
  *       host: 172.17.0.1
  */
-import { ConfigError } from '../../lib/config.js'
+import { ConfigError } from '../../lib/config/section.js'
 import { boundTransformer, filterAddr } from './bound-transformer.js'
 import type { TransformerPlugin } from './index.js'
 import { canonicalIp } from './ip.js'

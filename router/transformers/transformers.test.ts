@@ -12,7 +12,7 @@ import {
   type BoundLeaf,
   type NameTree,
 } from '../../dtabs/index.js'
-import { addrs, bound, leaf, make, only, shownAddr } from './testing.js'
+import { addrs, bound, leaf, make, only, shownAddr } from '../../testing/router/transformers.js'
 
 test('io.l5d.port: ids get /%/io.l5d.port/<port>; every endpoint gets the port, one per host', (t) => {
   const port = make({ kind: 'io.l5d.port', port: 4141 })

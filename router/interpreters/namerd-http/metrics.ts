@@ -8,7 +8,7 @@
  * - `update_lag_ms`: how far behind namerd the router may be: 0 while every stream is
  *   connected, else the time since the longest-disconnected stream lost namerd (gauge).
  */
-import type { Scope } from '../../metrics.js'
+import type { Scope } from '../../metrics/index.js'
 import type { StreamHealth } from './state.js'
 
 const AT = ['interpreter', 'io.l5d.namerd.http']

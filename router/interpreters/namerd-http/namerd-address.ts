@@ -16,7 +16,7 @@ import {
   type Path,
   type Var,
 } from '../../../dtabs/index.js'
-import { pickLeaf } from '../../proxy/pick.js'
+import { pickLeaf } from '../../../dtabs/pick.js'
 
 /** namerd's replicas as the router's namers give them. `close()` stops following. */
 export class NamerdAddress {

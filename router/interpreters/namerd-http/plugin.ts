@@ -12,7 +12,7 @@
  *     retry: { baseSeconds: 1, maxSeconds: 30 }
  */
 import { readPath, showPath, type Path } from '../../../dtabs/index.js'
-import { ConfigError, type Section } from '../../../lib/config.js'
+import { ConfigError, type Section } from '../../../lib/config/section.js'
 import type { Interpreter } from '../../model.js'
 import type { InterpreterEnv, InterpreterPlugin } from '../index.js'
 import { NamerdInterpreter } from './interpreter.js'

@@ -5,12 +5,19 @@
 import test, { type ExecutionContext } from 'ava'
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { eventually } from '../../../namerd/testing/eventually.js'
+import { eventually } from '../../../testing/eventually.js'
 import { NamerdWatch } from './watch.js'
-import { rawServer, recordWatch, type RawHandler, type RawServer } from './testing.js'
+import {
+  rawServer,
+  recordWatch,
+  type RawHandler,
+  type RawServer,
+} from '../../../testing/router/namerd-watch.js'
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
-const child = fileURLToPath(new URL('./testing-close-child.js', import.meta.url))
+const child = fileURLToPath(
+  new URL('../../../testing/router/watch-close-child.js', import.meta.url),
+)
 
 /** Never answers. */
 const hang: RawHandler = () => undefined

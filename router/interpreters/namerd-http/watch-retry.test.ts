@@ -1,9 +1,9 @@
 /** NamerdWatch's backoff, measured loosely against a closed port (lower bounds only). */
 import test from 'ava'
-import { freePort } from '../../../lib/free-port.js'
-import { eventually } from '../../../namerd/testing/eventually.js'
+import { freePort } from '../../../testing/free-port.js'
+import { eventually } from '../../../testing/eventually.js'
 import { MIN_RETRY_DELAY_MS } from './protocol.js'
-import { recordWatch } from './testing.js'
+import { recordWatch } from '../../../testing/router/namerd-watch.js'
 import type { WatchState } from './watch.js'
 
 /** The waits between each `retrying` and the `connecting` after it, with the failure counts. */

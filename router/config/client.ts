@@ -1,0 +1,168 @@
+/**
+ * A router's `client:` and `service:` sections (linkerd `Client`/`ClientConfig`, `Svc`/
+ * `SvcConfig`). Both are `kind: io.l5d.global` (the default: keys apply to every client or
+ * service) or `kind: io.l5d.static` with `configs: [{prefix, ...keys}]`. Client prefixes are
+ * matched against bound ids (`/#/io.l5d.fs/users`, `/$/inet/127.1/80`), service prefixes
+ * against logical names (`/svc/users`); both are PathMatchers (`*`, `{var}`). Every matching
+ * config applies, later ones winning key by key (a later `loadBalancer` replaces an earlier one
+ * whole). Pure: parsing opens nothing.
+ */
+import { ConfigError, Section } from '../../lib/config/section.js'
+import { unknownKind } from '../../lib/plugin.js'
+import type { Path } from '../../dtabs/index.js'
+import { parseBalancer } from '../balancers/index.js'
+import type { BalancerFactory } from '../model.js'
+import {
+  defined,
+  IGNORED_KEYS,
+  refuse,
+  REFUSED_KEYS,
+  warnIgnored,
+  type RawConfig,
+  type Warn,
+} from '../../lib/config/common.js'
+import { readPathMatcher, type PathMatcher } from '../../namers/rewrite/path-matcher.js'
+
+/** `hostConnectionPool`: every key optional; the proxy applies its own defaults. */
+export interface HostConnectionPoolConfig {
+  readonly minSize?: number
+  readonly maxSize?: number
+  readonly idleTimeMs?: number
+  readonly maxWaiters?: number
+}
+
+/** The client keys this project uses; absent keys are not set by any matching config. */
+export interface ClientParams {
+  /** Makes a balancer per client (router/balancers' `parseBalancer`); absent: p2c. */
+  readonly loadBalancer?: BalancerFactory
+  readonly requestAttemptTimeoutMs?: number
+  readonly hostConnectionPool?: HostConnectionPoolConfig
+}
+
+/** The service keys; `responseClassifier` and `retries` are kept for later (no effect yet). */
+export interface ServiceParams {
+  readonly totalTimeoutMs?: number
+  readonly responseClassifier?: RawConfig
+  readonly retries?: RawConfig
+}
+
+export interface PrefixConfig<P> {
+  readonly prefix: PathMatcher
+  readonly params: P
+  /** Config location, e.g. `routers[0].client.configs[1]`. */
+  readonly at: string
+}
+
+export type ParamsKind = 'io.l5d.global' | 'io.l5d.static'
+
+export interface ClientConfig {
+  readonly kind: ParamsKind
+  /** For `io.l5d.global`, one config with prefix `/`. */
+  readonly configs: readonly PrefixConfig<ClientParams>[]
+}
+
+export interface ServiceConfig {
+  readonly kind: ParamsKind
+  readonly configs: readonly PrefixConfig<ServiceParams>[]
+}
+
+const KINDS: readonly ParamsKind[] = ['io.l5d.global', 'io.l5d.static']
+const MATCH_ALL = '/'
+
+/** Reads `client:` (absent: global with no keys). */
+export function parseClient(raw: unknown, at: string, warn: Warn): ClientConfig {
+  return parsePrefixed(raw, at, (s) => clientParams(s, warn))
+}
+
+/** Reads `service:` (absent: global with no keys). */
+export function parseService(raw: unknown, at: string, warn: Warn): ServiceConfig {
+  return parsePrefixed(raw, at, (s) => serviceParams(s, warn))
+}
+
+function parsePrefixed<P>(
+  raw: unknown,
+  at: string,
+  params: (s: Section) => P,
+): { kind: ParamsKind; configs: PrefixConfig<P>[] } {
+  const s = new Section(raw ?? {}, at)
+  const kind = s.string('kind', 'io.l5d.global')
+  if (!(KINDS as readonly string[]).includes(kind)) {
+    throw new ConfigError(s.where('kind'), `${unknownKind(kind)} (known: ${KINDS.join(', ')})`)
+  }
+  if (kind === 'io.l5d.global') {
+    const config = { prefix: readPathMatcher(MATCH_ALL, at), params: params(s), at }
+    s.done()
+    return { kind, configs: [config] }
+  }
+  if (!s.has('configs')) throw new ConfigError(s.where('configs'), 'required for io.l5d.static')
+  const configs = s.list('configs', (item, itemAt) => {
+    const c = new Section(item, itemAt)
+    const prefix = readPathMatcher(c.string('prefix'), c.where('prefix'))
+    const config = { prefix, params: params(c), at: itemAt }
+    c.done()
+    return config
+  })
+  s.done()
+  return { kind: 'io.l5d.static', configs }
+}
+
+function clientParams(s: Section, warn: Warn): ClientParams {
+  refuse(s, REFUSED_KEYS.client)
+  warnIgnored(s, IGNORED_KEYS.client, warn)
+  const pool = s.section('hostConnectionPool')
+  const balancer = s.section('loadBalancer')
+  return defined({
+    loadBalancer: balancer === undefined ? undefined : parseBalancer(balancer),
+    requestAttemptTimeoutMs: s.optionalNumber('requestAttemptTimeoutMs', { min: 1 }),
+    hostConnectionPool: pool === undefined ? undefined : hostConnectionPool(pool),
+  })
+}
+
+function hostConnectionPool(s: Section): HostConnectionPoolConfig {
+  const pool = defined({
+    minSize: s.optionalNumber('minSize', { min: 0 }),
+    maxSize: s.optionalNumber('maxSize', { min: 1 }),
+    idleTimeMs: s.optionalNumber('idleTimeMs', { min: 0 }),
+    maxWaiters: s.optionalNumber('maxWaiters', { min: 0 }),
+  })
+  s.done()
+  if (pool.minSize !== undefined && pool.maxSize !== undefined && pool.minSize > pool.maxSize) {
+    throw new ConfigError(s.where('minSize'), `must not exceed maxSize (${pool.maxSize})`)
+  }
+  return pool
+}
+
+function serviceParams(s: Section, warn: Warn): ServiceParams {
+  const params = defined({
+    totalTimeoutMs: s.optionalNumber('totalTimeoutMs', { min: 1 }),
+    responseClassifier: rawOf(s, 'responseClassifier'),
+    retries: rawOf(s, 'retries'),
+  })
+  for (const key of ['responseClassifier', 'retries'] as const) {
+    if (params[key] !== undefined) warn(s.where(key), 'not implemented yet; it has no effect')
+  }
+  return params
+}
+
+function rawOf(s: Section, key: string): RawConfig | undefined {
+  const raw = s.raw(key)
+  return raw === undefined ? undefined : { raw, at: s.where(key) }
+}
+
+function paramsFor<P extends object>(configs: readonly PrefixConfig<P>[], path: Path): P {
+  let merged = {} as P
+  for (const c of configs) {
+    if (c.prefix.extract(path) !== undefined) merged = { ...merged, ...c.params }
+  }
+  return merged
+}
+
+/** The client keys for bound id `boundId`: every matching config merged, later ones winning. */
+export function clientParamsFor(client: ClientConfig, boundId: Path): ClientParams {
+  return paramsFor(client.configs, boundId)
+}
+
+/** The service keys for `logicalName` (e.g. `/svc/users`), merged as for clients. */
+export function serviceParamsFor(service: ServiceConfig, logicalName: Path): ServiceParams {
+  return paramsFor(service.configs, logicalName)
+}

@@ -1,0 +1,66 @@
+/**
+ * End-to-end harness for the real `namerd` binary: a config written to a temp dir, the process
+ * spawned on free loopback ports, ready when `/admin/ready` says so. Everything started is
+ * killed in `t.teardown`.
+ */
+import type { ExecutionContext } from 'ava'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { freePort } from '../free-port.js'
+import { repoPath } from '../paths.js'
+import { startProgram, type Program } from '../program.js'
+
+export const namerdBin = repoPath('bin/namerd.js')
+
+/** A temp directory removed after the test. */
+export function tempDir(t: ExecutionContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'namerd-e2e-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
+export interface NamerdProcess extends Program {
+  readonly api: string
+  readonly admin: string
+}
+
+/** Runs `namerd --validate` on `file`; its status and output. */
+export function validate(
+  file: string,
+  flag = '--validate',
+): { status: number | null; out: string } {
+  const r = spawnSync(process.execPath, [namerdBin, flag, file], { encoding: 'utf8' })
+  return { status: r.status, out: `${r.stdout}${r.stderr}` }
+}
+
+/**
+ * Starts namerd with `config` (the admin port and the first interface's port are filled in with
+ * free ports unless given) and waits until it is ready.
+ */
+export async function startNamerd(
+  t: ExecutionContext,
+  dir: string,
+  config: Record<string, unknown>,
+): Promise<NamerdProcess> {
+  const adminPort = ((config.admin as { port?: number } | undefined)?.port ??
+    (await freePort())) as number
+  const interfaces = (config.interfaces as { port?: number }[] | undefined) ?? [
+    { kind: 'io.l5d.httpController' },
+  ]
+  const first = interfaces[0] as { port?: number }
+  first.port ??= await freePort()
+  const full = { ...config, admin: { port: adminPort }, interfaces }
+  const file = join(dir, `namerd-${first.port}.json`)
+  writeFileSync(file, JSON.stringify(full))
+  const admin = `http://127.0.0.1:${adminPort}`
+  const program = await startProgram(t, {
+    name: 'namerd',
+    bin: namerdBin,
+    args: [file],
+    admin,
+    readyWithinMs: 20_000,
+  })
+  return { ...program, api: `http://127.0.0.1:${first.port}`, admin }
+}
