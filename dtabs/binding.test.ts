@@ -1,7 +1,6 @@
 import test from 'ava'
 import { Cell, constant, ok, type ActState } from './activity.js'
 import { Binding } from './binding.js'
-import { BindingCache } from './binding-cache.js'
 import { readDtab, readPath } from './parse.js'
 import { NEG, type NameTree } from './name-tree.js'
 import type { Addr, Bound, BoundLeaf, Name, Namer } from './name.js'
@@ -90,9 +89,7 @@ test('a watched binding answers get() from its cache without binding again', asy
     dtab: readDtab('/svc => /#/live'),
     namers: [{ prefix: ['#', 'live'], namer: live.namer }],
   }
-  const cache = new BindingCache(ctx)
-  const binding = cache.get(readPath('/svc/a'))
-  t.is(cache.get(readPath('/svc/a')), binding, 'one binding per path')
+  const binding = new Binding(ctx, readPath('/svc/a'))
   binding.subscribe(() => undefined)
   await tick()
   const before = live.lookups()

@@ -11,7 +11,6 @@
  * with the current base. A base that is `pending` or `failed` (a dtab file not read yet) makes
  * every binding pending or failed until it is `ok`.
  */
-import { Lru } from '../lib/lru.js'
 import {
   Binding,
   Cell,
@@ -26,7 +25,6 @@ import {
   sameState,
   settle,
   settleAddrs,
-  showDtab,
   showPath,
   type ActState,
   type Activity,
@@ -42,24 +40,11 @@ import { DelegationTimeoutError } from './errors.js'
 
 type BoundTree = NameTree<BoundLeaf>
 
-/** Counters of the binding cache, in linkerd's terms. */
-export interface BindCacheStats {
-  hits: number
-  misses: number
-  evicts: number
-  expires: number
-}
-
 export interface DtabInterpreterOptions {
   /** The base dtab (configured dtab, possibly a watched file's ++ the router's). */
   readonly base: Var<ActState<Dtab>>
   /** Configured namers, then `/$`. */
   readonly namers: readonly MountedNamer[]
-  /** Cached bindings: most kept (default 1000) and idle expiry (default 600 s). */
-  readonly cacheSize?: number
-  readonly cacheIdleTtlMs?: number
-  /** Clock for the cache (default `Date.now`). */
-  readonly now?: () => number
   /** Longest a delegation waits for pending namers and addresses (default 10 s). */
   readonly delegateTimeoutMs?: number
   /** Called by `close()` (e.g. to stop watching a dtab file). */
@@ -67,17 +52,13 @@ export interface DtabInterpreterOptions {
 }
 
 /**
- * Binds `base ++ local`. Live bindings are cached per (local dtab, path) in a bounded LRU with
- * idle expiry; dropping one from the cache only forgets it (its subscribers keep a working,
- * following binding). `close()` calls `onClose` and empties the cache; bindings then keep the
- * last base they saw.
+ * Binds `base ++ local`. Each `bind` makes a new live binding: callers that bind the same name
+ * often keep theirs (the router's binding cache, namerd's per namespace). `close()` calls
+ * `onClose`; bindings then keep the last base they saw.
  */
 export class DtabInterpreter {
   private readonly base: Var<ActState<Dtab>>
   private readonly namers: readonly MountedNamer[]
-  private readonly cache: Lru<string, LiveBinding>
-  private readonly now: () => number
-  private readonly stats: BindCacheStats = { hits: 0, misses: 0, evicts: 0, expires: 0 }
   private readonly delegateTimeoutMs: number
   private readonly onClose: (() => void) | undefined
   private closed = false
@@ -85,29 +66,12 @@ export class DtabInterpreter {
   constructor(options: DtabInterpreterOptions) {
     this.base = options.base
     this.namers = options.namers
-    this.cache = new Lru(
-      options.cacheSize ?? 1000,
-      (_key, _binding, why) => this.count(why),
-      options.cacheIdleTtlMs ?? 600_000,
-    )
-    this.now = options.now ?? Date.now
     this.delegateTimeoutMs = options.delegateTimeoutMs ?? 10_000
     this.onClose = options.onClose
   }
 
   bind(localDtab: Dtab, path: Path): Activity<BoundTree> {
-    const now = this.now()
-    this.cache.sweep(now)
-    const key = `${showDtab(localDtab)}\n${showPath(path)}`
-    const cached = this.cache.get(key, now)
-    if (cached !== undefined) {
-      this.stats.hits++
-      return cached
-    }
-    this.stats.misses++
-    const binding = new LiveBinding(this.base, this.namers, localDtab, path)
-    this.cache.set(key, binding, now)
-    return binding
+    return new LiveBinding(this.base, this.namers, localDtab, path)
   }
 
   /** The base dtab in force; empty while a dtab file has not been read successfully. */
@@ -129,22 +93,10 @@ export class DtabInterpreter {
     return delegateTreeToJson(state.value)
   }
 
-  /** Binding cache counters (linkerd's `bindcache/path` stats) and size, for admin pages. */
-  cacheStats(): BindCacheStats & { readonly size: number } {
-    return { ...this.stats, size: this.cache.size }
-  }
-
   close(): void {
     if (this.closed) return
     this.closed = true
     this.onClose?.()
-    this.cache.clear()
-  }
-
-  private count(why: 'evict' | 'expire'): void {
-    if (this.closed) return
-    if (why === 'evict') this.stats.evicts++
-    else this.stats.expires++
   }
 
   private delegateNow(local: Dtab, path: Path, deps: Var<unknown>[]): ActState<DelegateTree> {

@@ -15,7 +15,7 @@ function sources(dir: string): string[] {
 test('every error code defined in the sources has a row in docs/errors.md', (t) => {
   const doc = readFileSync(join(root, 'docs/errors.md'), 'utf8')
   const codes = new Set<string>()
-  for (const dir of ['lib', 'dtabs', 'namerctl', 'router', 'namerd']) {
+  for (const dir of ['lib', 'dtabs', 'namers', 'namerctl', 'router', 'namerd']) {
     for (const file of sources(dir)) {
       for (const m of readFileSync(file, 'utf8').matchAll(/'(ERR_[A-Z0-9_]+)'/g))
         codes.add(m[1] as string)

@@ -4,9 +4,15 @@ import {
   constant,
   failed,
   ok,
+  showDtab,
+  showPath,
   type ActState,
+  type Activity,
+  type BoundLeaf,
   type Dtab,
   type MountedNamer,
+  type NameTree,
+  type Path,
   type Var,
 } from '../dtabs/index.js'
 import { Lru } from '../lib/lru.js'
@@ -25,11 +31,19 @@ export interface NamespacesOptions {
   readonly maxNamespaces?: number
 }
 
+/** A namespace's interpreter and the live bindings its requests share. */
+interface Namespace {
+  readonly interpreter: DtabInterpreter
+  /** namerd's binding cache: bounded, idle entries expire; dropping one only forgets it. */
+  readonly bindings: Lru<string, Activity<NameTree<BoundLeaf>>>
+}
+
 /**
  * One interpreter per namespace (linkerd's `ConfiguredDtabNamer` over `storage.observe(ns)`):
  * binds with the namespace's stored dtab ++ the request's dtab through the configured namers.
  * A namespace with no dtab binds with the empty dtab, as in namerd; a stored dtab that does not
- * parse fails every binding with the parse message.
+ * parse fails every binding with the parse message. Requests for the same (dtab, path) share
+ * one live binding (and so one set of namer watches) through the namespace's binding cache.
  */
 export class Namespaces {
   /**
@@ -37,7 +51,7 @@ export class Namespaces {
    * Past `maxNamespaces` distinct namespaces the least recently used interpreter is closed; its
    * bindings keep their last dtab.
    */
-  private readonly byNs: Lru<string, DtabInterpreter>
+  private readonly byNs: Lru<string, Namespace>
   private bare: DtabInterpreter | undefined
 
   constructor(
@@ -45,22 +59,40 @@ export class Namespaces {
     readonly namers: readonly MountedNamer[],
     private readonly options: NamespacesOptions = {},
   ) {
-    this.byNs = new Lru(options.maxNamespaces ?? 10_000, (_ns, it) => it.close())
+    this.byNs = new Lru(options.maxNamespaces ?? 10_000, (_ns, n) => n.interpreter.close())
   }
 
   interpreter(ns: string): DtabInterpreter {
-    let it = this.byNs.get(ns)
-    if (it === undefined) {
-      it = new DtabInterpreter({
+    return this.namespace(ns).interpreter
+  }
+
+  /** The live binding of `path` under `local` in namespace `ns`, shared while cached. */
+  bind(ns: string, local: Dtab, path: Path): Activity<NameTree<BoundLeaf>> {
+    const { interpreter, bindings } = this.namespace(ns)
+    const now = Date.now()
+    bindings.sweep(now)
+    const key = `${showDtab(local)}\n${showPath(path)}`
+    let binding = bindings.get(key, now)
+    if (binding === undefined) {
+      binding = interpreter.bind(local, path)
+      bindings.set(key, binding, now)
+    }
+    return binding
+  }
+
+  private namespace(ns: string): Namespace {
+    let n = this.byNs.get(ns)
+    if (n === undefined) {
+      const interpreter = new DtabInterpreter({
         base: dtabOf(this.store.observe(ns)),
         namers: this.namers,
-        cacheSize: this.options.cacheSize,
-        cacheIdleTtlMs: this.options.cacheIdleTtlMs,
         delegateTimeoutMs: this.options.delegateTimeoutMs ?? 2000,
       })
-      this.byNs.set(ns, it)
+      const { cacheSize = 1000, cacheIdleTtlMs = 600_000 } = this.options
+      n = { interpreter, bindings: new Lru(cacheSize, undefined, cacheIdleTtlMs) }
+      this.byNs.set(ns, n)
     }
-    return it
+    return n
   }
 
   /** An interpreter with no stored dtab (`/api/1/delegate` without a namespace). */

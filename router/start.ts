@@ -4,13 +4,14 @@ import {
   type HttpRouterConfig,
   type RouterConfig,
 } from './config/index.js'
-import { AccessLog } from './proxy/access-log.js'
+import { AccessLog } from './core/steps/access-log.js'
 import { parseBalancer } from './balancers/index.js'
 import type { Log } from '../lib/log.js'
 import type { Interpreter } from './model.js'
 import { startNamers, type StartedNamers } from '../namers/index.js'
-import { Router } from './proxy/router.js'
-import { startServer, type RouterServer } from './proxy/server.js'
+import { Router } from './core/router.js'
+import { startServer, type RouterServer } from './h1/listener.js'
+import { Pools } from './h1/pools.js'
 import type { MetricsRegistry } from './metrics/index.js'
 
 /** A running router process: its routers, their servers, and how to stop it all. */
@@ -26,6 +27,13 @@ export interface Running {
 }
 
 const defaultBalancer = parseBalancer(undefined)
+
+/** The router's `httpAccessLog`, opened now (a file that cannot be opened stops the start). */
+function openAccessLog(cfg: HttpRouterConfig, log: Log): AccessLog | undefined {
+  const file = cfg.httpAccessLog
+  if (file === undefined) return undefined
+  return new AccessLog(file, (message) => log.warn(message, { router: cfg.label }))
+}
 
 function makeRouter(
   cfg: HttpRouterConfig,
@@ -45,10 +53,11 @@ function makeRouter(
     label: cfg.label,
     identify: cfg.identifier.make({ prefix: cfg.dstPrefix }),
     interpreter,
+    connector: new Pools(),
     balancerFor: (id) => clientParamsFor(cfg.client, id).loadBalancer ?? defaultBalancer,
     attemptTimeoutFor: (id) => clientParamsFor(cfg.client, id).requestAttemptTimeoutMs,
-    serviceTimeoutFor: (name) => serviceParamsFor(cfg.service, name).totalTimeoutMs,
-    accessLog: cfg.httpAccessLog === undefined ? undefined : new AccessLog(cfg.httpAccessLog),
+    totalTimeoutFor: (name) => serviceParamsFor(cfg.service, name).totalTimeoutMs,
+    accessLog: openAccessLog(cfg, log),
     bindingTimeoutMs: cfg.bindingTimeoutMs,
     cache: {
       paths: cfg.bindingCache.paths,

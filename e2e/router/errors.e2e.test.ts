@@ -194,3 +194,21 @@ test('a port already in use stops the router with a one-line message and status 
   )
   t.false(r.stderr.includes('    at '), 'no stack trace')
 })
+
+test('an access log that cannot be opened stops the router with a message naming it', (t) => {
+  const dir = tempDir(t)
+  const file = join(dir, 'router.json')
+  const accessLog = join(dir, 'missing-dir', 'access.log')
+  writeFileSync(
+    file,
+    JSON.stringify({
+      admin: { port: 0 },
+      routers: [{ protocol: 'http', httpAccessLog: accessLog, servers: [{ port: 0 }] }],
+    }),
+  )
+  const bin = repoPath('bin/router.js')
+  const r = spawnSync(process.execPath, [bin, file], { encoding: 'utf8', timeout: 20_000 })
+  t.is(r.status, 1)
+  t.true(r.stderr.includes(`router: httpAccessLog: cannot open ${accessLog}: ENOENT`), r.stderr)
+  t.false(r.stderr.includes('    at '), 'no stack trace')
+})

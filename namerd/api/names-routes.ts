@@ -60,7 +60,7 @@ export function namesRoutes(app: FastifyInstance, cx: ApiContext): void {
 function bindView(cx: ApiContext, req: NsRequest, what: 'bind' | 'resolve'): Var<Rendered> {
   const ns = namespaceOf(req)
   const path = pathOf(req.query)
-  const binding = cx.namespaces.interpreter(ns).bind(dtabOf(req.query), path)
+  const binding = cx.namespaces.bind(ns, dtabOf(req.query), path)
   return rendered((deps) => {
     deps.push(binding)
     const state = binding.get()

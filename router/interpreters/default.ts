@@ -13,18 +13,12 @@ export const defaultInterpreter: InterpreterPlugin = {
   kind: 'default',
   parse() {
     return function makeDefaultInterpreter(env) {
-      return new DtabInterpreter({ base: constant(ok(env.dtab)), ...cacheOptions(env) })
+      return new DtabInterpreter({ base: constant(ok(env.dtab)), ...dtabOptions(env) })
     }
   },
 }
 
 /** The options every dtab interpreter takes from its environment. */
-export function cacheOptions(env: InterpreterEnv): Omit<DtabInterpreterOptions, 'base'> {
-  return {
-    namers: env.namers,
-    cacheSize: env.cache?.maxSize,
-    cacheIdleTtlMs: env.cache?.idleTtlMs,
-    now: env.now,
-    delegateTimeoutMs: env.delegateTimeoutMs,
-  }
+export function dtabOptions(env: InterpreterEnv): Omit<DtabInterpreterOptions, 'base'> {
+  return { namers: env.namers, delegateTimeoutMs: env.delegateTimeoutMs }
 }

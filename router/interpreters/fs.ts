@@ -9,7 +9,7 @@
  */
 import { ConfigError } from '../../lib/config/section.js'
 import { DtabFile } from './dtab-file.js'
-import { cacheOptions } from './default.js'
+import { dtabOptions } from './default.js'
 import { DtabInterpreter } from '../../dtabs/interpreter.js'
 import type { InterpreterPlugin } from './index.js'
 
@@ -28,7 +28,7 @@ export const fsInterpreter: InterpreterPlugin = {
       return new DtabInterpreter({
         base: dtabFile.state,
         onClose: () => dtabFile.close(),
-        ...cacheOptions(env),
+        ...dtabOptions(env),
       })
     }
   },

@@ -68,8 +68,8 @@ class Table<T extends RequestStats> {
 /**
  * The stats of one router (`rt/<label>/…`). `server` is unbounded (servers come from config);
  * `service` and `client` names come from requests, so they are capped and idle ones dropped
- * (see `StatsLimits`). The router drops them itself when its binding cache evicts the name or
- * client (linkerd prunes a client's metrics when it closes). A holder of a service or client
+ * (see `StatsLimits`). The router drops a client's itself when its client cache lets the client
+ * go (linkerd prunes a client's metrics when it closes). A holder of a service or client
  * stats object checks `evicted` (one field read) and looks it up again when set.
  */
 export class RouterStats extends Scope {

@@ -1,11 +1,10 @@
 import type { AddressInfo, Server, Socket } from 'node:net'
 import { CodedError } from '../../lib/errors.js'
-import { RouterError } from '../errors.js'
+import { Call, type ServerContext } from '../core/call.js'
+import type { Router } from '../core/router.js'
 import type { ServerStats } from '../metrics/index.js'
-import { H1Server } from './h1/server.js'
-import { viaEntry } from './headers.js'
-import { respondError } from './respond.js'
-import type { Router, ServerSetup } from './router.js'
+import { Downstream } from './downstream.js'
+import { H1Server } from './server.js'
 
 export interface ServerOptions {
   readonly ip: string
@@ -25,44 +24,33 @@ export interface RouterServer {
 }
 
 /**
- * Starts one server: every request goes to `router`; beyond `maxConcurrentRequests` in flight a
- * request is refused at once with 503 (linkerd's semaphore has no queue). Malformed requests get
- * 400 (431 for an oversized head) from the server and never reach the router.
+ * Starts one HTTP/1.1 server whose requests `router` routes: each request becomes a `Call`
+ * answered through a `Downstream`. Malformed requests get 400 (431 for an oversized head) from
+ * the server and never reach the router.
  */
 export async function startServer(router: Router, o: ServerOptions): Promise<RouterServer> {
-  let active = 0
-  const limit = o.maxConcurrentRequests
-  const release = (): void => void active--
-  let setup: ServerSetup | undefined = undefined
+  // The server's context is complete once it listens (its stats go by its real address).
+  const ready: { server?: ServerContext } = {}
   const h1 = new H1Server({ maxHeaderBytes: o.maxHeaderBytes }, (req, res) => {
-    const s = setup as ServerSetup
-    if (limit === undefined) return router.handle(req, res, s)
-    if (active >= limit) {
-      respondError(res, overloaded(limit), viaEntry(req.httpVersion), o.clearContext)
-      return
-    }
-    active++
-    router.handle(req, res, s, release)
+    const call = new Call(req, ready.server as ServerContext, req.httpVersion)
+    router.route(call, new Downstream(req, res))
   })
   await listen(h1.server, o.ip, o.port)
-  // Stats are keyed by the server's real address, known once listening.
   const { address, port } = h1.server.address() as AddressInfo
-  setup = { clearContext: o.clearContext, stats: o.statsFor(address, port) }
-  const stats = setup.stats
+  const stats = o.statsFor(address, port)
+  ready.server = {
+    clearContext: o.clearContext,
+    stats,
+    maxConcurrentRequests: o.maxConcurrentRequests,
+    active: 0,
+  }
   h1.server.on('connection', (socket: Socket) => {
     stats.connections++
     socket.once('close', () => stats.connections--)
   })
-  // Draining waits for the router's requests in flight (its servers close together).
+  // Draining waits for the router's calls in flight (its servers close together).
   const close = (graceMs?: number): Promise<void> => closeServer(h1, () => router.inFlight, graceMs)
   return { address: { ip: address, port }, close }
-}
-
-function overloaded(limit: number): RouterError {
-  return new RouterError(
-    'ERR_OVERLOADED',
-    `Too many concurrent requests (limit ${limit}): request rejected`,
-  )
 }
 
 /** The server could not listen (address in use, not permitted, not an address of this host). */

@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net'
 import type { Exchange } from './exchange.js'
-import { UpstreamError } from './handler.js'
+import { UpstreamError } from '../core/handler.js'
 import { responseParser, type NativeParser } from './parser.js'
 import { requestHead } from './request-head.js'
 import { sendBody } from './request-body.js'

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream'
 import type { Socket } from 'node:net'
 import type { Exchange } from './exchange.js'
 
@@ -7,7 +8,7 @@ import type { Exchange } from './exchange.js'
  * answered early, or failed); the connection is then not reused.
  */
 export function sendBody(x: Exchange, socket: Socket, chunked: boolean): void {
-  const body = x.request.body as NodeJS.ReadableStream
+  const body = x.request.body as Readable
   const onData = (chunk: Buffer | string): void => {
     if (x.done || socket.destroyed) return stop()
     const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk

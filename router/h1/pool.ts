@@ -1,6 +1,6 @@
 import { H1Connection, type ConnectionOwner } from './connection.js'
 import { Exchange } from './exchange.js'
-import type { ExchangeHandler, UpstreamRequest } from './handler.js'
+import type { ResponseHandler, UpstreamRequest } from '../core/handler.js'
 
 export interface H1PoolOptions {
   /** Longest an idle connection is kept (default 60 s; shorter if the server says so). */
@@ -27,8 +27,8 @@ export class H1Pool implements ConnectionOwner {
     private readonly options: H1PoolOptions = {},
   ) {}
 
-  /** Sends `request`; the outcome goes to `handler` (see ExchangeHandler). */
-  dispatch(request: UpstreamRequest, handler: ExchangeHandler): void {
+  /** Sends `request`; the outcome goes to `handler` (see ResponseHandler). */
+  dispatch(request: UpstreamRequest, handler: ResponseHandler): void {
     const x = new Exchange(request, handler)
     handler.onConnect((err) => {
       if (x.cancel !== undefined) x.cancel(err)

@@ -1,4 +1,4 @@
-import type { UpstreamRequest } from './handler.js'
+import type { UpstreamRequest } from '../core/handler.js'
 
 /**
  * The request line and header block, ready to write (latin1). A body without `content-length`

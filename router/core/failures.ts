@@ -2,11 +2,11 @@ import { showDtab } from '../../dtabs/index.js'
 import { RouterError } from '../errors.js'
 import type { Endpoint } from '../model.js'
 import type { UpstreamClient } from './clients.js'
-import type { InboundRequest } from './h1/inbound.js'
+import type { RequestIn } from './call.js'
 
 /** The router errors of the data path, worded as linkerd's (linkerd-features 1.13). */
 
-export function unknownDst(req: InboundRequest, reason: string): RouterError {
+export function unknownDst(req: RequestIn, reason: string): RouterError {
   const from = `${req.remoteAddress ?? '?'}:${req.remotePort ?? '?'}`
   return new RouterError(
     'ERR_UNKNOWN_DST',
@@ -79,4 +79,20 @@ export function upstreamError(
 export function failureName(err: unknown): string {
   const code = (err as { code?: unknown } | undefined)?.code
   return typeof code === 'string' ? code : err instanceof Error ? err.name : 'unknown'
+}
+
+/**
+ * The client went away before its answer was complete: the call is abandoned (its upstream
+ * exchange aborted) and counted as `failures/closed`, never answered.
+ */
+export class ClientClosedError extends Error {
+  readonly code = 'closed'
+  constructor() {
+    super('the client closed the connection')
+  }
+}
+
+/** Finagle's duration text: `10.seconds`, `1500.milliseconds`. */
+export function finagleDuration(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}.seconds` : `${ms}.milliseconds`
 }

@@ -2,7 +2,8 @@ import test, { type ExecutionContext } from 'ava'
 import { createServer as createHttp, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createServer as createTcp, type Socket } from 'node:net'
 import { Readable } from 'node:stream'
-import type { ExchangeHandler, UpstreamRequest } from './handler.js'
+import type { ResponseHandler, UpstreamRequest } from '../core/handler.js'
+import { eventually } from '../../testing/eventually.js'
 import { H1Pool } from './pool.js'
 
 interface Outcome {
@@ -16,7 +17,7 @@ interface Outcome {
 function send(pool: H1Pool, r: Partial<UpstreamRequest> = {}): Promise<Outcome> {
   return new Promise((resolve) => {
     const out: Outcome = { status: 0, fields: [], body: '' }
-    const handler: ExchangeHandler = {
+    const handler: ResponseHandler = {
       onConnect: () => {},
       onHeaders: (status, fields) => ((out.status = status), (out.fields = fields), true),
       onData: (chunk) => ((out.body += chunk.toString()), true),
@@ -235,6 +236,9 @@ test('backpressure: a handler that returns false pauses the socket until resume'
       },
     )
   })
+  // Wait for the pause itself (a fixed delay raced the first chunk on a loaded machine), then
+  // give the socket time to deliver more if it were not paused.
+  await eventually('the first chunk', () => pausedAt !== -1)
   await new Promise((r) => setTimeout(r, 100))
   t.true(got < 4 << 20, `paused after ${got} bytes`)
   resume?.()

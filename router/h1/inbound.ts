@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { Readable } from 'node:stream'
-import type { RequestHead } from '../../model.js'
+import type { RequestHead } from '../model.js'
 
 /** What a request needs from the connection it arrives on. */
 export interface RequestSource {

@@ -1,5 +1,5 @@
 import test from 'ava'
-import { downstreamResponseHeaders, encodeErrHeader, readInbound, viaDepth } from './headers.js'
+import { responseHeaders, encodeErrHeader, readInbound, viaDepth } from './headers.js'
 
 test('hop-by-hop, Connection-listed and router-owned request headers are not forwarded', (t) => {
   const raw = [
@@ -74,7 +74,7 @@ test('response headers lose hop-by-hop ones and gain a Via entry after any upstr
     'b',
   ]
   const buf = raw
-  t.deepEqual(downstreamResponseHeaders(buf, '1.1 linkerd', false), [
+  t.deepEqual(responseHeaders(buf, '1.1 linkerd', false), [
     'Content-Length',
     '2',
     'l5d-err',
@@ -84,7 +84,7 @@ test('response headers lose hop-by-hop ones and gain a Via entry after any upstr
     'via',
     '1.1 up, 1.1 linkerd',
   ])
-  t.deepEqual(downstreamResponseHeaders(buf, '1.1 linkerd', true), [
+  t.deepEqual(responseHeaders(buf, '1.1 linkerd', true), [
     'Content-Length',
     '2',
     'X-A',

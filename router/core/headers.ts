@@ -111,7 +111,7 @@ function withoutNamed(headers: readonly string[], names: ReadonlySet<string>): s
  * The response headers to send downstream, from the upstream's header fields, as a flat list:
  * hop-by-hop headers dropped (Node frames the body itself), `Via` appended.
  */
-export function downstreamResponseHeaders(
+export function responseHeaders(
   raw: readonly string[],
   viaEntry: string,
   clearContext: boolean,

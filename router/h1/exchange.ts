@@ -1,4 +1,4 @@
-import type { ExchangeHandler, UpstreamRequest } from './handler.js'
+import type { ResponseHandler, UpstreamRequest } from '../core/handler.js'
 
 /**
  * One request on its way: the handler to report to and the state the connection and the pool
@@ -19,7 +19,7 @@ export class Exchange {
 
   constructor(
     readonly request: UpstreamRequest,
-    readonly handler: ExchangeHandler,
+    readonly handler: ResponseHandler,
   ) {
     this.bodyWritten = request.body === null
   }

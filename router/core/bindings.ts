@@ -1,0 +1,84 @@
+/**
+ * The router's one binding cache: a live binding per (local dtab, logical name), with what each
+ * request for that name needs besides (its service stats and timeout). Bounded, least recently
+ * used first out, idle entries expire (linkerd's `bindingCache.paths` and `idleTtlSecs`). An
+ * entry keeps its binding observed, so namer and namerd changes reach it without per-request
+ * work; dropping it releases the binding. Counted as linkerd's `bindcache/path/*`.
+ */
+import type { Activity, BoundLeaf, NameTree, Path } from '../../dtabs/index.js'
+import { Lru } from '../../lib/lru.js'
+import type { Counter, RouterStats, ServiceStats } from '../metrics/index.js'
+import type { Interpreter } from '../model.js'
+import type { LocalDtab } from './local-dtab.js'
+
+/** One cached name. */
+export interface BindingEntry {
+  readonly binding: Activity<NameTree<BoundLeaf>>
+  /** The service's `totalTimeoutMs`, if configured. */
+  readonly totalTimeoutMs: number | undefined
+  service: ServiceStats
+}
+
+export interface BindingsOptions {
+  readonly interpreter: Interpreter
+  readonly stats: RouterStats
+  /** Most entries (default 1000) and their idle expiry (default 600 s). */
+  readonly maxSize: number
+  readonly idleTtlMs: number
+  readonly totalTimeoutFor?: (name: Path) => number | undefined
+  /** Clock for idle expiry (default `Date.now`). */
+  readonly now?: () => number
+}
+
+/** See the file header. `close()` releases every binding. */
+export class Bindings {
+  private readonly cache: Lru<string, BindingEntry & { readonly stop: () => void }>
+  private readonly misses: Counter
+  private readonly evicts: Counter
+  private readonly expires: Counter
+  private closed = false
+
+  constructor(private readonly o: BindingsOptions) {
+    this.misses = o.stats.counter('bindcache/path/misses')
+    this.evicts = o.stats.counter('bindcache/path/evicts')
+    this.expires = o.stats.counter('bindcache/path/expires')
+    const dropped = (why: 'evict' | 'expire'): void => {
+      if (!this.closed) (why === 'evict' ? this.evicts : this.expires).value++
+    }
+    this.cache = new Lru(o.maxSize, (_k, e, why) => (e.stop(), dropped(why)), o.idleTtlMs)
+  }
+
+  /** The entry of `dst` (shown as `name`) under the request's local dtab, bound on first use. */
+  get(local: LocalDtab, dst: Path, name: string): BindingEntry {
+    const key = local.shown === '' ? name : `${local.shown}\n${name}`
+    const now = (this.o.now ?? Date.now)()
+    let entry = this.cache.get(key, now)
+    if (entry === undefined) {
+      this.misses.value++
+      const binding = this.o.interpreter.bind(local.dtab, dst)
+      const stop = binding.subscribe(noop)
+      const service = this.o.stats.service(name)
+      entry = { binding, stop, service, totalTimeoutMs: this.o.totalTimeoutFor?.(dst) }
+      this.cache.set(key, entry, now)
+    } else if (entry.service.evicted) {
+      entry.service = this.o.stats.service(name)
+    }
+    return entry
+  }
+
+  get size(): number {
+    return this.cache.size
+  }
+
+  /** Drops idle entries (called by the router's sweep timer). */
+  sweep(): void {
+    this.cache.sweep((this.o.now ?? Date.now)())
+  }
+
+  close(): void {
+    this.closed = true
+    this.cache.clear()
+  }
+}
+
+function noop(): void {}

@@ -1,0 +1,59 @@
+/**
+ * The protocol-neutral contract between the routing core and its transports: how a request is
+ * sent to an endpoint and how its answer comes back. HTTP/1.1 (router/h1/) implements both ends;
+ * a second protocol is a second implementation of these interfaces, not a second router.
+ */
+import type { Readable } from 'node:stream'
+import type { Endpoint } from '../model.js'
+
+/**
+ * Receives the answer to one request, the shape of undici's dispatch handlers with header fields
+ * as a flat `[name, value, …]` list. Calls come in this order: `onConnect` once, then either
+ * `onHeaders` (once, final status only), `onData`* and `onComplete`, or `onError` at any point;
+ * after `onComplete` or `onError` nothing more. A step that watches the answer wraps the handler
+ * it was given and passes every call on.
+ */
+export interface ResponseHandler {
+  /** `abort(err)` ends the exchange with `err` (its connection is closed, not reused). */
+  onConnect(abort: (err: Error) => void): void
+  /** Returning false, or later `onData` returning false, pauses the sender until `resume`. */
+  onHeaders(status: number, fields: string[], resume: () => void): boolean
+  onData(chunk: Buffer): boolean
+  onComplete(): void
+  onError(err: Error): void
+}
+
+/** One request to send to an endpoint. */
+export interface UpstreamRequest {
+  readonly method: string
+  /** Origin-form target, e.g. `/users?id=1`. */
+  readonly path: string
+  /** Flat `[name, value, …]`: hop-by-hop headers removed, `host` and linkerd's added. */
+  readonly headers: readonly string[]
+  /** The body to stream, or null. */
+  readonly body: Readable | null
+}
+
+/** The connections of one endpoint (a keep-alive pool): where requests to it are sent. */
+export interface Upstream {
+  /** Sends `request`; the outcome goes to `handler` (see ResponseHandler). */
+  dispatch(request: UpstreamRequest, handler: ResponseHandler): void
+}
+
+/** A transport's client side: the upstream of each endpoint, kept while in use. */
+export interface Connector {
+  upstream(endpoint: Endpoint): Upstream
+  /** Closes every upstream, letting requests in flight finish. */
+  close(): Promise<void>
+}
+
+/** An upstream failure with a stable `code` (counted as `failures/<code>`). */
+export class UpstreamError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options)
+  }
+}

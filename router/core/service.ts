@@ -1,0 +1,36 @@
+/**
+ * The two shapes of the request path. A `Service` routes or sends one call and reports its
+ * answer to a handler; a `Step` is a per-request policy that wraps the next service
+ * (`(next) => next'`, finagle's Filter, undici's interceptor). The router is a list of steps
+ * composed over a terminal service that sends to an endpoint.
+ */
+import type { Call } from './call.js'
+import type { ResponseHandler } from './handler.js'
+
+/**
+ * Handles one call: the answer (or the failure) goes to `handler`, exactly once, possibly later.
+ * May throw synchronously; the error-answering step turns a throw into a response.
+ */
+export type Service = (call: Call, handler: ResponseHandler) => void
+
+/** A per-request policy: the service it wraps in, the service it gives out. */
+export type Step = (next: Service) => Service
+
+/** `steps` around `last`, the first outermost: `compose([a, b], s)` is `a(b(s))`. */
+export function compose(steps: readonly Step[], last: Service): Service {
+  let service = last
+  for (let i = steps.length - 1; i >= 0; i--) service = (steps[i] as Step)(service)
+  return service
+}
+
+/**
+ * Runs `next` after an asynchronous wait (a binding, an address set), so that a throw from
+ * there still reaches the handler as a failure.
+ */
+export function resume(next: Service, call: Call, handler: ResponseHandler): void {
+  try {
+    next(call, handler)
+  } catch (e) {
+    handler.onError(e instanceof Error ? e : new Error(String(e)))
+  }
+}

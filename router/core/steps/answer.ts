@@ -1,0 +1,89 @@
+/**
+ * The answers clients see (linkerd's ErrorResponder and Via handling): every response gets this
+ * router's `Via` entry and, from an untrusted edge (`clearContext`), loses its `l5d-*` headers;
+ * a call that fails before its response started is answered with the status of its error code,
+ * `l5d-err` (the message, form-encoded) and the message as a text/plain body (no detail with
+ * `clearContext`). A failure after the response started can only cut it short. Anything that is
+ * not a RouterError answers 502.
+ */
+import { errorMessage } from '../../../lib/errors.js'
+import { RouterError, statusOf } from '../../errors.js'
+import type { Call } from '../call.js'
+import { ClientClosedError, failureName } from '../failures.js'
+import type { ResponseHandler } from '../handler.js'
+import { encodeErrHeader, responseHeaders } from '../headers.js'
+import type { Service, Step } from '../service.js'
+
+/** See the file header. Synchronous throws of the steps inside become failures too. */
+export const answer: Step = (next: Service) =>
+  function answered(call: Call, handler: ResponseHandler): void {
+    const answering = new Answering(call, handler)
+    try {
+      next(call, answering)
+    } catch (e) {
+      answering.onError(e instanceof Error ? e : new Error(String(e)))
+    }
+  }
+
+class Answering implements ResponseHandler {
+  private started = false
+  private over = false
+
+  constructor(
+    private readonly call: Call,
+    private readonly inner: ResponseHandler,
+  ) {}
+
+  onConnect(abort: (err: Error) => void): void {
+    this.inner.onConnect(abort)
+  }
+
+  onHeaders(status: number, fields: string[], resume: () => void): boolean {
+    if (this.over) return false
+    this.started = true
+    const { via, server } = this.call
+    return this.inner.onHeaders(status, responseHeaders(fields, via, server.clearContext), resume)
+  }
+
+  onData(chunk: Buffer): boolean {
+    return this.inner.onData(chunk)
+  }
+
+  onComplete(): void {
+    if (this.over) return
+    this.over = true
+    this.inner.onComplete()
+  }
+
+  onError(err: Error): void {
+    if (this.over) return
+    this.over = true
+    this.call.failure ??= failureName(err)
+    if (this.started || err instanceof ClientClosedError) return this.inner.onError(err)
+    const { status, headers, body } = errorAnswer(err, this.call)
+    this.inner.onHeaders(status, headers, noop)
+    if (body.length > 0) this.inner.onData(body)
+    this.inner.onComplete()
+  }
+}
+
+/** The status, headers and body that answer `err` (see the file header). */
+export function errorAnswer(
+  err: unknown,
+  call: Pick<Call, 'via' | 'server'>,
+): { status: number; headers: string[]; body: Buffer } {
+  const routerError = err instanceof RouterError ? err : undefined
+  const status = routerError === undefined ? 502 : statusOf(routerError.code)
+  const message = errorMessage(err)
+  const clear = call.server.clearContext
+  const body = Buffer.from(clear ? '' : message)
+  const headers = ['content-type', 'text/plain; charset=utf-8', 'via', call.via]
+  headers.push('content-length', String(body.length))
+  if (!clear) {
+    headers.push('l5d-err', encodeErrHeader(message))
+    if (routerError?.retryable === true) headers.push('l5d-retryable', 'true')
+  }
+  return { status, headers, body }
+}
+
+function noop(): void {}

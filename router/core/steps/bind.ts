@@ -1,0 +1,56 @@
+/**
+ * Binding: the logical name under the call's local dtab becomes a bound tree, from the router's
+ * one binding cache. A binding still pending (a namer or namerd not answered yet) is waited for,
+ * up to `bindingTimeoutMs` (504, or why it is stalled, e.g. namerd unreachable); a failed one
+ * is a 502. This is also where the call joins its service's stats and gets its total timeout.
+ */
+import { waitFor, type ActState, type BoundLeaf, type NameTree } from '../../../dtabs/index.js'
+import { RouterError } from '../../errors.js'
+import { stalledReason } from '../../model.js'
+import type { Bindings } from '../bindings.js'
+import type { Call } from '../call.js'
+import { finagleDuration } from '../failures.js'
+import { resume, type Service, type Step } from '../service.js'
+
+type BoundTree = NameTree<BoundLeaf>
+
+export function bind(bindings: Bindings, bindingTimeoutMs: number): Step {
+  return (next: Service) =>
+    function bound(call, handler): void {
+      const entry = bindings.get(call.local, call.dst, call.name)
+      const service = (call.service = entry.service)
+      service.requests++
+      service.pending++
+      call.totalTimeoutMs = entry.totalTimeoutMs
+      const state = entry.binding.get()
+      if (state.type !== 'pending') return withTree(state, call, next, handler)
+      const timeout = (): Error =>
+        stalledReason(entry.binding, call.name) ?? bindingTimeout(bindingTimeoutMs, call.name)
+      waitFor(entry.binding, (s) => s.type !== 'pending', bindingTimeoutMs, timeout).then(
+        (s) => resume((c, h) => withTree(s, c, next, h), call, handler),
+        (e: unknown) => handler.onError(e as Error),
+      )
+    }
+}
+
+function withTree(
+  state: ActState<BoundTree>,
+  call: Call,
+  next: Service,
+  handler: Parameters<Service>[1],
+): void {
+  if (state.type === 'failed') {
+    throw new RouterError('ERR_BIND_FAILED', `${state.error.message}\n\nservice name: ${call.name}`)
+  }
+  if (state.type === 'pending') throw new Error('unreachable: pending binding')
+  call.tree = state.value
+  next(call, handler)
+}
+
+/** 504: the name was still pending after the binding timeout (linkerd's wording). */
+export function bindingTimeout(ms: number, what: string): RouterError {
+  return new RouterError(
+    'ERR_BINDING_TIMEOUT',
+    `Exceeded ${finagleDuration(ms)} binding timeout while resolving name: ${what}`,
+  )
+}

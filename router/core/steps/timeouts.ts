@@ -1,0 +1,90 @@
+/**
+ * Timeouts: a service's `totalTimeoutMs` covers everything after binding (finding an endpoint,
+ * sending, the whole response; later, retries); a client's `requestAttemptTimeoutMs` covers one
+ * attempt at one endpoint. Either one fails the call with a 503 (`ERR_TIMEOUT`, linkerd's
+ * wording) and aborts its upstream exchange. A call without one pays nothing.
+ */
+import { RouterError } from '../../errors.js'
+import type { Call } from '../call.js'
+import { finagleDuration } from '../failures.js'
+import type { ResponseHandler } from '../handler.js'
+import type { Service, Step } from '../service.js'
+
+/** The service's total timeout, when the call's service has one. */
+export const totalTimeout: Step = (next: Service) =>
+  function totalTimed(call, handler): void {
+    const ms = call.totalTimeoutMs
+    if (ms === undefined) return next(call, handler)
+    const error = (): Error => timeoutError(call, ms, 'including retries (if applicable)')
+    next(call, new Deadline(handler, ms, error))
+  }
+
+/** The client's attempt timeout, when the call's client has one. */
+export const attemptTimeout: Step = (next: Service) =>
+  function attemptTimed(call, handler): void {
+    const ms = call.client?.attemptTimeoutMs
+    if (ms === undefined) return next(call, handler)
+    const error = (): Error => timeoutError(call, ms, `from ${call.client?.id ?? '?'}`)
+    next(call, new Deadline(handler, ms, error))
+  }
+
+function timeoutError(call: Call, ms: number, what: string): RouterError {
+  const text = `exceeded ${finagleDuration(ms)} while waiting for a response for the request, ${what}`
+  return new RouterError('ERR_TIMEOUT', `${text}\n\nservice name: ${call.name}`)
+}
+
+/**
+ * Fails the exchange with `error()` unless it is over within `ms`: aborts it if it has
+ * started, else fails the call at once and aborts the exchange as soon as it starts.
+ */
+class Deadline implements ResponseHandler {
+  private abort: ((err: Error) => void) | undefined
+  private over = false
+  private readonly timer: NodeJS.Timeout
+
+  constructor(
+    private readonly inner: ResponseHandler,
+    ms: number,
+    private readonly error: () => Error,
+  ) {
+    this.timer = setTimeout(() => this.expire(), ms)
+  }
+
+  onConnect(abort: (err: Error) => void): void {
+    if (this.over) return abort(new Error('request timed out before it was sent'))
+    this.abort = abort
+    this.inner.onConnect(abort)
+  }
+
+  onHeaders(status: number, fields: string[], resume: () => void): boolean {
+    return !this.over && this.inner.onHeaders(status, fields, resume)
+  }
+
+  onData(chunk: Buffer): boolean {
+    return !this.over && this.inner.onData(chunk)
+  }
+
+  onComplete(): void {
+    if (this.finish()) this.inner.onComplete()
+  }
+
+  onError(err: Error): void {
+    if (this.finish()) this.inner.onError(err)
+  }
+
+  private expire(): void {
+    if (this.over) return
+    const err = this.error()
+    if (this.abort !== undefined) this.abort(err)
+    // Not yet sent, or the exchange did not report its abort: fail the call now.
+    this.onError(err)
+  }
+
+  /** True the first time the exchange ends. */
+  private finish(): boolean {
+    if (this.over) return false
+    this.over = true
+    clearTimeout(this.timer)
+    return true
+  }
+}
