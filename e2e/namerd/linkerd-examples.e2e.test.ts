@@ -6,13 +6,12 @@
  * io.l5d.fs namer, whose service file uses linkerd's `127.1` spelling.
  */
 import test from 'ava'
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { freePort } from '../../testing/free-port.js'
 import { repoPath } from '../../testing/paths.js'
-import { startProgram } from '../../testing/program.js'
-import { namerdBin, tempDir, validate } from '../../testing/namerd/process.js'
+import { startNamerd, tempDir, validate } from '../../testing/namerd/process.js'
 
 const dir = repoPath('namerd/examples/linkerd')
 
@@ -99,21 +98,9 @@ test("linkerd's all.yaml runs: the HTTP controller serves and binds 127.1 endpoi
     interfaces: { kind: string; port?: number }[]
   }
   // Only the ports change (9991 and 4180 may be taken here); mesh and thrift keep theirs.
-  const [adminPort, apiPort] = [await freePort(), await freePort()]
-  config.admin.port = adminPort
-  const http = config.interfaces.find((i) => i.kind === 'io.l5d.httpController')
-  if (http === undefined) return t.fail('all.yaml has no HTTP controller')
-  http.port = apiPort
-  const file = join(tempDir(t), 'all.json')
-  writeFileSync(file, JSON.stringify(config))
-  const namerd = await startProgram(t, {
-    name: 'namerd',
-    bin: namerdBin,
-    args: [file],
-    admin: `http://127.0.0.1:${adminPort}`,
-    readyWithinMs: 20_000,
-  })
-  const api = `http://127.0.0.1:${apiPort}/api/1`
+  t.deepEqual(config.interfaces[0], { kind: 'io.l5d.httpController' })
+  const namerd = await startNamerd(t, tempDir(t), { ...config, admin: { port: await freePort() } })
+  const api = `${namerd.api}/api/1`
   t.is(await (await fetch(`${api}/dtabs`)).text(), '["default"]\n')
   const bound = (await (await fetch(`${api}/bind/default?path=/svc/default`)).json()) as {
     bound: { id: string; addr: { addrs: { ip: string; port: number }[] } }
