@@ -4,7 +4,6 @@
  * keys and kinds are errors naming their location) and returns plain values plus builders.
  */
 import { ConfigError, Section } from '../lib/config/section.js'
-import { unknownKind } from '../lib/plugin.js'
 import {
   parseAdmin,
   parseTelemeter,
@@ -12,6 +11,7 @@ import {
   type TelemeterConfig,
 } from '../lib/config/admin.js'
 import { ipOf, type Warn } from '../lib/config/common.js'
+import { checkNotServed, LINKERD_ONLY_INTERFACES, SERVED } from './not-served.js'
 import { parseNamers, type NamerSpec } from '../namers/index.js'
 import type { StorageDeps } from './storage/index.js'
 import { parseStorage } from './storage/index.js'
@@ -36,13 +36,6 @@ export interface NamerdConfig {
   readonly warnings: readonly string[]
 }
 
-/** linkerd interfaces we do not serve (thrift and gRPC protocols). */
-export const LINKERD_ONLY_INTERFACES: readonly string[] = [
-  'io.l5d.thriftNameInterpreter',
-  'io.l5d.mesh',
-  'io.l5d.destination',
-]
-
 export function parseNamerdConfig(raw: unknown): NamerdConfig {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError('(top level)', 'expected an object with "storage" and "interfaces"')
@@ -58,9 +51,7 @@ export function parseNamerdConfig(raw: unknown): NamerdConfig {
     make: parseStorage(storageSection, 'storage'),
   }
   const namers = parseNamers(s.raw('namers'))
-  if (!s.has('interfaces')) throw new ConfigError('interfaces', 'required (at least one)')
-  const interfaces = s.list('interfaces', (item, at) => parseInterface(new Section(item, at)))
-  if (interfaces.length === 0) throw new ConfigError('interfaces', 'at least one is required')
+  const interfaces = parseInterfaces(s, warn)
   const telemetry = s.list('telemetry', (item, at) => parseTelemeter(new Section(item, at), warn))
   s.done()
   checkPorts(admin, interfaces)
@@ -68,11 +59,35 @@ export function parseNamerdConfig(raw: unknown): NamerdConfig {
   return { admin, storage, namers, interfaces, telemetry: defined, warnings }
 }
 
-function parseInterface(s: Section): HttpControllerConfig {
+/**
+ * The interfaces served: at least one must be listed, and at least one of those served. A
+ * namerd serving none would look healthy on its admin port while no router or namerctl could
+ * reach it, so a config listing only interfaces we do not serve is refused (docs/namerd.md).
+ */
+function parseInterfaces(s: Section, warn: Warn): HttpControllerConfig[] {
+  if (!s.has('interfaces')) throw new ConfigError('interfaces', 'required (at least one)')
+  const listed = s.list('interfaces', (item, at) => parseInterface(new Section(item, at), warn))
+  if (listed.length === 0) throw new ConfigError('interfaces', 'at least one is required')
+  const served = listed.filter((i) => typeof i !== 'string')
+  if (served.length === 0) {
+    throw new ConfigError(
+      'interfaces',
+      `none of them is served here (${listed.join(', ')}); add one of kind ${SERVED}, the only interface this namerd serves`,
+    )
+  }
+  return served
+}
+
+/** An HTTP controller's config, or the kind of an interface we do not serve (warned about). */
+function parseInterface(s: Section, warn: Warn): HttpControllerConfig | string {
   const kind = s.string('kind')
-  if (kind !== 'io.l5d.httpController') {
-    const why = unknownKind(kind, LINKERD_ONLY_INTERFACES)
-    throw new ConfigError(s.where('kind'), `${why} (known: io.l5d.httpController)`)
+  if (LINKERD_ONLY_INTERFACES.includes(kind)) return checkNotServed(s, kind, warn)
+  if (kind !== SERVED) {
+    const others = LINKERD_ONLY_INTERFACES.join(', ')
+    throw new ConfigError(
+      s.where('kind'),
+      `unknown kind "${kind}" (known: ${SERVED}; not served here: ${others})`,
+    )
   }
   if (s.has('tls')) throw new ConfigError(s.where('tls'), 'tls is not supported here yet')
   s.raw('tls')

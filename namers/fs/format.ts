@@ -10,8 +10,13 @@
  * decimal number with an optional exponent. Deliberately stricter than linkerd: a weight must be
  * finite and not negative (`NaN`, `Infinity`, `-1`, hex floats and `d`/`f` suffixes are
  * malformed), since no balancer can use those.
+ *
+ * Hosts that are IP literals are read as Java's `InetAddress` reads them and written one way
+ * (lib/ip.ts): linkerd's own examples say `127.1 8888`, and an `io.l5d.localhost` transformer
+ * must see 127.0.0.1 there. Equal endpoints are listed once after that rewriting.
  */
 import type { Addr, Address } from '../../dtabs/name.js'
+import { canonicalHost } from '../../lib/ip.js'
 
 /** Address metadata key of a per-endpoint weight (Finagle `WeightedAddress.weightKey`). */
 export const WEIGHT_KEY = 'endpoint_addr_weight'
@@ -25,7 +30,8 @@ const FIELD_SEPARATOR = /[ \t\n\v\f\r]+/
 /**
  * The endpoints a service file lists: `bound` (possibly with no addresses) when every line is
  * good, else `failed` with cause `malformed address: <first bad line, comment and blanks
- * stripped>`. Equal endpoints (same host, port and weight) are listed once, in first-seen order.
+ * stripped>`. Equal endpoints (same address, port and weight; `127.1` and `127.0.0.1` are the
+ * same address) are listed once, in first-seen order.
  */
 export function parseAddrFile(text: string): Addr {
   const addrs: Address[] = []
@@ -55,13 +61,16 @@ function stripComment(raw: string): string {
 }
 
 /**
- * One trimmed, comment-free line as an address, or undefined if it is malformed. The host is
- * kept exactly as written (resolving it is not the namer's job).
+ * One trimmed, comment-free line as an address, or undefined if it is malformed. An IP literal
+ * is written canonically (`127.1` is `127.0.0.1`, as linkerd's `InetSocketAddress` reads it),
+ * so that transformers and clients see one spelling per address; a host name is kept exactly
+ * as written (resolving it is not the namer's job).
  */
 function parseAddrLine(line: string): Address | undefined {
   const fields = line.split(FIELD_SEPARATOR)
-  const [host, portText, star, weightText] = fields
-  if (host === undefined || host === '' || portText === undefined) return undefined
+  const [written, portText, star, weightText] = fields
+  if (written === undefined || written === '' || portText === undefined) return undefined
+  const host = canonicalHost(written)
   const port = parsePort(portText)
   if (port === undefined) return undefined
   if (fields.length === 2) return { host, port }

@@ -2,7 +2,7 @@ import test from 'ava'
 import { constant, waitFor, type Var } from '../../dtabs/activity.js'
 import type { Addr } from '../../dtabs/name.js'
 import { watchDns, type DnsLookup } from './dns.js'
-import { fixedInetResolver, inetAddr, inetResolver, parseIpLiteral, parseJavaInt } from './inet.js'
+import { fixedInetResolver, inetAddr, inetResolver, parseJavaInt } from './inet.js'
 
 test('parseJavaInt follows Integer.parseInt', (t) => {
   const cases: [string, number | undefined][] = [
@@ -33,60 +33,6 @@ test('parseJavaInt follows Integer.parseInt', (t) => {
     ['\ud835\udfce', undefined], // a supplementary digit is two chars, neither a digit
   ]
   for (const [text, expected] of cases) t.is(parseJavaInt(text), expected, JSON.stringify(text))
-})
-
-test('parseIpLiteral reads IPv4 as InetAddress does', (t) => {
-  const cases: [string, string | undefined][] = [
-    ['127.0.0.1', '127.0.0.1'],
-    ['127.1', '127.0.0.1'],
-    ['10.1', '10.0.0.1'],
-    ['10.1.2', '10.1.0.2'],
-    ['1', '0.0.0.1'],
-    ['4294967295', '255.255.255.255'],
-    ['4294967296', undefined],
-    ['1.16777215', '1.255.255.255'],
-    ['1.16777216', undefined],
-    ['1.2.65535', '1.2.255.255'],
-    ['1.2.65536', undefined],
-    ['010.001', '10.0.0.1'], // decimal, not octal
-    ['256.1', undefined],
-    ['1.2.3.256', undefined],
-    ['1.2.3.4.5', undefined],
-    ['1..2', undefined],
-    ['1.2.', undefined],
-    ['.1', undefined],
-    ['000000000000001', '0.0.0.1'], // 15 characters
-    ['0000000000000001', undefined], // 16: longer than any literal
-    ['0x7f.1', undefined],
-    ['localhost', undefined],
-    ['example.com', undefined],
-    ['', undefined],
-  ]
-  for (const [host, expected] of cases) t.is(parseIpLiteral(host), expected, host)
-})
-
-test('parseIpLiteral reads IPv6, bracketed or not, printed as Node prints it', (t) => {
-  const cases: [string, string | undefined][] = [
-    ['::1', '::1'],
-    ['0:0::1', '::1'],
-    ['0:0:0:0:0:0:0:1', '::1'],
-    ['[::1]', '::1'],
-    ['FE80::1', 'fe80::1'],
-    ['1:0:0:1:0:0:0:1', '1:0:0:1::1'],
-    ['fe80::1%eth0', 'fe80::1%eth0'],
-    ['::ffff:1.2.3.4', '1.2.3.4'], // IPv4-mapped: Java makes it an Inet4Address
-    ['::ffff:102:304', '1.2.3.4'],
-    ['::', '::'],
-    ['[127.0.0.1]', undefined],
-    ['[::1', undefined],
-    ['[]', undefined],
-    [':::', undefined],
-    ['1::2::3', undefined],
-    ['1:2:3:4:5:6:7:8:9', undefined],
-    ['fe80::1%', undefined],
-    ['host:80', undefined],
-  ]
-  for (const [host, expected] of cases) t.is(parseIpLiteral(host), expected, host)
 })
 
 test('inetAddr fails ports outside 0..65535 without resolving', (t) => {

@@ -1,10 +1,10 @@
 /**
- * Host and port handling for the `/$/inet` family: Java-compatible integer and IP-literal
- * parsing, and the default host resolvers (an IP literal is constant; a name is looked up in
+ * Host and port handling for the `/$/inet` family: Java-compatible integer parsing and the
+ * default host resolvers (an IP literal, read by lib/ip.ts, is constant; a name is looked up in
  * DNS, re-polled for `inet`, once for `fixedinet`).
  */
-import { SocketAddress } from 'node:net'
 import { constant, type Var } from '../../dtabs/activity.js'
+import { parseIpLiteral } from '../../lib/ip.js'
 import type { Addr } from '../../dtabs/name.js'
 import { fixedDnsResolver, watchDns, type DnsOptions, type FixedDnsOptions } from './dns.js'
 
@@ -48,57 +48,6 @@ function decimalDigit(c: number): number {
   let zero = c
   while (c - zero < 9 && ND.test(String.fromCharCode(zero - 1))) zero--
   return c - zero
-}
-
-/**
- * The IP address a host names literally, as `InetAddress.getByName` reads it, or undefined
- * for a host name. IPv4 takes 1 to 4 decimal parts (the last one fills the remaining bytes,
- * so `127.1` is `127.0.0.1`), at most 15 characters. IPv6 may be bracketed and have a `%zone`;
- * it is printed compressed and lower-case (`0:0::1` is `::1`), and an IPv4-mapped address
- * becomes IPv4, as Java makes it an `Inet4Address`.
- */
-export function parseIpLiteral(host: string): string | undefined {
-  if (host.startsWith('[')) {
-    return host.endsWith(']') && host.length > 2 ? parseIpv6(host.slice(1, -1)) : undefined
-  }
-  return parseIpv4(host) ?? (host.includes(':') ? parseIpv6(host) : undefined)
-}
-
-function parseIpv4(s: string): string | undefined {
-  if (s.length === 0 || s.length > 15) return undefined
-  const bytes: number[] = []
-  let value = 0
-  let fresh = true
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    if (c === 0x2e) {
-      if (fresh || value > 255 || bytes.length === 3) return undefined
-      bytes.push(value)
-      value = 0
-      fresh = true
-    } else if (c >= 0x30 && c <= 0x39) {
-      value = value * 10 + (c - 0x30)
-      fresh = false
-    } else return undefined
-  }
-  const rest = 4 - bytes.length
-  if (fresh || value >= 2 ** (rest * 8)) return undefined
-  for (let k = rest - 1; k >= 0; k--) bytes.push(Math.floor(value / 2 ** (k * 8)) % 256)
-  return bytes.join('.')
-}
-
-function parseIpv6(s: string): string | undefined {
-  const pct = s.indexOf('%')
-  const zone = pct < 0 ? '' : s.slice(pct)
-  if (zone === '%') return undefined
-  let text: string
-  try {
-    text = new SocketAddress({ address: pct < 0 ? s : s.slice(0, pct), family: 'ipv6' }).address
-  } catch {
-    return undefined
-  }
-  const mapped = text.startsWith('::ffff:') ? parseIpv4(text.slice(7)) : undefined
-  return mapped ?? text + zone
 }
 
 /** The address set of `host:port`; a port outside 0..65535 fails as `InetSocketAddress` does. */

@@ -2,7 +2,6 @@ import test from 'ava'
 import { EMPTY_DTAB, readDtab, readPath, showPath } from '../../dtabs/index.js'
 import { parseInterpreter } from '../interpreters/index.js'
 import { parseNamers, startNamers } from '../../namers/index.js'
-import { canonicalIp } from './ip.js'
 
 const at = 'routers[0].interpreter'
 const T = `${at}.transformers`
@@ -96,13 +95,4 @@ test('namer-level transformers stay unsupported', (t) => {
   t.throws(() => parseNamers(namers), {
     message: 'namers[0].transformers: transformers are not supported yet',
   })
-})
-
-test('IP literals are compared by value', (t) => {
-  t.is(canonicalIp('127.0.0.1'), '127.0.0.1')
-  t.is(canonicalIp('0:0:0:0:0:0:0:1'), '::1')
-  t.is(canonicalIp('[FE80::1%eth0]'), 'fe80::1')
-  t.is(canonicalIp('::ffff:10.1.2.3'), '10.1.2.3')
-  t.is(canonicalIp('localhost'), undefined)
-  t.is(canonicalIp('10.1.2'), undefined)
 })

@@ -7,6 +7,7 @@
  *       port: 4141
  */
 import type { Addr, Address } from '../../dtabs/index.js'
+import { ipValue } from '../../lib/ip.js'
 import { boundTransformer, withAddrs, type BoundAddr } from './bound-transformer.js'
 import type { TransformerPlugin } from './index.js'
 import { transformerPrefix } from './prefix.js'
@@ -25,14 +26,16 @@ export const portTransformer: TransformerPlugin = {
 /**
  * The addresses with `port`. Endpoints that become equal (two instances on one host) are one
  * endpoint, the first one's metadata kept: linkerd's address sets are sets, and the remote
- * host's incoming router is one destination however many instances it serves.
+ * host's incoming router is one destination however many instances it serves. Hosts are
+ * compared by value (`127.1` and `127.0.0.1` are one host, lib/ip.ts).
  */
 export function withPort(addr: BoundAddr, port: number): Addr {
   const seen = new Set<string>()
   const out: Address[] = []
   for (const a of addr.addrs) {
-    if (seen.has(a.host)) continue
-    seen.add(a.host)
+    const host = ipValue(a.host) ?? a.host
+    if (seen.has(host)) continue
+    seen.add(host)
     out.push(a.meta === undefined ? { host: a.host, port } : { host: a.host, port, meta: a.meta })
   }
   return withAddrs(addr, out)

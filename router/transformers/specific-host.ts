@@ -9,16 +9,16 @@
  *       host: 172.17.0.1
  */
 import { ConfigError } from '../../lib/config/section.js'
+import { ipValue } from '../../lib/ip.js'
 import { boundTransformer, filterAddr } from './bound-transformer.js'
 import type { TransformerPlugin } from './index.js'
-import { canonicalIp } from './ip.js'
 import { transformerPrefix } from './prefix.js'
 
 export const specificHostTransformer: TransformerPlugin = {
   kind: 'io.l5d.specificHost',
   parse(s) {
     const host = s.string('host')
-    const ip = canonicalIp(host)
+    const ip = ipValue(host)
     if (ip === undefined) {
       throw new ConfigError(
         s.where('host'),
@@ -27,7 +27,7 @@ export const specificHostTransformer: TransformerPlugin = {
     }
     const prefix = transformerPrefix(s, ['io.l5d.specificHost'])
     return function makeSpecificHostTransformer() {
-      return boundTransformer(prefix, (addr) => filterAddr(addr, (a) => canonicalIp(a.host) === ip))
+      return boundTransformer(prefix, (addr) => filterAddr(addr, (a) => ipValue(a.host) === ip))
     }
   },
 }

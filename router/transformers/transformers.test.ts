@@ -101,3 +101,15 @@ test('weights, alternations and residuals are kept', (t) => {
   t.is(showPath(bLeaf.bound.path), '/rest')
   t.is(only(out.trees[0]?.tree as NameTree<BoundLeaf>).weight, 9)
 })
+
+test('IPs are compared by value, as linkerd compares InetAddresses: 127.1 is 127.0.0.1', (t) => {
+  const port = make({ kind: 'io.l5d.port', port: 4141 })
+  const ported = only(port.transform(leaf(bound('/#/x/web', addrs('127.1:80', '127.0.0.1:81')))))
+  t.is(shownAddr(ported.bound.addr.get()), '127.1:4141')
+  const one = make({ kind: 'io.l5d.specificHost', host: '172.17.1' })
+  const kept = only(one.transform(leaf(bound('/#/x/web', addrs('172.17.0.1:80', '172.17.1.0:80')))))
+  t.is(shownAddr(kept.bound.addr.get()), '172.17.0.1:80')
+  const local = make({ kind: 'io.l5d.localhost' }, { interfaceAddresses: ['127.0.0.1'] })
+  const near = only(local.transform(leaf(bound('/#/x/web', addrs('127.1:1', '2130706433:2')))))
+  t.is(shownAddr(near.bound.addr.get()), '127.1:1 2130706433:2')
+})

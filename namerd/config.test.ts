@@ -1,0 +1,111 @@
+/**
+ * namerd's config: the interfaces list. linkerd's namerd configs nearly always list the
+ * ThriftMux and gRPC interfaces next to the HTTP controller; this namerd serves the HTTP
+ * controller only and must start with such configs, saying what it leaves out.
+ */
+import test from 'ava'
+import { parseNamerdConfig } from './config.js'
+
+const STORAGE = { kind: 'io.l5d.inMemory' }
+
+function withInterfaces(...interfaces: unknown[]) {
+  return parseNamerdConfig({ storage: STORAGE, interfaces })
+}
+
+const ignored = (i: number, kind: string): string =>
+  `interfaces[${i}]: ${kind} is not served here (namerd serves io.l5d.httpController only); ignored`
+
+test('thrift and mesh interfaces next to the HTTP controller: one warning each, ignored', (t) => {
+  const config = withInterfaces(
+    { kind: 'io.l5d.thriftNameInterpreter' },
+    { kind: 'io.l5d.httpController' },
+    { kind: 'io.l5d.mesh', port: 4321 },
+  )
+  t.deepEqual(config.warnings, [
+    ignored(0, 'io.l5d.thriftNameInterpreter'),
+    ignored(2, 'io.l5d.mesh'),
+  ])
+  t.like(config.interfaces, [{ kind: 'io.l5d.httpController', at: 'interfaces[1]', port: 4180 }])
+  t.is(config.interfaces.length, 1)
+})
+
+test('the linkerd2 destination interface is ignored the same way', (t) => {
+  const config = withInterfaces(
+    { kind: 'io.l5d.httpController' },
+    { kind: 'io.l5d.destination', namespace: 'internal', prefix: '/svc', port: 8086 },
+  )
+  t.deepEqual(config.warnings, [ignored(1, 'io.l5d.destination')])
+  t.is(config.interfaces.length, 1)
+})
+
+test('every key linkerd documents for an ignored interface is accepted', (t) => {
+  const config = withInterfaces(
+    { kind: 'io.l5d.httpController' },
+    {
+      kind: 'io.l5d.thriftNameInterpreter',
+      ip: '0.0.0.0',
+      port: 4100,
+      socketOptions: { reusePort: true },
+      tls: { certPath: 'cert.pem', keyPath: 'key.pk8' },
+      cache: { bindingCacheActive: 1000, addrCacheInactiveTTLSecs: 600 },
+    },
+    {
+      kind: 'io.l5d.mesh',
+      h2AccessLog: 'logs/mesh.log',
+      h2AccessLogRollPolicy: 'daily',
+      h2AccessLogAppend: true,
+      h2AccessLogRotateCount: -1,
+    },
+  )
+  t.is(config.warnings.length, 2)
+})
+
+test('keys of an ignored interface are still checked: types, ranges, unknown keys', (t) => {
+  const bad: [Record<string, unknown>, string][] = [
+    [{ port: 'x' }, 'interfaces[1].port: expected an integer in [0, 65535], got string "x"'],
+    [{ port: 70000 }, 'interfaces[1].port: expected an integer in [0, 65535], got number 70000'],
+    [{ ip: 7 }, 'interfaces[1].ip: expected a string, got number 7'],
+    [{ tls: 'yes' }, 'interfaces[1].tls: expected an object, got string "yes"'],
+    [{ cache: [] }, 'interfaces[1].cache: expected an object, got a list'],
+    [{ prot: 4100 }, 'interfaces[1]: unknown key(s): prot'],
+    [{ h2AccessLog: 'x' }, 'interfaces[1]: unknown key(s): h2AccessLog'], // a mesh key
+  ]
+  for (const [keys, message] of bad) {
+    const thrift = { kind: 'io.l5d.thriftNameInterpreter', ...keys }
+    t.throws(() => withInterfaces({ kind: 'io.l5d.httpController' }, thrift), { message })
+  }
+})
+
+test('a config with no interface served here is refused, saying what to add', (t) => {
+  t.throws(
+    () => withInterfaces({ kind: 'io.l5d.thriftNameInterpreter' }, { kind: 'io.l5d.mesh' }),
+    {
+      message:
+        'interfaces: none of them is served here (io.l5d.thriftNameInterpreter, io.l5d.mesh); add one of kind io.l5d.httpController, the only interface this namerd serves',
+    },
+  )
+  t.throws(() => withInterfaces(), { message: 'interfaces: at least one is required' })
+})
+
+test('unknown interface kinds stay errors', (t) => {
+  t.throws(() => withInterfaces({ kind: 'io.l5d.grpc' }), {
+    message:
+      'interfaces[0].kind: unknown kind "io.l5d.grpc" (known: io.l5d.httpController; not served here: io.l5d.thriftNameInterpreter, io.l5d.mesh, io.l5d.destination)',
+  })
+})
+
+test('ignored interfaces take no port: only served ones are checked for clashes', (t) => {
+  const config = withInterfaces(
+    { kind: 'io.l5d.httpController', port: 4100 },
+    { kind: 'io.l5d.thriftNameInterpreter', port: 4100 },
+  )
+  t.is(config.interfaces[0]?.port, 4100)
+  t.throws(
+    () =>
+      withInterfaces(
+        { kind: 'io.l5d.httpController', port: 4180 },
+        { kind: 'io.l5d.httpController', port: 4180 },
+      ),
+    { message: 'interfaces[1]: 127.0.0.1:4180 is also used by interfaces[0]' },
+  )
+})
