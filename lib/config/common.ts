@@ -2,7 +2,7 @@
  * What the config readers share: how a warning is recorded, the linkerd keys accepted and
  * ignored (all listed here, in one place) and the ones refused, and small helpers.
  */
-import { isIP } from 'node:net'
+import { parseIpLiteral } from '../ip.js'
 import { ConfigError, type Section } from './section.js'
 
 /** A section kept as written, for a module that parses it later (its location included). */
@@ -83,13 +83,17 @@ export function defined<T extends object>(obj: T): T {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T
 }
 
-/** An IP address literal (no host names: nothing is resolved while parsing). */
+/**
+ * An IP address literal (no host names: nothing is resolved while parsing), read as linkerd
+ * reads one (`127.1` is 127.0.0.1) and given in its canonical spelling.
+ */
 export function ipOf(s: Section, key: string, fallback: string): string {
-  const ip = s.string(key, fallback)
-  if (isIP(ip) === 0) {
+  const text = s.string(key, fallback)
+  const ip = parseIpLiteral(text)
+  if (ip === undefined) {
     throw new ConfigError(
       s.where(key),
-      `expected an IP address such as 127.0.0.1 or 0.0.0.0, got "${ip}"`,
+      `expected an IP address such as 127.0.0.1 or 0.0.0.0, got "${text}"`,
     )
   }
   return ip

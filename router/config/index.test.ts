@@ -508,8 +508,8 @@ const bad: [what: string, raw: unknown, message: string][] = [
   ],
   [
     'server ip',
-    oneRouter({ servers: [{ ip: '127.1' }] }),
-    `${R}.servers[0].ip: expected an IP address such as 127.0.0.1 or 0.0.0.0, got "127.1"`,
+    oneRouter({ servers: [{ ip: '127.0.0.256' }] }),
+    `${R}.servers[0].ip: expected an IP address such as 127.0.0.1 or 0.0.0.0, got "127.0.0.256"`,
   ],
   [
     'server tls',
@@ -559,7 +559,7 @@ const bad: [what: string, raw: unknown, message: string][] = [
         { ip: '0:0:0:0:0:0:0:1', port: 80 },
       ],
     }),
-    `${R}.servers[1]: [0:0:0:0:0:0:0:1]:80 is already used by routers[0].servers[0]`,
+    `${R}.servers[1]: [::1]:80 is already used by routers[0].servers[0]`,
   ],
   [
     'server on the admin port',
@@ -672,3 +672,12 @@ for (const [what, raw, message] of bad) {
     t.throws(() => parseConfig(raw), { message, code: 'ERR_CONFIG' })
   })
 }
+
+test('ip keys are read as linkerd reads them and kept in canonical form', (t) => {
+  const c = parseConfig({
+    admin: { ip: '127.1' },
+    routers: [{ protocol: 'http', servers: [{ ip: '0' }] }],
+  })
+  t.is(c.admin.ip, '127.0.0.1')
+  t.is(c.routers[0]?.servers[0]?.ip, '0.0.0.0')
+})
