@@ -101,8 +101,8 @@ function bindUnion(run: Run, members: readonly Weighted<Name>[], depth: number):
 }
 
 /**
- * One lookup (spec 6.1): the dtab first; if it gives Neg, the namers whose prefix matches, in
- * order, until one answers something other than Neg.
+ * One lookup (docs/dtab-semantics.md §6.1): the dtab first; if it gives Neg, the namers whose
+ * prefix matches, in order, until one answers something other than Neg.
  */
 function lookupPath(run: Run, path: Path): Step<Name> {
   const fromDtab = lookup(run.ctx.dtab, path)

@@ -5,11 +5,11 @@ import { mapTree, type NameTree } from './name-tree.js'
 import type { Path } from './path.js'
 
 /**
- * Pure rewriting, with no namers (the vectors' `delegate` group, spec 7.3): every leaf is
- * rewritten by the dtab until no dentry matches it; alternatives and union members are all
- * expanded eagerly, `~ ! $` and weights are kept, nothing is simplified. A dentry whose
- * destination is `~` matches (giving `~`), unlike no match (the path stays a leaf). Throws
- * `MaxDepthError` if any branch needs more than 99 rewrites.
+ * Pure rewriting, with no namers (the vectors' `delegate` group, docs/dtab-semantics.md
+ * §7.3): every leaf is rewritten by the dtab until no dentry matches it; alternatives and union
+ * members are all expanded eagerly, `~ ! $` and weights are kept, nothing is simplified. A
+ * dentry whose destination is `~` matches (giving `~`), unlike no match (the path stays a leaf).
+ * Throws `MaxDepthError` if any branch needs more than 99 rewrites.
  */
 export function expand(dtab: Dtab, path: Path, maxDepth = MAX_DEPTH): NameTree<Path> {
   return expandAt(dtab, path, 0, maxDepth)

@@ -7,8 +7,9 @@ import { showPath } from './path.js'
 import { showPathTree } from './show.js'
 
 /**
- * namerd's JSON shapes (spec section 8): Addr, bound trees (`/api/1/bind`) and delegate trees
- * (`/api/1/delegate`). Keys are in namerd's order, absent fields are omitted, paths are shown.
+ * namerd's JSON shapes (docs/dtab-semantics.md §8): Addr, bound trees (`/api/1/bind`) and
+ * delegate trees (`/api/1/delegate`). Keys are in namerd's order, absent fields are omitted,
+ * paths are shown.
  */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 

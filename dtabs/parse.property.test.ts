@@ -1,3 +1,4 @@
+// Section numbers (§) are those of docs/dtab-semantics.md.
 import test, { type ExecutionContext } from 'ava'
 import { once } from 'node:events'
 import { isDeepStrictEqual } from 'node:util'
@@ -193,7 +194,7 @@ test('show(read(text)) is a fixed point of show∘read for noisy texts', (t) => 
   )
 })
 
-test('show∘read is not idempotent on weights that print as 1.00 (spec §3.3)', (t) => {
+test('show∘read is not idempotent on weights that print as 1.00 (§3.3)', (t) => {
   // 0.996 prints as `1.00*` (it is not exactly 1.0); `1.00` then reads as 1.0, which is omitted.
   const once = showPathTree(readNameTree('0.996*/a & /b'))
   t.is(once, '1.00*/a & /b')

@@ -1,3 +1,4 @@
+// Section numbers (§) are those of docs/dtab-semantics.md.
 import test from 'ava'
 import { WILDCARD, type Dtab } from './dtab.js'
 import { DtabParseError } from './errors.js'

@@ -1,3 +1,4 @@
+// Section numbers (§) are those of docs/dtab-semantics.md.
 import test from 'ava'
 import { showDentry, showDtab, showPrefix, WILDCARD } from './dtab.js'
 import { EMPTY, FAIL, NEG, type NameTree } from './name-tree.js'

@@ -1,3 +1,4 @@
+// Section numbers (§) are those of docs/dtab-semantics.md.
 import test from 'ava'
 import { makeRng, type Rng } from '../testing/random.js'
 import { formatWeight } from './weight.js'

@@ -11,7 +11,7 @@ const reply = (status: number, statusText: string, body = ''): Reply => ({
   body,
 })
 
-test('exit statuses of the spec, by error', (t) => {
+test('exit statuses of docs/namerctl.md, by error', (t) => {
   t.is(exitStatusOf(new InputError('bad file')), 1)
   t.is(exitStatusOf(new ResolveError('loop')), 1)
   t.is(exitStatusOf(new Error('a bug')), 1)
@@ -22,7 +22,7 @@ test('exit statuses of the spec, by error', (t) => {
   t.is(exitStatusOf(new NamerdError('ERR_NAMERD_UNREACHABLE', 'refused')), 3)
 })
 
-test("namerd statuses map to the spec's exit statuses", (t) => {
+test("namerd statuses map to docs/namerctl.md's exit statuses", (t) => {
   const cases: [number, string, number][] = [
     [400, 'Bad Request', 5],
     [404, 'Not Found', 4],

@@ -1,7 +1,7 @@
 import test from 'ava'
 import { oneLineDtab, prettyDtab, versionedJson } from './pretty.js'
 
-// The spec (linkerd namerctl's `dtab get`): `# version <v>`, then per dentry
+// docs/namerctl.md, `get` (linkerd namerctl's `dtab get`): `# version <v>`, then per dentry
 // `${prefix}  ${'=>'.padStart(max - prefix.length + 2)} ${dst} ;`, max = longest prefix.
 const doc = {
   version: 'AAAAAAAAAAE=',

@@ -1,5 +1,5 @@
 /**
- * Finagle's `Namer.global`, mounted at `/$` (Finagle `Namer.scala`; spec 6.4):
+ * Finagle's `Namer.global` (`Namer.scala`; docs/dtab-semantics.md §6.4), mounted at `/$`:
  *
  *   /$/inet/<host>/<port>[/rest]     bound, id `/$/inet/<host>/<port>`, residual `rest`
  *   /$/inet/<port>[/rest]            the same on the loopback address, id `/$/inet/<port>`

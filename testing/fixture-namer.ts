@@ -7,8 +7,8 @@ import { elemToText, pathOf, type Path } from '../dtabs/path.js'
 export type NamerFixture = Record<string, Record<string, string[]>>
 
 /**
- * A static namer following the `io.l5d.fs` contract (spec 6.5): the first element names a
- * service; the rest is the residual; an unlisted service (or none) is Neg.
+ * A static namer following the `io.l5d.fs` contract (docs/dtab-semantics.md §6.5): the first
+ * element names a service; the rest is the residual; an unlisted service (or none) is Neg.
  */
 export function fixtureNamer(prefix: Path, services: Record<string, string[]>): Namer {
   return {

@@ -41,7 +41,10 @@ export function makeRng(seed: number): Rng {
   }
 }
 
-/** The 69 characters a label may hold unescaped (spec §1.2), typed out independently. */
+/**
+ * The 69 characters a label may hold unescaped (docs/dtab-semantics.md §1.2), typed out
+ * independently.
+ */
 export const SHOWABLE_CHARS =
   '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_:.#$%-'
 
@@ -145,7 +148,10 @@ export function randomDtab(r: Rng, opts: TreeOptions, maxLen = 5): Dtab {
   return dtab
 }
 
-/** Java whitespace code units (spec §1.4), including some that JavaScript's `\s` lacks. */
+/**
+ * Java whitespace code units (docs/dtab-semantics.md §1.4), including some that JavaScript's
+ * `\s` lacks.
+ */
 export const JAVA_WHITESPACE = [
   ' ',
   '\t',

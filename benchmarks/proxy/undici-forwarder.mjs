@@ -1,4 +1,5 @@
-// A bare undici forwarder, no routing: the fastest plain Node proxy we know (perf-anchors 2a).
+// A bare undici forwarder, no routing: the fastest plain Node proxy we know (benchmarks/README.md,
+// "Why these baselines").
 import { createServer } from 'node:http'
 import { Pool } from 'undici'
 

@@ -13,7 +13,7 @@ import { Load, shareOf, type Tally } from '../../testing/fleet/load.js'
 
 /**
  * Requests per router after each step, and how many percentage points the v2 share may be off
- * the weight. The issue asks for 5,000 requests within 2 points; at 50 % that band is only 2.8
+ * the weight. The target is 5,000 requests within 2 points; at 50 % that band is only 2.8
  * standard deviations of a fair split, so about 1 run in 100 (two routers) would fail by chance
  * alone. 10,000 requests make it 4 deviations (about 1 run in 10,000) and a stricter claim.
  */

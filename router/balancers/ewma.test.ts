@@ -1,6 +1,12 @@
 import test from 'ava'
 import { ConfigError, Section } from '../../lib/config/section.js'
-import { addr, balancerConformance, hold, pickCounts, seededRandom } from './conformance.js'
+import {
+  addr,
+  balancerConformance,
+  hold,
+  pickCounts,
+} from '../../testing/router/balancer-conformance.js'
+import { seededRandom } from '../../testing/random.js'
 import { EwmaBalancer, ewmaBalancer, peakEwma } from './ewma.js'
 import { parseBalancer } from './index.js'
 

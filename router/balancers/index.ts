@@ -1,7 +1,8 @@
 /**
- * The load balancer family (`client.loadBalancer`, linkerd §1.8): `p2c` (default), `ewma` and
- * `roundRobin`. A kind's plug-in makes a `BalancerFactory`; the router makes one balancer per
- * client (bound id) from it. linkerd's `aperture` and `heap` are not provided.
+ * The load balancer family (`client.loadBalancer`, as linkerd 1's `LoadBalancerConfig`):
+ * `p2c` (default), `ewma` and `roundRobin`. A kind's plug-in makes a `BalancerFactory`; the
+ * router makes one balancer per client (bound id) from it. linkerd's `aperture` and `heap` are
+ * not provided.
  */
 import { Section } from '../../lib/config/section.js'
 import { parseKind, type Plugin, registry } from '../../lib/plugin.js'

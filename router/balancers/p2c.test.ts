@@ -1,6 +1,7 @@
 import test from 'ava'
 import { ConfigError, Section } from '../../lib/config/section.js'
-import { addr, balancerConformance, pickCounts, seededRandom } from './conformance.js'
+import { addr, balancerConformance, pickCounts } from '../../testing/router/balancer-conformance.js'
+import { seededRandom } from '../../testing/random.js'
 import { parseBalancer } from './index.js'
 import { P2cBalancer, p2cBalancer } from './p2c.js'
 

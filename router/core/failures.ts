@@ -4,7 +4,11 @@ import type { Endpoint } from '../model.js'
 import type { UpstreamClient } from './clients.js'
 import type { RequestIn } from './call.js'
 
-/** The router errors of the data path, worded as linkerd's (linkerd-features 1.13). */
+/**
+ * The router errors of the data path, worded as linkerd 1's HTTP router words them (its
+ * `ErrorResponder`), so clients and scripts that match them keep working; docs/errors.md lists
+ * their codes.
+ */
 
 export function unknownDst(req: RequestIn, reason: string): RouterError {
   const from = `${req.remoteAddress ?? '?'}:${req.remotePort ?? '?'}`

@@ -1,6 +1,6 @@
 /**
- * What namerctl should print, computed from the spec's rules (never by calling namerctl's code):
- * `get`'s pretty and one-line forms, `diff` lines, `set` messages.
+ * What namerctl should print, computed from the rules of docs/namerctl.md (never by calling
+ * namerctl's code): `get`'s pretty and one-line forms, `diff` lines, `set` messages.
  */
 import {
   dtabToJson,

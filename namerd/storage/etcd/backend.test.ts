@@ -11,7 +11,12 @@ import { parseKind, registry } from '../../../lib/plugin.js'
 import { startEtcd, type EtcdServer } from '../../../testing/servers/etcd-server.js'
 import { eventually } from '../../../testing/eventually.js'
 import type { Backend, BackendEvents } from '../backend.js'
-import { freshNamespace, record, storeConformance, textOf } from '../conformance.js'
+import {
+  freshNamespace,
+  record,
+  storeConformance,
+  textOf,
+} from '../../../testing/namerd/storage-conformance.js'
 import { DtabStore } from '../dtab-store.js'
 import { etcdOptions, etcdStorage, readEtcdConfig } from './plugin.js'
 import { EtcdBackend } from './backend.js'

@@ -49,7 +49,8 @@ export interface EtcdOptions {
 /**
  * A client whose calls fail within about `callTimeoutMs` when etcd is away, and which uses a
  * restarted etcd at once: etcd3's defaults back a watch off up to 30 s and keep a circuit open
- * for 5 s after etcd is back (deps.md 2.2).
+ * for 5 s after etcd is back (measured with etcd3 1.1.2 and etcd 3.4: the watch came back 2 to
+ * 9 s after etcd did, and every call failed with `BrokenCircuitError` for 5 s).
  */
 export function openClient(o: EtcdOptions): Etcd3 {
   const timeout = o.callTimeoutMs ?? 1500

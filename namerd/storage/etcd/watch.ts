@@ -18,10 +18,11 @@ const MAX_DELAY_MS = 2000
  * Follows every namespace under the prefix, list-then-watch: reads the whole prefix at a
  * revision R, reports it as a snapshot, then reports watch events after R in order. etcd3's
  * watcher resumes by itself after a disconnection, but it can skip its catch-up events if the
- * stream drops again right after re-attaching, and a compacted start revision cancels it
- * (deps.md 2.2). So after every reconnection the prefix is read again (events arriving
- * meanwhile are held, then those after the new snapshot are reported), and after a cancel the
- * prefix is read again and a new watcher starts after that read.
+ * stream drops again right after re-attaching (etcd3 1.1.2 moves its resume revision past them
+ * before they arrive), and a compacted start revision cancels it (with an `error` whose reason
+ * is empty, and no compact revision). So after every reconnection the prefix is read again
+ * (events arriving meanwhile are held, then those after the new snapshot are reported), and
+ * after a cancel the prefix is read again and a new watcher starts after that read.
  */
 export class EtcdFollower {
   private watcher: Watcher | undefined

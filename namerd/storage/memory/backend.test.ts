@@ -1,6 +1,6 @@
 import test from 'ava'
 import { readDtab, showDtab } from '../../../dtabs/index.js'
-import { storeConformance } from '../conformance.js'
+import { storeConformance } from '../../../testing/namerd/storage-conformance.js'
 import { DtabStore } from '../dtab-store.js'
 import { MemoryBackend } from './backend.js'
 

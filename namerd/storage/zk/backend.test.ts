@@ -9,7 +9,12 @@ import { parseKind, registry } from '../../../lib/plugin.js'
 import { eventually } from '../../../testing/eventually.js'
 import { TcpRelay } from '../../../testing/servers/tcp-relay.js'
 import { startZooKeeper, type ZkServer } from '../../../testing/servers/zk-server.js'
-import { freshNamespace, record, storeConformance, textOf } from '../conformance.js'
+import {
+  freshNamespace,
+  record,
+  storeConformance,
+  textOf,
+} from '../../../testing/namerd/storage-conformance.js'
 import { DtabStore } from '../dtab-store.js'
 import { StoreUnavailableError } from '../errors.js'
 import { ZkBackend, type ZkBackendOptions } from './backend.js'

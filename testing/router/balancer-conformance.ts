@@ -1,18 +1,12 @@
 /**
- * The conformance suite of the balancer family: every kind runs it (`p2c.test.ts`, …) through
+ * The conformance suite of the balancer family: every kind runs it (`router/balancers/p2c.test.ts`, …) through
  * `balancerConformance(name, factory)`. Expected shares are the weights' ratios; the bounds
  * allow ±2 points, more than 8 standard deviations at 40,000 picks.
  */
 import test from 'ava'
-import { makeRng } from '../../testing/random.js'
-import type { Balancer, BalancerFactory, Endpoint } from '../model.js'
-import { WEIGHT_KEY } from './endpoints.js'
-
-/** A deterministic stand-in for `Math.random` (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  const rng = makeRng(seed)
-  return () => rng.u32() / 2 ** 32
-}
+import { WEIGHT_KEY } from '../../router/balancers/endpoints.js'
+import type { Balancer, BalancerFactory, Endpoint } from '../../router/model.js'
+import { seededRandom } from '../random.js'
 
 /** An address on 10.0.0.1 (or `host`), with a weight in its metadata when given. */
 export function addr(port: number, weight?: number, host = '10.0.0.1') {

@@ -1,13 +1,13 @@
 /**
  * The storage conformance suite: the behaviour every `storage` kind must show, run against each
- * one (memory.test.ts, file.test.ts, etcd.test.ts, zk.test.ts) with real servers where there is
+ * one (namerd/storage/{memory,file,etcd,zk}/backend.test.ts) with real servers where there is
  * one. Each test works in its own namespaces, so one server serves the whole suite.
  */
 import type { TestFn } from 'ava'
 import { readDtab, showDtab, type Var } from '../../dtabs/index.js'
-import { eventually } from '../../testing/eventually.js'
-import type { DtabStore } from './dtab-store.js'
-import type { NsState } from './namespace-cache.js'
+import { eventually } from '../eventually.js'
+import type { DtabStore } from '../../namerd/storage/dtab-store.js'
+import type { NsState } from '../../namerd/storage/namespace-cache.js'
 
 export interface StoreUnderTest {
   /** A namerd's store on the shared backend. */
