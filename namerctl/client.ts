@@ -1,7 +1,11 @@
+import {
+  apiUrl,
+  send as sendRequest,
+  UnreachableError,
+  type HttpReply,
+} from '../lib/namerd-client/index.js'
 import { errorMessage } from '../lib/errors.js'
-import { apiUrl } from './config.js'
 import { NamerdError, type NamerdErrorCode } from './errors.js'
-import { headersOf, readText, request, responseOf, type HttpRequest } from './http.js'
 
 /** Where namerd is and how long one request may take. */
 export interface Namerd {
@@ -23,22 +27,15 @@ export interface ApiRequest {
   readonly body?: string
 }
 
-/** A whole answer from namerd. */
-export interface Reply {
-  readonly status: number
-  readonly statusText: string
-  readonly headers: Headers
-  readonly body: string
+/** A whole answer from namerd (header names in lower case). */
+export interface Reply extends HttpReply {
   /** `GET http://…/api/1/…`, for messages when namerd said nothing. */
   readonly request?: string
 }
 
 /** The full URL of a request. */
 export function requestUrl(namerd: Namerd, req: ApiRequest): string {
-  const params = new URLSearchParams()
-  for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) params.set(k, v)
-  const qs = params.toString()
-  return apiUrl(namerd.base, req.path) + (qs === '' ? '' : `?${qs}`)
+  return apiUrl(namerd.base, req.path, req.query)
 }
 
 /**
@@ -46,72 +43,28 @@ export function requestUrl(namerd: Namerd, req: ApiRequest): string {
  * value; a connection failure or timeout throws `ERR_NAMERD_UNREACHABLE` (exit 3).
  */
 export async function send(namerd: Namerd, req: ApiRequest): Promise<Reply> {
-  const signal = AbortSignal.timeout(namerd.timeoutMs)
   const url = requestUrl(namerd, req)
+  const method = req.method ?? 'GET'
+  const { headers, body } = req
   try {
-    const res = await request(init(url, req, signal))
-    const body = await readText(res, signal)
-    const status = res.statusCode ?? 0
-    const statusText = res.statusMessage ?? ''
-    const headers = headersOf(res)
-    return { status, statusText, headers, body, request: `${req.method ?? 'GET'} ${url}` }
+    const reply = await sendRequest({ method, url, headers, body, timeoutMs: namerd.timeoutMs })
+    return { ...reply, request: `${method} ${url}` }
   } catch (e) {
-    throw unreachable(namerd, e)
+    const why = e instanceof UnreachableError ? e : { reason: errorMessage(e), timedOut: false }
+    throw unreachable(namerd, why, e)
   }
-}
-
-/**
- * Opens a request whose body the caller streams (a watch): the timeout covers the answer's
- * headers only; `signal` aborts it all. Failures as `send`.
- */
-export async function open(
-  namerd: Namerd,
-  req: ApiRequest,
-  signal: AbortSignal,
-): Promise<Response> {
-  const timer = new AbortController()
-  const t = setTimeout(() => timer.abort(timeoutReason()), namerd.timeoutMs)
-  try {
-    const both = AbortSignal.any([signal, timer.signal])
-    return responseOf(await request(init(requestUrl(namerd, req), req, both)))
-  } catch (e) {
-    throw signal.aborted ? e : unreachable(namerd, e)
-  } finally {
-    clearTimeout(t)
-  }
-}
-
-function init(url: string, req: ApiRequest, signal: AbortSignal): HttpRequest {
-  return { method: req.method ?? 'GET', url, headers: req.headers, body: req.body, signal }
-}
-
-function timeoutReason(): Error {
-  return new DOMException('timed out', 'TimeoutError')
 }
 
 /** The error for a request that got no answer: refused, DNS, reset, or timed out. */
-export function unreachable(namerd: Namerd, e: unknown): NamerdError {
-  if (e instanceof Error && e.name === 'TimeoutError')
-    return new NamerdError(
-      'ERR_NAMERD_UNREACHABLE',
-      `namerd at ${namerd.base} did not answer within ${namerd.timeoutMs} ms`,
-      { cause: e },
-    )
-  return new NamerdError(
-    'ERR_NAMERD_UNREACHABLE',
-    `cannot reach namerd at ${namerd.base}: ${networkCause(e)}`,
-    { cause: e },
-  )
-}
-
-/** The most specific message of a network failure (`connect ECONNREFUSED 127.0.0.1:4180`). */
-export function networkCause(e: unknown): string {
-  let at: unknown = e
-  while (at instanceof Error && at.cause !== undefined) at = at.cause
-  if (at instanceof AggregateError && at.errors.length > 0) at = at.errors[0]
-  const code = typeof at === 'object' && at !== null && 'code' in at ? String(at.code) : ''
-  const message = errorMessage(at)
-  return message !== '' ? message : code !== '' ? code : errorMessage(e)
+export function unreachable(
+  namerd: Namerd,
+  why: { readonly reason: string; readonly timedOut: boolean },
+  cause?: unknown,
+): NamerdError {
+  const message = why.timedOut
+    ? `namerd at ${namerd.base} did not answer within ${namerd.timeoutMs} ms`
+    : `cannot reach namerd at ${namerd.base}: ${why.reason}`
+  return new NamerdError('ERR_NAMERD_UNREACHABLE', message, { cause })
 }
 
 /** Messages for statuses where the command knows better than namerd what to say. */

@@ -2,9 +2,9 @@ import test, { type ExecutionContext } from 'ava'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { apiUrl } from '../lib/namerd-client/index.js'
 import {
   DEFAULT_BASE_URL,
-  apiUrl,
   findConfigFile,
   parseBaseUrl,
   readConfigFile,
@@ -109,8 +109,6 @@ test('base URLs must be http(s) with a host; the path is kept, trailing slashes 
   t.throws(() => parseBaseUrl(''), { message: 'empty base URL' })
 })
 
-test('requests go to <base>/api/1/… with one slash between', (t) => {
-  t.is(apiUrl('http://h:1', 'dtabs'), 'http://h:1/api/1/dtabs')
-  t.is(apiUrl('http://h:1/ns/', '/dtabs/x'), 'http://h:1/ns/api/1/dtabs/x')
+test('requests go to <base>/api/1/… with one slash between, whatever the base URL ends with', (t) => {
   t.is(apiUrl(parseBaseUrl('http://h:1/ns//'), 'dtabs'), 'http://h:1/ns/api/1/dtabs')
 })

@@ -104,8 +104,3 @@ export function parseBaseUrl(text: string): string {
     throw new CliConfigError('invalid base URL: credentials in the URL are not supported')
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`
 }
-
-/** `<base>/api/1/<rest>` with exactly one `/` between the base's path and `api`. */
-export function apiUrl(base: string, rest: string): string {
-  return `${base.replace(/\/+$/, '')}/api/1/${rest.replace(/^\/+/, '')}`
-}

@@ -47,7 +47,7 @@ export async function readDtab(namerd: Namerd, name: string): Promise<VersionedD
   const reply = await send(namerd, { path: dtabPath(name), headers: JSON_ACCEPT })
   if (reply.status === 404) return 'absent'
   if (!isSuccess(reply)) throw statusError(reply)
-  return { version: reply.headers.get('etag') ?? '', dtab: entriesOf(reply, jsonBody(reply)) }
+  return { version: reply.headers['etag'] ?? '', dtab: entriesOf(reply, jsonBody(reply)) }
 }
 
 /** `POST /api/1/dtabs/NAME` with dtab text; `exists` for 409. */
@@ -108,7 +108,7 @@ export function entriesToDtab(entries: readonly DtabEntry[]): Dtab {
   try {
     return readDtabJson(JSON.stringify(entries))
   } catch (e) {
-    const reply = { status: 200, statusText: 'OK', headers: new Headers(), body: '' }
+    const reply = { status: 200, statusText: 'OK', headers: {}, body: '' }
     throw unexpected(reply, `namerd sent a dtab that does not parse: ${errorMessage(e)}`)
   }
 }

@@ -7,7 +7,7 @@ import { EXIT_STATUSES, exitStatusHelp, exitStatusOf } from './exit.js'
 const reply = (status: number, statusText: string, body = ''): Reply => ({
   status,
   statusText,
-  headers: new Headers(),
+  headers: {},
   body,
 })
 

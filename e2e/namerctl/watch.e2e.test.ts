@@ -9,6 +9,7 @@ import { getJson, pretty } from '../../testing/namerctl/expect.js'
 import { Cleanups, cleanupsOf, startFileNamerd, uniqueName } from '../../testing/namerctl/setup.js'
 import { NamerdApi, type Stored } from '../../testing/namerctl/namerd-api.js'
 import { fakeNamerd } from '../../testing/namerctl/servers.js'
+import { failsWith, namerctl } from '../../testing/namerctl/harness.js'
 import { blocks, startWatch, type Watcher } from '../../testing/namerctl/watcher.js'
 
 const cleanups = new Cleanups()
@@ -123,4 +124,40 @@ test('watch prints error lines on stderr, skips heartbeats, and reconnects when 
     ),
     JSON.stringify(fake.log),
   )
+})
+
+test('a first connection that fails is an error with the status of any request: 3, 4, 5, 8', async (t) => {
+  const answers: Record<string, { status: number; body: string } | 'hang'> = {
+    '/api/1/dtabs/gone?watch=true': { status: 404, body: '' },
+    '/api/1/dtabs/bad?watch=true': { status: 400, body: 'invalid namespace "bad"\n' },
+    '/api/1/dtabs/down?watch=true': { status: 503, body: 'dtab store is unreachable\n' },
+    '/api/1/dtabs/silent?watch=true': 'hang',
+  }
+  const fake = await fakeNamerd(cleanupsOf(t), (req) => answers[req.url ?? ''] ?? 'hang')
+  const run = (ns: string) =>
+    namerctl(['dtab', 'watch', ns, '--timeout-ms', '300', '--base-url', fake.base])
+  failsWith(t, await run('gone'), 4, 'dtab gone not found')
+  failsWith(t, await run('bad'), 5, 'invalid namespace "bad"')
+  failsWith(t, await run('down'), 8, 'dtab store is unreachable')
+  failsWith(t, await run('silent'), 3, `namerd at ${fake.base} did not answer within 300 ms`)
+})
+
+test('once connected, a 503 is retried but a 404 ends the watch: exit 4', async (t) => {
+  const doc: Stored = { version: 'djE=', dtab: [{ prefix: '/a', dst: '/1' }] }
+  const fake = await fakeNamerd(cleanupsOf(t), (_, seen) =>
+    seen === 0
+      ? { status: 200, body: getJson(doc) }
+      : seen === 1
+        ? { status: 503, body: 'dtab store is unreachable\n' }
+        : { status: 404, body: '' },
+  )
+  const r = await namerctl(['dtab', 'watch', 'x', '--base-url', fake.base])
+  t.is(r.status, 4, r.stderr)
+  t.deepEqual(blocks(r.stdout), [pretty(doc)])
+  t.deepEqual(r.stderr.split('\n').slice(0, -1), [
+    'namerctl: watch interrupted (the stream ended); reconnecting',
+    'namerctl: watch interrupted (namerd answered 503 Service Unavailable: dtab store is unreachable); reconnecting',
+    'namerctl: dtab x not found',
+  ])
+  t.is(fake.log.length, 3)
 })

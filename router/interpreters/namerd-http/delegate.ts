@@ -3,7 +3,7 @@
  * to namerd, whose JSON is already the shape the admin page serves.
  */
 import type { Dtab, Path } from '../../../dtabs/index.js'
-import { errorMessage } from '../../../lib/errors.js'
+import { send, type HttpReply } from '../../../lib/namerd-client/index.js'
 import { RouterError } from '../../errors.js'
 import { delegateUrl, type NamerdTarget } from './urls.js'
 
@@ -18,27 +18,22 @@ export async function delegateThroughNamerd(
   path: Path,
   timeoutMs: number,
 ): Promise<unknown> {
-  let res: Response
-  let text: string
+  let reply: HttpReply
   try {
-    res = await fetch(delegateUrl(target, local, path), {
-      signal: AbortSignal.timeout(timeoutMs),
-    })
-    text = await res.text()
+    reply = await send({ url: delegateUrl(target, local, path), timeoutMs })
   } catch (e) {
-    const why = errorMessage((e as { cause?: unknown }).cause ?? e)
-    const message = `namerd at ${new URL(target.base).host} is unreachable: ${why}`
-    throw new RouterError('ERR_NAMERD_UNREACHABLE', message, { cause: e })
+    throw new RouterError('ERR_NAMERD_UNREACHABLE', (e as Error).message, { cause: e })
   }
-  if (res.status !== 200) {
-    throw new RouterError('ERR_BIND_FAILED', `namerd answered ${res.status}: ${text.trim()}`)
+  if (reply.status !== 200) {
+    const message = `namerd answered ${reply.status}: ${reply.body.trim()}`
+    throw new RouterError('ERR_BIND_FAILED', message)
   }
   try {
-    return JSON.parse(text) as unknown
+    return JSON.parse(reply.body) as unknown
   } catch {
     throw new RouterError(
       'ERR_BIND_FAILED',
-      `namerd answered with text that is not JSON: ${text.slice(0, 200)}`,
+      `namerd answered with text that is not JSON: ${reply.body.slice(0, 200)}`,
     )
   }
 }

@@ -1,4 +1,4 @@
-import type { WatchState } from './watch.js'
+import type { WatchState } from '../../../lib/namerd-client/index.js'
 
 /**
  * One log line when namerd becomes unreachable and one when it is back, from the namespace's

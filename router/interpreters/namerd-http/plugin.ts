@@ -13,6 +13,7 @@
  */
 import { readPath, showPath, type Path } from '../../../dtabs/index.js'
 import { ConfigError, type Section } from '../../../lib/config/section.js'
+import type { RetryOptions } from '../../../lib/namerd-client/index.js'
 import type { Interpreter } from '../../model.js'
 import type { InterpreterEnv, InterpreterPlugin } from '../index.js'
 import { NamerdInterpreter } from './interpreter.js'
@@ -83,8 +84,8 @@ function parseDst(s: Section): NamerdDst {
   return { base: `http://${host.includes(':') ? `[${host}]` : host}:${portNumber}` }
 }
 
-/** linkerd's `retry` section (seconds; defaults 5 and 600), in ms. Pure. */
-export function parseRetry(s: Section | undefined): { baseMs: number; maxMs: number } {
+/** linkerd's `retry` section (seconds; defaults 5 and 600), as the shared backoff's ms. Pure. */
+export function parseRetry(s: Section | undefined): RetryOptions {
   if (s === undefined) return { baseMs: 5000, maxMs: 600_000 }
   const baseSeconds = s.number('baseSeconds', 5, { min: 0, integer: false })
   const maxSeconds = s.number('maxSeconds', 600, { min: baseSeconds, integer: false })

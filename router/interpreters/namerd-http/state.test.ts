@@ -2,7 +2,7 @@
 import test from 'ava'
 import { interpreterState, streamHealth } from './state.js'
 import type { LiveStream } from './stream-var.js'
-import type { WatchState } from './watch.js'
+import type { WatchState } from '../../../lib/namerd-client/index.js'
 
 const BASE = 'http://127.0.0.1:4180/api/1'
 

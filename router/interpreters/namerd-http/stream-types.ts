@@ -2,7 +2,7 @@
  * The contracts around `StreamVar` (stream-var.ts): what the streams of one interpreter share,
  * how documents become values, and what the interpreter sees of a running stream.
  */
-import type { NamerdError, RetryOptions, WatchState } from './watch.js'
+import type { NamerdError, RetryOptions, WatchState } from '../../../lib/namerd-client/index.js'
 
 /** What every stream of one interpreter shares: namerd's settings and the accounting. */
 export interface StreamDeps {
@@ -18,7 +18,7 @@ export interface StreamDeps {
   readonly log: (message: string) => void
   /** The running streams: each adds itself when it opens and leaves when it closes. */
   readonly live: Set<LiveStream>
-  /** namerd's origin for each new connection when it has several replicas (watch.ts). */
+  /** namerd's origin for each new connection when it has several replicas (lib/namerd-client). */
   readonly origin?: () => string
   /** True once the interpreter is closed: no stream opens any more. */
   readonly isClosed: () => boolean

@@ -6,7 +6,7 @@ import { Cell, type Var } from '../../../dtabs/index.js'
 import { errorMessage } from '../../../lib/errors.js'
 import { RouterError } from '../../errors.js'
 import type { LiveStream, StreamCodec, StreamDeps } from './stream-types.js'
-import { NamerdWatch, type WatchState } from './watch.js'
+import { NamerdWatch, type WatchState } from '../../../lib/namerd-client/index.js'
 
 export type { LiveStream, StreamCodec, StreamDeps } from './stream-types.js'
 

@@ -3,6 +3,7 @@
  * As linkerd's client does, `dtab` is always sent on bind, even when empty.
  */
 import { showDtab, showPath, type Dtab, type Path } from '../../../dtabs/index.js'
+import { apiUrl } from '../../../lib/namerd-client/index.js'
 
 /** namerd's base URL (`http://127.0.0.1:4180`) and the namespace. */
 export interface NamerdTarget {
@@ -11,8 +12,7 @@ export interface NamerdTarget {
 }
 
 function url(t: NamerdTarget, route: string, params: Record<string, string>): string {
-  const query = new URLSearchParams(params).toString()
-  return `${t.base}/api/1/${route}/${encodeURIComponent(t.namespace)}?${query}`
+  return apiUrl(t.base, `${route}/${encodeURIComponent(t.namespace)}`, params)
 }
 
 /** `GET /api/1/bind/<ns>?path=…&dtab=…&watch=true`. */

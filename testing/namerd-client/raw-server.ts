@@ -9,7 +9,7 @@ import {
   type NamerdError,
   type NamerdWatchOptions,
   type WatchState,
-} from '../../router/interpreters/namerd-http/watch.js'
+} from '../../lib/namerd-client/index.js'
 
 /** A listening test server; `close()` also destroys the connections it still holds. */
 export interface RawServer {

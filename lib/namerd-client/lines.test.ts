@@ -1,5 +1,5 @@
 import test from 'ava'
-import { LineSplitter } from './line-splitter.js'
+import { LineSplitter } from './lines.js'
 
 /** The lines of `bytes` pushed in pieces cut at `cuts`; an overflow throws. */
 function split(bytes: Buffer, cuts: readonly number[], max = 1024): string[] {

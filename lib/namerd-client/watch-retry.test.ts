@@ -1,10 +1,10 @@
 /** NamerdWatch's backoff, measured loosely against a closed port (lower bounds only). */
 import test from 'ava'
-import { freePort } from '../../../testing/free-port.js'
-import { eventually } from '../../../testing/eventually.js'
-import { MIN_RETRY_DELAY_MS } from './protocol.js'
-import { recordWatch } from '../../../testing/router/namerd-watch.js'
-import type { WatchState } from './watch.js'
+import { freePort } from '../../testing/free-port.js'
+import { eventually } from '../../testing/eventually.js'
+import { recordWatch } from '../../testing/namerd-client/raw-server.js'
+import { MIN_RETRY_DELAY_MS } from './backoff.js'
+import type { WatchState } from './watch-options.js'
 
 /** The waits between each `retrying` and the `connecting` after it, with the failure counts. */
 function waits(states: readonly WatchState[]): { attempts: number; ms: number }[] {

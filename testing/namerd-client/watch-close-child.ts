@@ -5,7 +5,7 @@
  * waits and the dead-connection deadline are 60 s, so a timer or socket left behind by close()
  * keeps the process alive long enough for the test to notice.
  */
-import { NamerdWatch } from '../../router/interpreters/namerd-http/watch.js'
+import { NamerdWatch } from '../../lib/namerd-client/index.js'
 
 const [url = '', when = ''] = process.argv.slice(2)
 const seen: string[] = []
