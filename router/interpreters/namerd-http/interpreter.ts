@@ -2,8 +2,9 @@
  * The interpreter behind `io.l5d.namerd.http`: namerd binds, the router routes. Each
  * (override dtab, name) follows one `/api/1/bind` stream; each bound id's endpoints follow one
  * `/api/1/addr` stream, seeded from the bind document so that a new tree routes at once.
- * Streams are shared by every request for the same name and run while the router observes the
- * name (its binding cache), plus a linger. Both caches are bounded LRUs with idle expiry.
+ * A name's stream is shared by every request for it through the router's binding cache, and runs
+ * while the router observes the name, plus a linger. Address streams are shared per bound id,
+ * kept in a bounded LRU with idle expiry.
  */
 import {
   ADDR_PENDING,
@@ -13,7 +14,6 @@ import {
   concatDtabs,
   mapTree,
   ok,
-  showDtab,
   showPath,
   type ActState,
   type Activity,
@@ -44,7 +44,10 @@ type BoundTree = NameTree<BoundLeaf>
 
 export interface NamerdInterpreterOptions
   extends NamerdTarget, Omit<StreamDeps, 'log' | 'live' | 'isClosed'> {
-  /** Bindings kept (default 1000) and their idle expiry (default 600 s); ids: 4× as many. */
+  /**
+   * The router's binding cache size (default 1000) and idle expiry (default 600 s): address
+   * streams are kept per bound id for 4× as many ids.
+   */
   readonly cacheSize?: number
   readonly cacheIdleTtlMs?: number
   readonly delegateTimeoutMs?: number
@@ -60,7 +63,6 @@ export interface NamerdInterpreterOptions
 export class NamerdInterpreter implements Interpreter {
   readonly #o: NamerdInterpreterOptions
   readonly #deps: StreamDeps
-  readonly #binds: Lru<string, StreamVar<ActState<BoundTree>>>
   readonly #addrs: Lru<string, StreamVar<Addr>>
   readonly #dtab: StreamVar<ActState<Dtab>>
   readonly #stopDtab: () => void
@@ -73,7 +75,6 @@ export class NamerdInterpreter implements Interpreter {
     this.#deps = { ...options, log, origin, live: new Set(), isClosed: () => this.#closed }
     const size = options.cacheSize ?? 1000
     const ttl = options.cacheIdleTtlMs ?? 600_000
-    this.#binds = new Lru(size, undefined, ttl)
     this.#addrs = new Lru(size * 4, undefined, ttl)
     const where =
       options.address === undefined ? new URL(options.base).host : showPath(options.address.dst)
@@ -82,18 +83,14 @@ export class NamerdInterpreter implements Interpreter {
     this.#stopDtab = this.#dtab.subscribe(() => undefined)
   }
 
+  /**
+   * A new binding of `path`: one bind stream while observed (plus the linger). Requests share it
+   * through the router's binding cache, which keeps one binding per (local dtab, name).
+   */
   bind(localDtab: Dtab, path: Path): Activity<BoundTree> {
-    const now = this.#now()
-    this.#binds.sweep(now)
-    const key = `${showDtab(localDtab)}\n${showPath(path)}`
-    let binding = this.#binds.get(key, now)
-    if (binding === undefined) {
-      const codec = { ...BIND_CODEC, decode: (doc: unknown) => ok(this.#live(doc)) }
-      const sent = concatDtabs(this.#o.routerDtab ?? EMPTY_DTAB, localDtab)
-      binding = new StreamVar(bindUrl(this.#o, sent, path), PENDING, codec, this.#deps)
-      if (!this.#closed) this.#binds.set(key, binding, now)
-    }
-    return binding
+    const codec = { ...BIND_CODEC, decode: (doc: unknown) => ok(this.#live(doc)) }
+    const sent = concatDtabs(this.#o.routerDtab ?? EMPTY_DTAB, localDtab)
+    return new StreamVar(bindUrl(this.#o, sent, path), PENDING, codec, this.#deps)
   }
 
   /** The namespace's dtab as namerd last sent it (empty until it has) ++ the router's. */
@@ -134,7 +131,6 @@ export class NamerdInterpreter implements Interpreter {
     this.#stopDtab()
     for (const v of [...this.#deps.live]) v.close()
     this.#o.address?.close()
-    this.#binds.clear()
     this.#addrs.clear()
   }
 
