@@ -10,6 +10,7 @@ import {
   ourProgram,
   packageRoot,
   packageVersion,
+  parseCommandLine,
 } from './cli.js'
 import { CodedError } from './errors.js'
 
@@ -63,25 +64,50 @@ test('a CommanderError thrown by our own code is written here, prefixed', (t) =>
   })
 })
 
-test('ourProgram: usage errors are one prefixed line naming the help to read; --version', async (t) => {
-  const written: string[] = []
-  const out: string[] = []
+/** A program with a subcommand that has its own `--version <v>` (as namerctl's update). */
+function tool(written: string[]): { cmd: Command; seen: () => unknown } {
+  let seen: unknown
   const cmd = new Command('tool').option('--flag')
-  cmd.command('sub').argument('<x>')
-  ourProgram(cmd, 'tool')
-  for (const c of [cmd, ...cmd.commands])
-    c.configureOutput({ writeErr: (s) => written.push(s), writeOut: (s) => out.push(s) })
-  const fail = (args: string[]) => cmd.parseAsync(args, { from: 'user' })
-  const e = await t.throwsAsync(fail(['--frob']), { instanceOf: CommanderError })
+  cmd
+    .command('sub')
+    .argument('<x>')
+    .option('--version <v>')
+    .action((_x: string, opts: { version?: string }) => void (seen = opts.version))
+  ourProgram(cmd)
+  for (const c of [cmd, ...cmd.commands]) c.configureOutput({ writeErr: (s) => written.push(s) })
+  return { cmd, seen: () => seen }
+}
+
+test('ourProgram: a usage error is one prefixed line naming the help to read', async (t) => {
+  const written: string[] = []
+  const { cmd } = tool(written)
+  const e = await t.throwsAsync(parseCommandLine(cmd, ['--frob']), { instanceOf: CommanderError })
   t.is(failureReport('tool', e).status, 2)
-  await t.throwsAsync(fail(['sub']), { instanceOf: CommanderError })
+  await t.throwsAsync(parseCommandLine(cmd, ['sub']), { instanceOf: CommanderError })
   t.deepEqual(written, [
     "tool: unknown option '--frob' (see tool --help)\n",
     "tool: missing required argument 'x' (see tool sub --help)\n",
   ])
-  const v = await t.throwsAsync(fail(['--version']), { instanceOf: CommanderError })
-  t.is(failureReport('tool', v).status, 0)
-  t.deepEqual(out, [`tool ${packageVersion()}\n`])
+})
+
+test('--version before any argument is the version; after a subcommand, its own option', async (t) => {
+  const { cmd, seen } = tool([])
+  const out: string[] = []
+  const write = process.stdout.write.bind(process.stdout)
+  process.stdout.write = ((s: string) => out.push(s) > 0) as typeof process.stdout.write
+  try {
+    for (const argv of [['--version'], ['--flag', '--version', 'sub', 'x']]) {
+      const e = await t.throwsAsync(parseCommandLine(cmd, argv), { instanceOf: CommanderError })
+      t.is(failureReport('tool', e).status, 0)
+    }
+  } finally {
+    process.stdout.write = write
+  }
+  t.deepEqual(out, [`tool ${packageVersion()}\n`, `tool ${packageVersion()}\n`])
+  await parseCommandLine(cmd, ['sub', 'x', '--version', '3'])
+  t.is(seen(), '3')
+  t.regex(cmd.helpInformation(), /^ {2}--version +print the version and exit$/m)
+  t.notRegex(cmd.commands[0]?.helpInformation() ?? '', /print the version/)
 })
 
 test('linkerdFlags: -validate is --validate, other flags and anything after -- untouched', (t) => {

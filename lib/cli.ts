@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { Command, CommanderError } from 'commander'
+import { Command, CommanderError, Help, Option } from 'commander'
 import { CodedError, errorMessage } from './errors.js'
 
 /** Exit statuses every program gives: success, a failure, a usage error. */
@@ -23,15 +23,38 @@ export function packageVersion(): string {
 }
 
 /**
- * Makes `cmd` one of our programs: `--version` prints `<name> <version>`; commander throws a
- * `CommanderError` instead of exiting; and its error messages, on `cmd` and every subcommand
- * added so far, are one line on standard error:
- * `<name>: unknown option '--frob' (see <name> <subcommand> --help)`.
+ * Makes `cmd` (named as the program) one of our programs: commander throws a `CommanderError` instead of exiting, and
+ * its error messages, on `cmd` and every subcommand added so far, are one line on standard
+ * error: `<program>: unknown option '--frob' (see <program> <subcommand> --help)`. Its help lists
+ * `--version`, which `parseCommandLine` handles.
  */
-export function ourProgram(cmd: Command, name: string): Command {
-  cmd.version(`${name} ${packageVersion()}`, '--version', 'print the version and exit')
-  oneLineErrors(cmd, name, name)
+export function ourProgram(cmd: Command): Command {
+  oneLineErrors(cmd, cmd.name(), cmd.name())
+  const version = new Option('--version', 'print the version and exit')
+  cmd.configureHelp({
+    visibleOptions(this: Help, c: Command): Option[] {
+      const options = Help.prototype.visibleOptions.call(this, c)
+      if (c !== cmd) return options
+      const help = options.filter((o) => o.long === '--help')
+      return [...options.filter((o) => o.long !== '--help'), version, ...help]
+    },
+  })
   return cmd
+}
+
+/**
+ * Parses `argv` (without node and the script) with `cmd`. A `--version` among the options before
+ * the first argument that is not one prints `<program> <version>` and ends like commander's own
+ * (`CommanderError` with status 0). It is not a commander option because a program-level option
+ * is recognised after a subcommand too, where it would take namerctl's `update --version V`.
+ */
+export async function parseCommandLine(cmd: Command, argv: readonly string[]): Promise<void> {
+  const end = argv.findIndex((arg) => !arg.startsWith('-') || arg === '--')
+  if (argv.slice(0, end === -1 ? argv.length : end).includes('--version')) {
+    process.stdout.write(`${cmd.name()} ${packageVersion()}\n`)
+    throw new CommanderError(0, 'commander.version', packageVersion())
+  }
+  await cmd.parseAsync(argv, { from: 'user' })
 }
 
 function oneLineErrors(cmd: Command, name: string, path: string): void {

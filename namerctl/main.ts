@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander'
-import { ourProgram, reportFailure } from '../lib/cli.js'
+import { ourProgram, parseCommandLine, reportFailure } from '../lib/cli.js'
 import { DEFAULT_TIMEOUT_MS, type Namerd } from './client.js'
 import { addOnlineCommands } from './commands.js'
 import { BASE_URL_ENV, resolveBaseUrl } from './config.js'
@@ -38,7 +38,7 @@ function program(cx: CliContext): Command {
   addResolveCommands(dtab, cx)
   addOfflineCommands(dtab, cx.run)
   // Usage errors as one line, `namerctl: <message> (see namerctl dtab get --help)`; exit 2.
-  return ourProgram(root, 'namerctl')
+  return ourProgram(root)
 }
 
 function report(out: Output): void {
@@ -105,7 +105,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0)
   })
   try {
-    await program(context).parseAsync(normalizeArgs(argv), { from: 'user' })
+    await parseCommandLine(program(context), normalizeArgs(argv))
   } catch (e) {
     process.exitCode = reportFailure('namerctl', e, exitStatusOf)
   }

@@ -1,5 +1,12 @@
 import { Command } from 'commander'
-import { helpSections, linkerdFlags, logLevelHelp, ourProgram, reportFailure } from '../lib/cli.js'
+import {
+  helpSections,
+  linkerdFlags,
+  logLevelHelp,
+  ourProgram,
+  parseCommandLine,
+  reportFailure,
+} from '../lib/cli.js'
 import { createLog, LOG_LEVELS, type Log } from '../lib/log.js'
 import { readConfigFile } from '../lib/config/file.js'
 import { startNamerdAdmin } from './admin.js'
@@ -22,7 +29,7 @@ function program(): Command {
     .argument('<config>', 'namerd config file (YAML or JSON), or - for standard input')
     .option('--validate', 'check the config file and exit (status 0 if valid); also -validate')
     .addHelpText('after', HELP)
-  return ourProgram(cmd, 'namerd')
+  return ourProgram(cmd)
 }
 
 /**
@@ -34,7 +41,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   const log = createLog({ name: 'namerd' })
   const cmd = program()
   try {
-    await cmd.parseAsync(linkerdFlags(argv, ['validate']), { from: 'user' })
+    await parseCommandLine(cmd, linkerdFlags(argv, ['validate']))
     const file = cmd.args[0] as string
     const raw = await readConfigFile(file)
     const config = parseNamerdConfig(raw)

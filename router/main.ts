@@ -1,7 +1,14 @@
 import cluster from 'node:cluster'
 import { Command, InvalidArgumentError } from 'commander'
 import { readDtab, readPath } from '../dtabs/index.js'
-import { helpSections, linkerdFlags, logLevelHelp, ourProgram, reportFailure } from '../lib/cli.js'
+import {
+  helpSections,
+  linkerdFlags,
+  logLevelHelp,
+  ourProgram,
+  parseCommandLine,
+  reportFailure,
+} from '../lib/cli.js'
 import { errorMessage } from '../lib/errors.js'
 import { createLog, LOG_LEVELS, type Log } from '../lib/log.js'
 import { startAdmin, type AdminServer } from './admin/server.js'
@@ -155,7 +162,7 @@ function program(): Command {
       workerCount,
     )
     .addHelpText('after', HELP)
-  return ourProgram(cmd, 'router')
+  return ourProgram(cmd)
 }
 
 /** `router CONFIG [--validate] [--workers N]`; sets `process.exitCode` on failure. */
@@ -163,7 +170,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   const log = createLog({ name: 'router' })
   const cmd = program()
   try {
-    await cmd.parseAsync(linkerdFlags(argv, ['validate']), { from: 'user' })
+    await parseCommandLine(cmd, linkerdFlags(argv, ['validate']))
     const file = cmd.args[0] as string
     const opts = cmd.opts<Options>()
     const workers = opts.workers ?? 1
