@@ -5,7 +5,7 @@
  * checkout that was never built.
  */
 import test from 'ava'
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -149,5 +149,19 @@ test('a checkout that was never built says so in one line, status 1', async (t) 
     t.is(r.status, 1, show(r))
     t.is(r.stderr, `${name}: not built yet: run npm run build (or npm ci) first\n`)
     t.is(r.stdout, '')
+  }
+})
+
+test('--help into a closed pipe (`router --help | head -1`) ends quietly, status 0', async (t) => {
+  for (const name of PROGRAMS) {
+    const child = spawn(process.execPath, [binPath(name), '--help'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    child.stdout.destroy() // the reader is gone before the program writes
+    let stderr = ''
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    const status = await new Promise<number | null>((resolve) => child.once('close', resolve))
+    t.is(status, 0, `${name}: ${stderr}`)
+    t.is(stderr, '', name)
   }
 })

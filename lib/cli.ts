@@ -65,6 +65,17 @@ function oneLineErrors(cmd: Command, name: string, path: string): void {
   for (const sub of cmd.commands) oneLineErrors(sub, name, `${path} ${sub.name()}`)
 }
 
+/**
+ * Ends the process quietly (with the exit status so far) when standard output's reader goes
+ * away: `namerctl dtab list | head -1`, `router --help | head`. Without it, the write error is an
+ * uncaught exception with a stack.
+ */
+export function exitWhenStdoutCloses(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+  })
+}
+
 /** A failure as a program reports it: what to write on standard error, and the exit status. */
 export interface FailureReport {
   readonly text: string
@@ -143,15 +154,4 @@ export function helpSections(help: HelpSections): string {
     'Documentation:',
     ...help.docs.map((doc) => `  ${packageRoot}${doc}`),
   ].join('\n')
-}
-
-/**
- * The `LOG_LEVEL` line of `--help` for a program that logs (router, namerd), given lib/log.ts's
- * `LOG_LEVELS` (not imported here: namerctl, which starts for every command, would load pino).
- */
-export function logLevelHelp(levels: readonly string[]): readonly [string, string] {
-  return [
-    'LOG_LEVEL',
-    `least level of the JSON log lines written on standard error:\n${levels.join(', ')} (default info)`,
-  ]
 }

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander'
-import { ourProgram, parseCommandLine, reportFailure } from '../lib/cli.js'
+import { exitWhenStdoutCloses, ourProgram, parseCommandLine, reportFailure } from '../lib/cli.js'
 import { DEFAULT_TIMEOUT_MS, type Namerd } from './client.js'
 import { addOnlineCommands } from './commands.js'
 import { BASE_URL_ENV, resolveBaseUrl } from './config.js'
@@ -101,9 +101,7 @@ function jsonAfterCommand(argv: string[]): string[] {
 
 /** Runs namerctl with `argv` (without node and script); sets `process.exitCode`. */
 export async function main(argv: readonly string[]): Promise<void> {
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0)
-  })
+  exitWhenStdoutCloses()
   try {
     await parseCommandLine(program(context), normalizeArgs(argv))
   } catch (e) {

@@ -1,36 +1,10 @@
-import { Command } from 'commander'
-import {
-  helpSections,
-  linkerdFlags,
-  logLevelHelp,
-  ourProgram,
-  parseCommandLine,
-  reportFailure,
-} from '../lib/cli.js'
-import { createLog, LOG_LEVELS, type Log } from '../lib/log.js'
+import { reportFailure } from '../lib/cli.js'
+import { parseServerCommandLine, serverProgram } from '../lib/server-cli.js'
+import { createLog, type Log } from '../lib/log.js'
 import { readConfigFile } from '../lib/config/file.js'
 import { startNamerdAdmin } from './admin.js'
 import { parseNamerdConfig } from './config.js'
 import { startNamerd } from './start.js'
-
-const HELP = helpSections({
-  environment: [logLevelHelp(LOG_LEVELS)],
-  exitStatuses: [
-    [0, 'stopped as asked (SIGTERM, SIGINT, POST /admin/shutdown), or --validate: valid'],
-    [1, 'failure: invalid config, a port in use, a store that cannot start, or a bug'],
-    [2, 'usage: bad arguments or flags'],
-  ],
-  docs: ['README.md', 'docs/namerd.md', 'docs/operations.md', 'docs/errors.md'],
-})
-
-function program(): Command {
-  const cmd = new Command('namerd')
-    .description("Serve dtabs from a store behind namerd's HTTP API (linkerd 1 config files).")
-    .argument('<config>', 'namerd config file (YAML or JSON), or - for standard input')
-    .option('--validate', 'check the config file and exit (status 0 if valid); also -validate')
-    .addHelpText('after', HELP)
-  return ourProgram(cmd)
-}
 
 /**
  * `namerd CONFIG [--validate]`: serves the dtab store and the name API until SIGTERM, SIGINT or
@@ -39,9 +13,15 @@ function program(): Command {
  */
 export async function main(argv: readonly string[]): Promise<void> {
   const log = createLog({ name: 'namerd' })
-  const cmd = program()
+  const cmd = serverProgram({
+    name: 'namerd',
+    description: "Serve dtabs from a store behind namerd's HTTP API (linkerd 1 config files).",
+    config: 'namerd config file',
+    failures: 'invalid config, a port in use, a store that cannot start, or a bug',
+    docs: ['README.md', 'docs/namerd.md', 'docs/operations.md', 'docs/errors.md'],
+  })
   try {
-    await parseCommandLine(cmd, linkerdFlags(argv, ['validate']))
+    await parseServerCommandLine(cmd, argv)
     const file = cmd.args[0] as string
     const raw = await readConfigFile(file)
     const config = parseNamerdConfig(raw)

@@ -1,16 +1,10 @@
 import cluster from 'node:cluster'
-import { Command, InvalidArgumentError } from 'commander'
+import { InvalidArgumentError, type Command } from 'commander'
 import { readDtab, readPath } from '../dtabs/index.js'
-import {
-  helpSections,
-  linkerdFlags,
-  logLevelHelp,
-  ourProgram,
-  parseCommandLine,
-  reportFailure,
-} from '../lib/cli.js'
+import { reportFailure } from '../lib/cli.js'
+import { parseServerCommandLine, serverProgram } from '../lib/server-cli.js'
 import { errorMessage } from '../lib/errors.js'
-import { createLog, LOG_LEVELS, type Log } from '../lib/log.js'
+import { createLog, type Log } from '../lib/log.js'
 import { startAdmin, type AdminServer } from './admin/server.js'
 import { parseConfig, type RouterConfig } from './config/index.js'
 import { readConfigFile } from '../lib/config/file.js'
@@ -141,28 +135,18 @@ function supervise(n: number, log: Log): void {
   process.once('SIGINT', stop)
 }
 
-const HELP = helpSections({
-  environment: [logLevelHelp(LOG_LEVELS)],
-  exitStatuses: [
-    [0, 'stopped as asked (SIGTERM, SIGINT, POST /admin/shutdown), or --validate: valid'],
-    [1, 'failure: invalid config, a port in use, workers that keep exiting, or a bug'],
-    [2, 'usage: bad arguments or flags'],
-  ],
-  docs: ['README.md', 'docs/operations.md', 'docs/transformers.md', 'docs/errors.md'],
-})
-
 function program(): Command {
-  const cmd = new Command('router')
-    .description('Route HTTP/1.1 requests by Dtab (linkerd 1 config files).')
-    .argument('<config>', 'linkerd-format config file (YAML or JSON), or - for standard input')
-    .option('--validate', 'check the config file and exit (status 0 if valid); also -validate')
-    .option(
-      '--workers <n>',
-      'worker processes (node:cluster) sharing the servers; the first serves admin',
-      workerCount,
-    )
-    .addHelpText('after', HELP)
-  return ourProgram(cmd)
+  return serverProgram({
+    name: 'router',
+    description: 'Route HTTP/1.1 requests by Dtab (linkerd 1 config files).',
+    config: 'linkerd-format config file',
+    failures: 'invalid config, a port in use, workers that keep exiting, or a bug',
+    docs: ['README.md', 'docs/operations.md', 'docs/transformers.md', 'docs/errors.md'],
+  }).option(
+    '--workers <n>',
+    'worker processes (node:cluster) sharing the servers; the first serves admin',
+    workerCount,
+  )
 }
 
 /** `router CONFIG [--validate] [--workers N]`; sets `process.exitCode` on failure. */
@@ -170,7 +154,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   const log = createLog({ name: 'router' })
   const cmd = program()
   try {
-    await parseCommandLine(cmd, linkerdFlags(argv, ['validate']))
+    await parseServerCommandLine(cmd, argv)
     const file = cmd.args[0] as string
     const opts = cmd.opts<Options>()
     const workers = opts.workers ?? 1
