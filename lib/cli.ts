@@ -23,10 +23,10 @@ export function packageVersion(): string {
 }
 
 /**
- * Makes `cmd` (named as the program) one of our programs: commander throws a `CommanderError` instead of exiting, and
- * its error messages, on `cmd` and every subcommand added so far, are one line on standard
- * error: `<program>: unknown option '--frob' (see <program> <subcommand> --help)`. Its help lists
- * `--version`, which `parseCommandLine` handles.
+ * Makes `cmd` (named as the program) one of our programs: commander throws a `CommanderError`
+ * instead of exiting, and its error messages, on `cmd` and every subcommand added so far, are
+ * one line on standard error: `<program>: unknown option '--frob' (see <program> <sub> --help)`.
+ * Its help lists `--version`, which `parseCommandLine` handles.
  */
 export function ourProgram(cmd: Command): Command {
   oneLineErrors(cmd, cmd.name(), cmd.name())
