@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-import { main } from '../dist/namerd/main.js'
+import { launch } from './launch.js'
 
-await main(process.argv.slice(2))
+await launch('namerd')

@@ -4,6 +4,6 @@
 // otherwise starts allocating some per-request objects in the old generation, whose dead copies
 // then keep young objects alive; young-generation pauses went from 2.7 to 1.6 ms (measured:
 // benchmarks/README.md).
-import { main } from '../dist/router/main.js'
+import { launch } from './launch.js'
 
-await main(process.argv.slice(2))
+await launch('router')

@@ -5,7 +5,7 @@
  */
 import test from 'ava'
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { repoPath } from '../testing/paths.js'
 import { freePort } from '../testing/free-port.js'
@@ -101,4 +101,22 @@ test("the README's demo walks the canary through namerd with no failed request",
   const work = /dtabs in (\S+)\/namerd\/dtabs\.json/.exec(out)?.[1]
   t.truthy(work, out)
   t.false(existsSync(work ?? ''), `${work} removed`)
+})
+
+test('the demo needs only runtime dependencies (it runs after npm ci --omit=dev and a build)', (t) => {
+  const pkg = JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as {
+    dependencies: Record<string, string>
+  }
+  const files = [
+    demo,
+    ...readdirSync(repoPath('scripts/demo')).map((f) => repoPath('scripts/demo', f)),
+  ]
+  const imported = files.flatMap((file) =>
+    [...readFileSync(file, 'utf8').matchAll(/^import .* from '([^']+)'/gm)].map(
+      (m) => m[1] as string,
+    ),
+  )
+  t.true(imported.includes('node:http'), 'the imports were found')
+  const packages = imported.filter((s) => !s.startsWith('node:') && !s.startsWith('.'))
+  for (const name of packages) t.true(name in pkg.dependencies, `${name} is a runtime dependency`)
 })

@@ -31,7 +31,8 @@ export interface LogOptions {
   readonly destination?: { write(line: string): void }
 }
 
-const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+/** The levels `LOG_LEVEL` accepts, most severe first. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 const SECRETS = ['authorization', 'cookie', 'set-cookie', 'proxy-authorization']
 /** Redaction paths for a key at the top level, one level down, and under `headers`. */
 const REDACT = SECRETS.map((k) => `["${k}"]`).flatMap((k) => [
@@ -44,7 +45,7 @@ const REDACT = SECRETS.map((k) => `["${k}"]`).flatMap((k) => [
 /** A JSON-lines logger. An unknown level falls back to `info`, saying so in a warning. */
 export function createLog(options: LogOptions = {}): Log {
   const wanted = options.level ?? process.env['LOG_LEVEL'] ?? 'info'
-  const known = LEVELS.includes(wanted)
+  const known = LOG_LEVELS.includes(wanted)
   const p = pino(
     {
       level: options.silent === true ? 'silent' : known ? wanted : 'info',
@@ -67,7 +68,7 @@ export function createLog(options: LogOptions = {}): Log {
     warn: (msg, fields) => p.warn(fields ?? {}, msg),
     error: (msg, fields) => p.error(fields ?? {}, msg),
   }
-  if (!known) log.warn(`LOG_LEVEL "${wanted}" is not a level; using info`, { levels: LEVELS })
+  if (!known) log.warn(`LOG_LEVEL "${wanted}" is not a level; using info`, { levels: LOG_LEVELS })
   return log
 }
 

@@ -1,4 +1,5 @@
 import { CommanderError } from 'commander'
+import { EXIT } from '../lib/cli.js'
 import { errorCode } from '../lib/errors.js'
 
 /** One exit status of namerctl: its number, a short name, and the error codes that give it. */
@@ -49,18 +50,10 @@ export const EXIT_STATUSES: readonly ExitStatus[] = [
   { status: 9, meaning: 'unexpected response from namerd', codes: ['ERR_UNEXPECTED_RESPONSE'] },
 ]
 
-/** Exit status numbers by name, for code that sets them directly. */
-export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2 } as const
-
 /** The exit status for an error: its code's row, 2 for commander's usage errors, else 1. */
 export function exitStatusOf(e: unknown): number {
   if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE
   const code = errorCode(e)
   const row = EXIT_STATUSES.find((s) => code !== undefined && s.codes.includes(code))
   return row?.status ?? EXIT.FAILURE
-}
-
-/** The table as `--help` prints it: `  3  namerd unreachable (…)`. */
-export function exitStatusHelp(): string {
-  return EXIT_STATUSES.map((s) => `  ${s.status}  ${s.meaning}`).join('\n')
 }

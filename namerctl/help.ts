@@ -1,5 +1,6 @@
+import { helpSections } from '../lib/cli.js'
 import { BASE_URL_ENV, CONFIG_FILES, DEFAULT_BASE_URL } from './config.js'
-import { exitStatusHelp } from './exit.js'
+import { EXIT_STATUSES } from './exit.js'
 
 /** The part of `namerctl --help` and `namerctl dtab --help` after the commands. */
 export function helpEpilogue(): string {
@@ -11,8 +12,13 @@ export function helpEpilogue(): string {
     `  3. base-url in --config FILE, or in the first ${CONFIG_FILES.join(', ')}`,
     '     found in the current directory or a parent',
     `  4. ${DEFAULT_BASE_URL}`,
-    '',
-    'Exit statuses:',
-    exitStatusHelp(),
+    helpSections({
+      environment: [
+        [BASE_URL_ENV, 'namerd base URL (see above)'],
+        ['LOG_LEVEL', 'not read: namerctl writes no logs, only its output and its errors'],
+      ],
+      exitStatuses: EXIT_STATUSES.map((s) => [s.status, s.meaning]),
+      docs: ['README.md', 'docs/namerctl.md', 'docs/errors.md'],
+    }),
   ].join('\n')
 }

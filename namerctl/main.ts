@@ -1,5 +1,5 @@
-import { Command, CommanderError, InvalidArgumentError } from 'commander'
-import { CodedError, errorMessage } from '../lib/errors.js'
+import { Command, InvalidArgumentError } from 'commander'
+import { exitWhenStdoutCloses, ourProgram, parseCommandLine, reportFailure } from '../lib/cli.js'
 import { DEFAULT_TIMEOUT_MS, type Namerd } from './client.js'
 import { addOnlineCommands } from './commands.js'
 import { BASE_URL_ENV, resolveBaseUrl } from './config.js'
@@ -37,17 +37,8 @@ function program(cx: CliContext): Command {
   addOnlineCommands(dtab, cx)
   addResolveCommands(dtab, cx)
   addOfflineCommands(dtab, cx.run)
-  oneLineErrors(root, 'namerctl')
-  return root
-}
-
-/** Usage errors as one line, `namerctl: <message> (see namerctl dtab get --help)`; exit 2. */
-function oneLineErrors(cmd: Command, path: string): void {
-  cmd.exitOverride().configureOutput({
-    outputError: (text, write) =>
-      write(`namerctl: ${text.replace(/^error: /, '').trimEnd()} (see ${path} --help)\n`),
-  })
-  for (const sub of cmd.commands) oneLineErrors(sub, `${path} ${sub.name()}`)
+  // Usage errors as one line, `namerctl: <message> (see namerctl dtab get --help)`; exit 2.
+  return ourProgram(root)
 }
 
 function report(out: Output): void {
@@ -110,15 +101,10 @@ function jsonAfterCommand(argv: string[]): string[] {
 
 /** Runs namerctl with `argv` (without node and script); sets `process.exitCode`. */
 export async function main(argv: readonly string[]): Promise<void> {
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0)
-  })
+  exitWhenStdoutCloses()
   try {
-    await program(context).parseAsync(normalizeArgs(argv), { from: 'user' })
+    await parseCommandLine(program(context), normalizeArgs(argv))
   } catch (e) {
-    process.exitCode = exitStatusOf(e)
-    if (e instanceof CommanderError) return // commander has printed it
-    process.stderr.write(`namerctl: ${errorMessage(e)}\n`)
-    if (!(e instanceof CodedError)) process.stderr.write(`${(e as Error).stack ?? ''}\n`)
+    process.exitCode = reportFailure('namerctl', e, exitStatusOf)
   }
 }

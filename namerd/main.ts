@@ -1,5 +1,5 @@
-import { Command, CommanderError } from 'commander'
-import { CodedError, errorMessage } from '../lib/errors.js'
+import { reportFailure } from '../lib/cli.js'
+import { parseServerCommandLine, serverProgram } from '../lib/server-cli.js'
 import { createLog, type Log } from '../lib/log.js'
 import { readConfigFile } from '../lib/config/file.js'
 import { startNamerdAdmin } from './admin.js'
@@ -13,32 +13,29 @@ import { startNamerd } from './start.js'
  */
 export async function main(argv: readonly string[]): Promise<void> {
   const log = createLog({ name: 'namerd' })
-  // linkerd's namerd spells it `-validate`.
-  const args = argv.map((a) => (a === '-validate' ? '--validate' : a))
-  const program = new Command('namerd')
-    .argument('<config>', 'namerd config file (YAML or JSON), or - for standard input')
-    .option('--validate', 'check the config file and exit (status 0 if valid)')
-    .exitOverride()
+  const cmd = serverProgram({
+    name: 'namerd',
+    description: "Serve dtabs from a store behind namerd's HTTP API (linkerd 1 config files).",
+    config: 'namerd config file',
+    failures: 'invalid config, a port in use, a store that cannot start, or a bug',
+    docs: ['README.md', 'docs/namerd.md', 'docs/operations.md', 'docs/errors.md'],
+  })
   try {
-    await program.parseAsync(args, { from: 'user' })
-    const file = program.args[0] as string
+    await parseServerCommandLine(cmd, argv)
+    const file = cmd.args[0] as string
     const raw = await readConfigFile(file)
     const config = parseNamerdConfig(raw)
     for (const w of config.warnings) log.warn(w)
-    if (program.opts<{ validate?: boolean }>().validate === true) {
+    if (cmd.opts<{ validate?: boolean }>().validate === true) {
       process.stdout.write(`${file}: valid (storage ${config.storage.kind})\n`)
       return
     }
     await serve(config, raw, log)
   } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'usage') process.stderr.write(`namerd: ${e.message}\n`)
-      process.exitCode = e.exitCode === 0 ? 0 : 2
-      return
-    }
-    process.stderr.write(`namerd: ${errorMessage(e)}\n`)
-    if (!(e instanceof CodedError)) process.stderr.write(`${(e as Error).stack ?? ''}\n`)
-    process.exit(1)
+    const status = reportFailure('namerd', e)
+    // A failure to start may leave a store client or a listener open: exit now.
+    if (status === 1) process.exit(1)
+    process.exitCode = status
   }
 }
 

@@ -1,7 +1,9 @@
 import cluster from 'node:cluster'
-import { Command, CommanderError } from 'commander'
+import { InvalidArgumentError, type Command } from 'commander'
 import { readDtab, readPath } from '../dtabs/index.js'
-import { CodedError, errorMessage } from '../lib/errors.js'
+import { reportFailure } from '../lib/cli.js'
+import { parseServerCommandLine, serverProgram } from '../lib/server-cli.js'
+import { errorMessage } from '../lib/errors.js'
 import { createLog, type Log } from '../lib/log.js'
 import { startAdmin, type AdminServer } from './admin/server.js'
 import { parseConfig, type RouterConfig } from './config/index.js'
@@ -12,7 +14,7 @@ import { joinWorkerMetrics, relayMetrics, WORKERS_ENV } from './workers/cluster.
 
 interface Options {
   validate?: boolean
-  workers?: string
+  workers?: number
 }
 
 /** Reads and checks a config file; warnings are logged. Throws ConfigError. */
@@ -93,11 +95,9 @@ async function delegateFor(
   return { status: 200, body: await interpreter.delegate(local, p) }
 }
 
-function workerCount(text: string | undefined): number {
-  if (text === undefined) return 1
+function workerCount(text: string): number {
   const n = Number(text)
-  if (!Number.isInteger(n) || n < 1)
-    throw new CommanderError(2, 'usage', `--workers: expected an integer ≥ 1, got ${text}`)
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected an integer ≥ 1')
   return n
 }
 
@@ -135,22 +135,29 @@ function supervise(n: number, log: Log): void {
   process.once('SIGINT', stop)
 }
 
+function program(): Command {
+  return serverProgram({
+    name: 'router',
+    description: 'Route HTTP/1.1 requests by Dtab (linkerd 1 config files).',
+    config: 'linkerd-format config file',
+    failures: 'invalid config, a port in use, workers that keep exiting, or a bug',
+    docs: ['README.md', 'docs/operations.md', 'docs/transformers.md', 'docs/errors.md'],
+  }).option(
+    '--workers <n>',
+    'worker processes (node:cluster) sharing the servers; the first serves admin',
+    workerCount,
+  )
+}
+
 /** `router CONFIG [--validate] [--workers N]`; sets `process.exitCode` on failure. */
 export async function main(argv: readonly string[]): Promise<void> {
   const log = createLog({ name: 'router' })
-  const program = new Command('router')
-    .argument('<config>', 'linkerd-format config file (YAML or JSON), or - for standard input')
-    .option('--validate', 'check the config file and exit (status 0 if valid)')
-    .option(
-      '--workers <n>',
-      'worker processes (node:cluster) sharing the servers; the first serves admin',
-    )
-    .exitOverride()
+  const cmd = program()
   try {
-    await program.parseAsync([...argv], { from: 'user' })
-    const file = program.args[0] as string
-    const opts = program.opts<Options>()
-    const workers = workerCount(opts.workers)
+    await parseServerCommandLine(cmd, argv)
+    const file = cmd.args[0] as string
+    const opts = cmd.opts<Options>()
+    const workers = opts.workers ?? 1
     if (cluster.isPrimary && workers > 1 && opts.validate !== true) {
       await load(file, log)
       return supervise(workers, log)
@@ -162,15 +169,8 @@ export async function main(argv: readonly string[]): Promise<void> {
     }
     await serve(config, raw, log, (process.env['ROUTER_WORKER_INDEX'] ?? '0') === '0')
   } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'usage') process.stderr.write(`router: ${e.message}\n`)
-      process.exitCode = e.exitCode === 0 ? 0 : 2
-      return
-    }
-    process.stderr.write(`router: ${errorMessage(e)}\n`)
-    if (!(e instanceof CodedError)) process.stderr.write(`${(e as Error).stack ?? ''}\n`)
-    process.exitCode = 1
+    process.exitCode = reportFailure('router', e)
     // A cluster worker's IPC channel would keep it alive; its supervisor decides what follows.
-    if (cluster.isWorker) process.exit(1)
+    if (cluster.isWorker) process.exit(process.exitCode)
   }
 }

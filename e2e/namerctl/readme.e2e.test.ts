@@ -1,19 +1,20 @@
 /**
  * The README's canary walk-through, run as written: the fenced block after the
  * `<!-- test: canary walk-through -->` marker goes to bash (stopping at the first failing
- * command) with the real `namerctl` on the PATH and NAMERCTL_BASE_URL pointing at a real namerd
- * on the file store, as the README's setup sentence says.
+ * command) in the checkout, where its `npx namerctl` runs this package's bin/namerctl.js, with
+ * NAMERCTL_BASE_URL pointing at a real namerd on the file store, as the README's setup sentence
+ * says. npm is kept offline: were `namerctl` not this package's own command, npx would fail
+ * instead of fetching a package of that name.
  */
 import test from 'ava'
 import { execFile } from 'node:child_process'
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { readDtab, showPathTree, showDtab, readNameTree } from '../../dtabs/index.js'
 import { repoRoot } from '../../testing/paths.js'
 import { startNamerd, tempDir } from '../../testing/namerd/process.js'
 
 const root = repoRoot
-const namerctlBin = join(root, 'bin/namerctl.js')
 const MARKER = '<!-- test: canary walk-through -->'
 
 /** The shell block that follows the marker in README.md. */
@@ -29,26 +30,24 @@ function bash(
   script: string,
   env: NodeJS.ProcessEnv,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
+  const options = { env, cwd: root, timeout: 120_000 }
   return new Promise((resolve) => {
-    execFile('bash', ['-e', '-c', script], { env, timeout: 60_000 }, (err, stdout, stderr) =>
+    execFile('bash', ['-e', '-c', script], options, (err, stdout, stderr) =>
       resolve({ code: err === null ? 0 : ((err as { code?: number }).code ?? -1), stdout, stderr }),
     )
   })
 }
 
 test('the README canary walk-through runs as written and ends where it started', async (t) => {
+  t.timeout(150_000) // seven npx runs; npm takes a second or more to start each
   const dir = tempDir(t)
   const n = await startNamerd(t, dir, {
     storage: { kind: 'io.l5d.file', path: join(dir, 'dtabs.json') },
     namers: [{ kind: 'io.l5d.fs', rootDir: join(root, 'examples/disco') }],
   })
-  writeFileSync(
-    join(dir, 'namerctl'),
-    `#!/bin/sh\nexec "${process.execPath}" "${namerctlBin}" "$@"\n`,
-  )
-  chmodSync(join(dir, 'namerctl'), 0o755)
   const script = walkThrough()
-  const env = { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}`, NAMERCTL_BASE_URL: n.api }
+  t.regex(script, /^npx namerctl /m, 'the block runs namerctl through npx')
+  const env = { ...process.env, NAMERCTL_BASE_URL: n.api, npm_config_offline: 'true' }
   const r = await bash(script, env)
   t.is(r.code, 0, r.stderr)
 

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process'
 import { closeSync, openSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { clearTimeout } from 'node:timers'
-import { fetch } from 'undici'
+import { get } from './http.mjs'
 
 /** @type {Set<import('node:child_process').ChildProcess>} every child still running */
 const running = new Set()
@@ -63,8 +63,8 @@ export async function waitReady(name, child, url, ms = 60_000) {
   const deadline = Date.now() + ms
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited`)
-    const ok = await fetch(url).then(
-      async (r) => (await r.text(), r.ok),
+    const ok = await get(url).then(
+      (r) => r.status === 200,
       () => false,
     )
     if (ok) return

@@ -1,8 +1,9 @@
 // A steady load through the router: `connections` keep-alive connections, each sending the next
 // request as soon as the previous answer is read. It keeps what the live display needs (the
 // last `window` answers, a request rate) and what a canary step measures (a `Tally`).
+import { Agent } from 'node:http'
 import { performance } from 'node:perf_hooks'
-import { Agent, request } from 'undici'
+import { get } from './http.mjs'
 
 /**
  * What one canary step counted: errors for requests sent from `errorsFrom` (the step's start,
@@ -36,7 +37,7 @@ export class Load {
   constructor(url, host, { connections = 8, window = 500 } = {}) {
     this.url = url
     this.host = host
-    this.agent = new Agent({ connections, pipelining: 1 })
+    this.agent = new Agent({ keepAlive: true, maxSockets: connections })
     this.recent = [] // 'v1' | 'v2' | 'error', the last `window` answers
     this.window = window
     this.total = 0
@@ -73,7 +74,7 @@ export class Load {
   async stop() {
     this.running = false
     await Promise.all(this.workers)
-    await this.agent.close()
+    this.agent.destroy()
   }
 
   async #worker() {
@@ -82,11 +83,10 @@ export class Load {
       let version
       let error
       try {
-        const r = await request(this.url, { dispatcher: this.agent, headers: { host: this.host } })
-        const body = await r.body.text()
-        if (r.statusCode === 200 && r.headers['x-version']) version = r.headers['x-version']
-        else if (r.statusCode === 200) error = 'no x-version header'
-        else error = `${r.statusCode} ${body.trim().slice(0, 200)}`
+        const r = await get(this.url, { agent: this.agent, headers: { host: this.host } })
+        if (r.status === 200 && r.headers['x-version']) version = r.headers['x-version']
+        else if (r.status === 200) error = 'no x-version header'
+        else error = `${r.status} ${r.body.trim().slice(0, 200)}`
       } catch (e) {
         error = e.message
       }

@@ -2,7 +2,7 @@
 // interpreter shows the bound tree its bind stream last got from namerd; a canary step is
 // measured from the moment that tree has the step's weights.
 import { performance } from 'node:perf_hooks'
-import { fetch } from 'undici'
+import { get } from './http.mjs'
 
 /** The share of requests `tree` (a bound tree, as namerd's JSON) sends to users-v2; NaN if none. */
 export function v2Share(tree) {
@@ -31,8 +31,8 @@ export async function routerFollows(stateUrl, path, percent, ms = 20_000) {
   const started = performance.now()
   let seen = 'no bind stream yet'
   for (;;) {
-    const state = await fetch(stateUrl).then(
-      (r) => (r.ok ? r.json() : undefined),
+    const state = await get(stateUrl).then(
+      (r) => (r.status === 200 ? JSON.parse(r.body) : undefined),
       () => undefined,
     )
     const stream = state?.streams?.find((s) => s.kind === 'bind' && s.path === path)
