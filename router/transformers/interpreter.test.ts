@@ -82,11 +82,15 @@ test('one transformed binding per inner binding; get() allocates nothing once bo
   const interp = interpreter({ kind: 'default', transformers: PORT })
   t.teardown(() => interp.close())
   const a = interp.bind(EMPTY_DTAB, readPath('/svc/users'))
-  t.is(interp.bind(EMPTY_DTAB, readPath('/svc/users')), a)
   t.teardown(a.subscribe(() => undefined))
   const first = a.get()
   t.is(a.get(), first)
   t.is(a.get(), first)
+  // An inner interpreter that answers with the same binding gets the same transformed one.
+  const { inner } = settable()
+  const port = parseKind(transformers, new Section({ kind: 'io.l5d.port', port: 4141 }, 't'))({})
+  const wrapped = transformInterpreter(inner, [port])
+  t.is(wrapped.bind(EMPTY_DTAB, readPath('/svc/x')), wrapped.bind(EMPTY_DTAB, readPath('/svc/x')))
 })
 
 /** An inner interpreter (namerd-like) whose one binding the test sets: every answer is new objects. */
