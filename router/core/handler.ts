@@ -11,7 +11,9 @@ import type { Endpoint } from '../model.js'
  * as a flat `[name, value, …]` list. Calls come in this order: `onConnect` once, then either
  * `onHeaders` (once, final status only), `onData`* and `onComplete`, or `onError` at any point;
  * after `onComplete` or `onError` nothing more. A step that watches the answer wraps the handler
- * it was given and passes every call on.
+ * it was given and passes every call on. The wrappers spell their pass-through methods out
+ * rather than share a base class: each one's calls then always reach the same next handler
+ * class, which keeps them monomorphic for V8 on the hot path.
  */
 export interface ResponseHandler {
   /** `abort(err)` ends the exchange with `err` (its connection is closed, not reused). */
