@@ -1,7 +1,7 @@
 /**
  * Every process the propagation benchmark starts goes through here, so that all of them can be
  * stopped at the end, on an error and on Ctrl-C. Children run under `setpriv --pdeathsig KILL`:
- * if the benchmark itself is killed hard, the kernel kills them too (as namerd/testing does).
+ * if the benchmark itself is killed hard, the kernel kills them too (as testing/servers does).
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process'
 

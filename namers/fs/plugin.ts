@@ -1,6 +1,7 @@
 /**
- * `io.l5d.fs`: one file per service in `rootDir` (dtabs/namers/fs.ts has the file format and
- * the watching rules). A relative `rootDir` is relative to the working directory, as in linkerd.
+ * `io.l5d.fs`: one file per service in `rootDir` (namer.ts and format.ts beside it have the file
+ * format and the watching rules). A relative `rootDir` is relative to the working directory, as
+ * in linkerd.
  *
  *   namers:
  *   - kind: io.l5d.fs

@@ -61,7 +61,7 @@ export class LiveDisplay {
   }
 }
 
-/** The line a step ends with (router/e2e/demo.test.ts parses it). */
+/** The line a step ends with (e2e/demo.e2e.test.ts parses it). */
 export function stepLine(percent, tally, seconds) {
   const share = (k) => pct(tally[k], tally.n).toFixed(1).padStart(5)
   const rate = Math.round(tally.n / seconds)

@@ -1,6 +1,6 @@
 /**
  * What the namerctl end-to-end tests run against: a real namerd on the io.l5d.file store in a
- * temp dir (namerd/e2e/harness.ts), started once per test file in `test.before` and stopped in
+ * temp dir (testing/namerd/process.ts), started once per test file in `test.before` and stopped in
  * `test.after.always` through `Cleanups` (ava allows no `t.teardown` in hooks).
  */
 import type { ExecutionContext, TestFn } from 'ava'
