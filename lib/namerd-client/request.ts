@@ -4,18 +4,14 @@
  * the first call, and ~130 ms at exit while V8 finishes compiling undici's WebAssembly parser
  * (namerctl's commands took ~0.2 s longer); the router does not load undici at all.
  */
-import {
-  request as httpRequest,
-  type ClientRequest,
-  type IncomingMessage,
-  type RequestOptions,
-} from 'node:http'
+import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { CodedError, errorMessage } from '../errors.js'
+import { http } from '../node-http.js'
 
 /** Starts a request by the URL's scheme; throws Node's `ERR_INVALID_PROTOCOL` unless http(s):. */
 export function startRequest(url: URL, options: RequestOptions): ClientRequest {
-  return url.protocol === 'https:' ? httpsRequest(url, options) : httpRequest(url, options)
+  return url.protocol === 'https:' ? httpsRequest(url, options) : http.request(url, options)
 }
 
 export interface HttpRequest {

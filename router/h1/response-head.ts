@@ -1,4 +1,6 @@
-import { STATUS_CODES } from 'node:http'
+import { http } from '../../lib/node-http.js'
+
+const { STATUS_CODES } = http
 
 /** What the response writer learns from the header list while writing it out. */
 export interface HeadText {
