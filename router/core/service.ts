@@ -24,8 +24,10 @@ export function compose(steps: readonly Step[], last: Service): Service {
 }
 
 /**
- * Runs `next` after an asynchronous wait (a binding, an address set), so that a throw from
- * there still reaches the handler as a failure.
+ * Runs `next` so that a synchronous throw from it reaches `handler` as a failure: after an
+ * asynchronous wait (a binding, an address set), and in a step whose handler must see every end
+ * of the call (a place to give back, a timer to stop, an attempt to count), since a throw that
+ * passed it by would reach only the error-answering step above it.
  */
 export function resume(next: Service, call: Call, handler: ResponseHandler): void {
   try {
