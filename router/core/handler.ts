@@ -8,13 +8,18 @@ import type { Endpoint } from '../model.js'
 
 /**
  * Receives the answer to one request, the shape of undici's dispatch handlers with header fields
- * as a flat `[name, value, …]` list. Calls come in this order: `onConnect` once, then either
+ * as a flat `[name, value, …]` list. Calls come in this order: `onConnect`, then either
  * `onHeaders` (once, final status only), `onData`* and `onComplete`, or `onError` at any point;
- * after `onComplete` or `onError` nothing more. A step that watches the answer wraps the handler
- * it was given and passes every call on.
+ * after `onComplete` or `onError` nothing more. A call that waits (for a binding, an address
+ * set) before its exchange gets `onConnect` for each wait and then for the exchange: the latest
+ * `abort` is the one that counts. A step that watches the answer wraps the handler it was given
+ * and passes every call on.
  */
 export interface ResponseHandler {
-  /** `abort(err)` ends the exchange with `err` (its connection is closed, not reused). */
+  /**
+   * `abort(err)` ends what the call is doing now with `err`: its wait, or its exchange (whose
+   * connection is closed, not reused).
+   */
   onConnect(abort: (err: Error) => void): void
   /** Returning false, or later `onData` returning false, pauses the sender until `resume`. */
   onHeaders(status: number, fields: string[], resume: () => void): boolean

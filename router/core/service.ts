@@ -4,6 +4,7 @@
  * (`(next) => next'`, finagle's Filter, undici's interceptor). The router is a list of steps
  * composed over a terminal service that sends to an endpoint.
  */
+import type { Var } from '../../dtabs/index.js'
 import type { Call } from './call.js'
 import type { ResponseHandler } from './handler.js'
 
@@ -35,4 +36,37 @@ export function resume(next: Service, call: Call, handler: ResponseHandler): voi
   } catch (e) {
     handler.onError(e instanceof Error ? e : new Error(String(e)))
   }
+}
+
+/**
+ * Waits for `v` to be `ready` (it may be now), then resumes the call with `next(value)`; after
+ * `ms` the call fails with `onTimeout()` instead. The wait is what `abort` ends while it lasts:
+ * the handler is given it (`onConnect`), so that a client that goes away, or a deadline that
+ * passes, ends the call at once (nothing is sent later) and the wait lets go of its timer and `v`.
+ */
+export function waitThen<T>(
+  w: { v: Var<T>; ready: (value: T) => boolean; ms: number; onTimeout: () => Error },
+  call: Call,
+  handler: ResponseHandler,
+  next: (value: T) => Service,
+): void {
+  const now = w.v.get()
+  if (w.ready(now)) return resume(next(now), call, handler)
+  let over = false
+  const end = (): boolean => {
+    if (over) return false
+    over = true
+    clearTimeout(timer)
+    unsubscribe()
+    return true
+  }
+  const timer = setTimeout(() => {
+    if (end()) handler.onError(w.onTimeout())
+  }, w.ms)
+  const unsubscribe = w.v.subscribe((value) => {
+    if (w.ready(value) && end()) resume(next(value), call, handler)
+  })
+  handler.onConnect((err) => {
+    if (end()) handler.onError(err)
+  })
 }
