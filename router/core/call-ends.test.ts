@@ -89,3 +89,32 @@ test('a total timeout while the addresses are pending ends the wait: nothing is 
   t.is(r.sent.length, 0, 'the call was answered: it is not sent any more')
   t.like(r.stats.client('/#/slow/users'), { requests: 0, failures: 0, pending: 0 })
 })
+
+test('every way a call ends brings pending, in flight and its place back to 0', async (t) => {
+  const late = lateNamer()
+  const slow = slowAddressNamer()
+  const r = coreRouter(
+    `${DTAB}; /svc/hang => /#/io.l5d.fs/users-v2; /svc/down => /#/io.l5d.fs/billing-zone-b`,
+    (_req, endpoint) => {
+      if (endpoint === '127.0.0.1:9101') return 'hang'
+      if (endpoint === '127.0.0.1:9201') return { error: new Error('reset') }
+      return { status: 200, body: 'x' }
+    },
+    { bindingTimeoutMs: 50, totalTimeoutFor: (name) => (name[1] === 'hang' ? 50 : undefined) },
+    [late.mounted, slow.mounted],
+  )
+  t.teardown(() => r.router.close())
+  const server = { ...r.server, maxConcurrentRequests: 5, active: 0 }
+  const statuses: Record<string, number> = {}
+  for (const host of ['late', 'slow', 'hang', 'down', 'nobody', 'users']) {
+    statuses[host] = (await r.call(request(['Host', host]), server)).status
+    t.deepEqual([server.active, r.router.inFlight, r.server.stats.pending], [0, 0, 0], host)
+  }
+  t.deepEqual(statuses, { late: 504, slow: 504, hang: 503, down: 502, nobody: 502, users: 200 })
+  for (const name of ['late', 'slow', 'hang', 'down', 'users']) {
+    t.is(r.stats.service(`/svc/${name}`).pending, 0, name)
+  }
+  for (const id of ['users-v2', 'billing-zone-b', 'users']) {
+    t.is(r.stats.client(`/#/io.l5d.fs/${id}`).pending, 0, id)
+  }
+})
