@@ -41,6 +41,8 @@ function makeRouter(
   log: Log,
   metrics: MetricsRegistry,
 ) {
+  // First: an access log that cannot be opened stops the start before anything needs closing.
+  const accessLog = openAccessLog(cfg, log)
   const interpreter = cfg.interpreter.make({
     namers: namers.namers,
     dtab: cfg.dtab,
@@ -57,7 +59,7 @@ function makeRouter(
     balancerFor: (id) => clientParamsFor(cfg.client, id).loadBalancer ?? defaultBalancer,
     attemptTimeoutFor: (id) => clientParamsFor(cfg.client, id).requestAttemptTimeoutMs,
     totalTimeoutFor: (name) => serviceParamsFor(cfg.service, name).totalTimeoutMs,
-    accessLog: openAccessLog(cfg, log),
+    accessLog,
     bindingTimeoutMs: cfg.bindingTimeoutMs,
     cache: {
       paths: cfg.bindingCache.paths,

@@ -5,6 +5,7 @@
  */
 import test from 'ava'
 import { createHash } from 'node:crypto'
+import { connect } from 'node:net'
 import { Readable } from 'node:stream'
 import { request } from 'undici'
 import { backend, client, disco, startRouter, tempDir } from '../../testing/router/process.js'
@@ -110,4 +111,56 @@ test('HEAD and 204 carry no body; the connection stays usable after them', async
   t.is(await empty.body.text(), '')
   const get = await request(`${url}/x`, { dispatcher: agent, headers: { host: 'svc' } })
   t.is(await get.body.text(), 'hello')
+})
+
+/** Writes `parts` on one connection, a pause after each, then ends it; what came back. */
+function onOneConnection(port: number, parts: readonly string[]): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1')
+    let out = ''
+    socket.on('data', (d: Buffer) => (out += d.toString('latin1')))
+    socket.on('error', () => undefined)
+    socket.on('close', () => resolve(out))
+    void (async () => {
+      for (const part of parts) {
+        socket.write(part)
+        await new Promise((r) => setTimeout(r, 150))
+      }
+      await new Promise((r) => setTimeout(r, 300))
+      socket.end()
+    })()
+  })
+}
+
+const statuses = (out: string): string[] =>
+  [...out.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1] as string)
+
+test('a POST answered by an error or early leaves its connection ready for the next request', async (t) => {
+  const web = await backend(t, 'web')
+  const early = await backend(t, 'early', (_req, res) => res.writeHead(413).end())
+  const hang = await backend(t, 'hang', () => undefined)
+  const dir = tempDir(t)
+  const to = (b: { port: number }): string => `/$/inet/127.0.0.1/${b.port}`
+  const r = await startRouter(t, dir, {
+    routers: [
+      {
+        protocol: 'http',
+        dtab: `/svc/web=>${to(web)}; /svc/down=>${to({ port: 1 })}; /svc/early=>${to(early)}; /svc/hang=>${to(hang)}`,
+        service: { kind: 'io.l5d.global', totalTimeoutMs: 200 },
+      },
+    ],
+  })
+  const get = 'GET / HTTP/1.1\r\nHost: web\r\n\r\n'
+  const post = (host: string, length: number): string =>
+    `POST / HTTP/1.1\r\nHost: ${host}\r\nContent-Length: ${length}\r\n\r\n`
+  const [down, answeredEarly, timedOut, pipelined] = await Promise.all([
+    onOneConnection(r.port, [post('down', 100_000) + 'x'.repeat(1000), 'y'.repeat(99_000) + get]),
+    onOneConnection(r.port, [post('early', 100_000) + 'x'.repeat(1000), 'y'.repeat(99_000) + get]),
+    onOneConnection(r.port, [post('hang', 10) + '0123456789' + get]),
+    onOneConnection(r.port, [`HEAD / HTTP/1.1\r\nHost: nobody\r\n\r\n${post('down', 3)}abc${get}`]),
+  ])
+  t.deepEqual(statuses(down), ['502', '200'], down)
+  t.deepEqual(statuses(answeredEarly), ['413', '200'], answeredEarly)
+  t.deepEqual(statuses(timedOut), ['503', '200'], timedOut)
+  t.deepEqual(statuses(pipelined), ['502', '502', '200'], pipelined)
 })

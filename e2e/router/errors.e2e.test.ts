@@ -212,3 +212,30 @@ test('an access log that cannot be opened stops the router with a message naming
   t.true(r.stderr.includes(`router: httpAccessLog: cannot open ${accessLog}: ENOENT`), r.stderr)
   t.false(r.stderr.includes('    at '), 'no stack trace')
 })
+
+test('an access log that cannot be opened stops a router with a watched dtab file (no hang)', (t) => {
+  const dir = tempDir(t)
+  const file = join(dir, 'router.json')
+  writeFileSync(join(dir, 'dtab'), '/svc => /$/inet/127.0.0.1/1\n')
+  writeFileSync(
+    file,
+    JSON.stringify({
+      admin: { port: 0 },
+      routers: [
+        {
+          protocol: 'http',
+          interpreter: { kind: 'io.l5d.fs', dtabFile: join(dir, 'dtab') },
+          httpAccessLog: join(dir, 'missing-dir', 'access.log'),
+          servers: [{ port: 0 }],
+        },
+      ],
+    }),
+  )
+  const r = spawnSync(process.execPath, [repoPath('bin/router.js'), file], {
+    encoding: 'utf8',
+    timeout: 10_000,
+    killSignal: 'SIGKILL',
+  })
+  t.is(r.status, 1, `exited ${r.status} (${r.signal ?? 'no signal'}): ${r.stderr}`)
+  t.true(r.stderr.includes('httpAccessLog: cannot open'), r.stderr)
+})

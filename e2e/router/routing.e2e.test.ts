@@ -1,5 +1,6 @@
 import test from 'ava'
 import { readFileSync } from 'node:fs'
+import { connect } from 'node:net'
 import { join } from 'node:path'
 import {
   backend,
@@ -171,5 +172,39 @@ test('the access log records a forwarded response with its status and content-le
   t.regex(
     readFileSync(accessLog, 'utf8'),
     /^fixed 127\.0\.0\.1 - - \[[^\]]+\] "GET \/x\?y=1 HTTP\/1\.1" 200 5 "http:\/\/a\/" "ua"\n$/,
+  )
+})
+
+test('the access log records a response cut short by its backend, with the client address', async (t) => {
+  const cut = await backend(t, 'cut', (req, res) => {
+    req.resume()
+    res.writeHead(200, { 'content-type': 'text/plain' })
+    res.write('part one,')
+    setTimeout(() => res.socket?.destroy(), 50)
+  })
+  const dir = tempDir(t)
+  const accessLog = join(dir, 'access.log')
+  const r = await startRouter(t, dir, {
+    routers: [
+      {
+        protocol: 'http',
+        dtab: `/svc/cut => /$/inet/127.0.0.1/${cut.port}`,
+        httpAccessLog: accessLog,
+      },
+    ],
+  })
+  const received = await new Promise<string>((resolve) => {
+    const socket = connect(r.port, '127.0.0.1', () =>
+      socket.write('GET /c HTTP/1.1\r\nHost: cut\r\n\r\n'),
+    )
+    let out = ''
+    socket.on('data', (d: Buffer) => (out += d.toString()))
+    socket.on('close', () => resolve(out))
+  })
+  t.true(received.endsWith('9\r\npart one,\r\n'), 'the client sees the response cut short')
+  await r.stop()
+  t.regex(
+    readFileSync(accessLog, 'utf8'),
+    /^cut 127\.0\.0\.1 - - \[[^\]]+\] "GET \/c HTTP\/1\.1" 200 - "-" "-"\n$/,
   )
 })

@@ -8,15 +8,20 @@ import type { Endpoint } from '../model.js'
 
 /**
  * Receives the answer to one request, the shape of undici's dispatch handlers with header fields
- * as a flat `[name, value, …]` list. Calls come in this order: `onConnect` once, then either
+ * as a flat `[name, value, …]` list. Calls come in this order: `onConnect`, then either
  * `onHeaders` (once, final status only), `onData`* and `onComplete`, or `onError` at any point;
- * after `onComplete` or `onError` nothing more. A step that watches the answer wraps the handler
- * it was given and passes every call on. The wrappers spell their pass-through methods out
- * rather than share a base class: each one's calls then always reach the same next handler
- * class, which keeps them monomorphic for V8 on the hot path.
+ * after `onComplete` or `onError` nothing more. A call that waits (for a binding, an address
+ * set) before its exchange gets `onConnect` for each wait and then for the exchange: the latest
+ * `abort` is the one that counts. A step that watches the answer wraps the handler it was given
+ * and passes every call on. The wrappers spell their pass-through methods out rather than share
+ * a base class: each one's calls then always reach the same next handler class, which keeps
+ * them monomorphic for V8 on the hot path.
  */
 export interface ResponseHandler {
-  /** `abort(err)` ends the exchange with `err` (its connection is closed, not reused). */
+  /**
+   * `abort(err)` ends what the call is doing now with `err`: its wait, or its exchange (whose
+   * connection is closed, not reused).
+   */
   onConnect(abort: (err: Error) => void): void
   /** Returning false, or later `onData` returning false, pauses the sender until `resume`. */
   onHeaders(status: number, fields: string[], resume: () => void): boolean

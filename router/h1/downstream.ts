@@ -3,8 +3,8 @@
  * `OutboundResponse` with backpressure both ways (a full client socket pauses the upstream until
  * it drains). The first body chunk is held until the end of the current tick, so that a small
  * answer (head and body in one read) leaves in one write with its head, while a streamed one is
- * relayed chunk by chunk. When the client goes away first, the call's exchange is aborted with
- * a ClientClosedError.
+ * relayed chunk by chunk. When the client goes away first, what the call is doing (its wait or
+ * its exchange) is aborted with a ClientClosedError.
  */
 import { ClientClosedError } from '../core/failures.js'
 import type { ResponseHandler } from '../core/handler.js'
@@ -29,7 +29,7 @@ export class Downstream implements ResponseHandler {
 
   onConnect(abort: (err: Error) => void): void {
     this.abort = abort
-    // The client left while the call waited (for a binding, say): stop the exchange here.
+    // The client left before the call could be aborted: stop it here.
     if (this.gone) abort(new ClientClosedError())
   }
 

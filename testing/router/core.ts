@@ -4,7 +4,16 @@
  * for the client: what an HTTP transport would write, kept as values.
  */
 import { Readable } from 'node:stream'
-import { constant, ok, readDtab } from '../../dtabs/index.js'
+import {
+  Cell,
+  constant,
+  ok,
+  readDtab,
+  type Addr,
+  type MountedNamer,
+  type Name,
+  type NameTree,
+} from '../../dtabs/index.js'
 import { DtabInterpreter } from '../../dtabs/interpreter.js'
 import { parseBalancer } from '../../router/balancers/index.js'
 import { Call, type RequestIn, type ServerContext } from '../../router/core/call.js'
@@ -135,20 +144,40 @@ export interface CoreRouter {
 }
 
 /**
- * A router over the fixture namers (`/#/io.l5d.fs/users` and friends, see fixtureFs) with
- * `dtab`, sending through a memory connector that answers with `reply`.
+ * A namer at `/#/slow` binding `/#/slow/<name>` at once to an address set that stays pending
+ * until `release()` (then `127.0.0.1:9001`).
+ */
+export function slowAddressNamer(): { mounted: MountedNamer; release(): void } {
+  const addr = new Cell<Addr>({ type: 'pending' })
+  const lookup: MountedNamer['namer']['lookup'] = (residual) =>
+    constant(
+      ok<NameTree<Name>>({
+        type: 'leaf',
+        value: { id: ['#', 'slow', ...residual.slice(0, 1)], path: residual.slice(1), addr },
+      }),
+    )
+  return {
+    mounted: { prefix: ['#', 'slow'], namer: { lookup } },
+    release: () => addr.set({ type: 'bound', addrs: [{ host: '127.0.0.1', port: 9001 }] }),
+  }
+}
+
+/**
+ * A router over the fixture namers (`/#/io.l5d.fs/users` and friends, see fixtureFs) and
+ * `namers`, with `dtab`, sending through a memory connector that answers with `reply`.
  */
 export function coreRouter(
   dtab: string,
   reply: (r: UpstreamRequest, endpoint: string) => Reply,
   setup: Partial<RouterSetup> = {},
+  namers: readonly MountedNamer[] = [],
 ): CoreRouter {
   const metrics = new MetricsRegistry({ defaultMetrics: false, snapshotIntervalMs: 0 })
   const stats = metrics.router('test')
   const { connector, sent } = memoryConnector(reply)
   const interpreter = new DtabInterpreter({
     base: constant(ok(readDtab(dtab))),
-    namers: fixtureFs(),
+    namers: [...fixtureFs(), ...namers],
   })
   const balancer = parseBalancer(undefined)
   const router = new Router({

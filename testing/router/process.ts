@@ -90,8 +90,8 @@ export interface RunningRouter extends Program {
 }
 
 /**
- * Starts `bin/router.js` with `config` (its first router's first server and the admin server get
- * free ports unless set) and waits for `/admin/ready`.
+ * Starts `bin/router.js` with `config` (its first router's first server gets a free port unless
+ * set; the admin server gets a free port) and waits for `/admin/ready`.
  */
 export async function startRouter(
   t: ExecutionContext,
@@ -104,7 +104,9 @@ export async function startRouter(
   const first = routers[0] as { servers?: { port?: number }[] }
   first.servers ??= [{}]
   ;(first.servers[0] as { port?: number }).port ??= port
-  const full = { admin: { port: adminPort }, ...config }
+  // The admin settings given (a shutdown grace, say) are kept; the admin port is this one.
+  const admin = { ...(config.admin as Record<string, unknown> | undefined), port: adminPort }
+  const full = { ...config, admin }
   const file = join(dir, `router-${port}.json`)
   writeFileSync(file, JSON.stringify(full))
   const program = await startProgram(t, {

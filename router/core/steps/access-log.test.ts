@@ -27,3 +27,17 @@ test('a line per call, appended', async (t) => {
   await log.close()
   t.is(readFileSync(file, 'utf8'), 'before\none\ntwo\n')
 })
+
+test('a write that fails later is said once; later lines are dropped and close still resolves', async (t) => {
+  const warnings: string[] = []
+  // /dev/full opens, and every write to it fails with ENOSPC (a full disk).
+  const log = new AccessLog('/dev/full', (message) => warnings.push(message))
+  log.write('one\n')
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  log.write('two\n')
+  log.write('three\n')
+  await log.close()
+  t.deepEqual(warnings, [
+    'httpAccessLog: cannot write /dev/full: ENOSPC: no space left on device, write; access log lines dropped',
+  ])
+})

@@ -18,17 +18,18 @@ export function accessLogTime(d: Date): string {
   return `${date}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`
 }
 
-/** One access log line (see the file header). */
+/** One access log line (see the file header); `remote` is the client's address. */
 export function accessLogLine(
   req: RequestIn,
   status: number,
   contentLength: string | undefined,
   now: Date,
+  remote = req.remoteAddress,
 ): string {
   const q = (v: string | string[] | undefined): string => (typeof v === 'string' ? v : '-')
   const request = `${req.method} ${req.url} HTTP/${req.httpVersion}`
   return (
-    `${q(req.headers.host)} ${req.remoteAddress ?? '-'} - - [${accessLogTime(now)}] ` +
+    `${q(req.headers.host)} ${remote ?? '-'} - - [${accessLogTime(now)}] ` +
     `"${request}" ${status} ${contentLength ?? '-'} "${q(req.headers.referer)}" "${q(req.headers['user-agent'])}"\n`
   )
 }
@@ -86,12 +87,16 @@ export function accessLog(log: AccessLog): Step {
 class Logging implements ResponseHandler {
   private status = 0
   private contentLength: string | undefined
+  /** Read at the start: when a cut answer is logged, the client's connection may be gone. */
+  private readonly remote: string | undefined
 
   constructor(
     private readonly call: Call,
     private readonly inner: ResponseHandler,
     private readonly log: AccessLog,
-  ) {}
+  ) {
+    this.remote = call.request.remoteAddress
+  }
 
   onConnect(abort: (err: Error) => void): void {
     this.inner.onConnect(abort)
@@ -109,14 +114,17 @@ class Logging implements ResponseHandler {
 
   onComplete(): void {
     this.inner.onComplete()
-    this.log.write(accessLogLine(this.call.request, this.status, this.contentLength, new Date()))
+    this.log.write(this.line())
   }
 
   onError(err: Error): void {
     this.inner.onError(err)
-    if (this.status > 0) {
-      this.log.write(accessLogLine(this.call.request, this.status, this.contentLength, new Date()))
-    }
+    if (this.status > 0) this.log.write(this.line())
+  }
+
+  private line(): string {
+    const { call, status, contentLength, remote } = this
+    return accessLogLine(call.request, status, contentLength, new Date(), remote)
   }
 }
 

@@ -6,7 +6,7 @@
 import { RouterError } from '../../errors.js'
 import type { ServerContext } from '../call.js'
 import type { ResponseHandler } from '../handler.js'
-import type { Service, Step } from '../service.js'
+import { resume, type Service, type Step } from '../service.js'
 
 export const admit: Step = (next: Service) =>
   function admitted(call, handler): void {
@@ -15,7 +15,7 @@ export const admit: Step = (next: Service) =>
     if (limit === undefined) return next(call, handler)
     if (server.active >= limit) throw overloaded(limit)
     server.active++
-    next(call, new Admitted(server, handler))
+    resume(next, call, new Admitted(server, handler))
   }
 
 function overloaded(limit: number): RouterError {

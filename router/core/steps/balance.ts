@@ -10,7 +10,7 @@ import type { Call } from '../call.js'
 import type { UpstreamClient } from '../clients.js'
 import { ClientClosedError, failureName, noEndpoints, upstreamError } from '../failures.js'
 import type { ResponseHandler } from '../handler.js'
-import type { Service, Step } from '../service.js'
+import { resume, type Service, type Step } from '../service.js'
 
 export const balance: Step = (next: Service) =>
   function balanced(call, handler): void {
@@ -21,7 +21,7 @@ export const balance: Step = (next: Service) =>
     const stats = client.stats
     stats.requests++
     stats.pending++
-    next(call, new Attempt(call, client, endpoint, handler))
+    resume(next, call, new Attempt(call, client, endpoint, handler))
   }
 
 /** One attempt at one endpoint, ended exactly once. */

@@ -4,13 +4,13 @@
  * up to `bindingTimeoutMs` (504, or why it is stalled, e.g. namerd unreachable); a failed one
  * is a 502. This is also where the call joins its service's stats and gets its total timeout.
  */
-import { waitFor, type ActState, type BoundLeaf, type NameTree } from '../../../dtabs/index.js'
+import type { ActState, BoundLeaf, NameTree } from '../../../dtabs/index.js'
 import { RouterError } from '../../errors.js'
 import { stalledReason } from '../../model.js'
 import type { Bindings } from '../bindings.js'
 import type { Call } from '../call.js'
 import { finagleDuration } from '../failures.js'
-import { resume, type Service, type Step } from '../service.js'
+import { waitThen, type Service, type Step } from '../service.js'
 
 type BoundTree = NameTree<BoundLeaf>
 
@@ -24,11 +24,14 @@ export function bind(bindings: Bindings, bindingTimeoutMs: number): Step {
       call.totalTimeoutMs = entry.totalTimeoutMs
       const state = entry.binding.get()
       if (state.type !== 'pending') return withTree(state, call, next, handler)
-      const timeout = (): Error =>
+      const onTimeout = (): Error =>
         stalledReason(entry.binding, call.name) ?? bindingTimeout(bindingTimeoutMs, call.name)
-      waitFor(entry.binding, (s) => s.type !== 'pending', bindingTimeoutMs, timeout).then(
-        (s) => resume((c, h) => withTree(s, c, next, h), call, handler),
-        (e: unknown) => handler.onError(e as Error),
+      const ready = (s: ActState<BoundTree>): boolean => s.type !== 'pending'
+      waitThen(
+        { v: entry.binding, ready, ms: bindingTimeoutMs, onTimeout },
+        call,
+        handler,
+        (s) => (c, h) => withTree(s, c, next, h),
       )
     }
 }

@@ -5,12 +5,12 @@
  * and the dtabs; a client whose address set is still pending is waited for, up to
  * `bindingTimeoutMs`.
  */
-import { pickLeaf, waitFor } from '../../../dtabs/index.js'
+import { pickLeaf, type Addr } from '../../../dtabs/index.js'
 import { RouterError } from '../../errors.js'
 import { stalledReason, type Interpreter } from '../../model.js'
 import type { Clients } from '../clients.js'
 import { finagleDuration, noRoute } from '../failures.js'
-import { resume, type Service, type Step } from '../service.js'
+import { waitThen, type Service, type Step } from '../service.js'
 
 export interface PickOptions {
   readonly clients: Clients
@@ -29,15 +29,13 @@ export function pick(o: PickOptions): Step {
       call.client = client
       if (client.addr.type !== 'pending') return next(call, handler)
       const ms = o.bindingTimeoutMs
-      const timeout = (): Error =>
+      const onTimeout = (): Error =>
         stalledReason(leaf.bound.addr, `${client.id} for name ${call.name}`) ??
         new RouterError(
           'ERR_BINDING_TIMEOUT',
           `Exceeded ${finagleDuration(ms)} binding timeout while connecting to ${client.id} for name: ${call.name}`,
         )
-      waitFor(leaf.bound.addr, (a) => a.type !== 'pending', ms, timeout).then(
-        () => resume(next, call, handler),
-        (e: unknown) => handler.onError(e as Error),
-      )
+      const ready = (a: Addr): boolean => a.type !== 'pending'
+      waitThen({ v: leaf.bound.addr, ready, ms, onTimeout }, call, handler, () => next)
     }
 }

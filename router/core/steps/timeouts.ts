@@ -8,7 +8,7 @@ import { RouterError } from '../../errors.js'
 import type { Call } from '../call.js'
 import { finagleDuration } from '../failures.js'
 import type { ResponseHandler } from '../handler.js'
-import type { Service, Step } from '../service.js'
+import { resume, type Service, type Step } from '../service.js'
 
 /** The service's total timeout, when the call's service has one. */
 export const totalTimeout: Step = (next: Service) =>
@@ -16,7 +16,7 @@ export const totalTimeout: Step = (next: Service) =>
     const ms = call.totalTimeoutMs
     if (ms === undefined) return next(call, handler)
     const error = (): Error => timeoutError(call, ms, 'including retries (if applicable)')
-    next(call, new Deadline(handler, ms, error))
+    resume(next, call, new Deadline(handler, ms, error))
   }
 
 /** The client's attempt timeout, when the call's client has one. */
@@ -25,7 +25,7 @@ export const attemptTimeout: Step = (next: Service) =>
     const ms = call.client?.attemptTimeoutMs
     if (ms === undefined) return next(call, handler)
     const error = (): Error => timeoutError(call, ms, `from ${call.client?.id ?? '?'}`)
-    next(call, new Deadline(handler, ms, error))
+    resume(next, call, new Deadline(handler, ms, error))
   }
 
 function timeoutError(call: Call, ms: number, what: string): RouterError {
