@@ -146,7 +146,11 @@ test('a POST answered by an error or early leaves its connection ready for the n
       {
         protocol: 'http',
         dtab: `/svc/web=>${to(web)}; /svc/down=>${to({ port: 1 })}; /svc/early=>${to(early)}; /svc/hang=>${to(hang)}`,
-        service: { kind: 'io.l5d.global', totalTimeoutMs: 200 },
+        // Only the hanging service times out: a loaded machine must not fail the others.
+        service: {
+          kind: 'io.l5d.static',
+          configs: [{ prefix: '/svc/hang', totalTimeoutMs: 200 }],
+        },
       },
     ],
   })
