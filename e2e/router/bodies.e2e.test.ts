@@ -113,8 +113,18 @@ test('HEAD and 204 carry no body; the connection stays usable after them', async
   t.is(await get.body.text(), 'hello')
 })
 
-/** Writes `parts` on one connection, a pause after each, then ends it; what came back. */
-function onOneConnection(port: number, parts: readonly string[]): Promise<string> {
+const statuses = (out: string): string[] =>
+  [...out.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1] as string)
+
+/**
+ * Writes `parts` on one connection, a pause after each, then ends it once `expected` responses
+ * have come back (or after 10 s, a loose bound that catches a hang); what came back.
+ */
+function onOneConnection(
+  port: number,
+  parts: readonly string[],
+  expected: number,
+): Promise<string> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1')
     let out = ''
@@ -126,14 +136,13 @@ function onOneConnection(port: number, parts: readonly string[]): Promise<string
         socket.write(part)
         await new Promise((r) => setTimeout(r, 150))
       }
-      await new Promise((r) => setTimeout(r, 300))
+      const deadline = Date.now() + 10_000
+      while (statuses(out).length < expected && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20))
       socket.end()
     })()
   })
 }
-
-const statuses = (out: string): string[] =>
-  [...out.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1] as string)
 
 test('a POST answered by an error or early leaves its connection ready for the next request', async (t) => {
   const web = await backend(t, 'web')
@@ -158,10 +167,22 @@ test('a POST answered by an error or early leaves its connection ready for the n
   const post = (host: string, length: number): string =>
     `POST / HTTP/1.1\r\nHost: ${host}\r\nContent-Length: ${length}\r\n\r\n`
   const [down, answeredEarly, timedOut, pipelined] = await Promise.all([
-    onOneConnection(r.port, [post('down', 100_000) + 'x'.repeat(1000), 'y'.repeat(99_000) + get]),
-    onOneConnection(r.port, [post('early', 100_000) + 'x'.repeat(1000), 'y'.repeat(99_000) + get]),
-    onOneConnection(r.port, [post('hang', 10) + '0123456789' + get]),
-    onOneConnection(r.port, [`HEAD / HTTP/1.1\r\nHost: nobody\r\n\r\n${post('down', 3)}abc${get}`]),
+    onOneConnection(
+      r.port,
+      [post('down', 100_000) + 'x'.repeat(1000), 'y'.repeat(99_000) + get],
+      2,
+    ),
+    onOneConnection(
+      r.port,
+      [post('early', 100_000) + 'x'.repeat(1000), 'y'.repeat(99_000) + get],
+      2,
+    ),
+    onOneConnection(r.port, [post('hang', 10) + '0123456789' + get], 2),
+    onOneConnection(
+      r.port,
+      [`HEAD / HTTP/1.1\r\nHost: nobody\r\n\r\n${post('down', 3)}abc${get}`],
+      3,
+    ),
   ])
   t.deepEqual(statuses(down), ['502', '200'], down)
   t.deepEqual(statuses(answeredEarly), ['413', '200'], answeredEarly)
