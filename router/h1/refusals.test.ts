@@ -7,12 +7,15 @@ import type { AddressInfo } from 'node:net'
 import { H1Server } from './server.js'
 import { parseResponses, rawClient } from '../../testing/router/raw-http.js'
 
-/** A server that answers `200 <url>` and records the URLs it was handed. */
+/**
+ * A server that answers `200 <url>` a little later (as the router does, after binding) and
+ * records the URLs it was handed.
+ */
 async function serve(t: ExecutionContext): Promise<{ port: number; routed: string[] }> {
   const routed: string[] = []
   const h1 = new H1Server({ maxHeaderBytes: 16_384 }, (req, res) => {
     routed.push(req.url)
-    res.end(req.url)
+    setTimeout(() => res.end(req.url), 20)
   })
   await new Promise<void>((r) => h1.server.listen(0, '127.0.0.1', r))
   t.teardown(() => (h1.drain(), h1.destroyAll()))
