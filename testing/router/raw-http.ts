@@ -4,7 +4,7 @@
  */
 import type { ExecutionContext } from 'ava'
 import { once } from 'node:events'
-import { connect } from 'node:net'
+import { connect, createServer, type AddressInfo } from 'node:net'
 
 /**
  * A raw TCP client collecting what it receives as latin1 text (one char per byte); `until(f)`
@@ -69,4 +69,69 @@ export function parseResponses(s: string): RawResponse[] {
     out.push({ status, headers, body })
     i = p
   }
+}
+
+/** What a backend connection received, and whether it is closed. */
+export interface BackendConn {
+  data: string
+  closed: boolean
+}
+
+/**
+ * A backend on a raw socket that answers `200 ok` (keep-alive) to each request head: GETs at
+ * once, POSTs at once too when `early` (without reading their body), else never.
+ */
+export async function rawBackend(
+  t: ExecutionContext,
+  early = false,
+): Promise<{ port: number; conns: BackendConn[] }> {
+  const conns: BackendConn[] = []
+  const server = createServer((s) => {
+    const c: BackendConn = { data: '', closed: false }
+    conns.push(c)
+    let answered = 0
+    s.setEncoding('latin1').on('error', () => undefined)
+    s.on('data', (d: string) => {
+      c.data += d
+      const heads = c.data.match(/^(GET|POST) [^\r]*\r\n/gm) ?? []
+      for (; answered < heads.length; answered++) {
+        if (heads[answered]?.startsWith('POST') === true && !early) continue
+        s.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok')
+      }
+    })
+    s.on('close', () => (c.closed = true))
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  t.teardown(() => server.close())
+  return { port: (server.address() as AddressInfo).port, conns }
+}
+
+/** The head of a chunked POST whose body the tests then send piece by piece. */
+export const chunkedHead = (host = 'web'): string =>
+  `POST /upload HTTP/1.1\r\nHost: ${host}\r\nTransfer-Encoding: chunked\r\n\r\n`
+
+/** A chunk that is fine, then one of the bad ones: the head is upstream when the error shows. */
+export const BAD_CHUNKS: Record<string, string> = {
+  'size zz': 'zz\r\nabc\r\n',
+  'size -3': '-3\r\nabc\r\n',
+  'size 0x3': '0x3\r\nabc\r\n',
+  'size "3 "': '3 \r\nabc\r\n',
+  'size FFFFFFFFFFFFFFFFFF': 'FFFFFFFFFFFFFFFFFF\r\nabc\r\n',
+  'no CRLF after chunk data': '3\r\nabcXX',
+}
+
+/** The next request goes through on a fresh backend connection: the old one was not reused. */
+export async function nextUsesFreshConnection(
+  t: ExecutionContext,
+  port: number,
+  conns: BackendConn[],
+  host = 'web',
+): Promise<void> {
+  const before = conns.length
+  const next = await rawClient(t, port)
+  next.socket.write(`GET /next HTTP/1.1\r\nHost: ${host}\r\n\r\n`)
+  const text = await next.until((s) => parseResponses(s).length === 1)
+  t.like(parseResponses(text), [{ status: 200, body: 'ok' }])
+  t.is(conns.length, before + 1, 'a new backend connection')
+  t.regex(conns[before]?.data ?? '', /^GET \/next /)
 }
