@@ -256,7 +256,7 @@ test('a head that stalls gets 408 and the connection closes', async (t) => {
   t.regex(c.text(), /^HTTP\/1\.1 408 Request Timeout\r\n/)
 })
 
-test('a body that stalls past receiveTimeoutMs: the connection is dropped and the response closed', async (t) => {
+test('a body that stalls past receiveTimeoutMs: 408 replaces the response not begun, whose call is aborted', async (t) => {
   let finished: boolean | undefined
   const { h1, port } = await serve(
     t,
@@ -269,6 +269,7 @@ test('a body that stalls past receiveTimeoutMs: the connection is dropped and th
   const c = await client(t, port)
   c.socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc')
   await within(c.closed)
+  t.like(parse(c.text()), [{ status: 408, headers: { connection: 'close' } }])
   t.true(await eventually(() => finished !== undefined))
   t.false(finished)
   t.true(await eventually(() => h1.size === 0))
