@@ -42,6 +42,7 @@ export class RequestRefusal extends CodedError {
     return STATUS[this.code]
   }
 
+  /** The status as a number, e.g. 400. */
   get statusCode(): number {
     return Number(this.status.slice(0, 3))
   }
