@@ -80,7 +80,13 @@ test('every supported key', (t) => {
         interpreter: { kind: 'io.l5d.fs', dtabFile: 'examples/dtabs/canary.dtab' },
         servers: [
           { ip: '0.0.0.0', port: 4140, clearContext: true, maxConcurrentRequests: 100 },
-          { ip: '::1', port: 4141 },
+          {
+            ip: '::1',
+            port: 4141,
+            headTimeoutMs: 1000,
+            receiveTimeoutMs: 2000,
+            idleTimeoutMs: 3000,
+          },
         ],
         client: {
           loadBalancer: { kind: 'ewma' },
@@ -121,7 +127,15 @@ test('every supported key', (t) => {
       maxConcurrentRequests: 100,
       at: 'routers[0].servers[0]',
     },
-    { ip: '::1', port: 4141, clearContext: false, at: 'routers[0].servers[1]' },
+    {
+      ip: '::1',
+      port: 4141,
+      clearContext: false,
+      headTimeoutMs: 1000,
+      receiveTimeoutMs: 2000,
+      idleTimeoutMs: 3000,
+      at: 'routers[0].servers[1]',
+    },
   ])
   const params = clientParamsFor(r.client, readPath('/#/io.l5d.fs/users'))
   t.is(typeof params.loadBalancer, 'function')
@@ -525,6 +539,21 @@ const bad: [what: string, raw: unknown, message: string][] = [
     'maxConcurrentRequests',
     oneRouter({ servers: [{ maxConcurrentRequests: 0 }] }),
     `${R}.servers[0].maxConcurrentRequests: expected an integer in [1, Infinity], got number 0`,
+  ],
+  [
+    'headTimeoutMs',
+    oneRouter({ servers: [{ headTimeoutMs: 0 }] }),
+    `${R}.servers[0].headTimeoutMs: expected an integer in [1, Infinity], got number 0`,
+  ],
+  [
+    'receiveTimeoutMs',
+    oneRouter({ servers: [{ receiveTimeoutMs: '5s' }] }),
+    `${R}.servers[0].receiveTimeoutMs: expected an integer in [1, Infinity], got string "5s"`,
+  ],
+  [
+    'idleTimeoutMs',
+    oneRouter({ servers: [{ idleTimeoutMs: 1.5 }] }),
+    `${R}.servers[0].idleTimeoutMs: expected an integer in [1, Infinity], got number 1.5`,
   ],
   [
     'same ip:port in one router',

@@ -56,6 +56,12 @@ export interface ServerConfig {
   readonly port: number
   readonly clearContext: boolean
   readonly maxConcurrentRequests?: number
+  /** A request head must arrive within this (408 after; default 60 s, in router/h1/server.ts). */
+  readonly headTimeoutMs?: number
+  /** A whole request, head and body, must arrive within this (408 after; default 300 s). */
+  readonly receiveTimeoutMs?: number
+  /** A keep-alive connection with nothing in progress is closed after this (default 65 s). */
+  readonly idleTimeoutMs?: number
   /** Config location, e.g. `routers[0].servers[1]`. */
   readonly at: string
 }
@@ -187,6 +193,11 @@ function parseServer(s: Section, warn: Warn): ServerConfig {
     port: s.number('port', 4140, { min: 0, max: 65535 }),
     clearContext: s.bool('clearContext', false),
     ...defined({ maxConcurrentRequests: s.optionalNumber('maxConcurrentRequests', { min: 1 }) }),
+    ...defined({
+      headTimeoutMs: s.optionalNumber('headTimeoutMs', { min: 1 }),
+      receiveTimeoutMs: s.optionalNumber('receiveTimeoutMs', { min: 1 }),
+      idleTimeoutMs: s.optionalNumber('idleTimeoutMs', { min: 1 }),
+    }),
     at: s.at,
   }
   s.done()

@@ -20,6 +20,8 @@ export interface RequestSource {
 export class InboundRequest implements RequestHead {
   /** The whole message (head and body) has arrived. */
   received = false
+  /** Its response was sent completely (its body may still be arriving). */
+  answered = false
   private stream: BodyStream | undefined
   private discarding = false
   private lazyHeaders: IncomingHttpHeaders | undefined

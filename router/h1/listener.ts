@@ -13,6 +13,10 @@ export interface ServerOptions {
   readonly maxConcurrentRequests?: number
   /** Largest request head accepted (linkerd `maxHeadersKB` + `maxInitialLineKB`). */
   readonly maxHeaderBytes: number
+  /** The server's timeouts on its clients (see H1ServerOptions; defaults there). */
+  readonly headTimeoutMs?: number
+  readonly receiveTimeoutMs?: number
+  readonly idleTimeoutMs?: number
   /** The stats of this server, by the address it actually listens on. */
   readonly statsFor: (ip: string, port: number) => ServerStats
 }
@@ -31,7 +35,13 @@ export interface RouterServer {
 export async function startServer(router: Router, o: ServerOptions): Promise<RouterServer> {
   // The server's context is complete once it listens (its stats go by its real address).
   const ready: { server?: ServerContext } = {}
-  const h1 = new H1Server({ maxHeaderBytes: o.maxHeaderBytes }, (req, res) => {
+  const limits = {
+    maxHeaderBytes: o.maxHeaderBytes,
+    headTimeoutMs: o.headTimeoutMs,
+    receiveTimeoutMs: o.receiveTimeoutMs,
+    idleTimeoutMs: o.idleTimeoutMs,
+  }
+  const h1 = new H1Server(limits, (req, res) => {
     const call = new Call(req, ready.server as ServerContext, req.httpVersion)
     router.route(call, new Downstream(req, res))
   })

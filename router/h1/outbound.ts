@@ -51,6 +51,11 @@ export class OutboundResponse {
     this.bodiless = this.isHead || status === 204 || status === 304 || status < 200
   }
 
+  /** A byte of this response has left (its head was written to the socket). */
+  get started(): boolean {
+    return this.headersSent && this.head === undefined
+  }
+
   /** Writes a piece of the body; false when the socket is full (wait for `onDrain`). */
   write(chunk: Buffer): boolean {
     if (this.closed || this.ended) return false

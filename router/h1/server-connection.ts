@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net'
 import { InboundRequest, type RequestSource } from './inbound.js'
-import { admission, rawResponse, type Admission } from './admission.js'
+import { admission, type Admission } from './admission.js'
 import { OutboundResponse, type ResponseSink } from './outbound.js'
 import {
   consumeSocket,
@@ -9,6 +9,7 @@ import {
   type RequestEvents,
   type SocketFeed,
 } from './parser.js'
+import { parseRefusal, RequestRefusal } from './refusal.js'
 
 /** What a server connection needs from its server. */
 export interface ConnectionSetup {
@@ -35,7 +36,13 @@ const MAX_WAITING = 16
  * One client connection of the router's HTTP/1.1 server. Requests are parsed by Node's native
  * parser and answered in order, one at a time: pipelined requests wait (reading pauses when too
  * many do). `Expect: 100-continue` is answered at once, other expectations with 417. A malformed
- * request gets 400 (431 for an oversized head) and the connection closes.
+ * request gets 400 (431 for an oversized head) and the connection closes; nothing after a
+ * request that ends the connection (`Connection: close`, a refusal) is read.
+ *
+ * A request gets at most one response. A framing error (or a timeout) found in a message whose
+ * head was already handed to the router aborts that call (its upstream exchange too) and is
+ * answered instead of it if no byte of its response left yet; otherwise the connection is just
+ * closed (a response already sent is not followed by a 400, one under way is cut short).
  */
 export class ServerConnection implements RequestEvents, RequestSource, ResponseSink {
   private readonly parser: NativeParser
@@ -55,7 +62,10 @@ export class ServerConnection implements RequestEvents, RequestSource, ResponseS
   closing = false
   /** No more requests are read (the connection ends after what it owes). */
   private dead = false
+  /** The answer written when the connection ends (a refusal's response text). */
   private rejection: string | undefined
+  /** The message being received is the connection's last (it asked to close, or is refused). */
+  private lastMessage = false
   /** Reading was paused (a slow body reader, or too many pipelined requests). */
   private readPaused = false
   private remote: { address: string | undefined; port: number | undefined } | undefined
@@ -103,14 +113,12 @@ export class ServerConnection implements RequestEvents, RequestSource, ResponseS
   }
 
   /**
-   * Ends a connection whose request has taken too long to arrive (408 if nothing is being
-   * answered, else the connection is dropped), or that stayed idle too long.
+   * Ends a connection whose request has taken too long to arrive (`late`: 408 if that request
+   * can still get it, see `refuse`), or that stayed idle too long (closed quietly).
    */
-  expire(status: 408 | undefined): void {
-    if (status !== undefined && this.current === undefined) {
-      this.rejection = rawResponse('408 Request Timeout')
-      this.shut()
-    } else this.socket.destroy()
+  expire(late: RequestRefusal | undefined): void {
+    if (late === undefined) this.socket.destroy()
+    else this.refuse(late)
   }
 
   private read(b: Buffer): void {
@@ -145,8 +153,10 @@ export class ServerConnection implements RequestEvents, RequestSource, ResponseS
       this.url = ''
       return
     }
-    const req = new InboundRequest(method, url ?? this.takeUrl(), version, raw, this)
+    const target = url ?? this.takeUrl()
+    const req = new InboundRequest(method, target, version, raw, this)
     this.parsing = req
+    this.lastMessage = !keepAlive
     // An upgrade (or CONNECT) hands the rest of the connection to another protocol, which a
     // router of HTTP requests does not carry: answer it as a plain request, then close.
     if (upgrade || method === 'CONNECT') this.dead = true
@@ -156,7 +166,7 @@ export class ServerConnection implements RequestEvents, RequestSource, ResponseS
       version !== '1.1',
       keepAlive && !this.dead,
     )
-    const admit = admission(method, version, raw)
+    const admit = admission(method, target, version, raw)
     if (admit.refusal !== undefined) {
       // Refused here, never reaching the router; the connection closes after the answer.
       this.dead = true
@@ -174,6 +184,8 @@ export class ServerConnection implements RequestEvents, RequestSource, ResponseS
     this.parsing?.complete()
     this.parsing = undefined
     this.messageStarted = 0
+    // Bytes after the last message are not requests (not even malformed ones): never answered.
+    if (this.lastMessage) this.dead = true
     // The body's reader may have paused the socket just before its end: read on.
     this.resumeReading()
     // Idle time counts from the end of the request when the response left first.
@@ -197,6 +209,7 @@ export class ServerConnection implements RequestEvents, RequestSource, ResponseS
     const current = this.current
     if (current === undefined || current.res !== res) return
     this.current = undefined
+    current.req.answered = true
     if (!current.req.received) current.req.discardBody()
     res.close()
     if (!res.keepAlive) return this.shut()
@@ -220,8 +233,8 @@ export class ServerConnection implements RequestEvents, RequestSource, ResponseS
     if (this.current !== undefined) return void this.waiting.unshift(p)
     this.current = p
     if (p.admit.refusal !== undefined) {
-      p.res.writeHead(p.admit.refusal, ['content-length', '0'])
-      return p.res.end()
+      p.res.writeHead(p.admit.refusal.statusCode, p.admit.refusal.fields())
+      return p.res.end(p.admit.refusal.body)
     }
     if (p.admit.expectContinue && !p.req.received) {
       this.socket.write('HTTP/1.1 100 Continue\r\n\r\n', 'latin1')
@@ -230,14 +243,31 @@ export class ServerConnection implements RequestEvents, RequestSource, ResponseS
   }
 
   private malformed(err: Error): void {
+    this.refuse(parseRefusal(err))
+  }
+
+  /**
+   * Ends the connection for the message being received (malformed, or too slow): it and
+   * nothing after it is answered. Its call, if routed already, is aborted (closing its response
+   * aborts the call and its upstream exchange). The refusal is its one response unless a byte of
+   * another response to it has left; requests before it are answered first.
+   */
+  private refuse(refusal: RequestRefusal): void {
     this.dead = true
-    const code = (err as { code?: string }).code
-    const status =
-      code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request'
-    this.rejection = rawResponse(status)
-    this.parsing?.abort()
+    const bad = this.parsing
     this.parsing = undefined
     this.headStarted = this.messageStarted = 0
+    bad?.abort()
+    const queued = this.waiting.findIndex((p) => p.req === bad)
+    if (queued !== -1) this.waiting.length = queued
+    const current = this.current
+    if (current !== undefined && current.req === bad) {
+      // Under way: cut short (the socket's close aborts the call); not yet begun: replaced.
+      if (current.res.started) return void this.socket.destroy()
+      this.current = undefined
+      current.res.close()
+    } else if (bad?.answered === true) return this.shut()
+    this.rejection = refusal.response()
     if (this.current === undefined && this.waiting.length === 0) this.shut()
     else this.closing = true
   }

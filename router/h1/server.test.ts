@@ -1,9 +1,9 @@
 import test, { type ExecutionContext } from 'ava'
 import { createHash, randomBytes } from 'node:crypto'
-import { once } from 'node:events'
-import { connect, type AddressInfo } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import type { InboundRequest } from './inbound.js'
 import { H1Server, type H1ServerOptions, type RequestListener } from './server.js'
+import { rawClient as client, parseResponses as parse } from '../../testing/router/raw-http.js'
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 const get = (path: string, extra = '', version = '1.1'): string =>
@@ -28,70 +28,6 @@ async function eventually(f: () => boolean): Promise<boolean> {
   return f()
 }
 
-/**
- * A raw TCP client collecting what it receives as latin1 text (one char per byte); `until(f)`
- * resolves with that text once `f` holds of it, and rejects if the socket closes or 5 s pass first.
- */
-async function client(t: ExecutionContext, port: number) {
-  const socket = connect(port, '127.0.0.1')
-  await once(socket, 'connect')
-  t.teardown(() => socket.destroy())
-  let text = ''
-  const waiters = new Set<() => void>()
-  const wake = (): void => waiters.forEach((w) => w())
-  socket.setEncoding('latin1').on('error', () => {})
-  socket.on('data', (d: string) => ((text += d), wake()))
-  const closed = new Promise<void>((r) => socket.once('close', () => (r(), wake())))
-  const until = (f: (s: string) => boolean): Promise<string> =>
-    new Promise((resolve, reject) => {
-      const fail = (why: string): void => reject(new Error(`${why} after ${JSON.stringify(text)}`))
-      const timer = setTimeout(() => (waiters.delete(check), fail('timed out')), 5000)
-      const check = (): void => {
-        if (!f(text) && !socket.destroyed) return
-        clearTimeout(timer)
-        waiters.delete(check)
-        if (f(text)) resolve(text)
-        else fail('closed')
-      }
-      waiters.add(check)
-      check()
-    })
-  return { socket, text: () => text, closed, until }
-}
-
-type Res = { status: number; headers: Record<string, string>; body: string }
-
-/** The complete responses at the start of `s` (a close-delimited body runs to the end of `s`). */
-function parse(s: string): Res[] {
-  const out: Res[] = []
-  for (let i = 0; ;) {
-    const end = s.indexOf('\r\n\r\n', i)
-    if (end < 0) return out
-    const [line, ...fields] = s.slice(i, end).split('\r\n')
-    const status = Number(line?.split(' ')[1])
-    const headers: Record<string, string> = {}
-    for (const f of fields)
-      headers[f.slice(0, f.indexOf(':')).toLowerCase()] = f.replace(/^[^:]*:\s*/, '')
-    let p = end + 4
-    let body = ''
-    const length = headers['content-length']
-    if (status < 200 || status === 204 || status === 304) {
-      // no body
-    } else if (length !== undefined) {
-      if (s.length < p + Number(length)) return out
-      body = s.slice(p, (p += Number(length)))
-    } else if (headers['transfer-encoding'] === 'chunked') {
-      for (let n = -1; n !== 0; p += n + 2) {
-        const e = s.indexOf('\r\n', p)
-        n = parseInt(s.slice(p, e), 16)
-        if (e < 0 || !(n >= 0) || s.length < e + 4 + n) return out
-        body += s.slice((p = e + 2), e + 2 + n)
-      }
-    } else body = s.slice(p, (p = s.length))
-    out.push({ status, headers, body })
-    i = p
-  }
-}
 const count = (n: number) => (s: string) => parse(s).length >= n
 const bodies = (s: string): string[] => parse(s).map((r) => r.body)
 
@@ -313,14 +249,14 @@ test('a large head arriving in pieces keeps every header and the URL', async (t)
 })
 
 test('a head that stalls gets 408 and the connection closes', async (t) => {
-  const { port } = await serve(t, echoUrl, { headersTimeoutMs: 300 })
+  const { port } = await serve(t, echoUrl, { headTimeoutMs: 300 })
   const c = await client(t, port)
   c.socket.write('GET / HTTP/1.1\r\nHost: x\r\n')
   await within(c.closed)
   t.regex(c.text(), /^HTTP\/1\.1 408 Request Timeout\r\n/)
 })
 
-test('a body that stalls past requestTimeoutMs: the connection is dropped and the response closed', async (t) => {
+test('a body that stalls past receiveTimeoutMs: 408 replaces the response not begun, whose call is aborted', async (t) => {
   let finished: boolean | undefined
   const { h1, port } = await serve(
     t,
@@ -328,31 +264,47 @@ test('a body that stalls past requestTimeoutMs: the connection is dropped and th
       res.onClose = (r) => (finished = r.writableFinished)
       req.body.resume()
     },
-    { requestTimeoutMs: 400 },
+    { receiveTimeoutMs: 400 },
   )
   const c = await client(t, port)
   c.socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc')
   await within(c.closed)
+  t.like(parse(c.text()), [{ status: 408, headers: { connection: 'close' } }])
   t.true(await eventually(() => finished !== undefined))
   t.false(finished)
   t.true(await eventually(() => h1.size === 0))
 })
 
-test('a stalled message with nothing being answered gets 408 from requestTimeoutMs', async (t) => {
-  const { port } = await serve(t, (_req, res) => res.end('early'), { requestTimeoutMs: 400 })
-  const c = await client(t, port)
-  c.socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc')
-  await within(c.closed)
-  t.like(parse(c.text()), [{ status: 200, body: 'early' }, { status: 408 }])
+test('a stalled message gets 408 from receiveTimeoutMs; one answered early gets no second response', async (t) => {
+  const { port } = await serve(
+    t,
+    (req, res) => (req.url === '/early' ? res.end('early') : undefined),
+    {
+      receiveTimeoutMs: 400,
+    },
+  )
+  const slow = await client(t, port)
+  slow.socket.write('POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc')
+  const early = await client(t, port)
+  early.socket.write('POST /early HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc')
+  await within(slow.closed)
+  t.like(parse(slow.text()), [
+    { status: 408, body: 'request not received within 400 ms (receiveTimeoutMs)\n' },
+  ])
+  await within(early.closed)
+  t.deepEqual(
+    parse(early.text()).map((r) => `${r.status} ${r.body}`),
+    ['200 early'],
+  )
 })
 
-test('idle keep-alive connections close after keepAliveTimeoutMs; slow responses do not', async (t) => {
+test('idle keep-alive connections close after idleTimeoutMs; slow responses do not', async (t) => {
   const slow: RequestListener = (_req, res) => {
     res.writeHead(200, [])
     res.write(Buffer.from('a'))
     setTimeout(() => res.end('b'), 700)
   }
-  const { h1, port } = await serve(t, slow, { keepAliveTimeoutMs: 200 })
+  const { h1, port } = await serve(t, slow, { idleTimeoutMs: 200 })
   const c = await client(t, port)
   c.socket.write(get('/slow'))
   t.deepEqual(bodies(await c.until(count(1))), ['ab'])
@@ -362,7 +314,7 @@ test('idle keep-alive connections close after keepAliveTimeoutMs; slow responses
 })
 
 test('the idle timer starts when a slowly sent body completes', async (t) => {
-  const { port } = await serve(t, (req, res) => res.end(req.method), { keepAliveTimeoutMs: 400 })
+  const { port } = await serve(t, (req, res) => res.end(req.method), { idleTimeoutMs: 400 })
   const c = await client(t, port)
   c.socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 8\r\n\r\n')
   for (let i = 0; i < 8; i++) {

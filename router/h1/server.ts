@@ -1,20 +1,22 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import type { InboundRequest } from './inbound.js'
 import type { OutboundResponse } from './outbound.js'
+import { RequestRefusal } from './refusal.js'
 import { ServerConnection, type ConnectionSetup } from './server-connection.js'
 
+/** The server's bounds on its clients (the config keys of a router's `servers` entries). */
 export interface H1ServerOptions {
   /** Largest request head accepted; a larger one gets 431. */
   readonly maxHeaderBytes: number
-  /** An idle keep-alive connection is closed after this long (node:http's 65 s by default here). */
-  readonly keepAliveTimeoutMs?: number
-  /** A request head must arrive within this long, or 408 (node:http's `headersTimeout`). */
-  readonly headersTimeoutMs?: number
+  /** An idle keep-alive connection is closed after this long (default 65 s, as node:http). */
+  readonly idleTimeoutMs?: number
+  /** A request head must arrive within this long, or 408 (default 60 s, as node:http). */
+  readonly headTimeoutMs?: number
   /**
-   * A whole request (head and body) must arrive within this long (node:http's `requestTimeout`,
-   * 300 s): a client that stalls mid-body does not hold its connection forever.
+   * A whole request (head and body) must arrive within this long, or 408 (default 300 s, as
+   * node:http's `requestTimeout`): a client that stalls mid-body does not hold its connection.
    */
-  readonly requestTimeoutMs?: number
+  readonly receiveTimeoutMs?: number
 }
 
 export type RequestListener = (req: InboundRequest, res: OutboundResponse) => void
@@ -37,9 +39,9 @@ export class H1Server {
   private readonly whenClosed: Array<() => void> = []
 
   constructor(o: H1ServerOptions, onRequest: RequestListener) {
-    this.keepAliveMs = o.keepAliveTimeoutMs ?? 65_000
-    this.headersMs = o.headersTimeoutMs ?? 60_000
-    this.requestMs = o.requestTimeoutMs ?? 300_000
+    this.keepAliveMs = o.idleTimeoutMs ?? 65_000
+    this.headersMs = o.headTimeoutMs ?? 60_000
+    this.requestMs = o.receiveTimeoutMs ?? 300_000
     this.setup = {
       maxHeaderBytes: o.maxHeaderBytes,
       keepAliveHeader: `keep-alive: timeout=${Math.floor(this.keepAliveMs / 1000)}\r\n`,
@@ -98,11 +100,22 @@ export class H1Server {
     this.connections.add(conn)
   }
 
+  private lateHead(): RequestRefusal {
+    const why = `request head not received within ${this.headersMs} ms (headTimeoutMs)`
+    return new RequestRefusal('ERR_RECEIVE_TIMEOUT', why)
+  }
+
+  private lateRequest(): RequestRefusal {
+    const why = `request not received within ${this.requestMs} ms (receiveTimeoutMs)`
+    return new RequestRefusal('ERR_RECEIVE_TIMEOUT', why)
+  }
+
   private sweep(): void {
     const now = (this.clock = Date.now())
     for (const c of this.connections) {
-      if (c.headStarted !== 0 && now - c.headStarted > this.headersMs) c.expire(408)
-      else if (c.messageStarted !== 0 && now - c.messageStarted > this.requestMs) c.expire(408)
+      if (c.headStarted !== 0 && now - c.headStarted > this.headersMs) c.expire(this.lateHead())
+      else if (c.messageStarted !== 0 && now - c.messageStarted > this.requestMs)
+        c.expire(this.lateRequest())
       else if (c.idle && now - c.idleSince > this.keepAliveMs) c.expire(undefined)
     }
   }
