@@ -4,6 +4,7 @@ import {
   clientParamsFor,
   parseConfig,
   serviceParamsFor,
+  upstreamSettingsFor,
   type HttpRouterConfig,
   type RouterConfig,
 } from './index.js'
@@ -314,6 +315,27 @@ test('io.l5d.static clients: prefixes match bound ids, later configs win key by 
   )
 })
 
+test('connections to backends are bounded when nothing is configured: 60 s silence, 1024 + 1024', (t) => {
+  const r = first(parseConfig(oneRouter()))
+  t.deepEqual(upstreamSettingsFor(r.client, readPath('/$/inet/127.1/80')), {
+    responseTimeoutMs: 60_000,
+    maxSize: 1024,
+    maxWaiters: 1024,
+    idleTimeMs: 60_000,
+  })
+})
+
+test('client responseTimeoutMs and hostConnectionPool set the bounds; the rest keep defaults', (t) => {
+  const client = { responseTimeoutMs: 500, hostConnectionPool: { maxSize: 4, maxWaiters: 0 } }
+  const r = first(parseConfig(oneRouter({ client })))
+  t.deepEqual(upstreamSettingsFor(r.client, readPath('/#/io.l5d.fs/users')), {
+    responseTimeoutMs: 500,
+    maxSize: 4,
+    maxWaiters: 0,
+    idleTimeMs: 60_000,
+  })
+})
+
 test('io.l5d.static services: prefixes match logical names', (t) => {
   const r = first(
     parseConfig(
@@ -622,6 +644,11 @@ const bad: [what: string, raw: unknown, message: string][] = [
     'requestAttemptTimeoutMs',
     oneRouter({ client: { requestAttemptTimeoutMs: 0 } }),
     `${R}.client.requestAttemptTimeoutMs: expected an integer in [1, Infinity], got number 0`,
+  ],
+  [
+    'responseTimeoutMs',
+    oneRouter({ client: { responseTimeoutMs: 0 } }),
+    `${R}.client.responseTimeoutMs: expected an integer in [1, Infinity], got number 0`,
   ],
   [
     'hostConnectionPool key',

@@ -35,13 +35,13 @@ export class H1Connection {
     host: string,
     port: number,
     private readonly owner: ConnectionOwner,
-    connectTimeoutMs: number,
+    private readonly timeouts: ConnectionTimeouts,
   ) {
     this.socket = connect({ host, port, noDelay: true })
     // One 'timeout' listener for the connection's life: setTimeout(ms, cb) would add one per call.
-    this.socket.setTimeout(connectTimeoutMs)
-    this.socket.on('timeout', () => this.timedOut(connectTimeoutMs))
-    this.socket.once('connect', () => this.socket.setTimeout(0))
+    this.socket.setTimeout(timeouts.connectTimeoutMs)
+    this.socket.on('timeout', () => this.timedOut())
+    this.socket.once('connect', () => this.busy())
     this.parser = responseParser(this)
     this.socket.on('data', (b: Buffer) => this.read(b))
     this.socket.on('end', () => this.ended())
@@ -67,8 +67,13 @@ export class H1Connection {
     this.socket.setTimeout(ms)
   }
 
+  /**
+   * Carrying an exchange: the endpoint may stay silent for at most the response timeout (no byte
+   * read or written; the socket's own inactivity timer, so a response that keeps coming is never
+   * cut). While connecting, the connect timeout applies instead.
+   */
   busy(): void {
-    this.socket.setTimeout(0)
+    if (!this.socket.connecting) this.socket.setTimeout(this.timeouts.responseTimeoutMs)
   }
 
   close(): void {
@@ -93,14 +98,14 @@ export class H1Connection {
     x.final = true
     this.keepAlive = keepAlive
     this.idleHintMs = keepAliveHint(all)
-    if (!x.handler.onHeaders(status, all, this.resume)) this.socket.pause()
+    if (!x.handler.onHeaders(status, all, this.resume)) this.pause()
     return x.request.method === 'HEAD'
   }
 
   body(chunk: Buffer): void {
     const x = this.current
     if (x === undefined || x.done) return
-    if (!x.handler.onData(chunk)) this.socket.pause()
+    if (!x.handler.onData(chunk)) this.pause()
   }
 
   complete(): void {
@@ -114,7 +119,14 @@ export class H1Connection {
     else this.socket.destroy()
   }
 
+  /** Paused by the downstream's backpressure: the silence is ours, not the endpoint's. */
+  private pause(): void {
+    this.socket.pause()
+    this.socket.setTimeout(0)
+  }
+
   private readonly resume = (): void => {
+    if (this.current !== undefined) this.socket.setTimeout(this.timeouts.responseTimeoutMs)
     this.socket.resume()
   }
 
@@ -137,12 +149,18 @@ export class H1Connection {
     this.parser.finish()
   }
 
-  /** Not connected in time (an error), or idle for too long (a quiet close). */
-  private timedOut(connectMs: number): void {
+  /** Not connected in time, or silent too long during an exchange (errors); or idle too long. */
+  private timedOut(): void {
+    const { connectTimeoutMs, responseTimeoutMs } = this.timeouts
     if (this.socket.connecting) {
       this.error ??= new UpstreamError(
         'ETIMEDOUT',
-        `connection not established within ${connectMs} ms`,
+        `connection not established within ${connectTimeoutMs} ms`,
+      )
+    } else if (this.current !== undefined && !this.current.done) {
+      this.error ??= new UpstreamError(
+        'RESPONSE_TIMEOUT',
+        `nothing came from the endpoint for ${responseTimeoutMs} ms (client responseTimeoutMs)`,
       )
     }
     this.socket.destroy()
@@ -163,6 +181,13 @@ export class H1Connection {
         ),
     )
   }
+}
+
+/** A connection's timeouts, in ms. */
+export interface ConnectionTimeouts {
+  readonly connectTimeoutMs: number
+  /** Longest silence from the endpoint while an exchange is on the connection. */
+  readonly responseTimeoutMs: number
 }
 
 /** How a keep-alive connection the server closed meanwhile fails: reset, broken pipe or EOF. */
