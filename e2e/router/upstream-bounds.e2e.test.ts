@@ -7,7 +7,7 @@
 import test, { type ExecutionContext } from 'ava'
 import { createServer as createHttp, type ServerResponse } from 'node:http'
 import { createServer as createTcp, type Server, type Socket } from 'node:net'
-import { Agent } from 'undici'
+import { Agent, request } from 'undici'
 import {
   client,
   listenUntilTeardown,
@@ -122,6 +122,15 @@ test('hostConnectionPool.maxWaiters: a request beyond the waiting line gets a 50
   const statuses = (await Promise.all([a, b])).map((x) => x.status).sort()
   t.deepEqual(statuses, [200, 503])
   t.is(backend.accepted.count, 1)
+  const metrics = await request(`http://127.0.0.1:${r.adminPort}/admin/metrics.json`)
+  const counted = Object.entries((await metrics.body.json()) as Record<string, number>).filter(
+    ([k]) => k.startsWith('rt/http/client/') && k.endsWith('/failures/POOL_QUEUE_FULL'),
+  )
+  t.deepEqual(
+    counted.map(([, v]) => v),
+    [1],
+    'the refusal is counted in the client stats',
+  )
 })
 
 test('response headers the backend names in Connection, and the hop-by-hop ones, are not forwarded', async (t) => {

@@ -423,3 +423,27 @@ test('responseTimeoutMs: a response paused by the downstream is not timed out', 
   t.is(await done, undefined)
   t.is(got, 4 << 20)
 })
+
+test("responseTimeoutMs: a slow request body is not the endpoint's silence", async (t) => {
+  const { port } = await http(t, (req, res) => {
+    let n = 0
+    req.on('data', (c: Buffer) => (n += c.length))
+    req.on('end', () => res.end(`got ${n}`))
+  })
+  // 1.5 s of upload, a piece every 150 ms; the endpoint answers only once it has it all.
+  const body = new Readable({ read: () => undefined })
+  let sent = 0
+  const tick = setInterval(() => {
+    if (++sent <= 10) return void body.push('x'.repeat(100))
+    clearInterval(tick)
+    body.push(null)
+  }, 150)
+  t.teardown(() => clearInterval(tick))
+  const out = await send(pool(t, port, { responseTimeoutMs: 500 }), {
+    method: 'POST',
+    headers: ['host', 'x', 'content-length', '1000'],
+    body,
+  })
+  t.is(out.error, undefined)
+  t.is(out.body, 'got 1000')
+})

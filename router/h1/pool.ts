@@ -1,6 +1,8 @@
 import { H1Connection, type ConnectionOwner } from './connection.js'
 import { Exchange } from './exchange.js'
 import { UpstreamError, type ResponseHandler, type UpstreamRequest } from '../core/handler.js'
+import { UPSTREAM_DEFAULTS } from '../config/client.js'
+import { Watchdog } from './watchdog.js'
 
 export interface H1PoolOptions {
   /** Longest an idle connection is kept (default 60 s; shorter if the server says so; 0: none). */
@@ -13,6 +15,8 @@ export interface H1PoolOptions {
   readonly maxSize?: number
   /** Most requests waiting for a connection when all are busy (default 1024). */
   readonly maxWaiters?: number
+  /** Enforces the response timeout (default: one of the pool's own). */
+  readonly watchdog?: Watchdog
 }
 
 /**
@@ -29,6 +33,7 @@ export class H1Pool implements ConnectionOwner {
   private readonly waiters: Exchange[] = []
   private readonly maxSize: number
   private readonly maxWaiters: number
+  private readonly watchdog: Watchdog
   private closing = false
   private drained: (() => void) | undefined
 
@@ -37,8 +42,9 @@ export class H1Pool implements ConnectionOwner {
     private readonly port: number,
     private readonly options: H1PoolOptions = {},
   ) {
-    this.maxSize = options.maxSize ?? 1024
-    this.maxWaiters = options.maxWaiters ?? 1024
+    this.maxSize = options.maxSize ?? UPSTREAM_DEFAULTS.maxSize
+    this.maxWaiters = options.maxWaiters ?? UPSTREAM_DEFAULTS.maxWaiters
+    this.watchdog = options.watchdog ?? new Watchdog()
   }
 
   /** Sends `request`; the outcome goes to `handler` (see ResponseHandler). */
@@ -95,10 +101,11 @@ export class H1Pool implements ConnectionOwner {
   }
 
   private open(): H1Connection {
-    const conn = new H1Connection(this.host, this.port, this, {
+    const timeouts = {
       connectTimeoutMs: this.options.connectTimeoutMs ?? 10_000,
-      responseTimeoutMs: this.options.responseTimeoutMs ?? 60_000,
-    })
+      responseTimeoutMs: this.options.responseTimeoutMs ?? UPSTREAM_DEFAULTS.responseTimeoutMs,
+    }
+    const conn = new H1Connection(this.host, this.port, this, timeouts, this.watchdog)
     this.all.add(conn)
     return conn
   }
@@ -107,7 +114,10 @@ export class H1Pool implements ConnectionOwner {
     if (this.closing) return conn.close()
     const next = this.nextWaiter()
     if (next !== undefined) return this.send(next, conn)
-    const idleMs = Math.min(conn.idleHintMs ?? Infinity, this.options.idleTimeMs ?? 60_000)
+    const idleMs = Math.min(
+      conn.idleHintMs ?? Infinity,
+      this.options.idleTimeMs ?? UPSTREAM_DEFAULTS.idleTimeMs,
+    )
     if (idleMs <= 0) return conn.close()
     conn.idle(idleMs)
     this.idleConns.push(conn)

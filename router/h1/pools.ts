@@ -8,6 +8,7 @@ import { Lru } from '../../lib/lru.js'
 import type { Connector } from '../core/handler.js'
 import type { Endpoint } from '../model.js'
 import { H1Pool, type H1PoolOptions } from './pool.js'
+import { Watchdog } from './watchdog.js'
 
 export interface PoolsOptions {
   /** Most pools (default 10,000). */
@@ -28,6 +29,8 @@ export class Pools implements Connector {
   private readonly groups = new Map<string, Group>()
   /** For callers that name no client (tests): the pools' own defaults. */
   private unnamed: Group | undefined
+  /** One response-timeout sweep for every connection of every pool. */
+  private readonly watchdog = new Watchdog()
 
   constructor(private readonly options: PoolsOptions = {}) {
     this.pools = new Lru(
@@ -43,7 +46,7 @@ export class Pools implements Connector {
     const key = group.prefix === '' ? e.key : group.prefix + e.key
     let pool = this.pools.get(key)
     if (pool === undefined) {
-      pool = new H1Pool(e.host, e.port, group.options)
+      pool = new H1Pool(e.host, e.port, { ...group.options, watchdog: this.watchdog })
       this.pools.set(key, pool)
     }
     return pool
