@@ -321,10 +321,15 @@ test('maxSize: concurrent requests share at most maxSize connections; the rest w
   t.is(p.waiting, 0)
 })
 
-test('maxWaiters: a request beyond the waiting line fails at once with POOL_QUEUE_FULL', async (t) => {
+/** A pool of one connection and one place in line, its connection busy with `first`. */
+async function busyPool(t: ExecutionContext, maxWaiters = 1) {
   const backend = await holding(t)
-  const p = pool(t, backend.port, { maxSize: 1, maxWaiters: 1 })
-  const first = send(p)
+  const p = pool(t, backend.port, { maxSize: 1, maxWaiters })
+  return { backend, p, first: send(p) }
+}
+
+test('maxWaiters: a request beyond the waiting line fails at once with POOL_QUEUE_FULL', async (t) => {
+  const { backend, p, first } = await busyPool(t)
   const second = send(p)
   t.is(p.waiting, 1)
   const third = await send(p)
@@ -340,9 +345,7 @@ test('maxWaiters: a request beyond the waiting line fails at once with POOL_QUEU
 })
 
 test('a waiter whose call is aborted leaves the line: its place goes to the next request', async (t) => {
-  const backend = await holding(t)
-  const p = pool(t, backend.port, { maxSize: 1, maxWaiters: 1 })
-  const first = send(p)
+  const { backend, p, first } = await busyPool(t)
   const waiter = abortable(p)
   t.is(p.waiting, 1)
   waiter.abort(new Error('client went away'))
@@ -359,9 +362,7 @@ test('a waiter whose call is aborted leaves the line: its place goes to the next
 })
 
 test('close fails the waiters', async (t) => {
-  const backend = await holding(t)
-  const p = pool(t, backend.port, { maxSize: 1 })
-  const first = send(p)
+  const { backend, p, first } = await busyPool(t, 1024)
   const waiter = send(p)
   const closing = p.close()
   t.is((await waiter).error?.message, 'connection pool closed')
