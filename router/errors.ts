@@ -30,6 +30,8 @@ export type RouterErrorCode =
   | 'ERR_UPSTREAM'
   | 'ERR_TIMEOUT'
   | 'ERR_OVERLOADED'
+  | 'ERR_RESPONSE_TIMEOUT'
+  | 'ERR_POOL_QUEUE_FULL'
 
 const STATUS: Readonly<Record<RouterErrorCode, number>> = {
   ERR_BAD_DTAB_HEADER: 400,
@@ -44,6 +46,8 @@ const STATUS: Readonly<Record<RouterErrorCode, number>> = {
   ERR_UPSTREAM: 502,
   ERR_TIMEOUT: 503,
   ERR_OVERLOADED: 503,
+  ERR_RESPONSE_TIMEOUT: 504,
+  ERR_POOL_QUEUE_FULL: 503,
 }
 
 /** The HTTP status of a router error code (linkerd's statuses). */

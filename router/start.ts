@@ -1,6 +1,7 @@
 import {
   clientParamsFor,
   serviceParamsFor,
+  upstreamSettingsFor,
   type HttpRouterConfig,
   type RouterConfig,
 } from './config/index.js'
@@ -55,7 +56,7 @@ function makeRouter(
     label: cfg.label,
     identify: cfg.identifier.make({ prefix: cfg.dstPrefix }),
     interpreter,
-    connector: new Pools(),
+    connector: new Pools({ settingsFor: (id) => upstreamSettingsFor(cfg.client, id) }),
     balancerFor: (id) => clientParamsFor(cfg.client, id).loadBalancer ?? defaultBalancer,
     attemptTimeoutFor: (id) => clientParamsFor(cfg.client, id).requestAttemptTimeoutMs,
     totalTimeoutFor: (name) => serviceParamsFor(cfg.service, name).totalTimeoutMs,

@@ -37,6 +37,33 @@ export interface ClientParams {
   readonly loadBalancer?: BalancerFactory
   readonly requestAttemptTimeoutMs?: number
   readonly hostConnectionPool?: HostConnectionPoolConfig
+  /**
+   * Longest the endpoint may stay silent while a response is awaited or read (not a linkerd
+   * key; nginx's `proxy_read_timeout`): the time to the response head, then between two reads.
+   */
+  readonly responseTimeoutMs?: number
+}
+
+/** What a client's connections to one endpoint are held to, defaults applied (docs/limits.md). */
+export interface UpstreamSettings {
+  readonly responseTimeoutMs: number
+  /** Most connections per endpoint (`hostConnectionPool.maxSize`). */
+  readonly maxSize: number
+  /** Most requests waiting for a connection per endpoint (`hostConnectionPool.maxWaiters`). */
+  readonly maxWaiters: number
+  /** Longest an idle connection is kept (`hostConnectionPool.idleTimeMs`). */
+  readonly idleTimeMs: number
+}
+
+/**
+ * The defaults that bound every client: nginx's 60 s read timeout, and envoy's default circuit
+ * breaker sizes (1024 connections, 1024 pending requests); linkerd has none of these bounds.
+ */
+export const UPSTREAM_DEFAULTS: UpstreamSettings = {
+  responseTimeoutMs: 60_000,
+  maxSize: 1024,
+  maxWaiters: 1024,
+  idleTimeMs: 60_000,
 }
 
 /** The service keys; `responseClassifier` and `retries` are kept for later (no effect yet). */
@@ -115,6 +142,7 @@ function clientParams(s: Section, warn: Warn): ClientParams {
     loadBalancer: balancer === undefined ? undefined : parseBalancer(balancer),
     requestAttemptTimeoutMs: s.optionalNumber('requestAttemptTimeoutMs', { min: 1 }),
     hostConnectionPool: pool === undefined ? undefined : hostConnectionPool(pool),
+    responseTimeoutMs: s.optionalNumber('responseTimeoutMs', { min: 1 }),
   })
 }
 
@@ -160,6 +188,19 @@ function paramsFor<P extends object>(configs: readonly PrefixConfig<P>[], path: 
 /** The client keys for bound id `boundId`: every matching config merged, later ones winning. */
 export function clientParamsFor(client: ClientConfig, boundId: Path): ClientParams {
   return paramsFor(client.configs, boundId)
+}
+
+/** The connection bounds of the client of bound id `boundId`, with the defaults filled in. */
+export function upstreamSettingsFor(client: ClientConfig, boundId: Path): UpstreamSettings {
+  const params = clientParamsFor(client, boundId)
+  const pool = params.hostConnectionPool ?? {}
+  const d = UPSTREAM_DEFAULTS
+  return {
+    responseTimeoutMs: params.responseTimeoutMs ?? d.responseTimeoutMs,
+    maxSize: pool.maxSize ?? d.maxSize,
+    maxWaiters: pool.maxWaiters ?? d.maxWaiters,
+    idleTimeMs: pool.idleTimeMs ?? d.idleTimeMs,
+  }
 }
 
 /** The service keys for `logicalName` (e.g. `/svc/users`), merged as for clients. */

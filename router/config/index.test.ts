@@ -4,6 +4,7 @@ import {
   clientParamsFor,
   parseConfig,
   serviceParamsFor,
+  upstreamSettingsFor,
   type HttpRouterConfig,
   type RouterConfig,
 } from './index.js'
@@ -326,6 +327,24 @@ test('io.l5d.static clients: prefixes match bound ids, later configs win key by 
     r.client.configs.map((c) => c.at),
     [0, 1, 2, 3, 4].map((i) => `routers[0].client.configs[${i}]`),
   )
+})
+
+test('connections to backends are bounded when nothing is configured; client keys override', (t) => {
+  const none = first(parseConfig(oneRouter()))
+  t.deepEqual(upstreamSettingsFor(none.client, readPath('/$/inet/127.1/80')), {
+    responseTimeoutMs: 60_000,
+    maxSize: 1024,
+    maxWaiters: 1024,
+    idleTimeMs: 60_000,
+  })
+  const client = { responseTimeoutMs: 500, hostConnectionPool: { maxSize: 4, maxWaiters: 0 } }
+  const some = first(parseConfig(oneRouter({ client })))
+  t.like(upstreamSettingsFor(some.client, readPath('/#/io.l5d.fs/users')), {
+    responseTimeoutMs: 500,
+    maxSize: 4,
+    maxWaiters: 0,
+    idleTimeMs: 60_000,
+  })
 })
 
 test('io.l5d.static services: prefixes match logical names', (t) => {
@@ -651,6 +670,11 @@ const bad: [what: string, raw: unknown, message: string][] = [
     'requestAttemptTimeoutMs',
     oneRouter({ client: { requestAttemptTimeoutMs: 0 } }),
     `${R}.client.requestAttemptTimeoutMs: expected an integer in [1, Infinity], got number 0`,
+  ],
+  [
+    'responseTimeoutMs',
+    oneRouter({ client: { responseTimeoutMs: 0 } }),
+    `${R}.client.responseTimeoutMs: expected an integer in [1, Infinity], got number 0`,
   ],
   [
     'hostConnectionPool key',

@@ -48,6 +48,9 @@ export {
   type PrefixConfig,
   type ServiceConfig,
   type ServiceParams,
+  UPSTREAM_DEFAULTS,
+  upstreamSettingsFor,
+  type UpstreamSettings,
 } from './client.js'
 
 export interface ServerConfig {

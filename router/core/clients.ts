@@ -14,6 +14,8 @@ import type { Balancer, BalancerFactory } from '../model.js'
  */
 export class UpstreamClient {
   readonly id: string
+  /** The bound id itself (the connector looks up the client's connection settings by it). */
+  readonly boundId: Path
   readonly balancer: Balancer
   addr: Addr
   private readonly unsubscribe: () => void
@@ -26,6 +28,7 @@ export class UpstreamClient {
     readonly attemptTimeoutMs?: number,
   ) {
     this.id = showPath(bound.id)
+    this.boundId = bound.id
     this.balancer = makeBalancer()
     this.addr = bound.addr.get()
     this.apply(this.addr)

@@ -1,5 +1,5 @@
 import { showDtab } from '../../dtabs/index.js'
-import { RouterError } from '../errors.js'
+import { RouterError, type RouterErrorCode } from '../errors.js'
 import type { Endpoint } from '../model.js'
 import type { UpstreamClient } from './clients.js'
 import type { RequestIn } from './call.js'
@@ -61,7 +61,16 @@ const CONNECT_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ])
 
-/** 502: the upstream exchange failed before a response started. */
+/** The transport's own bounds (router/h1/pool.ts, connection.ts): their router errors. */
+const BOUND_CODES: Readonly<Record<string, RouterErrorCode>> = {
+  RESPONSE_TIMEOUT: 'ERR_RESPONSE_TIMEOUT',
+  POOL_QUEUE_FULL: 'ERR_POOL_QUEUE_FULL',
+}
+
+/**
+ * 502: the upstream exchange failed before a response started; 504 when the endpoint stayed
+ * silent past the response timeout; 503 when its connection pool's waiting line was full.
+ */
 export function upstreamError(
   err: Error,
   client: UpstreamClient,
@@ -74,6 +83,11 @@ export function upstreamError(
   if (CONNECT_CODES.has(code)) {
     const msg = `Unable to establish connection to ${e.key}.\n\n${context}`
     return new RouterError('ERR_CONNECT', msg, { cause: err })
+  }
+  const bound = BOUND_CODES[code]
+  if (bound !== undefined) {
+    const msg = `${err.message}: ${e.key}\n\n${context}`
+    return new RouterError(bound, msg, { cause: err, retryable: bound === 'ERR_POOL_QUEUE_FULL' })
   }
   const msg = `${err.message} (${code || err.name}) from ${e.key}\n\n${context}`
   return new RouterError('ERR_UPSTREAM', msg, { cause: err })

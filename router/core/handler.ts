@@ -4,6 +4,7 @@
  * a second protocol is a second implementation of these interfaces, not a second router.
  */
 import type { Readable } from 'node:stream'
+import type { Path } from '../../dtabs/index.js'
 import type { Endpoint } from '../model.js'
 
 /**
@@ -49,7 +50,8 @@ export interface Upstream {
 
 /** A transport's client side: the upstream of each endpoint, kept while in use. */
 export interface Connector {
-  upstream(endpoint: Endpoint): Upstream
+  /** `clientId`: the bound id of the calling client, whose settings bound its connections. */
+  upstream(endpoint: Endpoint, clientId?: Path): Upstream
   /** Closes every upstream, letting requests in flight finish. */
   close(): Promise<void>
 }

@@ -94,6 +94,26 @@ test('response headers lose hop-by-hop ones and gain a Via entry after any upstr
   ])
 })
 
+test('response headers named in the upstream Connection header are dropped too', (t) => {
+  const raw = [
+    'Connection',
+    'close, X-Secret',
+    'x-secret',
+    '1',
+    'Keep-Alive',
+    'timeout=5',
+    'Proxy-Connection',
+    'keep-alive',
+    'connection',
+    'x-other',
+    'X-Other',
+    '2',
+    'x-kept',
+    '3',
+  ]
+  t.deepEqual(responseHeaders(raw, '1.1 linkerd', false), ['x-kept', '3', 'via', '1.1 linkerd'])
+})
+
 test('Via depth counts comma-separated entries', (t) => {
   t.is(viaDepth(undefined), 0)
   t.is(viaDepth(''), 0)

@@ -109,15 +109,17 @@ function withoutNamed(headers: readonly string[], names: ReadonlySet<string>): s
 
 /**
  * The response headers to send downstream, from the upstream's header fields, as a flat list:
- * hop-by-hop headers dropped (Node frames the body itself), `Via` appended.
+ * hop-by-hop headers dropped (the standard ones and those the upstream's `Connection` names;
+ * the router frames the body itself), `Via` appended.
  */
 export function responseHeaders(
   raw: readonly string[],
   viaEntry: string,
   clearContext: boolean,
 ): string[] {
-  const out: string[] = []
+  let out: string[] = []
   let via: string | undefined
+  let connection: string | undefined
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string
     const lower = name.toLowerCase()
@@ -126,10 +128,15 @@ export function responseHeaders(
       via = via === undefined ? value : `${via}, ${value}`
       continue
     }
-    if (HOP_BY_HOP.has(lower) || lower === 'connection') continue
+    if (lower === 'connection')
+      connection = connection === undefined ? value : `${connection},${value}`
+    if (HOP_BY_HOP.has(lower)) continue
     if (clearContext && lower.startsWith('l5d-')) continue
     out.push(name, value)
   }
+  // Only a response with a `Connection` header pays for a second pass.
+  const tokens = connection === undefined ? undefined : connectionTokens(connection)
+  if (tokens !== undefined) out = withoutNamed(out, tokens)
   out.push('via', via === undefined ? viaEntry : `${via}, ${viaEntry}`)
   return out
 }

@@ -4,6 +4,7 @@ import { UpstreamError } from '../core/handler.js'
 import { responseParser, type NativeParser } from './parser.js'
 import { requestHead } from './request-head.js'
 import { sendBody } from './request-body.js'
+import type { Watchdog, Watched } from './watchdog.js'
 
 /** What a connection tells its pool. */
 export interface ConnectionOwner {
@@ -19,7 +20,7 @@ export interface ConnectionOwner {
  * returns false pauses the socket until it calls `resume`). A connection is reused only after a
  * complete response that allows it, with the request body fully written.
  */
-export class H1Connection {
+export class H1Connection implements Watched {
   readonly socket: Socket
   private readonly parser: NativeParser
   private current: Exchange | undefined
@@ -30,18 +31,29 @@ export class H1Connection {
   private used = false
   /** The server's `Keep-Alive: timeout=N` hint, in ms, if any. */
   idleHintMs: number | undefined
+  /** The watchdog's clock when the exchange started, or the endpoint was last heard from. */
+  private heardAt = 0
+  /** Paused by the downstream's backpressure: the silence is ours, not the endpoint's. */
+  private paused = false
+  /** `heardAt` when a sweep first found the exchange overdue. */
+  private overdueFrom = -1
 
   constructor(
     host: string,
     port: number,
     private readonly owner: ConnectionOwner,
-    connectTimeoutMs: number,
+    private readonly timeouts: ConnectionTimeouts,
+    private readonly watchdog: Watchdog,
   ) {
     this.socket = connect({ host, port, noDelay: true })
     // One 'timeout' listener for the connection's life: setTimeout(ms, cb) would add one per call.
-    this.socket.setTimeout(connectTimeoutMs)
-    this.socket.on('timeout', () => this.timedOut(connectTimeoutMs))
-    this.socket.once('connect', () => this.socket.setTimeout(0))
+    this.socket.setTimeout(timeouts.connectTimeoutMs)
+    this.socket.on('timeout', () => this.timedOut())
+    this.socket.once('connect', () => {
+      this.socket.setTimeout(0)
+      this.heardAt = watchdog.now
+    })
+    watchdog.watch(this, timeouts.responseTimeoutMs)
     this.parser = responseParser(this)
     this.socket.on('data', (b: Buffer) => this.read(b))
     this.socket.on('end', () => this.ended())
@@ -52,6 +64,7 @@ export class H1Connection {
   /** Sends `x` on this connection. */
   send(x: Exchange): void {
     this.current = x
+    this.heardAt = this.watchdog.now
     if (this.fields.length > 0) this.fields = []
     x.cancel = (err) => {
       this.error ??= err
@@ -67,8 +80,33 @@ export class H1Connection {
     this.socket.setTimeout(ms)
   }
 
+  /** Carrying an exchange: no idle timeout (a new connection keeps its connect timeout). */
   busy(): void {
-    this.socket.setTimeout(0)
+    if (!this.socket.connecting) this.socket.setTimeout(0)
+  }
+
+  /**
+   * The response timeout (asked by the watchdog): an exchange whose endpoint has sent nothing
+   * for `responseTimeoutMs` since the request was sent, or since its last read, fails. Not
+   * while connecting (the connect timeout), uploading the request body (the endpoint may wait
+   * for all of it) or paused by the downstream; so a response that keeps coming is never cut.
+   */
+  check(now: number): void {
+    const x = this.current
+    if (x === undefined || x.done || this.paused || this.socket.connecting) return
+    if (!x.bodyWritten) this.heardAt = now
+    if (now - this.heardAt <= this.timeouts.responseTimeoutMs) return
+    // Overdue: fail at the next sweep unless a read comes first. A stall of this process (a
+    // busy event loop, a GC pause) must not pass for the endpoint's silence: data that came
+    // meanwhile is read between two sweeps.
+    if (this.overdueFrom !== this.heardAt) this.overdueFrom = this.heardAt
+    else {
+      this.error ??= new UpstreamError(
+        'RESPONSE_TIMEOUT',
+        `nothing came from the endpoint for ${this.timeouts.responseTimeoutMs} ms (client responseTimeoutMs)`,
+      )
+      this.socket.destroy()
+    }
   }
 
   close(): void {
@@ -93,14 +131,14 @@ export class H1Connection {
     x.final = true
     this.keepAlive = keepAlive
     this.idleHintMs = keepAliveHint(all)
-    if (!x.handler.onHeaders(status, all, this.resume)) this.socket.pause()
+    if (!x.handler.onHeaders(status, all, this.resume)) this.pause()
     return x.request.method === 'HEAD'
   }
 
   body(chunk: Buffer): void {
     const x = this.current
     if (x === undefined || x.done) return
-    if (!x.handler.onData(chunk)) this.socket.pause()
+    if (!x.handler.onData(chunk)) this.pause()
   }
 
   complete(): void {
@@ -114,11 +152,19 @@ export class H1Connection {
     else this.socket.destroy()
   }
 
+  private pause(): void {
+    this.paused = true
+    this.socket.pause()
+  }
+
   private readonly resume = (): void => {
+    this.paused = false
+    this.heardAt = this.watchdog.now
     this.socket.resume()
   }
 
   private read(b: Buffer): void {
+    this.heardAt = this.watchdog.now
     const r = this.parser.execute(b)
     if (r instanceof Error) {
       this.error ??= new UpstreamError('HPE_INVALID_RESPONSE', `invalid response: ${r.message}`)
@@ -138,17 +184,18 @@ export class H1Connection {
   }
 
   /** Not connected in time (an error), or idle for too long (a quiet close). */
-  private timedOut(connectMs: number): void {
+  private timedOut(): void {
     if (this.socket.connecting) {
       this.error ??= new UpstreamError(
         'ETIMEDOUT',
-        `connection not established within ${connectMs} ms`,
+        `connection not established within ${this.timeouts.connectTimeoutMs} ms`,
       )
     }
     this.socket.destroy()
   }
 
   private gone(): void {
+    this.watchdog.unwatch(this)
     this.parser.free()
     const x = this.current
     this.current = undefined
@@ -163,6 +210,13 @@ export class H1Connection {
         ),
     )
   }
+}
+
+/** A connection's timeouts, in ms. */
+export interface ConnectionTimeouts {
+  readonly connectTimeoutMs: number
+  /** Longest silence from the endpoint while a response is due (see `check`). */
+  readonly responseTimeoutMs: number
 }
 
 /** How a keep-alive connection the server closed meanwhile fails: reset, broken pipe or EOF. */

@@ -4,7 +4,7 @@ import { createServer as createTcp, type Socket } from 'node:net'
 import { Readable } from 'node:stream'
 import type { ResponseHandler, UpstreamRequest } from '../core/handler.js'
 import { eventually } from '../../testing/eventually.js'
-import { H1Pool } from './pool.js'
+import { H1Pool, type H1PoolOptions } from './pool.js'
 
 interface Outcome {
   status: number
@@ -57,8 +57,8 @@ async function tcp(t: ExecutionContext, answer: (s: Socket, n: number) => void):
   return (server.address() as { port: number }).port
 }
 
-function pool(t: ExecutionContext, port: number, idleTimeMs?: number): H1Pool {
-  const p = new H1Pool('127.0.0.1', port, { idleTimeMs })
+function pool(t: ExecutionContext, port: number, o: number | H1PoolOptions = {}): H1Pool {
+  const p = new H1Pool('127.0.0.1', port, typeof o === 'number' ? { idleTimeMs: o } : o)
   t.teardown(() => p.close())
   return p
 }
@@ -278,4 +278,173 @@ test('a head with many fields (delivered by the parser in pieces) arrives whole'
     )
     t.is(r.body, 'ok')
   }
+})
+
+/** Dispatches one request whose abort the test holds; resolves with its outcome. */
+function abortable(p: H1Pool): { abort: (e: Error) => void; outcome: Promise<Outcome> } {
+  let abort: (e: Error) => void = () => undefined
+  const outcome = new Promise<Outcome>((resolve) => {
+    const out: Outcome = { status: 0, fields: [], body: '' }
+    p.dispatch(
+      { method: 'GET', path: '/', headers: ['host', 'x'], body: null },
+      {
+        onConnect: (a) => (abort = a),
+        onHeaders: (status) => ((out.status = status), true),
+        onData: (c) => ((out.body += c.toString()), true),
+        onComplete: () => resolve(out),
+        onError: (error) => resolve({ ...out, error }),
+      },
+    )
+  })
+  return { abort: (e) => abort(e), outcome }
+}
+
+/** An HTTP backend that holds every request until `release()`; counts its connections. */
+async function holding(t: ExecutionContext) {
+  const held: ServerResponse[] = []
+  const server = await http(t, (_req, res) => void held.push(res))
+  const release = (): void => {
+    for (const res of held.splice(0)) res.end('done')
+  }
+  return { ...server, held, release }
+}
+
+test('maxSize: concurrent requests share at most maxSize connections; the rest wait their turn', async (t) => {
+  const { port, sockets } = await http(t, (_req, res) => setTimeout(() => res.end('ok'), 20))
+  const p = pool(t, port, { maxSize: 3, maxWaiters: 100 })
+  const outcomes = await Promise.all(Array.from({ length: 60 }, () => send(p)))
+  t.deepEqual(
+    outcomes.map((o) => o.body),
+    outcomes.map(() => 'ok'),
+  )
+  t.true(sockets.size <= 3, `${sockets.size} connections`)
+  t.is(p.waiting, 0)
+})
+
+/** A pool of one connection and one place in line, its connection busy with `first`. */
+async function busyPool(t: ExecutionContext, maxWaiters = 1) {
+  const backend = await holding(t)
+  const p = pool(t, backend.port, { maxSize: 1, maxWaiters })
+  return { backend, p, first: send(p) }
+}
+
+test('maxWaiters: a request beyond the waiting line fails at once with POOL_QUEUE_FULL', async (t) => {
+  const { backend, p, first } = await busyPool(t)
+  const second = send(p)
+  t.is(p.waiting, 1)
+  const third = await send(p)
+  t.is(third.error?.code, 'POOL_QUEUE_FULL')
+  t.regex(third.error?.message ?? '', /maxSize, maxWaiters/)
+  await eventually('the first request reaches the backend', () => backend.held.length === 1)
+  backend.release()
+  t.is((await first).body, 'done')
+  await eventually('the waiter gets the released connection', () => backend.held.length === 1)
+  backend.release()
+  t.is((await second).body, 'done')
+  t.is(backend.sockets.size, 1)
+})
+
+test('a waiter whose call is aborted leaves the line: its place goes to the next request', async (t) => {
+  const { backend, p, first } = await busyPool(t)
+  const waiter = abortable(p)
+  t.is(p.waiting, 1)
+  waiter.abort(new Error('client went away'))
+  t.is((await waiter.outcome).error?.message, 'client went away')
+  t.is(p.waiting, 0)
+  const next = send(p)
+  t.is(p.waiting, 1, 'the next request waits instead of being refused')
+  await eventually('the first request reaches the backend', () => backend.held.length === 1)
+  backend.release()
+  await first
+  await eventually('the next request reaches the backend', () => backend.held.length === 1)
+  backend.release()
+  t.is((await next).body, 'done')
+})
+
+test('close fails the waiters', async (t) => {
+  const { backend, p, first } = await busyPool(t, 1024)
+  const waiter = send(p)
+  const closing = p.close()
+  t.is((await waiter).error?.message, 'connection pool closed')
+  await eventually('the first request reaches the backend', () => backend.held.length === 1)
+  backend.release()
+  t.is((await first).body, 'done')
+  await closing
+})
+
+test('responseTimeoutMs: an endpoint that accepts and never answers fails the exchange', async (t) => {
+  const silent = await tcp(t, () => undefined)
+  const started = Date.now()
+  const out = await send(pool(t, silent, { responseTimeoutMs: 200 }))
+  t.is(out.error?.code, 'RESPONSE_TIMEOUT')
+  t.regex(out.error?.message ?? '', /200 ms/)
+  t.true(Date.now() - started < 5000, 'not held until some other timeout')
+})
+
+test('responseTimeoutMs counts silence: a response that keeps coming is never cut', async (t) => {
+  const { port } = await http(t, (_req, res) => {
+    let n = 0
+    const tick = setInterval(() => {
+      if (++n < 12) return void res.write(`${n % 10}`)
+      clearInterval(tick)
+      res.end()
+    }, 150)
+  })
+  // 1.8 s of response, a piece every 150 ms: longer than the timeout, never silent that long.
+  const out = await send(pool(t, port, { responseTimeoutMs: 1000 }))
+  t.is(out.error, undefined)
+  t.is(out.body, '12345678901')
+})
+
+test('responseTimeoutMs: a response paused by the downstream is not timed out', async (t) => {
+  const { port } = await http(t, (_req, res) => res.end('y'.repeat(4 << 20)))
+  const p = pool(t, port, { responseTimeoutMs: 500 })
+  let resume: (() => void) | undefined
+  let got = 0
+  const done = new Promise<Error | undefined>((resolve) => {
+    p.dispatch(
+      { method: 'GET', path: '/', headers: ['host', 'x'], body: null },
+      {
+        onConnect: () => {},
+        onHeaders: (_s, _f, r) => ((resume = r), false),
+        onData: (c) => ((got += c.length), true),
+        onComplete: () => resolve(undefined),
+        onError: resolve,
+      },
+    )
+  })
+  await Promise.race([
+    eventually('the head', () => resume !== undefined),
+    done.then((e) => {
+      throw e
+    }),
+  ])
+  await new Promise((r) => setTimeout(r, 1500))
+  resume?.()
+  t.is(await done, undefined)
+  t.is(got, 4 << 20)
+})
+
+test("responseTimeoutMs: a slow request body is not the endpoint's silence", async (t) => {
+  const { port } = await http(t, (req, res) => {
+    let n = 0
+    req.on('data', (c: Buffer) => (n += c.length))
+    req.on('end', () => res.end(`got ${n}`))
+  })
+  // 1.5 s of upload, a piece every 150 ms; the endpoint answers only once it has it all.
+  const body = new Readable({ read: () => undefined })
+  let sent = 0
+  const tick = setInterval(() => {
+    if (++sent <= 10) return void body.push('x'.repeat(100))
+    clearInterval(tick)
+    body.push(null)
+  }, 150)
+  t.teardown(() => clearInterval(tick))
+  const out = await send(pool(t, port, { responseTimeoutMs: 500 }), {
+    method: 'POST',
+    headers: ['host', 'x', 'content-length', '1000'],
+    body,
+  })
+  t.is(out.error, undefined)
+  t.is(out.body, 'got 1000')
 })

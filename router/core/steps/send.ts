@@ -9,7 +9,7 @@ import type { Service } from '../service.js'
 export function send(connector: Connector): Service {
   return function sent(call, handler): void {
     const { request } = call
-    const upstream = connector.upstream(call.endpoint as Endpoint)
+    const upstream = connector.upstream(call.endpoint as Endpoint, call.client?.boundId)
     const body = call.inbound.hasBody ? request.body : null
     const headers = call.headers ?? call.inbound.headers
     upstream.dispatch({ method: request.method, path: call.url, headers, body }, handler)
