@@ -4,6 +4,7 @@ import { nullLog, type Log } from '../../lib/log.js'
 import { listen, type Listening } from '../listen.js'
 import type { ApiContext } from './context.js'
 import { dtabsRoutes } from './dtabs-routes.js'
+import { WatchFeeds } from './feeds.js'
 import { statusOf } from './errors.js'
 import { namesRoutes } from './names-routes.js'
 
@@ -11,7 +12,7 @@ import { namesRoutes } from './names-routes.js'
  * linkerd's `io.l5d.httpController` API as a fastify app, not listening (tests use
  * `inject()`). Bodies are read as text whatever their type and parsed by the handlers; errors
  * are text bodies with the status their code maps to (errors.ts); unknown paths are 404 with an
- * empty body, as in linkerd.
+ * empty body, as in linkerd. Watch streams of the same thing share one feed (feeds.ts).
  */
 export function buildApi(cx: ApiContext, log: Log = nullLog): FastifyInstance {
   const app = Fastify({
@@ -34,8 +35,9 @@ export function buildApi(cx: ApiContext, log: Log = nullLog): FastifyInstance {
   app.addHook('onResponse', async (req, reply) => {
     cx.watch.metrics?.request(req.routeOptions.url ?? 'unknown', reply.statusCode)
   })
-  dtabsRoutes(app, cx)
-  namesRoutes(app, cx)
+  const feeds = new WatchFeeds()
+  dtabsRoutes(app, cx, feeds)
+  namesRoutes(app, cx, feeds)
   return app
 }
 

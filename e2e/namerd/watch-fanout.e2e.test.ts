@@ -1,0 +1,200 @@
+/**
+ * Many watchers of one large namespace, against the real namerd binary over real sockets: a PUT
+ * is acknowledged and reaches every watcher quickly with bounded memory, the admin port stays
+ * responsive, and a watcher that stops reading is dropped while the others keep up.
+ */
+import test from 'ava'
+import { readFileSync } from 'node:fs'
+import { connect, type Socket } from 'node:net'
+import { startNamerd, tempDir, type NamerdProcess } from '../../testing/namerd/process.js'
+
+/** A dtab of about 1 MB of text (under namerd's 1 MiB body limit) ending `/end=>/v<version>`. */
+function bigDtab(version: number): string {
+  const pad = 'x'.repeat(48)
+  const lines: string[] = []
+  for (let i = 0; i < 7200; i++)
+    lines.push(`/svc/service-${i}-${pad}=>/#/io.l5d.fs/service-${i}-${pad};`)
+  lines.push(`/end=>/v${version}`)
+  return lines.join('\n')
+}
+
+/** A watch stream read on a raw socket: the newest version whose whole document has arrived. */
+interface Watcher {
+  readonly socket: Socket
+  latest: number
+  /** When `latest` last changed (ms, `performance.now()`). */
+  at: number
+}
+
+/** The end of a JSON dtab document: the last dentry's dst, `"/v<n>"}]` and the newline. */
+const END = Buffer.from('"}]\n')
+
+function scan(w: Watcher, buf: Buffer): void {
+  for (let i = buf.indexOf(END); i !== -1; i = buf.indexOf(END, i + 1)) {
+    const m = /\/v(\d+)$/.exec(buf.subarray(Math.max(0, i - 16), i).toString('latin1'))
+    const v = m === null ? -1 : Number(m[1])
+    if (v > w.latest) {
+      w.latest = v
+      w.at = performance.now()
+    }
+  }
+}
+
+/**
+ * One read buffer for every watcher: 500 streams of 1 MB are 500 MB to read, and a fresh Buffer
+ * per read would make the test itself the bottleneck of what it measures.
+ */
+const READ_BUFFER = Buffer.alloc(256 * 1024)
+
+/** Opens `GET <path>?watch=true`; reads (and scans) everything, or nothing if `paused`. */
+async function openWatcher(port: number, path: string, paused = false): Promise<Watcher> {
+  let carry = Buffer.alloc(0)
+  const onData = (nread: number): boolean => {
+    const chunk = READ_BUFFER.subarray(0, nread)
+    scan(w, Buffer.concat([carry, chunk.subarray(0, 32)]))
+    scan(w, chunk)
+    carry = Buffer.from(chunk.subarray(-32))
+    return true
+  }
+  const socket = connect({
+    port,
+    host: '127.0.0.1',
+    onread: { buffer: READ_BUFFER, callback: onData },
+  })
+  const w: Watcher = { socket, latest: -1, at: 0 }
+  socket.on('error', () => {})
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve)
+    socket.once('error', reject)
+  })
+  socket.write(`GET ${path}?watch=true HTTP/1.1\r\nHost: namerd\r\n\r\n`)
+  if (paused) socket.pause()
+  return w
+}
+
+async function until(what: string, ok: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 5))
+  }
+}
+
+/** namerd's resident memory now and at its peak (`VmRSS`, `VmHWM`), in MB. */
+function memoryMb(n: NamerdProcess): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${n.child.pid}/status`, 'utf8')
+  const kb = (key: string): number => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1])
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 }
+}
+
+function cpuMs(n: NamerdProcess): number {
+  const f = readFileSync(`/proc/${n.child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+  return (Number(f[11]) + Number(f[12])) * 10
+}
+
+async function put(n: NamerdProcess, version: number): Promise<number> {
+  const res = await fetch(`${n.api}/api/1/dtabs/big`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/dtab' },
+    body: bigDtab(version),
+  })
+  await res.arrayBuffer()
+  return res.status
+}
+
+async function metric(n: NamerdProcess, pattern: RegExp): Promise<string | undefined> {
+  const text = await (await fetch(`${n.admin}/admin/metrics/prometheus`)).text()
+  return pattern.exec(text)?.[1]
+}
+
+function closeAll(watchers: readonly Watcher[]): void {
+  for (const w of watchers) w.socket.destroy()
+}
+
+test.serial(
+  '500 watchers of a 1 MB namespace: a PUT is acknowledged and reaches every watcher in under 2 s, namerd under 300 MB',
+  async (t) => {
+    const n = await startNamerd(t, tempDir(t), {
+      storage: { kind: 'io.l5d.inMemory', namespaces: { big: bigDtab(0) } },
+    })
+    const port = Number(new URL(n.api).port)
+    const watchers: Watcher[] = []
+    t.teardown(() => closeAll(watchers))
+    for (let i = 0; i < 500; i++) watchers.push(await openWatcher(port, '/api/1/dtabs/big'))
+    await until(
+      'every watcher to read version 0',
+      () => watchers.every((w) => w.latest === 0),
+      60_000,
+    )
+    const before = memoryMb(n)
+    const cpu0 = cpuMs(n)
+    const own0 = process.cpuUsage()
+    const start = performance.now()
+    const acknowledged = put(n, 1).then((status) => ({ status, ms: performance.now() - start }))
+    const ping = fetch(`${n.admin}/admin/ping`).then(async (r) => ({
+      body: await r.text(),
+      ms: performance.now() - start,
+    }))
+    await until(
+      'every watcher to read version 1',
+      () => watchers.every((w) => w.latest === 1),
+      30_000,
+    )
+    const reached = Math.max(...watchers.map((w) => w.at)) - start
+    const ack = await acknowledged
+    const pong = await ping
+    const after = memoryMb(n)
+    const own = process.cpuUsage(own0)
+    t.log(
+      `cpu: namerd ${cpuMs(n) - cpu0} ms, test ${((own.user + own.system) / 1000).toFixed(0)} ms`,
+    )
+    t.log(
+      `PUT acknowledged in ${ack.ms.toFixed(0)} ms, every watcher had it after ${reached.toFixed(0)} ms; ` +
+        `ping ${pong.ms.toFixed(0)} ms; namerd RSS ${before.rss.toFixed(0)} → ${after.rss.toFixed(0)} MB, peak ${after.peak.toFixed(0)} MB`,
+    )
+    t.is(ack.status, 204)
+    t.true(ack.ms < 2000, `PUT acknowledged after ${ack.ms.toFixed(0)} ms`)
+    t.true(reached < 2000, `the last watcher had version 1 after ${reached.toFixed(0)} ms`)
+    t.is(pong.body, 'pong')
+    t.true(pong.ms < 2000, `/admin/ping answered after ${pong.ms.toFixed(0)} ms during the fan-out`)
+    t.true(after.peak < 300, `namerd peak RSS ${after.peak.toFixed(0)} MB`)
+  },
+)
+
+test.serial(
+  'a watcher that stops reading is dropped once its backlog passes the bound; the others keep up; memory stays bounded',
+  async (t) => {
+    const n = await startNamerd(t, tempDir(t), {
+      storage: { kind: 'io.l5d.inMemory', namespaces: { big: bigDtab(0) } },
+    })
+    const port = Number(new URL(n.api).port)
+    const readers: Watcher[] = []
+    t.teardown(() => closeAll(readers))
+    for (let i = 0; i < 20; i++) readers.push(await openWatcher(port, '/api/1/dtabs/big'))
+    const stalled = await openWatcher(port, '/api/1/dtabs/big', true)
+    t.teardown(() => stalled.socket.destroy())
+    await until('the readers to read version 0', () => readers.every((w) => w.latest === 0), 30_000)
+    const open = /namerd_watch_streams_open\{route="dtab"\} (\d+)/
+    t.is(await metric(n, open), '21')
+    // The default bound is 8 MiB: a 1 MB document is one update, so a dozen updates pass it.
+    for (let v = 1; v <= 12; v++) {
+      t.is(await put(n, v), 204)
+      await until(
+        `the readers to read version ${v}`,
+        () => readers.every((w) => w.latest === v),
+        10_000,
+      )
+    }
+    const dropped = /namerd_watch_streams_dropped_total\{route="dtab"\} (\d+)/
+    let count: string | undefined
+    const deadline = Date.now() + 10_000
+    while ((count = await metric(n, dropped)) === undefined && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50))
+    t.is(count, '1', 'the stalled watcher was dropped')
+    t.is(await metric(n, open), '20', 'the readers are still open')
+    t.true(readers.every((w) => !w.socket.destroyed && w.latest === 12))
+    const mem = memoryMb(n)
+    t.log(`namerd RSS ${mem.rss.toFixed(0)} MB, peak ${mem.peak.toFixed(0)} MB`)
+    t.true(mem.peak < 300, `namerd peak RSS ${mem.peak.toFixed(0)} MB`)
+  },
+)
