@@ -15,8 +15,9 @@ export class WatchFeeds {
   private readonly feeds = new Map<string, Cell<Frame>>()
 
   /**
-   * The shared frames for `key`; `make` builds the source when no stream of that key is open.
-   * The feed stops (and forgets `make`'s source) when its last stream closes.
+   * The shared frames for `key`: the feed of the streams subscribed to `key`, or a new one whose
+   * source `make` builds. The caller subscribes at once (the stream); the feed stops and is
+   * forgotten when its last subscriber leaves.
    */
   feed(key: string, make: () => Var<Rendered>): Var<Frame> {
     const held = this.feeds.get(key)

@@ -5,7 +5,7 @@ import { listen, type Listening } from '../listen.js'
 import type { ApiContext } from './context.js'
 import { dtabsRoutes } from './dtabs-routes.js'
 import { WatchFeeds } from './feeds.js'
-import { statusOf } from './errors.js'
+import { ApiError, statusOf } from './errors.js'
 import { namesRoutes } from './names-routes.js'
 
 /**
@@ -18,12 +18,13 @@ export function buildApi(cx: ApiContext, log: Log = nullLog): FastifyInstance {
   const app = Fastify({
     logger: false,
     forceCloseConnections: true,
-    bodyLimit: 1024 * 1024,
+    bodyLimit: MAX_BODY_BYTES,
     routerOptions: { maxParamLength: 1000 },
   })
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body))
-  app.setErrorHandler((e: FastifyError, req, reply) => {
+  app.setErrorHandler((raw: FastifyError, req, reply) => {
+    const e = raw.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? bodyTooLarge() : raw
     const status = e.statusCode !== undefined && e.statusCode < 500 ? e.statusCode : statusOf(e)
     if (status >= 500 && status !== 503) log.error('api request failed', { url: req.url, err: e })
     reply
@@ -39,6 +40,17 @@ export function buildApi(cx: ApiContext, log: Log = nullLog): FastifyInstance {
   dtabsRoutes(app, cx, feeds)
   namesRoutes(app, cx, feeds)
   return app
+}
+
+/** 1 MiB: a dtab of about 1 MB as text (its JSON form is larger). */
+export const MAX_BODY_BYTES = 1024 * 1024
+
+/** fastify's 413, with our code and a message that names the limit. */
+function bodyTooLarge(): FastifyError {
+  return new ApiError(
+    'ERR_API_BODY_TOO_LARGE',
+    `request body larger than ${MAX_BODY_BYTES} bytes, namerd's limit (send a dtab as text: its JSON form is larger)`,
+  )
 }
 
 /** A listening API server; `close()` also drops open watch streams. */
