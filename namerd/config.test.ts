@@ -109,3 +109,15 @@ test('ignored interfaces take no port: only served ones are checked for clashes'
     { message: 'interfaces[1]: 127.0.0.1:4180 is also used by interfaces[0]' },
   )
 })
+
+test('maxWatchBacklogKB: 8192 by default; a value below 1 is refused where it is', (t) => {
+  t.like(withInterfaces({ kind: 'io.l5d.httpController' }).interfaces, [
+    { maxWatchBacklogKB: 8192 },
+  ])
+  t.like(withInterfaces({ kind: 'io.l5d.httpController', maxWatchBacklogKB: 64 }).interfaces, [
+    { maxWatchBacklogKB: 64 },
+  ])
+  t.throws(() => withInterfaces({ kind: 'io.l5d.httpController', maxWatchBacklogKB: 0 }), {
+    message: /^interfaces\[0\]\.maxWatchBacklogKB: /,
+  })
+})

@@ -17,7 +17,7 @@ import type { StorageDeps } from './storage/index.js'
 import { parseStorage } from './storage/index.js'
 import type { Backend } from './storage/backend.js'
 
-/** `io.l5d.httpController`: linkerd's HTTP API, plus our watch heartbeat. */
+/** `io.l5d.httpController`: linkerd's HTTP API, plus our watch heartbeat and backlog bound. */
 export interface HttpControllerConfig {
   readonly kind: 'io.l5d.httpController'
   readonly at: string
@@ -25,6 +25,8 @@ export interface HttpControllerConfig {
   readonly port: number
   /** A blank line on every watch stream this often, so dead connections are noticed (0: off). */
   readonly heartbeatMs: number
+  /** A watch stream whose client is this far behind (KiB of documents not taken) is closed. */
+  readonly maxWatchBacklogKB: number
 }
 
 export interface NamerdConfig {
@@ -97,6 +99,7 @@ function parseInterface(s: Section, warn: Warn): HttpControllerConfig | string {
     ip: ipOf(s, 'ip', '127.0.0.1'),
     port: s.number('port', 4180, { min: 0, max: 65535 }),
     heartbeatMs: s.number('heartbeatMs', 10_000, { min: 0 }),
+    maxWatchBacklogKB: s.number('maxWatchBacklogKB', 8192, { min: 1 }),
   } as const
   s.done()
   return config

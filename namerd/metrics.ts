@@ -2,13 +2,14 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
 
 /**
  * namerd's Prometheus metrics (served on the admin port): API requests by route and status,
- * watch streams open, store operations by outcome, and whether the store is reachable. One
+ * watch streams open and dropped, store operations by outcome, and whether the store is reachable. One
  * registry per process (no global registry), plus Node's process metrics.
  */
 export class NamerdMetrics {
   readonly registry = new Registry()
   private readonly requests: Counter<'route' | 'status'>
   private readonly watches: Gauge<'route'>
+  private readonly dropped: Counter<'route'>
   private readonly storeOps: Counter<'op' | 'outcome'>
 
   constructor(reachable: () => boolean, options: { defaultMetrics?: boolean } = {}) {
@@ -22,6 +23,12 @@ export class NamerdMetrics {
     this.watches = new Gauge({
       name: 'namerd_watch_streams_open',
       help: 'Streaming (watch=true) responses open now, by route',
+      labelNames: ['route'],
+      registers,
+    })
+    this.dropped = new Counter({
+      name: 'namerd_watch_streams_dropped_total',
+      help: 'Watch streams closed by namerd because their client fell too far behind (maxWatchBacklogKB)',
       labelNames: ['route'],
       registers,
     })
@@ -52,6 +59,11 @@ export class NamerdMetrics {
 
   watchClosed(route: string): void {
     this.watches.dec({ route })
+  }
+
+  /** A stream closed because its client stopped reading (its backlog passed the bound). */
+  watchDropped(route: string): void {
+    this.dropped.inc({ route })
   }
 
   storeOperation(op: string, outcome: string): void {

@@ -40,7 +40,11 @@ export async function startNamerd(config: NamerdConfig, log: Log): Promise<Runni
       const cx = {
         store,
         namespaces,
-        watch: { heartbeatMs: i.heartbeatMs, metrics },
+        watch: {
+          heartbeatMs: i.heartbeatMs,
+          maxBacklogBytes: i.maxWatchBacklogKB * 1024,
+          metrics,
+        },
         bindTimeoutMs: 10_000,
         boundNames,
       }

@@ -109,3 +109,16 @@ test('bad namespace names are 400; unknown paths and methods 404 with an empty b
   }
   t.is((await api.inject({ method: 'PATCH', url: '/api/1/dtabs/default' })).statusCode, 404)
 })
+
+test('a body over 1 MiB is a 413 naming the limit; a dtab just under it is stored', async (t) => {
+  const api = app()
+  const dentry = `/svc/${'x'.repeat(90)}=>/srv/y;`
+  const under = dentry.repeat(Math.floor((1024 * 1024) / dentry.length))
+  const headers = { 'content-type': 'application/dtab' }
+  const ok = await api.inject({ method: 'PUT', url: '/api/1/dtabs/big', headers, payload: under })
+  t.is(ok.statusCode, 204)
+  const over = `${under}${dentry}`
+  const r = await api.inject({ method: 'PUT', url: '/api/1/dtabs/big', headers, payload: over })
+  t.is(r.statusCode, 413)
+  t.regex(r.body, /^request body larger than 1048576 bytes, namerd's limit/)
+})

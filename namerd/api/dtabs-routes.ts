@@ -1,9 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { InvalidNamespaceError, validNamespace } from '../storage/errors.js'
 import type { NsState } from '../storage/namespace-cache.js'
-import { chooseMedia, decodeDtab, encodeDtab } from './dtab-codec.js'
+import type { Var } from '../../dtabs/index.js'
+import { chooseMedia, decodeDtab, encodeDtab, type DtabMedia } from './dtab-codec.js'
 import { ApiError } from './errors.js'
-import { rendered } from './live.js'
+import type { WatchFeeds } from './feeds.js'
+import { rendered, type Rendered } from './live.js'
 import type { ApiContext } from './context.js'
 import { isWatch, type Query } from './query.js'
 import { streamWatch } from './watch.js'
@@ -18,15 +20,10 @@ export function namespaceOf(req: { params: { ns: string } }): string {
 }
 
 /** `/api/1/dtabs`: list, read (JSON or text, ETag), watch, create, update (If-Match), delete. */
-export function dtabsRoutes(app: FastifyInstance, cx: ApiContext): void {
+export function dtabsRoutes(app: FastifyInstance, cx: ApiContext, feeds: WatchFeeds): void {
   const list = async (req: FastifyRequest<{ Querystring: Query }>, reply: FastifyReply) => {
     if (isWatch(req.query)) {
-      const names = cx.store.observeNames()
-      const source = rendered((deps) => {
-        deps.push(names)
-        const value = names.get()
-        return value === undefined ? undefined : JSON.stringify(value)
-      })
+      const source = feeds.feed('dtabs', () => namesView(cx))
       return streamWatch(reply, {
         route: 'dtabs',
         contentType: 'application/json',
@@ -38,7 +35,7 @@ export function dtabsRoutes(app: FastifyInstance, cx: ApiContext): void {
   }
   app.get('/api/1/dtabs', list)
   app.get('/api/1/dtabs/', list)
-  app.get('/api/1/dtabs/:ns', (req: NsRequest, reply) => readDtab(cx, req, reply))
+  app.get('/api/1/dtabs/:ns', (req: NsRequest, reply) => readDtab(cx, feeds, req, reply))
   app.post('/api/1/dtabs/:ns', async (req: NsRequest, reply) => {
     const ns = namespaceOf(req)
     const dtab = decodeDtab(bodyText(req), req.headers['content-type'])
@@ -69,16 +66,35 @@ export function dtabsRoutes(app: FastifyInstance, cx: ApiContext): void {
   })
 }
 
-async function readDtab(cx: ApiContext, req: NsRequest, reply: FastifyReply): Promise<void> {
+function namesView(cx: ApiContext): Var<Rendered> {
+  const names = cx.store.observeNames()
+  return rendered((deps) => {
+    deps.push(names)
+    const value = names.get()
+    return value === undefined ? undefined : JSON.stringify(value)
+  })
+}
+
+/** A namespace's dtab in `media`: encoded once per version, whoever watches it. */
+function dtabView(cx: ApiContext, ns: string, media: DtabMedia): Var<Rendered> {
+  const state = cx.store.observe(ns)
+  return rendered((deps) => {
+    deps.push(state)
+    const s = state.get()
+    return s.type === 'found' ? encodeDtab(s.dtab, media, s.version).slice(0, -1) : undefined
+  })
+}
+
+async function readDtab(
+  cx: ApiContext,
+  feeds: WatchFeeds,
+  req: NsRequest,
+  reply: FastifyReply,
+): Promise<void> {
   const ns = namespaceOf(req)
   const media = chooseMedia(req.headers.accept)
   if (isWatch(req.query) && req.method === 'GET') {
-    const state = cx.store.observe(ns)
-    const source = rendered((deps) => {
-      deps.push(state)
-      const s = state.get()
-      return s.type === 'found' ? encodeDtab(s.dtab, media, s.version).slice(0, -1) : undefined
-    })
+    const source = feeds.feed(`dtab ${media} ${ns}`, () => dtabView(cx, ns, media))
     return streamWatch(reply, { route: 'dtab', contentType: media, source, ...cx.watch })
   }
   const s: NsState = await cx.store.get(ns)

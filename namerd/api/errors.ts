@@ -18,6 +18,7 @@ export type ApiErrorCode =
   | 'ERR_VERSION_MISMATCH'
   | 'ERR_STORED_DTAB_INVALID'
   | 'ERR_BINDING_TIMEOUT'
+  | 'ERR_API_BODY_TOO_LARGE'
 
 /** Every code the API answers with, and its status: the one place statuses are chosen. */
 const STATUS: Readonly<Record<string, number>> = {
@@ -27,6 +28,7 @@ const STATUS: Readonly<Record<string, number>> = {
   ERR_NAMESPACE_INVALID: 400,
   ERR_NAMESPACE_NOT_FOUND: 404,
   ERR_NAMESPACE_EXISTS: 409,
+  ERR_API_BODY_TOO_LARGE: 413,
   ERR_VERSION_MISMATCH: 412,
   ERR_MAX_DEPTH: 502,
   ERR_UNKNOWN_NAMER: 502,

@@ -7,8 +7,12 @@ import {
   boundsOf,
   readDtab,
   readPath,
+  showDtab,
   showPath,
+  type Activity,
+  type BoundLeaf,
   type Dtab,
+  type NameTree,
   type Path,
   type Var,
 } from '../../dtabs/index.js'
@@ -17,21 +21,33 @@ import { pickLeaf } from '../../dtabs/pick.js'
 import type { ApiContext } from './context.js'
 import { namespaceOf } from './dtabs-routes.js'
 import { ApiError } from './errors.js'
+import type { WatchFeeds } from './feeds.js'
 import { firstDocument, rendered, type Rendered } from './live.js'
 import { isWatch, param, type Query } from './query.js'
 import { streamWatch } from './watch.js'
 
 type NsRequest = FastifyRequest<{ Params: { ns: string }; Querystring: Query }>
 
+/**
+ * What a request asks for: `key` names it canonically (watch streams with the same key share one
+ * feed), `make` builds its live document. Building the view checks the request (400s).
+ */
+interface View {
+  readonly key: string
+  readonly make: () => Var<Rendered>
+}
+
 /** `/api/1/bind`, `addr`, `resolve`, `delegate` and `bound-names`. */
-export function namesRoutes(app: FastifyInstance, cx: ApiContext): void {
+export function namesRoutes(app: FastifyInstance, cx: ApiContext, feeds: WatchFeeds): void {
   const serve =
-    (route: string, make: (req: NsRequest) => Var<Rendered>, type?: string) =>
+    (route: string, viewOf: (req: NsRequest) => View, type?: string) =>
     async (req: NsRequest, reply: FastifyReply): Promise<void> => {
-      const source = make(req)
-      if (isWatch(req.query))
+      const view = viewOf(req)
+      if (isWatch(req.query)) {
+        const source = feeds.feed(`${route}\n${view.key}`, view.make)
         return streamWatch(reply, { route, contentType: type, source, ...cx.watch })
-      const doc = await firstDocument(source, cx.bindTimeoutMs, () =>
+      }
+      const doc = await firstDocument(view.make(), cx.bindTimeoutMs, () =>
         pendingTooLong(route, cx.bindTimeoutMs),
       )
       if (type !== undefined) reply.type(type)
@@ -53,14 +69,25 @@ export function namesRoutes(app: FastifyInstance, cx: ApiContext): void {
   app.get('/api/1/delegate', (req: NsRequest) => delegate(cx, req, undefined))
   app.get(
     '/api/1/bound-names',
-    serve('bound-names', () => boundNamesView(cx), 'application/json'),
+    serve('bound-names', () => ({ key: '', make: () => boundNamesView(cx) }), 'application/json'),
   )
 }
 
-function bindView(cx: ApiContext, req: NsRequest, what: 'bind' | 'resolve'): Var<Rendered> {
+function bindView(cx: ApiContext, req: NsRequest, what: 'bind' | 'resolve'): View {
   const ns = namespaceOf(req)
   const path = pathOf(req.query)
-  const binding = cx.namespaces.bind(ns, dtabOf(req.query), path)
+  const local = dtabOf(req.query)
+  return {
+    key: `${ns}\n${showDtab(local)}\n${showPath(path)}`,
+    make: () => bound(cx, cx.namespaces.bind(ns, local, path), what),
+  }
+}
+
+function bound(
+  cx: ApiContext,
+  binding: Activity<NameTree<BoundLeaf>>,
+  what: 'bind' | 'resolve',
+): Var<Rendered> {
   return rendered((deps) => {
     deps.push(binding)
     const state = binding.get()
@@ -80,9 +107,13 @@ function bindView(cx: ApiContext, req: NsRequest, what: 'bind' | 'resolve'): Var
   })
 }
 
-function addrView(cx: ApiContext, req: NsRequest): Var<Rendered> {
+function addrView(cx: ApiContext, req: NsRequest): View {
   namespaceOf(req)
   const id = withoutTransformers(pathOf(req.query))
+  return { key: showPath(id), make: () => addrOf(cx, id) }
+}
+
+function addrOf(cx: ApiContext, id: Path): Var<Rendered> {
   const binding = new Binding({ dtab: EMPTY_DTAB, namers: cx.namespaces.namers }, id)
   return rendered((deps) => {
     deps.push(binding)

@@ -4,25 +4,27 @@ import { nullLog, type Log } from '../../lib/log.js'
 import { listen, type Listening } from '../listen.js'
 import type { ApiContext } from './context.js'
 import { dtabsRoutes } from './dtabs-routes.js'
-import { statusOf } from './errors.js'
+import { WatchFeeds } from './feeds.js'
+import { ApiError, statusOf } from './errors.js'
 import { namesRoutes } from './names-routes.js'
 
 /**
  * linkerd's `io.l5d.httpController` API as a fastify app, not listening (tests use
  * `inject()`). Bodies are read as text whatever their type and parsed by the handlers; errors
  * are text bodies with the status their code maps to (errors.ts); unknown paths are 404 with an
- * empty body, as in linkerd.
+ * empty body, as in linkerd. Watch streams of the same thing share one feed (feeds.ts).
  */
 export function buildApi(cx: ApiContext, log: Log = nullLog): FastifyInstance {
   const app = Fastify({
     logger: false,
     forceCloseConnections: true,
-    bodyLimit: 1024 * 1024,
+    bodyLimit: MAX_BODY_BYTES,
     routerOptions: { maxParamLength: 1000 },
   })
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body))
-  app.setErrorHandler((e: FastifyError, req, reply) => {
+  app.setErrorHandler((raw: FastifyError, req, reply) => {
+    const e = raw.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? bodyTooLarge() : raw
     const status = e.statusCode !== undefined && e.statusCode < 500 ? e.statusCode : statusOf(e)
     if (status >= 500 && status !== 503) log.error('api request failed', { url: req.url, err: e })
     reply
@@ -34,9 +36,21 @@ export function buildApi(cx: ApiContext, log: Log = nullLog): FastifyInstance {
   app.addHook('onResponse', async (req, reply) => {
     cx.watch.metrics?.request(req.routeOptions.url ?? 'unknown', reply.statusCode)
   })
-  dtabsRoutes(app, cx)
-  namesRoutes(app, cx)
+  const feeds = new WatchFeeds()
+  dtabsRoutes(app, cx, feeds)
+  namesRoutes(app, cx, feeds)
   return app
+}
+
+/** 1 MiB: a dtab of about 1 MB as text (its JSON form is larger). */
+export const MAX_BODY_BYTES = 1024 * 1024
+
+/** fastify's 413, with our code and a message that names the limit. */
+function bodyTooLarge(): FastifyError {
+  return new ApiError(
+    'ERR_API_BODY_TOO_LARGE',
+    `request body larger than ${MAX_BODY_BYTES} bytes, namerd's limit (send a dtab as text: its JSON form is larger)`,
+  )
 }
 
 /** A listening API server; `close()` also drops open watch streams. */

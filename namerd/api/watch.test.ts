@@ -2,6 +2,7 @@ import test from 'ava'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { connect } from 'node:net'
 import { FsNamer } from '../../namers/fs/namer.js'
 import { readDtab } from '../../dtabs/index.js'
 import { NamerdMetrics } from '../metrics.js'
@@ -132,5 +133,48 @@ test('resolve and bound-names watches follow dtab changes', async (t) => {
   ])
   await names.close()
   await resolve.close()
+  await api.close()
+})
+
+/** A dtab of about `kb` KiB ending `/end=>/v<version>`. */
+function sizedDtab(kb: number, version: number): string {
+  const dentries = Array.from({ length: kb * 10 }, (_, i) => `/s/${i}=>/${'x'.repeat(90)}`)
+  return [...dentries, `/end=>/v${version}`].join(';')
+}
+
+test('a stream that stops reading is closed once its backlog passes maxBacklogBytes; the others get every version', async (t) => {
+  const metrics = new NamerdMetrics(() => true, { defaultMetrics: false })
+  const cx = {
+    ...memoryContext({ big: sizedDtab(100, 0) }),
+    watch: { heartbeatMs: 0, maxBacklogBytes: 256 * 1024, metrics },
+  }
+  const { api, base } = await serve(cx)
+  const stalled = connect({ port: api.port, host: '127.0.0.1' })
+  stalled.on('error', () => {})
+  await new Promise((r) => stalled.once('connect', r))
+  stalled.write('GET /api/1/dtabs/big?watch=1 HTTP/1.1\r\nHost: namerd\r\n\r\n')
+  stalled.pause()
+  const reader = await openStream(`${base}/api/1/dtabs/big?watch=1`, {
+    accept: 'application/dtab',
+  })
+  const dropped = async () =>
+    /namerd_watch_streams_dropped_total\{route="dtab"\} 1/.test(await metrics.registry.metrics())
+  let version = 0
+  while (!(await dropped()) && version < 100) {
+    version += 1
+    await cx.store.put('big', readDtab(sizedDtab(100, version)))
+    await eventually(`version ${version}`, () =>
+      Boolean(reader.lines.at(-1)?.endsWith(`/v${version}`)),
+    )
+  }
+  t.true(await dropped(), `dropped after ${version} versions`)
+  t.true(version > 2, 'not before its backlog passed the bound')
+  await eventually('the stalled stream closed', async () =>
+    /namerd_watch_streams_open\{route="dtab"\} 1\n/.test(await metrics.registry.metrics()),
+  )
+  t.regex(await metrics.registry.metrics(), /namerd_watch_streams_open\{route="dtab"\} 1\n/)
+  t.is(reader.lines.length, version + 1, 'the reading stream got every version')
+  stalled.destroy()
+  await reader.close()
   await api.close()
 })
