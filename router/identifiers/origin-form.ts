@@ -38,8 +38,9 @@ function authorityEnd(url: string, start: number): number {
 }
 
 /**
- * `head` with an absolute-form URL rewritten to origin-form and `Host` set to its authority
- * (userinfo included, as linkerd's `URI.getAuthority`; an empty authority removes `Host`). An
+ * `head` with an absolute-form URL rewritten to origin-form and `Host` set to its authority (an
+ * empty authority removes `Host`; userinfo never gets here: the HTTP/1.1 server refuses it with
+ * `ERR_URL_USERINFO`, so it cannot become a `Host`). An
  * empty path becomes `/`. Any other URL (origin-form, `*`, authority-form) returns `head`
  * itself; never throws.
  */
