@@ -30,6 +30,8 @@ export type RouterErrorCode =
   | 'ERR_UPSTREAM'
   | 'ERR_TIMEOUT'
   | 'ERR_OVERLOADED'
+  | 'ERR_OVERRIDE_LITERAL'
+  | 'ERR_OVERRIDE_SELF'
 
 const STATUS: Readonly<Record<RouterErrorCode, number>> = {
   ERR_BAD_DTAB_HEADER: 400,
@@ -44,6 +46,8 @@ const STATUS: Readonly<Record<RouterErrorCode, number>> = {
   ERR_UPSTREAM: 502,
   ERR_TIMEOUT: 503,
   ERR_OVERLOADED: 503,
+  ERR_OVERRIDE_LITERAL: 400,
+  ERR_OVERRIDE_SELF: 400,
 }
 
 /** The HTTP status of a router error code (linkerd's statuses). */
