@@ -18,8 +18,8 @@ export const NO_LOCAL_DTAB: LocalDtab = Object.freeze({ dtab: EMPTY_DTAB, shown:
 
 /**
  * Reads the per-request overrides as linkerd does: every `l5d-ctx-dtab` value, then every
- * `l5d-dtab` value (as `readInbound` collects them), each parsed as a dtab and concatenated in
- * that order (so the user's entries win). Parsed texts are cached, so a repeated override is not parsed again. A syntax error is a
+ * `l5d-dtab` value (as `readInbound` collects them), each parsed as a dtab and concatenated in that order (so the user's entries
+ * win). Parsed texts are cached, so a repeated override is not parsed again. A syntax error is a
  * 400 (`ERR_BAD_DTAB_HEADER`) with the parse message.
  */
 export class LocalDtabReader {
