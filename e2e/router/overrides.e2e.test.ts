@@ -5,7 +5,6 @@
  * literal address is refused from a client on another address unless the server allows it.
  */
 import test from 'ava'
-import { networkInterfaces } from 'node:os'
 import { request } from 'undici'
 import { freePort } from '../../testing/free-port.js'
 import { startNamerd } from '../../testing/namerd/process.js'
@@ -14,6 +13,7 @@ import {
   client,
   disco,
   echoed,
+  networkAddress,
   send,
   startRouter,
   tempDir,
@@ -106,14 +106,6 @@ test('an override to namerd is a 400: a dtab write through the router never reac
   t.is((await dtab.body.text()).trim(), '/svc=>/#/io.l5d.fs', "namerd's dtab is unchanged")
 })
 
-/** An address of this host that is not loopback: a client from it is "another host". */
-function nonLoopbackIpv4(): string {
-  const all = Object.values(networkInterfaces()).flatMap((list) => list ?? [])
-  const found = all.find((i) => i.family === 'IPv4' && !i.internal)
-  if (found === undefined) throw new Error('this test needs a non-loopback IPv4 interface')
-  return found.address
-}
-
 test('literal addresses in overrides: refused from a non-loopback client unless the server allows them', async (t) => {
   t.timeout(60_000)
   const [web, canary] = [await backend(t, 'web'), await backend(t, 'canary')]
@@ -125,7 +117,7 @@ test('literal addresses in overrides: refused from a non-loopback client unless 
   ]
   await startRouter(t, dir, routerConfig(disco(dir, { web: [web], canary: [canary] }), { servers }))
   const agent = client(t)
-  const ip = nonLoopbackIpv4()
+  const ip = networkAddress()
   const through = async (host: string, port: number, headers: Record<string, string>) => {
     const r = await request(`http://${host}:${port}/`, { dispatcher: agent, headers })
     const body = await r.body.text()

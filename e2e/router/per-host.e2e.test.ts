@@ -11,7 +11,6 @@
 import test, { type ExecutionContext } from 'ava'
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import { writeFileSync } from 'node:fs'
-import { networkInterfaces } from 'node:os'
 import { join } from 'node:path'
 import { request, type Agent } from 'undici'
 import {
@@ -20,6 +19,7 @@ import {
   disco,
   echoed,
   listenUntilTeardown,
+  networkAddress,
   send,
   startRouter,
   tempDir,
@@ -44,14 +44,6 @@ async function wireTap(t: ExecutionContext, agent: Agent, host: string, port: nu
       .catch(() => res.destroy())
   })
   return { port: await listenUntilTeardown(t, server), seen }
-}
-
-/** This machine's first non-loopback IPv4 address (what another host would connect from). */
-function networkAddress(): string {
-  const all = Object.values(networkInterfaces()).flatMap((list) => list ?? [])
-  const found = all.find((i) => i.family === 'IPv4' && !i.internal)
-  if (found === undefined) throw new Error('this test needs a non-loopback IPv4 interface')
-  return found.address
 }
 
 function hostRouter(root: string, label: string, transformer: Record<string, unknown>) {
