@@ -32,6 +32,8 @@ export type RouterErrorCode =
   | 'ERR_OVERLOADED'
   | 'ERR_RESPONSE_TIMEOUT'
   | 'ERR_POOL_QUEUE_FULL'
+  | 'ERR_OVERRIDE_LITERAL'
+  | 'ERR_OVERRIDE_SELF'
 
 const STATUS: Readonly<Record<RouterErrorCode, number>> = {
   ERR_BAD_DTAB_HEADER: 400,
@@ -48,6 +50,8 @@ const STATUS: Readonly<Record<RouterErrorCode, number>> = {
   ERR_OVERLOADED: 503,
   ERR_RESPONSE_TIMEOUT: 504,
   ERR_POOL_QUEUE_FULL: 503,
+  ERR_OVERRIDE_LITERAL: 400,
+  ERR_OVERRIDE_SELF: 400,
 }
 
 /** The HTTP status of a router error code (linkerd's statuses). */

@@ -11,6 +11,7 @@ import type { Log } from '../lib/log.js'
 import type { Interpreter } from './model.js'
 import { startNamers, type StartedNamers } from '../namers/index.js'
 import { Router } from './core/router.js'
+import { SelfAddresses } from './core/self-addresses.js'
 import { startServer, type RouterServer } from './h1/listener.js'
 import { Pools } from './h1/pools.js'
 import type { MetricsRegistry } from './metrics/index.js'
@@ -41,6 +42,7 @@ function makeRouter(
   namers: StartedNamers,
   log: Log,
   metrics: MetricsRegistry,
+  self: SelfAddresses,
 ) {
   // First: an access log that cannot be opened stops the start before anything needs closing.
   const accessLog = openAccessLog(cfg, log)
@@ -51,6 +53,7 @@ function makeRouter(
     cache: { maxSize: cfg.bindingCache.paths, idleTtlMs: cfg.bindingCache.idleTtlSecs * 1000 },
     delegateTimeoutMs: Math.min(cfg.bindingTimeoutMs, 2000),
     stats: metrics.router(cfg.label),
+    namerdAt: (addresses) => self.addNamerd(addresses),
   })
   const router = new Router({
     label: cfg.label,
@@ -68,6 +71,7 @@ function makeRouter(
       idleTtlSecs: cfg.bindingCache.idleTtlSecs,
     },
     stats: metrics.router(cfg.label),
+    self,
   })
   return { router, interpreter, config: cfg }
 }
@@ -82,6 +86,8 @@ export async function startRouters(
   metrics: MetricsRegistry,
 ): Promise<Running> {
   const namers = startNamers(config.namers)
+  // Every address of this process (all routers' servers, admin, namerd): overrides may not reach them.
+  const self = new SelfAddresses({ host: config.admin.ip, port: config.admin.port })
   const routers: ReturnType<typeof makeRouter>[] = []
   const servers: RouterServer[] = []
   const close = async (graceMs = 10_000): Promise<void> => {
@@ -93,13 +99,15 @@ export async function startRouters(
     namers.close()
   }
   try {
-    for (const cfg of config.routers) routers.push(makeRouter(cfg, namers, log, metrics))
+    for (const cfg of config.routers) routers.push(makeRouter(cfg, namers, log, metrics, self))
     for (const r of routers) {
       for (const s of r.config.servers) {
         const maxHeaderBytes = (r.config.maxHeadersKB + r.config.maxInitialLineKB) * 1024
         const statsFor = (ip: string, port: number) =>
           metrics.router(r.config.label).server(ip, port)
-        servers.push(await startServer(r.router, { ...s, maxHeaderBytes, statsFor }))
+        const server = await startServer(r.router, { ...s, maxHeaderBytes, statsFor })
+        servers.push(server)
+        self.addServer({ host: server.address.ip, port: server.address.port })
       }
     }
   } catch (e) {

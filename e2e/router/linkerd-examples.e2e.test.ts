@@ -28,9 +28,15 @@ test('per-host/router.yaml: outgoing 4140 (io.l5d.port 4141) and incoming 4141 (
   const [outgoing, incoming] = config.routers
   t.is(config.routers.length, 2)
   t.like(outgoing, { label: 'outgoing', interpreter: { kind: 'io.l5d.namerd.http' } })
-  t.like(outgoing?.servers, [{ ip: '127.0.0.1', port: 4140, clearContext: false }])
+  // Local apps only (loopback): their overrides may name literal addresses, the default.
+  t.like(outgoing?.servers, [
+    { ip: '127.0.0.1', port: 4140, clearContext: false, literalOverrides: 'loopback' },
+  ])
   t.like(incoming, { label: 'incoming', interpreter: { kind: 'io.l5d.namerd.http' } })
-  t.like(incoming?.servers, [{ ip: '0.0.0.0', port: 4141, clearContext: false }])
+  // Other hosts' routers: their l5d-ctx-* headers are read, literal addresses are not taken.
+  t.like(incoming?.servers, [
+    { ip: '0.0.0.0', port: 4141, clearContext: false, literalOverrides: 'loopback' },
+  ])
   const raw = parseYaml(readFileSync(perHost, 'utf8')) as PerHost
   t.deepEqual(raw.routers[0]?.interpreter.transformers, [{ kind: 'io.l5d.port', port: 4141 }])
   t.deepEqual(raw.routers[1]?.interpreter.transformers, [{ kind: 'io.l5d.localhost' }])
@@ -53,7 +59,7 @@ interface PerHost {
 
 test('per-host/router.yaml routes app → outgoing → incoming → instance through namerd', async (t) => {
   t.timeout(60_000)
-  const web = await backend(t, 'web')
+  const [web, canary] = [await backend(t, 'web'), await backend(t, 'canary')]
   const dir = tempDir(t)
   const namerd = await startNamerd(t, dir, {
     storage: {
@@ -61,7 +67,7 @@ test('per-host/router.yaml routes app → outgoing → incoming → instance thr
       path: join(dir, 'dtabs.json'),
       namespaces: { default: '/svc => /#/io.l5d.fs' },
     },
-    namers: [{ kind: 'io.l5d.fs', rootDir: disco(dir, { web: [web] }) }],
+    namers: [{ kind: 'io.l5d.fs', rootDir: disco(dir, { web: [web], canary: [canary] }) }],
   })
   // The example as written, on free ports (4140, 4141, 9990 and namerd's 4180 may be taken).
   const config = parseYaml(readFileSync(perHost, 'utf8')) as PerHost
@@ -84,12 +90,37 @@ test('per-host/router.yaml routes app → outgoing → incoming → instance thr
     admin: `http://127.0.0.1:${config.admin.port}`,
     readyWithinMs: 15_000,
   })
-  const reply = await send(client(t), outPort, '/', { host: 'web' })
+  const agent = client(t)
+  const reply = await send(agent, outPort, '/', { host: 'web' })
   t.is(reply.status, 200, reply.body)
   const seen = echoed(reply)
   t.is(seen.backend, 'web')
   t.is(seen.headers['via'], '1.1 linkerd, 1.1 linkerd')
   t.is(seen.headers['l5d-dst-client'], '/%/io.l5d.localhost/#/io.l5d.fs/web')
+
+  // With an override, the outgoing router still hands over to this host's incoming server
+  // (io.l5d.port made that hop), and the override steers both hops.
+  const steered = await send(agent, outPort, '/', {
+    host: 'web',
+    'l5d-dtab': '/svc/web => /#/io.l5d.fs/canary',
+  })
+  t.is(steered.status, 200, steered.body)
+  t.is(echoed(steered).backend, 'canary')
+  t.is(echoed(steered).headers['l5d-dst-client'], '/%/io.l5d.localhost/#/io.l5d.fs/canary')
+  // An override aimed at the router's admin or at namerd goes nowhere, on either hop.
+  for (const port of [config.admin.port, Number(new URL(namerd.api).port)]) {
+    const dtab = `/svc/foo => /$/inet/127.0.0.1/${port}`
+    const attack = await send(
+      agent,
+      outPort,
+      '/admin/shutdown',
+      { host: 'foo', 'l5d-dtab': dtab },
+      'POST',
+    )
+    t.is(attack.status, 400, attack.body)
+    t.regex(attack.body, /may not reach the router or namerd/)
+  }
+  t.is((await send(agent, outPort, '/', { host: 'web' })).status, 200, 'still routing')
 })
 
 /** `Key=value` lines of a unit file (later ones win; comments skipped). */

@@ -4,7 +4,9 @@
  * whose io.l5d.port transformer sends it to the remote host's incoming port; the incoming
  * router's io.l5d.localhost keeps only endpoints on its host (127.0.0.1 is one of this
  * machine's interface addresses) and delivers. Between the two, a wire tap records what
- * crosses the network and hands it on, as the network between hosts would.
+ * crosses the network and hands it on, as the network between hosts would, from this machine's
+ * network address: the incoming router sees a client of another host, whose overrides may name
+ * services but not literal addresses.
  */
 import test, { type ExecutionContext } from 'ava'
 import { createServer, type IncomingHttpHeaders } from 'node:http'
@@ -17,20 +19,21 @@ import {
   disco,
   echoed,
   listenUntilTeardown,
+  networkAddress,
   send,
   startRouter,
   tempDir,
 } from '../../testing/router/process.js'
 
-/** Relays every request to `port` on loopback, keeping its headers in `seen`. */
-async function wireTap(t: ExecutionContext, agent: Agent, port: number) {
+/** Relays every request to `host:port`, keeping its headers in `seen`. */
+async function wireTap(t: ExecutionContext, agent: Agent, host: string, port: number) {
   const seen: IncomingHttpHeaders[] = []
   const server = createServer((req, res) => {
     seen.push(req.headers)
     const headers = { ...req.headers }
     delete headers.connection
     delete headers['keep-alive']
-    request(`http://127.0.0.1:${port}${req.url ?? '/'}`, { dispatcher: agent, headers })
+    request(`http://${host}:${port}${req.url ?? '/'}`, { dispatcher: agent, headers })
       .then(async (up) => {
         const body = await up.body.text()
         const back = { ...up.headers }
@@ -65,12 +68,12 @@ test('app → outgoing (io.l5d.port) → remote incoming (io.l5d.localhost) → 
   // A name whose only instance is on another host (TEST-NET-1, never an interface address).
   writeFileSync(join(root, 'remote'), `192.0.2.10 ${web.port}\n`)
   const agent = client(t)
-  const incoming = await startRouter(
-    t,
-    dir,
-    hostRouter(root, 'incoming', { kind: 'io.l5d.localhost' }),
-  )
-  const tap = await wireTap(t, agent, incoming.port)
+  // The remote host's incoming server listens on every address, as in examples/per-host; the
+  // tap reaches it at this machine's network address, so it sees a client of another host.
+  const remoteHost = hostRouter(root, 'incoming', { kind: 'io.l5d.localhost' })
+  ;(remoteHost.routers[0] as Record<string, unknown>).servers = [{ ip: '0.0.0.0' }]
+  const incoming = await startRouter(t, dir, remoteHost)
+  const tap = await wireTap(t, agent, networkAddress(), incoming.port)
   const outgoing = await startRouter(
     t,
     dir,
@@ -123,4 +126,17 @@ test('app → outgoing (io.l5d.port) → remote incoming (io.l5d.localhost) → 
   t.is(remote.status, 502)
   t.regex(remote.body, /No hosts are available for \/%\/io\.l5d\.localhost\/#\/io\.l5d\.fs\/remote/)
   t.is(web.seen.length, 1)
+
+  // A literal address in the override is the app's to use on its own host (loopback), not
+  // another host's: the remote incoming router refuses it (literalAddresses: loopback).
+  const literal = await send(agent, outgoing.port, '/', {
+    host: 'web',
+    'l5d-dtab': `/svc/web => /$/inet/127.0.0.1/${canary.port}`,
+  })
+  t.is(literal.status, 400, literal.body)
+  t.regex(
+    literal.body,
+    /names a literal address .* from \S+ \(dtabOverrides\.literalAddresses: loopback\)/,
+  )
+  t.is(canary.seen.length, 1)
 })

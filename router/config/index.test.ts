@@ -39,7 +39,13 @@ test('defaults', (t) => {
   t.is(r.interpreter.kind, 'default')
   t.is(r.interpreter.at, 'routers[0].interpreter')
   t.deepEqual(r.servers, [
-    { ip: '127.0.0.1', port: 4140, clearContext: false, at: 'routers[0].servers[0]' },
+    {
+      ip: '127.0.0.1',
+      port: 4140,
+      clearContext: false,
+      literalOverrides: 'loopback',
+      at: 'routers[0].servers[0]',
+    },
   ])
   t.is(r.client.kind, 'io.l5d.global')
   t.deepEqual(
@@ -80,7 +86,13 @@ test('every supported key', (t) => {
         identifier: [{ kind: 'io.l5d.path', segments: 1 }, { kind: 'io.l5d.header.token' }],
         interpreter: { kind: 'io.l5d.fs', dtabFile: 'examples/dtabs/canary.dtab' },
         servers: [
-          { ip: '0.0.0.0', port: 4140, clearContext: true, maxConcurrentRequests: 100 },
+          {
+            ip: '0.0.0.0',
+            port: 4140,
+            clearContext: true,
+            maxConcurrentRequests: 100,
+            dtabOverrides: { literalAddresses: 'all' },
+          },
           {
             ip: '::1',
             port: 4141,
@@ -126,6 +138,7 @@ test('every supported key', (t) => {
       port: 4140,
       clearContext: true,
       maxConcurrentRequests: 100,
+      literalOverrides: 'all',
       at: 'routers[0].servers[0]',
     },
     {
@@ -135,6 +148,7 @@ test('every supported key', (t) => {
       headTimeoutMs: 1000,
       receiveTimeoutMs: 2000,
       idleTimeoutMs: 3000,
+      literalOverrides: 'loopback',
       at: 'routers[0].servers[1]',
     },
   ])
@@ -553,6 +567,16 @@ const bad: [what: string, raw: unknown, message: string][] = [
     'clearContext',
     oneRouter({ servers: [{ clearContext: 'yes' }] }),
     `${R}.servers[0].clearContext: expected true or false, got string "yes"`,
+  ],
+  [
+    'dtabOverrides.literalAddresses',
+    oneRouter({ servers: [{ dtabOverrides: { literalAddresses: 'yes' } }] }),
+    `${R}.servers[0].dtabOverrides.literalAddresses: unknown value "yes" (known: loopback, all, none)`,
+  ],
+  [
+    'dtabOverrides keys',
+    oneRouter({ servers: [{ dtabOverrides: { literal: 'all' } }] }),
+    `${R}.servers[0].dtabOverrides: unknown key(s): literal`,
   ],
   [
     'maxConcurrentRequests',

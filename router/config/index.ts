@@ -30,6 +30,11 @@ import { parseIdentifiers } from '../identifiers/index.js'
 import { parseInterpreter, type InterpreterSpec } from '../interpreters/index.js'
 import type { Identifier, IdentifierDeps } from '../model.js'
 import { parseNamers, type NamerSpec } from '../../namers/index.js'
+import {
+  DEFAULT_LITERAL_POLICY,
+  LITERAL_POLICIES,
+  type LiteralPolicy,
+} from '../core/override-literals.js'
 
 export type {
   AdminConfig,
@@ -65,6 +70,8 @@ export interface ServerConfig {
   readonly receiveTimeoutMs?: number
   /** A keep-alive connection with nothing in progress is closed after this (default 65 s). */
   readonly idleTimeoutMs?: number
+  /** `dtabOverrides.literalAddresses`: whom overrides naming `/$/…` addresses are taken from. */
+  readonly literalOverrides: LiteralPolicy
   /** Config location, e.g. `routers[0].servers[1]`. */
   readonly at: string
 }
@@ -201,10 +208,26 @@ function parseServer(s: Section, warn: Warn): ServerConfig {
       receiveTimeoutMs: s.optionalNumber('receiveTimeoutMs', { min: 1 }),
       idleTimeoutMs: s.optionalNumber('idleTimeoutMs', { min: 1 }),
     }),
+    literalOverrides: parseDtabOverrides(s.section('dtabOverrides')),
     at: s.at,
   }
   s.done()
   return server
+}
+
+/** A server's `dtabOverrides: { literalAddresses: loopback | all | none }` (docs/security.md). */
+function parseDtabOverrides(s: Section | undefined): LiteralPolicy {
+  if (s === undefined) return DEFAULT_LITERAL_POLICY
+  const policy = s.string('literalAddresses', DEFAULT_LITERAL_POLICY)
+  if (!(LITERAL_POLICIES as readonly string[]).includes(policy)) {
+    const known = LITERAL_POLICIES.join(', ')
+    throw new ConfigError(
+      s.where('literalAddresses'),
+      `unknown value "${policy}" (known: ${known})`,
+    )
+  }
+  s.done()
+  return policy as LiteralPolicy
 }
 
 function parseBindingCache(s: Section | undefined): BindingCacheConfig {

@@ -11,6 +11,7 @@ import type { Endpoint, RequestHead } from '../model.js'
 import type { UpstreamClient } from './clients.js'
 import { viaEntry, type InboundHead } from './headers.js'
 import { NO_LOCAL_DTAB, type LocalDtab } from './local-dtab.js'
+import type { LiteralPolicy } from './override-literals.js'
 
 /** What the core needs of a received request. */
 export interface RequestIn extends RequestHead {
@@ -24,6 +25,8 @@ export interface RequestIn extends RequestHead {
 export interface ServerContext {
   /** Drop every `l5d-*` header both ways and answer errors without detail (an untrusted edge). */
   readonly clearContext: boolean
+  /** Whom overrides naming literal addresses are taken from (absent: `loopback`). */
+  readonly literalOverrides?: LiteralPolicy
   readonly stats: ServerStats
   /** Calls in flight beyond which a new one is refused with 503 (no queue), if limited. */
   readonly maxConcurrentRequests?: number

@@ -34,3 +34,21 @@ test('a malformed override is a 400 error naming the header and the position', (
     /^Invalid l5d-dtab header: '>' expected but ' ' found at line 1, column 5/,
   )
 })
+
+test('an override naming a literal address carries that dentry, found once per override text', (t) => {
+  const reader = new LocalDtabReader()
+  const raw = [
+    'l5d-ctx-dtab',
+    '/svc/a=>/#/io.l5d.fs/a',
+    'l5d-dtab',
+    '/svc/b => /$/inet/10.0.0.1/80',
+  ]
+  const local = localOf(reader, raw)
+  t.is(local.literal, '/svc/b=>/$/inet/10.0.0.1/80')
+  t.is(localOf(reader, raw), local)
+  t.is(localOf(reader, ['l5d-dtab', '/svc/b => /#/io.l5d.fs/b | /$/nil']).literal, undefined)
+  t.is(
+    localOf(reader, ['l5d-ctx-dtab', '/svc/b => /$/io.buoyant.rinet/80/h']).literal,
+    '/svc/b=>/$/io.buoyant.rinet/80/h',
+  )
+})

@@ -2,11 +2,16 @@ import { concatDtabs, EMPTY_DTAB, readDtab, showDtab, type Dtab } from '../../dt
 import { errorMessage } from '../../lib/errors.js'
 import { Lru } from '../../lib/lru.js'
 import { RouterError } from '../errors.js'
+import { literalDentry } from './override-literals.js'
 
-/** A request's local dtab and its show form (the cache key and the `l5d-ctx-dtab` to send). */
+/**
+ * A request's local dtab and its show form (the cache key and the `l5d-ctx-dtab` to send), and
+ * its first dentry that names a literal address (`/$/inet/…`), found once per override text.
+ */
 export interface LocalDtab {
   readonly dtab: Dtab
   readonly shown: string
+  readonly literal?: string
 }
 
 export const NO_LOCAL_DTAB: LocalDtab = Object.freeze({ dtab: EMPTY_DTAB, shown: '' })
@@ -37,7 +42,9 @@ function parse(ctx: readonly string[] = [], user: readonly string[] = []): Local
   let dtab = EMPTY_DTAB
   for (const text of ctx) dtab = concatDtabs(dtab, parseHeader('l5d-ctx-dtab', text))
   for (const text of user) dtab = concatDtabs(dtab, parseHeader('l5d-dtab', text))
-  return { dtab, shown: showDtab(dtab) }
+  const literal = literalDentry(dtab)
+  const shown = showDtab(dtab)
+  return literal === undefined ? { dtab, shown } : { dtab, shown, literal }
 }
 
 function parseHeader(name: string, text: string): Dtab {

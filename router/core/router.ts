@@ -16,6 +16,8 @@ import type { BalancerFactory, Identifier, Interpreter } from '../model.js'
 import { Bindings } from './bindings.js'
 import { Clients } from './clients.js'
 import type { Connector } from './handler.js'
+import { OverrideGuard } from './override-guard.js'
+import type { SelfAddresses } from './self-addresses.js'
 import { compose, type Service, type Step } from './service.js'
 import { account, type InFlight } from './steps/account.js'
 import { accessLog, type AccessLog } from './steps/access-log.js'
@@ -50,6 +52,8 @@ export interface RouterSetup {
   readonly accessLog?: AccessLog
   readonly maxCallDepth?: number
   readonly random?: () => number
+  /** The process's own addresses: a request's override may not lead to them (absent: no guard). */
+  readonly self?: SelfAddresses
 }
 
 /** See the file header. `close()` releases the caches, the connector and the access log. */
@@ -101,7 +105,7 @@ export class Router {
         bindingTimeoutMs: setup.bindingTimeoutMs,
       }),
       stamp(random),
-      balance,
+      balance(setup.self === undefined ? undefined : new OverrideGuard(setup.self)),
       attemptTimeout,
     ]
   }

@@ -1,6 +1,7 @@
 import type { AddressInfo, Server, Socket } from 'node:net'
 import { CodedError } from '../../lib/errors.js'
 import { Call, type ServerContext } from '../core/call.js'
+import type { LiteralPolicy } from '../core/override-literals.js'
 import type { Router } from '../core/router.js'
 import type { ServerStats } from '../metrics/index.js'
 import { Downstream } from './downstream.js'
@@ -11,6 +12,7 @@ export interface ServerOptions {
   readonly port: number
   readonly clearContext: boolean
   readonly maxConcurrentRequests?: number
+  readonly literalOverrides?: LiteralPolicy
   /** Largest request head accepted (linkerd `maxHeadersKB` + `maxInitialLineKB`). */
   readonly maxHeaderBytes: number
   /** The server's timeouts on its clients (see H1ServerOptions; defaults there). */
@@ -50,6 +52,7 @@ export async function startServer(router: Router, o: ServerOptions): Promise<Rou
   const stats = o.statsFor(address, port)
   ready.server = {
     clearContext: o.clearContext,
+    ...(o.literalOverrides === undefined ? {} : { literalOverrides: o.literalOverrides }),
     stats,
     maxConcurrentRequests: o.maxConcurrentRequests,
     active: 0,

@@ -30,6 +30,11 @@ export interface InterpreterEnv extends InterpreterDeps {
   readonly stats?: Scope
   /** This host's IP addresses for `io.l5d.localhost` (default: the network interfaces'). */
   readonly interfaceAddresses?: readonly string[]
+  /**
+   * Told where an interpreter that follows namerd reaches it (the addresses now, read when
+   * needed), so that a request's override cannot send traffic to namerd (core/override-guard).
+   */
+  readonly namerdAt?: (addresses: () => readonly { host: string; port: number }[]) => void
 }
 
 export type InterpreterPlugin = Plugin<Interpreter, InterpreterEnv>

@@ -20,7 +20,8 @@ export class MappedVar<A, B> implements Var<B>, Stallable {
   private mapped: { readonly input: A; readonly output: B } | undefined
 
   constructor(
-    private readonly source: Var<A>,
+    /** What this Var maps (the router's override guard reads the address set before it). */
+    readonly source: Var<A>,
     private readonly f: (value: A, previous: B | undefined) => B,
   ) {
     this.constant = source.constant

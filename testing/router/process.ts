@@ -6,7 +6,7 @@ import type { ExecutionContext } from 'ava'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
+import { networkInterfaces, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Agent, request } from 'undici'
 import { freePort } from '../free-port.js'
@@ -158,4 +158,15 @@ export function echoed(r: Reply): {
   headers: Record<string, string>
 } {
   return JSON.parse(r.body) as { backend: string; url: string; headers: Record<string, string> }
+}
+
+/**
+ * This machine's first non-loopback IPv4 address: a client connecting to it comes from that
+ * address, as a client on another host would (not from loopback).
+ */
+export function networkAddress(): string {
+  const all = Object.values(networkInterfaces()).flatMap((list) => list ?? [])
+  const found = all.find((i) => i.family === 'IPv4' && !i.internal)
+  if (found === undefined) throw new Error('this test needs a non-loopback IPv4 interface')
+  return found.address
 }

@@ -2,7 +2,8 @@
  * Balancing: the call's client picks an endpoint (its load balancer, counting it in flight) and
  * the attempt is counted in the client's stats; when the attempt is over the balancer hears its
  * latency and outcome (a 5xx or an error is a failure). An upstream failure becomes the router's
- * 502, naming the endpoint and the client's addresses. No endpoint at all is a 502 too.
+ * 502, naming the endpoint and the client's addresses. No endpoint at all is a 502 too. A call
+ * with an override takes its endpoint through the override guard (override-guard.ts).
  */
 import { RouterError } from '../../errors.js'
 import type { Endpoint } from '../../model.js'
@@ -10,19 +11,26 @@ import type { Call } from '../call.js'
 import type { UpstreamClient } from '../clients.js'
 import { ClientClosedError, failureName, noEndpoints, upstreamError } from '../failures.js'
 import type { ResponseHandler } from '../handler.js'
+import type { OverrideGuard } from '../override-guard.js'
 import { resume, type Service, type Step } from '../service.js'
 
-export const balance: Step = (next: Service) =>
-  function balanced(call, handler): void {
-    const client = call.client as UpstreamClient
-    const endpoint = client.balancer.acquire()
-    if (endpoint === undefined) throw noEndpoints(client, call.name)
-    call.endpoint = endpoint
-    const stats = client.stats
-    stats.requests++
-    stats.pending++
-    resume(next, call, new Attempt(call, client, endpoint, handler))
-  }
+/** The balance step; with `guard`, a call with an override never reaches the router itself. */
+export const balance =
+  (guard?: OverrideGuard): Step =>
+  (next: Service) =>
+    function balanced(call, handler): void {
+      const client = call.client as UpstreamClient
+      const endpoint =
+        guard === undefined || call.local.dtab.length === 0
+          ? client.balancer.acquire()
+          : guard.acquire(call, client)
+      if (endpoint === undefined) throw noEndpoints(client, call.name)
+      call.endpoint = endpoint
+      const stats = client.stats
+      stats.requests++
+      stats.pending++
+      resume(next, call, new Attempt(call, client, endpoint, handler))
+    }
 
 /** One attempt at one endpoint, ended exactly once. */
 class Attempt implements ResponseHandler {

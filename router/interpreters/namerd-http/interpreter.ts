@@ -67,6 +67,7 @@ export class NamerdInterpreter implements Interpreter {
   readonly #dtab: StreamVar<ActState<Dtab>>
   readonly #stopDtab: () => void
   #closed = false
+  #reached: { origins: readonly string[]; addresses: { host: string; port: number }[] } | undefined
 
   constructor(options: NamerdInterpreterOptions) {
     this.#o = options
@@ -110,6 +111,17 @@ export class NamerdInterpreter implements Interpreter {
     }
     const target = { base, namespace: this.#o.namespace }
     return delegateThroughNamerd(target, sent, path, this.#o.delegateTimeoutMs ?? 10_000)
+  }
+
+  /** Where namerd is reached now: its replicas, or the one `base` (same array until a change). */
+  namerdAddresses(): readonly { host: string; port: number }[] {
+    const address = this.#o.address
+    if (address === undefined && this.#reached !== undefined) return this.#reached.addresses
+    const origins = address?.origins() ?? [this.#o.base]
+    if (this.#reached?.origins !== origins) {
+      this.#reached = { origins, addresses: origins.map(hostPort) }
+    }
+    return this.#reached.addresses
   }
 
   /** Counts for the metrics: live streams, those not open, and the oldest outage (ms). */
@@ -157,4 +169,11 @@ export class NamerdInterpreter implements Interpreter {
   #now(): number {
     return (this.#o.now ?? Date.now)()
   }
+}
+
+/** `http://host:port` as a host (IPv6 without brackets) and a port (80 when absent). */
+function hostPort(origin: string): { host: string; port: number } {
+  const url = new URL(origin)
+  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname
+  return { host, port: url.port === '' ? 80 : Number(url.port) }
 }

@@ -48,6 +48,7 @@ export const namerdHttpInterpreter: InterpreterPlugin = {
         onUpdate: () => stats?.updated(),
       })
       stats?.follow(() => interpreter.health())
+      env.namerdAt?.(() => interpreter.namerdAddresses())
       return interpreter
     }
   },
