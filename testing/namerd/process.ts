@@ -60,7 +60,7 @@ export async function startNamerd(
     bin: namerdBin,
     args: [file],
     admin,
-    readyWithinMs: 20_000,
+    readyWithinMs: 30_000,
   })
   return { ...program, api: `http://127.0.0.1:${first.port}`, admin }
 }

@@ -114,7 +114,7 @@ export async function startRouter(
     bin: routerBin,
     args: [file],
     admin: `http://127.0.0.1:${adminPort}`,
-    readyWithinMs: 15_000,
+    readyWithinMs: 30_000,
   })
   const routerPort = (first.servers[0] as { port: number }).port
   return { ...program, port: routerPort, adminPort }
