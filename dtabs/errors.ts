@@ -102,3 +102,16 @@ export class DelegationTimeoutError extends CodedError {
     super(`delegation of ${path} was still pending after ${ms} ms (a namer is not ready)`)
   }
 }
+
+/**
+ * One bind took more work than its budget (`bindingNodeLimit`): lookups plus the written-out
+ * size of the bound tree. A dtab whose unions split at every level doubles both per level.
+ */
+export class BindingTooLargeError extends CodedError {
+  readonly code = 'ERR_BIND_TOO_LARGE'
+  constructor(readonly limit: number) {
+    super(
+      `binding needs more than ${limit} nodes (bindingNodeLimit); does a union split at every level of the dtab?`,
+    )
+  }
+}
