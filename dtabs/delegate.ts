@@ -57,6 +57,8 @@ interface Run {
   readonly ctx: DelegateContext
   readonly deps: Var<unknown>[]
   nodes: number
+  /** One error for every too-deep branch: building one per branch (its stack) is the cost. */
+  tooDeep?: MaxDepthError
 }
 
 /**
@@ -84,13 +86,12 @@ export function delegate(
 }
 
 function bindNode(run: Run, node: DelegateTree, depth: number): DelegateTree {
-  if (depth > MAX_DEPTH) throw new MaxDepthError(MAX_DEPTH)
-  if (++run.nodes > (run.ctx.maxNodes ?? MAX_NODES)) {
-    throw new DelegationTooLargeError(run.ctx.maxNodes ?? MAX_NODES)
-  }
+  if (depth > MAX_DEPTH) throw (run.tooDeep ??= new MaxDepthError(MAX_DEPTH))
+  spend(run, 1)
   switch (node.type) {
     case 'leaf':
       if (isBound(node.name)) return node
+      spend(run, node.name.length) // a lookup matches and copies the whole path
       return bindNode(run, lookupNode(run, node.name, node.dentry), depth + 1)
     case 'delegate':
       return { ...node, tree: bindNode(run, node.tree, depth) }
@@ -111,6 +112,12 @@ function bindNode(run: Run, node: DelegateTree, depth: number): DelegateTree {
     default:
       return node
   }
+}
+
+function spend(run: Run, cost: number): void {
+  run.nodes += cost
+  const limit = run.ctx.maxNodes ?? MAX_NODES
+  if (run.nodes > limit) throw new DelegationTooLargeError(limit)
 }
 
 function firstMember(trees: readonly { readonly tree: DelegateTree }[]): DelegateTree {

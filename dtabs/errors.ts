@@ -87,7 +87,7 @@ export class DelegationTooLargeError extends CodedError {
   readonly code = 'ERR_DELEGATION_TOO_LARGE'
   constructor(readonly limit: number) {
     super(
-      `delegation explanation has more than ${limit} nodes (alternatives multiply at every level)`,
+      `delegation explanation has more than ${limit} nodes (bindingNodeLimit; alternatives multiply at every level)`,
     )
   }
 }

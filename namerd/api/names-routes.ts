@@ -12,7 +12,7 @@ import {
   type Path,
   type Var,
 } from '../../dtabs/index.js'
-import { errorMessage } from '../../lib/errors.js'
+import { errorCode, errorMessage } from '../../lib/errors.js'
 import { pickLeaf } from '../../dtabs/pick.js'
 import type { ApiContext } from './context.js'
 import { namespaceOf } from './dtabs-routes.js'
@@ -60,12 +60,13 @@ export function namesRoutes(app: FastifyInstance, cx: ApiContext): void {
 function bindView(cx: ApiContext, req: NsRequest, what: 'bind' | 'resolve'): Var<Rendered> {
   const ns = namespaceOf(req)
   const path = pathOf(req.query)
-  const binding = cx.namespaces.bind(ns, dtabOf(req.query), path)
+  const local = dtabOf(req.query)
+  const binding = cx.namespaces.bind(ns, local, path)
   return rendered((deps) => {
     deps.push(binding)
     const state = binding.get()
     if (state.type !== 'ok') {
-      if (state.type === 'failed') throw state.error
+      if (state.type === 'failed') throw overBudget(state.error, local)
       return undefined
     }
     const bounds = boundsOf(state.value)
@@ -83,7 +84,8 @@ function bindView(cx: ApiContext, req: NsRequest, what: 'bind' | 'resolve'): Var
 function addrView(cx: ApiContext, req: NsRequest): Var<Rendered> {
   namespaceOf(req)
   const id = withoutTransformers(pathOf(req.query))
-  const binding = new Binding({ dtab: EMPTY_DTAB, namers: cx.namespaces.namers }, id)
+  const { namers, maxNodes } = cx.namespaces
+  const binding = new Binding({ dtab: EMPTY_DTAB, namers, maxNodes }, id)
   return rendered((deps) => {
     deps.push(binding)
     const state = binding.get()
@@ -117,7 +119,28 @@ async function delegate(cx: ApiContext, req: NsRequest, ns: string | undefined):
   const path = pathOf(req.query)
   const dtab = dtabOf(req.query)
   const interpreter = ns === undefined ? cx.namespaces.standalone() : cx.namespaces.interpreter(ns)
-  return `${JSON.stringify(await interpreter.delegate(dtab, path))}\n`
+  try {
+    return `${JSON.stringify(await interpreter.delegate(dtab, path))}\n`
+  } catch (e) {
+    throw overBudget(e, dtab)
+  }
+}
+
+const BUDGET_CODES = new Set(['ERR_BIND_TOO_LARGE', 'ERR_DELEGATION_TOO_LARGE'])
+
+/**
+ * A bind or delegation past `bindingNodeLimit` is the client's fault (400) when the request
+ * brought a dtab of its own; with the stored dtab alone it keeps its code (502, 503).
+ */
+function overBudget(e: unknown, local: Dtab): unknown {
+  if (local.length === 0 || !BUDGET_CODES.has(errorCode(e) ?? '')) return e
+  return new ApiError(
+    'ERR_OVERRIDE_BIND_TOO_LARGE',
+    `${errorMessage(e)} (with the request's dtab)`,
+    {
+      cause: e,
+    },
+  )
 }
 
 /** An id without its leading `/%/…` transformer elements (up to the first `#` or `$`). */
