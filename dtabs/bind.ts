@@ -203,3 +203,19 @@ function lookupPath(run: Run, path: Path): Step<Name> {
   }
   return NEG
 }
+
+/**
+ * The number of nodes of `tree` written out, counting no further than just past `limit` (so a
+ * huge tree costs no more than the limit to reject).
+ */
+export function treeSizeUpTo(tree: NameTree<unknown>, limit: number): number {
+  let size = 0
+  const stack: NameTree<unknown>[] = [tree]
+  while (stack.length > 0 && size <= limit) {
+    const t = stack.pop() as NameTree<unknown>
+    size++
+    if (t.type === 'alt') stack.push(...t.trees)
+    else if (t.type === 'union') for (const w of t.trees) stack.push(w.tree)
+  }
+  return size
+}

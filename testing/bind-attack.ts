@@ -1,0 +1,62 @@
+/**
+ * What the bounded-binding tests (issue 13) share: the union-explosion dtab, a background
+ * client measuring the latency other users see meanwhile, and a child's resident memory.
+ */
+import { readFileSync } from 'node:fs'
+
+/**
+ * `/p0=>/p1&/p1;…;/p<n>=>leaf;/svc/foo=>/p0`: every level's union splits in two, so an
+ * unshared bind of `/svc/foo` has 2^n leaves. `salt` adds a dentry that changes nothing but
+ * the text, so that each request is a fresh bind rather than a cached one.
+ */
+export function doublingDtab(n: number, leaf: string, salt = ''): string {
+  const dentries: string[] = []
+  for (let i = 0; i < n; i++) dentries.push(`/p${i}=>/p${i + 1}&/p${i + 1}`)
+  dentries.push(`/p${n}=>${leaf}`, '/svc/foo=>/p0')
+  if (salt !== '') dentries.push(`/salt/${salt}=>/nowhere`)
+  return dentries.join(';')
+}
+
+/** A loop of requests timed one by one until `stop()`, which gives every latency (ms). */
+export function backgroundLoad(
+  request: () => Promise<unknown>,
+  loops = 2,
+): { stop: () => Promise<number[]>; failures: () => number } {
+  const latencies: number[] = []
+  let failures = 0
+  let running = true
+  const loop = async (): Promise<void> => {
+    while (running) {
+      const started = performance.now()
+      try {
+        await request()
+        latencies.push(performance.now() - started)
+      } catch {
+        failures++
+      }
+    }
+  }
+  const all = Promise.all(Array.from({ length: loops }, loop))
+  return {
+    stop: async () => {
+      running = false
+      await all
+      return latencies
+    },
+    failures: () => failures,
+  }
+}
+
+/** The 99th percentile of `values` (nearest rank). */
+export function p99(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)] ?? NaN
+}
+
+/** A process's resident set (VmRSS) in MB, from /proc. */
+export function rssMB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kb = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1]
+  if (kb === undefined) throw new Error(`no VmRSS for process ${pid}`)
+  return Number(kb) / 1024
+}
