@@ -9,11 +9,11 @@ import { startsWith, type Path } from './path.js'
 export const MAX_DEPTH = 100
 
 /**
- * Default work budget of one bind (`bindingNodeLimit`): one per step, the length of every path
- * looked up, and the size of every shared result reused. A real dtab's bind costs tens to
+ * Default work budget of one bind (`bindingNodeLimit`): one per step, one per 16 elements of
+ * every path looked up, and the size of every shared result reused. A real dtab's bind costs tens to
  * hundreds (docs/limits.md).
  */
-export const MAX_BIND_NODES = 10_000
+export const MAX_BIND_NODES = 1000
 
 /** What binding needs: the dtab (base ++ local) and the namers, in configuration order. */
 export interface BindContext {
@@ -59,7 +59,7 @@ class OverBudget {}
  *
  * The same path met at the same depth with the same weight is bound once and its tree shared,
  * which gives the same result as binding it again (the namers are read once per bind). Work is
- * bounded: each step costs one, each lookup the length of its path, each reuse the size of the
+ * bounded: each step costs one, each lookup its path's `pathCost`, each reuse the size of the
  * reused tree; so both the time and the written-out size of the result stay under `maxNodes`,
  * else the bind fails with a `BindingTooLargeError`.
  */
@@ -125,7 +125,7 @@ function bindPath(run: Run, path: Path, depth: number, weight: number | undefine
     spend(run, known.size)
     return known
   }
-  spend(run, path.length) // a lookup matches, copies and keys the whole path
+  spend(run, pathCost(path))
   const found = lookupPath(run, path)
   const result =
     found.type === 'pending' || found.type === 'failed'
@@ -133,6 +133,15 @@ function bindPath(run: Run, path: Path, depth: number, weight: number | undefine
       : bindTree(run, found, depth + 1, weight)
   run.memo.set(key, result)
   return result
+}
+
+/**
+ * What looking a path up costs besides its step: matching, copying and keying it is linear in
+ * its length, one unit per 16 elements, so that a path grown long by residuals is paid for while
+ * a loop that extends its path one element a level still reaches the depth limit, as in Finagle.
+ */
+export function pathCost(path: Path): number {
+  return path.length >> 4
 }
 
 function failedStep(error: Error): Sized {

@@ -1,5 +1,5 @@
 import type { ActState, Var } from './activity.js'
-import { MAX_DEPTH } from './bind.js'
+import { MAX_DEPTH, pathCost } from './bind.js'
 import { matchingDentries, NOP_DENTRY, rewrite, type Dentry, type Dtab } from './dtab.js'
 import { DelegationTooLargeError, MaxDepthError } from './errors.js'
 import type { NameTree } from './name-tree.js'
@@ -91,7 +91,7 @@ function bindNode(run: Run, node: DelegateTree, depth: number): DelegateTree {
   switch (node.type) {
     case 'leaf':
       if (isBound(node.name)) return node
-      spend(run, node.name.length) // a lookup matches and copies the whole path
+      spend(run, pathCost(node.name))
       return bindNode(run, lookupNode(run, node.name, node.dentry), depth + 1)
     case 'delegate':
       return { ...node, tree: bindNode(run, node.tree, depth) }
