@@ -2,6 +2,7 @@
  * What the bounded-binding tests (issue 13) share: the union-explosion dtab, a background
  * client measuring the latency other users see meanwhile, and a child's resident memory.
  */
+import type { ExecutionContext } from 'ava'
 import { readFileSync } from 'node:fs'
 
 /**
@@ -59,4 +60,18 @@ export function rssMB(pid: number): number {
   const kb = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1]
   if (kb === undefined) throw new Error(`no VmRSS for process ${pid}`)
   return Number(kb) / 1024
+}
+
+/**
+ * The checks every attack test makes of everyone else: all their requests answered, enough of
+ * them to measure, their p99 under 50 ms, and the server's RSS grown by less than 50 MB.
+ */
+export function assertOthersUnharmed(
+  t: ExecutionContext,
+  o: { latencies: readonly number[]; failures: number; rssGrowthMB: number },
+): void {
+  t.is(o.failures, 0, 'every other request was answered')
+  t.true(o.latencies.length >= 50, `only ${o.latencies.length} other requests completed`)
+  t.true(p99(o.latencies) < 50, `other clients' p99 ${p99(o.latencies).toFixed(1)} ms`)
+  t.true(o.rssGrowthMB < 50, `RSS grew ${o.rssGrowthMB.toFixed(1)} MB`)
 }
