@@ -18,11 +18,14 @@ export function doublingDtab(n: number, leaf: string, salt = ''): string {
   return dentries.join(';')
 }
 
-/** A loop of requests timed one by one until `stop()`, which gives every latency (ms). */
+/**
+ * `loops` loops of requests, each timed, until `stop()`, which gives every latency (ms);
+ * `count()` says how many have completed so far.
+ */
 export function backgroundLoad(
   request: () => Promise<unknown>,
   loops = 2,
-): { stop: () => Promise<number[]>; failures: () => number } {
+): { stop: () => Promise<number[]>; failures: () => number; count: () => number } {
   const latencies: number[] = []
   let failures = 0
   let running = true
@@ -45,6 +48,7 @@ export function backgroundLoad(
       return latencies
     },
     failures: () => failures,
+    count: () => latencies.length,
   }
 }
 
