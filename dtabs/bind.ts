@@ -1,12 +1,19 @@
 import { PENDING, type ActState, type Var } from './activity.js'
 import { lookup, type Dtab } from './dtab.js'
-import { MaxDepthError } from './errors.js'
-import { NEG, simplify, type NameTree, type Weighted } from './name-tree.js'
+import { BindingTooLargeError, MaxDepthError } from './errors.js'
+import { NEG, type NameTree, type Weighted } from './name-tree.js'
 import { isBound, type BoundLeaf, type MountedNamer, type Name } from './name.js'
 import { startsWith, type Path } from './path.js'
 
 /** Finagle's `namerMaxDepth`: lookups deeper than this fail (the dtab loops). */
 export const MAX_DEPTH = 100
+
+/**
+ * Default work budget of one bind (`bindingNodeLimit`): one per step, one per 16 elements of
+ * every path looked up, and the size of every shared result reused. A real dtab's bind costs tens to
+ * hundreds (docs/limits.md).
+ */
+export const MAX_BIND_NODES = 1000
 
 /** What binding needs: the dtab (base ++ local) and the namers, in configuration order. */
 export interface BindContext {
@@ -14,6 +21,8 @@ export interface BindContext {
   /** Configured namers in order, then normally the global `/$` namer last. */
   readonly namers: readonly MountedNamer[]
   readonly maxDepth?: number
+  /** Work budget of one bind (default `MAX_BIND_NODES`); past it the bind fails. */
+  readonly maxNodes?: number
 }
 
 type Pending = { readonly type: 'pending' }
@@ -21,27 +30,67 @@ type Failed = { readonly type: 'failed'; readonly error: Error }
 /** A step of binding: a tree, or not ready yet, or failed. */
 type Step<T> = NameTree<T> | Pending | Failed
 
+/** A step and the number of nodes of its tree written out (shared sub-trees counted each time). */
+interface Sized {
+  readonly step: Step<BoundLeaf>
+  readonly size: number
+}
+
 interface Run {
   readonly ctx: BindContext
   readonly maxDepth: number
+  readonly maxNodes: number
   /** Every changeable activity consulted, so a binding can follow their changes. */
   readonly deps: Var<unknown>[]
+  /** Results of paths already bound in this bind, by (depth, weight, path). */
+  readonly memo: Map<string, Sized>
+  work: number
+  /** One error for every too-deep branch: building one per branch (its stack) is the cost. */
+  tooDeep?: Sized
 }
+
+/** Thrown inside one bind when the budget runs out; `bindOnce` turns it into a failure. */
+class OverBudget {}
 
 /**
  * Binds `path` once, with the current values of the namers (Finagle `Namer.bind`): Alt is
  * lazy and falls through only on Neg; a Union binds every member and drops the failed, pending,
  * Neg and Fail ones; the result has no Alt. `deps` receives each changeable activity read.
+ *
+ * The same path met at the same depth with the same weight is bound once and its tree shared,
+ * which gives the same result as binding it again (the namers are read once per bind). Work is
+ * bounded: each step costs one, each lookup its path's `pathCost`, each reuse the size of the
+ * reused tree; so both the time and the written-out size of the result stay under `maxNodes`,
+ * else the bind fails with a `BindingTooLargeError`.
  */
 export function bindOnce(
   ctx: BindContext,
   path: Path,
   deps: Var<unknown>[] = [],
 ): ActState<NameTree<BoundLeaf>> {
-  const run: Run = { ctx, maxDepth: ctx.maxDepth ?? MAX_DEPTH, deps }
-  const step = bindTree(run, { type: 'leaf', value: path }, 0, undefined)
+  const maxNodes = ctx.maxNodes ?? MAX_BIND_NODES
+  const run: Run = {
+    ctx,
+    maxDepth: ctx.maxDepth ?? MAX_DEPTH,
+    maxNodes,
+    deps,
+    memo: new Map(),
+    work: 0,
+  }
+  let step: Step<BoundLeaf>
+  try {
+    step = bindTree(run, { type: 'leaf', value: path }, 0, undefined).step
+  } catch (e) {
+    if (!(e instanceof OverBudget)) throw e
+    return { type: 'failed', error: new BindingTooLargeError(maxNodes) }
+  }
   if (step.type === 'pending' || step.type === 'failed') return step
   return { type: 'ok', value: step }
+}
+
+function spend(run: Run, cost: number): void {
+  run.work += cost
+  if (run.work > run.maxNodes) throw new OverBudget()
 }
 
 function bindTree(
@@ -49,20 +98,18 @@ function bindTree(
   tree: NameTree<Name>,
   depth: number,
   weight: number | undefined,
-): Step<BoundLeaf> {
-  if (depth > run.maxDepth) return { type: 'failed', error: new MaxDepthError(run.maxDepth) }
+): Sized {
+  spend(run, 1)
+  if (depth > run.maxDepth) return (run.tooDeep ??= failedStep(new MaxDepthError(run.maxDepth)))
   switch (tree.type) {
-    case 'leaf': {
-      const name = tree.value
-      if (isBound(name)) return { type: 'leaf', value: { bound: name, weight } }
-      const found = lookupPath(run, name)
-      if (found.type === 'pending' || found.type === 'failed') return found
-      return bindTree(run, found, depth + 1, weight)
-    }
+    case 'leaf':
+      return isBound(tree.value)
+        ? { step: { type: 'leaf', value: { bound: tree.value, weight } }, size: 1 }
+        : bindPath(run, tree.value, depth, weight)
     case 'neg':
     case 'fail':
     case 'empty':
-      return tree
+      return { step: tree, size: 1 }
     case 'union':
       return bindUnion(run, tree.trees, depth)
     case 'alt':
@@ -70,34 +117,79 @@ function bindTree(
   }
 }
 
+/** A path's lookup, bound one level deeper; once per (depth, weight, path) in a bind. */
+function bindPath(run: Run, path: Path, depth: number, weight: number | undefined): Sized {
+  const key = `${depth} ${String(weight)} ${JSON.stringify(path)}`
+  const known = run.memo.get(key)
+  if (known !== undefined) {
+    spend(run, known.size)
+    return known
+  }
+  spend(run, pathCost(path))
+  const found = lookupPath(run, path)
+  const result =
+    found.type === 'pending' || found.type === 'failed'
+      ? { step: found, size: 1 }
+      : bindTree(run, found, depth + 1, weight)
+  run.memo.set(key, result)
+  return result
+}
+
+/**
+ * What looking a path up costs besides its step: matching, copying and keying it is linear in
+ * its length, one unit per 16 elements, so that a path grown long by residuals is paid for while
+ * a loop that extends its path one element a level still reaches the depth limit, as in Finagle.
+ */
+export function pathCost(path: Path): number {
+  return path.length >> 4
+}
+
+function failedStep(error: Error): Sized {
+  return { step: { type: 'failed', error }, size: 1 }
+}
+
 function bindAlt(
   run: Run,
   trees: readonly NameTree<Name>[],
   depth: number,
   weight: number | undefined,
-): Step<BoundLeaf> {
+): Sized {
   for (const child of trees) {
-    const step = bindTree(run, child, depth, weight)
-    if (step.type !== 'neg') return step
+    const bound = bindTree(run, child, depth, weight)
+    if (bound.step.type !== 'neg') return bound
   }
-  return NEG
+  return { step: NEG, size: 1 }
 }
 
-function bindUnion(run: Run, members: readonly Weighted<Name>[], depth: number): Step<BoundLeaf> {
-  if (members.length === 0) return NEG
+/**
+ * Binds every member. Members come back simplified, so only this level needs Finagle's
+ * `simplify` (drop Neg and Fail members, collapse one member): never a walk of the whole tree,
+ * whose written-out size may be far larger than the shared one.
+ */
+function bindUnion(run: Run, members: readonly Weighted<Name>[], depth: number): Sized {
+  if (members.length === 0) return { step: NEG, size: 1 }
   if (members.length === 1) {
     const only = members[0] as Weighted<Name>
     return bindTree(run, only.tree, depth, only.weight)
   }
-  const values: Weighted<BoundLeaf>[] = []
-  let firstFailure: Failed | undefined
+  const kept: Weighted<BoundLeaf>[] = []
+  let size = 1
+  let anyTree = false
+  let firstFailure: Sized | undefined
   for (const m of members) {
-    const step = bindTree(run, m.tree, depth, m.weight)
-    if (step.type === 'failed') firstFailure ??= step
-    else if (step.type !== 'pending') values.push({ weight: m.weight, tree: step })
+    const bound = bindTree(run, m.tree, depth, m.weight)
+    const s = bound.step
+    if (s.type === 'failed') firstFailure ??= bound
+    if (s.type === 'failed' || s.type === 'pending') continue
+    anyTree = true
+    if (s.type === 'neg' || s.type === 'fail') continue
+    kept.push({ weight: m.weight, tree: s })
+    size += bound.size
   }
-  if (values.length > 0) return simplify({ type: 'union', trees: values })
-  return firstFailure ?? PENDING
+  if (!anyTree) return firstFailure ?? { step: PENDING, size: 1 }
+  if (kept.length === 0) return { step: NEG, size: 1 }
+  if (kept.length === 1) return { step: (kept[0] as Weighted<BoundLeaf>).tree, size: size - 1 }
+  return { step: { type: 'union', trees: kept }, size }
 }
 
 /**
@@ -119,4 +211,20 @@ function lookupPath(run: Run, path: Path): Step<Name> {
     }
   }
   return NEG
+}
+
+/**
+ * The number of nodes of `tree` written out, counting no further than just past `limit` (so a
+ * huge tree costs no more than the limit to reject).
+ */
+export function treeSizeUpTo(tree: NameTree<unknown>, limit: number): number {
+  let size = 0
+  const stack: NameTree<unknown>[] = [tree]
+  while (stack.length > 0 && size <= limit) {
+    const t = stack.pop() as NameTree<unknown>
+    size++
+    if (t.type === 'alt') stack.push(...t.trees)
+    else if (t.type === 'union') for (const w of t.trees) stack.push(w.tree)
+  }
+  return size
 }

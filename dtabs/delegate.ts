@@ -1,5 +1,5 @@
 import type { ActState, Var } from './activity.js'
-import { MAX_DEPTH } from './bind.js'
+import { MAX_DEPTH, pathCost } from './bind.js'
 import { matchingDentries, NOP_DENTRY, rewrite, type Dentry, type Dtab } from './dtab.js'
 import { DelegationTooLargeError, MaxDepthError } from './errors.js'
 import type { NameTree } from './name-tree.js'
@@ -57,6 +57,8 @@ interface Run {
   readonly ctx: DelegateContext
   readonly deps: Var<unknown>[]
   nodes: number
+  /** One error for every too-deep branch: building one per branch (its stack) is the cost. */
+  tooDeep?: MaxDepthError
 }
 
 /**
@@ -84,13 +86,12 @@ export function delegate(
 }
 
 function bindNode(run: Run, node: DelegateTree, depth: number): DelegateTree {
-  if (depth > MAX_DEPTH) throw new MaxDepthError(MAX_DEPTH)
-  if (++run.nodes > (run.ctx.maxNodes ?? MAX_NODES)) {
-    throw new DelegationTooLargeError(run.ctx.maxNodes ?? MAX_NODES)
-  }
+  if (depth > MAX_DEPTH) throw (run.tooDeep ??= new MaxDepthError(MAX_DEPTH))
+  spend(run, 1)
   switch (node.type) {
     case 'leaf':
       if (isBound(node.name)) return node
+      spend(run, pathCost(node.name))
       return bindNode(run, lookupNode(run, node.name, node.dentry), depth + 1)
     case 'delegate':
       return { ...node, tree: bindNode(run, node.tree, depth) }
@@ -111,6 +112,12 @@ function bindNode(run: Run, node: DelegateTree, depth: number): DelegateTree {
     default:
       return node
   }
+}
+
+function spend(run: Run, cost: number): void {
+  run.nodes += cost
+  const limit = run.ctx.maxNodes ?? MAX_NODES
+  if (run.nodes > limit) throw new DelegationTooLargeError(limit)
 }
 
 function firstMember(trees: readonly { readonly tree: DelegateTree }[]): DelegateTree {

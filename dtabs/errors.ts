@@ -87,7 +87,7 @@ export class DelegationTooLargeError extends CodedError {
   readonly code = 'ERR_DELEGATION_TOO_LARGE'
   constructor(readonly limit: number) {
     super(
-      `delegation explanation has more than ${limit} nodes (alternatives multiply at every level)`,
+      `delegation explanation has more than ${limit} nodes (bindingNodeLimit; alternatives multiply at every level)`,
     )
   }
 }
@@ -100,5 +100,18 @@ export class DelegationTimeoutError extends CodedError {
   readonly code = 'ERR_BINDING_TIMEOUT'
   constructor(path: string, ms: number) {
     super(`delegation of ${path} was still pending after ${ms} ms (a namer is not ready)`)
+  }
+}
+
+/**
+ * One bind took more work than its budget (`bindingNodeLimit`): lookups plus the written-out
+ * size of the bound tree. A dtab whose unions split at every level doubles both per level.
+ */
+export class BindingTooLargeError extends CodedError {
+  readonly code = 'ERR_BIND_TOO_LARGE'
+  constructor(readonly limit: number) {
+    super(
+      `binding needs more than ${limit} nodes (bindingNodeLimit); does a union split at every level of the dtab?`,
+    )
   }
 }

@@ -17,6 +17,7 @@ import {
   EMPTY_DTAB,
   PENDING,
   bindOnce,
+  MAX_BIND_NODES,
   boundsOf,
   concatDtabs,
   delegate as delegateOnce,
@@ -35,6 +36,7 @@ import {
   type NameTree,
   type Path,
   type Var,
+  type BindContext,
 } from './index.js'
 import { DelegationTimeoutError } from './errors.js'
 
@@ -47,6 +49,11 @@ export interface DtabInterpreterOptions {
   readonly namers: readonly MountedNamer[]
   /** Longest a delegation waits for pending namers and addresses (default 10 s). */
   readonly delegateTimeoutMs?: number
+  /**
+   * Work budget of one bind and node budget of one delegation (`bindingNodeLimit`, default
+   * `MAX_BIND_NODES`).
+   */
+  readonly maxNodes?: number
   /** Called by `close()` (e.g. to stop watching a dtab file). */
   readonly onClose?: () => void
 }
@@ -60,6 +67,7 @@ export class DtabInterpreter {
   private readonly base: Var<ActState<Dtab>>
   private readonly namers: readonly MountedNamer[]
   private readonly delegateTimeoutMs: number
+  private readonly maxNodes: number
   private readonly onClose: (() => void) | undefined
   private closed = false
 
@@ -67,11 +75,13 @@ export class DtabInterpreter {
     this.base = options.base
     this.namers = options.namers
     this.delegateTimeoutMs = options.delegateTimeoutMs ?? 10_000
+    this.maxNodes = options.maxNodes ?? MAX_BIND_NODES
     this.onClose = options.onClose
   }
 
   bind(localDtab: Dtab, path: Path): Activity<BoundTree> {
-    return new LiveBinding(this.base, this.namers, localDtab, path)
+    const binder = { namers: this.namers, maxNodes: this.maxNodes }
+    return new LiveBinding(this.base, binder, localDtab, path)
   }
 
   /** The base dtab in force; empty while a dtab file has not been read successfully. */
@@ -104,7 +114,8 @@ export class DtabInterpreter {
     if (base.type === 'pending') deps.push(this.base)
     if (base.type === 'failed') return failed(base.error)
     if (base.type === 'pending') return PENDING
-    return delegateOnce({ dtab: concatDtabs(base.value, local), namers: this.namers }, path, deps)
+    const ctx = { dtab: concatDtabs(base.value, local), namers: this.namers }
+    return delegateOnce({ ...ctx, maxNodes: this.maxNodes }, path, deps)
   }
 }
 
@@ -121,7 +132,7 @@ export class LiveBinding implements Activity<BoundTree> {
 
   constructor(
     private readonly base: Var<ActState<Dtab>>,
-    private readonly namers: readonly MountedNamer[],
+    private readonly binder: Omit<BindContext, 'dtab'>,
     readonly localDtab: Dtab,
     readonly path: Path,
   ) {
@@ -144,8 +155,8 @@ export class LiveBinding implements Activity<BoundTree> {
     return this.cell.observers
   }
 
-  private context(base: Dtab): { dtab: Dtab; namers: readonly MountedNamer[] } {
-    return { dtab: concatDtabs(base, this.localDtab), namers: this.namers }
+  private context(base: Dtab): BindContext {
+    return { ...this.binder, dtab: concatDtabs(base, this.localDtab) }
   }
 
   private start(): () => void {

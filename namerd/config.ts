@@ -12,6 +12,7 @@ import {
 } from '../lib/config/admin.js'
 import { ipOf, type Warn } from '../lib/config/common.js'
 import { checkNotServed, LINKERD_ONLY_INTERFACES, SERVED } from './not-served.js'
+import { MAX_BIND_NODES } from '../dtabs/index.js'
 import { parseNamers, type NamerSpec } from '../namers/index.js'
 import type { StorageDeps } from './storage/index.js'
 import { parseStorage } from './storage/index.js'
@@ -35,6 +36,8 @@ export interface NamerdConfig {
   readonly namers: readonly NamerSpec[]
   readonly interfaces: readonly HttpControllerConfig[]
   readonly telemetry: readonly TelemeterConfig[]
+  /** Work budget of one bind or delegation (docs/limits.md "Binding"). */
+  readonly bindingNodeLimit: number
   readonly warnings: readonly string[]
 }
 
@@ -55,10 +58,11 @@ export function parseNamerdConfig(raw: unknown): NamerdConfig {
   const namers = parseNamers(s.raw('namers'))
   const interfaces = parseInterfaces(s, warn)
   const telemetry = s.list('telemetry', (item, at) => parseTelemeter(new Section(item, at), warn))
+  const bindingNodeLimit = s.number('bindingNodeLimit', MAX_BIND_NODES, { min: 1 })
   s.done()
   checkPorts(admin, interfaces)
   const defined = telemetry.filter((t) => t !== undefined)
-  return { admin, storage, namers, interfaces, telemetry: defined, warnings }
+  return { admin, storage, namers, interfaces, telemetry: defined, bindingNodeLimit, warnings }
 }
 
 /**

@@ -1,5 +1,6 @@
 import {
   EMPTY_DTAB,
+  MAX_BIND_NODES,
   PENDING,
   constant,
   failed,
@@ -29,6 +30,8 @@ export interface NamespacesOptions {
   readonly delegateTimeoutMs?: number
   /** Namespaces with a live interpreter at most (default 10,000). */
   readonly maxNamespaces?: number
+  /** Work budget of one bind or delegation (`bindingNodeLimit`, default `MAX_BIND_NODES`). */
+  readonly maxNodes?: number
 }
 
 /** A namespace's interpreter and the live bindings its requests share. */
@@ -62,6 +65,11 @@ export class Namespaces {
     this.byNs = new Lru(options.maxNamespaces ?? 10_000, (_ns, n) => n.interpreter.close())
   }
 
+  /** The work budget of every bind and delegation namerd makes. */
+  get maxNodes(): number {
+    return this.options.maxNodes ?? MAX_BIND_NODES
+  }
+
   interpreter(ns: string): DtabInterpreter {
     return this.namespace(ns).interpreter
   }
@@ -87,6 +95,7 @@ export class Namespaces {
         base: dtabOf(this.store.observe(ns)),
         namers: this.namers,
         delegateTimeoutMs: this.options.delegateTimeoutMs ?? 2000,
+        maxNodes: this.maxNodes,
       })
       const { cacheSize = 1000, cacheIdleTtlMs = 600_000 } = this.options
       n = { interpreter, bindings: new Lru(cacheSize, undefined, cacheIdleTtlMs) }
@@ -101,6 +110,7 @@ export class Namespaces {
       base: constant(ok(EMPTY_DTAB)),
       namers: this.namers,
       delegateTimeoutMs: this.options.delegateTimeoutMs ?? 2000,
+      maxNodes: this.maxNodes,
     })
     return this.bare
   }

@@ -26,7 +26,7 @@ export async function startNamerd(config: NamerdConfig, log: Log): Promise<Runni
     onOperation: (op, outcome) => metrics.storeOperation(op, outcome),
   })
   const namers = startNamers(config.namers)
-  const namespaces = new Namespaces(store, namers.namers)
+  const namespaces = new Namespaces(store, namers.namers, { maxNodes: config.bindingNodeLimit })
   const apis: ApiServer[] = []
   const boundNames = new BoundNames()
   const close = async (): Promise<void> => {

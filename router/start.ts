@@ -52,6 +52,7 @@ function makeRouter(
     log: (message) => log.info(message, { router: cfg.label }),
     cache: { maxSize: cfg.bindingCache.paths, idleTtlMs: cfg.bindingCache.idleTtlSecs * 1000 },
     delegateTimeoutMs: Math.min(cfg.bindingTimeoutMs, 2000),
+    bindingNodeLimit: cfg.bindingNodeLimit,
     stats: metrics.router(cfg.label),
     namerdAt: (addresses) => self.addNamerd(addresses),
   })

@@ -19,6 +19,7 @@ export type ApiErrorCode =
   | 'ERR_STORED_DTAB_INVALID'
   | 'ERR_BINDING_TIMEOUT'
   | 'ERR_API_BODY_TOO_LARGE'
+  | 'ERR_OVERRIDE_BIND_TOO_LARGE'
 
 /** Every code the API answers with, and its status: the one place statuses are chosen. */
 const STATUS: Readonly<Record<string, number>> = {
@@ -33,6 +34,8 @@ const STATUS: Readonly<Record<string, number>> = {
   ERR_MAX_DEPTH: 502,
   ERR_UNKNOWN_NAMER: 502,
   ERR_DELEGATION_TOO_LARGE: 503,
+  ERR_BIND_TOO_LARGE: 502,
+  ERR_OVERRIDE_BIND_TOO_LARGE: 400,
   ERR_FS_ROOT_DIR: 502,
   ERR_STORED_DTAB_INVALID: 502,
   ERR_BINDING_TIMEOUT: 503,

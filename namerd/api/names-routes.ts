@@ -16,7 +16,7 @@ import {
   type Path,
   type Var,
 } from '../../dtabs/index.js'
-import { errorMessage } from '../../lib/errors.js'
+import { errorCode, errorMessage } from '../../lib/errors.js'
 import { pickLeaf } from '../../dtabs/pick.js'
 import type { ApiContext } from './context.js'
 import { namespaceOf } from './dtabs-routes.js'
@@ -79,20 +79,21 @@ function bindView(cx: ApiContext, req: NsRequest, what: 'bind' | 'resolve'): Vie
   const local = dtabOf(req.query)
   return {
     key: `${ns}\n${showDtab(local)}\n${showPath(path)}`,
-    make: () => bound(cx, cx.namespaces.bind(ns, local, path), what),
+    make: () => bound(cx, cx.namespaces.bind(ns, local, path), local, what),
   }
 }
 
 function bound(
   cx: ApiContext,
   binding: Activity<NameTree<BoundLeaf>>,
+  local: Dtab,
   what: 'bind' | 'resolve',
 ): Var<Rendered> {
   return rendered((deps) => {
     deps.push(binding)
     const state = binding.get()
     if (state.type !== 'ok') {
-      if (state.type === 'failed') throw state.error
+      if (state.type === 'failed') throw overBudget(state.error, local)
       return undefined
     }
     const bounds = boundsOf(state.value)
@@ -114,7 +115,8 @@ function addrView(cx: ApiContext, req: NsRequest): View {
 }
 
 function addrOf(cx: ApiContext, id: Path): Var<Rendered> {
-  const binding = new Binding({ dtab: EMPTY_DTAB, namers: cx.namespaces.namers }, id)
+  const { namers, maxNodes } = cx.namespaces
+  const binding = new Binding({ dtab: EMPTY_DTAB, namers, maxNodes }, id)
   return rendered((deps) => {
     deps.push(binding)
     const state = binding.get()
@@ -148,7 +150,28 @@ async function delegate(cx: ApiContext, req: NsRequest, ns: string | undefined):
   const path = pathOf(req.query)
   const dtab = dtabOf(req.query)
   const interpreter = ns === undefined ? cx.namespaces.standalone() : cx.namespaces.interpreter(ns)
-  return `${JSON.stringify(await interpreter.delegate(dtab, path))}\n`
+  try {
+    return `${JSON.stringify(await interpreter.delegate(dtab, path))}\n`
+  } catch (e) {
+    throw overBudget(e, dtab)
+  }
+}
+
+const BUDGET_CODES = new Set(['ERR_BIND_TOO_LARGE', 'ERR_DELEGATION_TOO_LARGE'])
+
+/**
+ * A bind or delegation past `bindingNodeLimit` is the client's fault (400) when the request
+ * brought a dtab of its own; with the stored dtab alone it keeps its code (502, 503).
+ */
+function overBudget(e: unknown, local: Dtab): unknown {
+  if (local.length === 0 || !BUDGET_CODES.has(errorCode(e) ?? '')) return e
+  return new ApiError(
+    'ERR_OVERRIDE_BIND_TOO_LARGE',
+    `${errorMessage(e)} (with the request's dtab)`,
+    {
+      cause: e,
+    },
+  )
 }
 
 /** An id without its leading `/%/…` transformer elements (up to the first `#` or `$`). */

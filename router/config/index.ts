@@ -8,7 +8,14 @@
  */
 import { isIP } from 'node:net'
 import { ConfigError, Section } from '../../lib/config/section.js'
-import { EMPTY_DTAB, readDtab, readPath, type Dtab, type Path } from '../../dtabs/index.js'
+import {
+  EMPTY_DTAB,
+  MAX_BIND_NODES,
+  readDtab,
+  readPath,
+  type Dtab,
+  type Path,
+} from '../../dtabs/index.js'
 import {
   parseAdmin,
   parseTelemeter,
@@ -110,6 +117,8 @@ export interface HttpRouterConfig {
   readonly service: ServiceConfig
   readonly bindingTimeoutMs: number
   readonly bindingCache: BindingCacheConfig
+  /** Work budget of one bind or delegation (`bindingNodeLimit`, docs/limits.md "Binding"). */
+  readonly bindingNodeLimit: number
   readonly maxHeadersKB: number
   readonly maxInitialLineKB: number
   readonly httpAccessLog?: string
@@ -187,6 +196,7 @@ function parseRouter(s: Section, warn: Warn): HttpRouterConfig {
     service: parseService(s.raw('service'), s.where('service'), warn),
     bindingTimeoutMs: s.number('bindingTimeoutMs', 10_000, { min: 1 }),
     bindingCache: parseBindingCache(s.section('bindingCache')),
+    bindingNodeLimit: s.number('bindingNodeLimit', MAX_BIND_NODES, { min: 1 }),
     maxHeadersKB: s.number('maxHeadersKB', 8, { min: 1 }),
     maxInitialLineKB: s.number('maxInitialLineKB', 4, { min: 1 }),
     ...defined({ httpAccessLog: s.optionalString('httpAccessLog') }),

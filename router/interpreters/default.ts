@@ -20,5 +20,9 @@ export const defaultInterpreter: InterpreterPlugin = {
 
 /** The options every dtab interpreter takes from its environment. */
 export function dtabOptions(env: InterpreterEnv): Omit<DtabInterpreterOptions, 'base'> {
-  return { namers: env.namers, delegateTimeoutMs: env.delegateTimeoutMs }
+  return {
+    namers: env.namers,
+    delegateTimeoutMs: env.delegateTimeoutMs,
+    maxNodes: env.bindingNodeLimit,
+  }
 }

@@ -24,6 +24,8 @@ export interface InterpreterEnv extends InterpreterDeps {
   readonly now?: () => number
   /** Longest `delegate` waits for namers and addresses (default 10 s). */
   readonly delegateTimeoutMs?: number
+  /** Work budget of one bind or delegation: the router's `bindingNodeLimit`. */
+  readonly bindingNodeLimit?: number
   /** How often a dtab file is looked at besides fs.watch events (default 500 ms). */
   readonly dtabFilePollMs?: number
   /** The router's metrics scope, for interpreters that have metrics of their own. */

@@ -5,6 +5,7 @@
  * is a 502. This is also where the call joins its service's stats and gets its total timeout.
  */
 import type { ActState, BoundLeaf, NameTree } from '../../../dtabs/index.js'
+import { errorCode } from '../../../lib/errors.js'
 import { RouterError } from '../../errors.js'
 import { stalledReason } from '../../model.js'
 import type { Bindings } from '../bindings.js'
@@ -42,12 +43,21 @@ function withTree(
   next: Service,
   handler: Parameters<Service>[1],
 ): void {
-  if (state.type === 'failed') {
-    throw new RouterError('ERR_BIND_FAILED', `${state.error.message}\n\nservice name: ${call.name}`)
-  }
+  if (state.type === 'failed') throw bindFailed(state.error, call)
   if (state.type === 'pending') throw new Error('unreachable: pending binding')
   call.tree = state.value
   next(call, handler)
+}
+
+/**
+ * 502, or 400 when the bind ran out of its `bindingNodeLimit` with the request's own override
+ * in the dtab (the client's dtab is at fault, and retrying it elsewhere cannot help).
+ */
+function bindFailed(error: Error, call: Call): RouterError {
+  const message = `${error.message}\n\nservice name: ${call.name}`
+  if (errorCode(error) !== 'ERR_BIND_TOO_LARGE') return new RouterError('ERR_BIND_FAILED', message)
+  const local = call.local.dtab.length > 0
+  return new RouterError(local ? 'ERR_OVERRIDE_BIND_TOO_LARGE' : 'ERR_BIND_TOO_LARGE', message)
 }
 
 /** 504: the name was still pending after the binding timeout (linkerd's wording). */

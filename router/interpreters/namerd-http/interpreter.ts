@@ -8,13 +8,17 @@
  */
 import {
   ADDR_PENDING,
+  BindingTooLargeError,
   EMPTY_DTAB,
+  MAX_BIND_NODES,
   PENDING,
   boundTreeFromJson,
   concatDtabs,
+  failed,
   mapTree,
   ok,
   showPath,
+  treeSizeUpTo,
   type ActState,
   type Activity,
   type Addr,
@@ -51,6 +55,11 @@ export interface NamerdInterpreterOptions
   readonly cacheSize?: number
   readonly cacheIdleTtlMs?: number
   readonly delegateTimeoutMs?: number
+  /**
+   * Most nodes a bound tree from namerd may have (the router's `bindingNodeLimit`): a larger
+   * one fails its name instead of being routed over.
+   */
+  readonly maxNodes?: number
   /** namerd's replicas when `dst` is bound through the router's namers; closed with this. */
   readonly address?: NamerdAddress
   /** The router's own `dtab`, sent to namerd before each request's override (linkerd's way). */
@@ -89,7 +98,7 @@ export class NamerdInterpreter implements Interpreter {
    * through the router's binding cache, which keeps one binding per (local dtab, name).
    */
   bind(localDtab: Dtab, path: Path): Activity<BoundTree> {
-    const codec = { ...BIND_CODEC, decode: (doc: unknown) => ok(this.#live(doc)) }
+    const codec = { ...BIND_CODEC, decode: (doc: unknown) => this.#decodeBind(doc) }
     const sent = concatDtabs(this.#o.routerDtab ?? EMPTY_DTAB, localDtab)
     return new StreamVar(bindUrl(this.#o, sent, path), PENDING, codec, this.#deps)
   }
@@ -146,9 +155,17 @@ export class NamerdInterpreter implements Interpreter {
     this.#addrs.clear()
   }
 
-  /** A bind document as a tree whose leaves follow their id's address stream. */
-  #live(doc: unknown): BoundTree {
-    return mapTree(boundTreeFromJson(doc), (leaf: BoundLeaf) => {
+  /** A bind document, unless its tree is larger than a bind here may make (a failure then). */
+  #decodeBind(doc: unknown): ActState<BoundTree> {
+    const tree = boundTreeFromJson(doc)
+    const limit = this.#o.maxNodes ?? MAX_BIND_NODES
+    if (treeSizeUpTo(tree, limit) > limit) return failed(new BindingTooLargeError(limit))
+    return ok(this.#live(tree))
+  }
+
+  /** A bound tree whose leaves follow their id's address stream. */
+  #live(tree: BoundTree): BoundTree {
+    return mapTree(tree, (leaf: BoundLeaf) => {
       const { id, path, addr } = leaf.bound
       return { type: 'leaf', value: { bound: { id, path, addr: this.#addr(id, addr.get()) } } }
     })

@@ -42,6 +42,7 @@ export const namerdHttpInterpreter: InterpreterPlugin = {
         cacheSize: env.cache?.maxSize,
         cacheIdleTtlMs: env.cache?.idleTtlMs,
         delegateTimeoutMs: env.delegateTimeoutMs,
+        maxNodes: env.bindingNodeLimit,
         now: env.now,
         log: env.log,
         onReconnect: () => stats?.reconnected(),

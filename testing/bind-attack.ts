@@ -1,0 +1,81 @@
+/**
+ * What the bounded-binding tests (issue 13) share: the union-explosion dtab, a background
+ * client measuring the latency other users see meanwhile, and a child's resident memory.
+ */
+import type { ExecutionContext } from 'ava'
+import { readFileSync } from 'node:fs'
+
+/**
+ * `/p0=>/p1&/p1;…;/p<n>=>leaf;/svc/foo=>/p0`: every level's union splits in two, so an
+ * unshared bind of `/svc/foo` has 2^n leaves. `salt` adds a dentry that changes nothing but
+ * the text, so that each request is a fresh bind rather than a cached one.
+ */
+export function doublingDtab(n: number, leaf: string, salt = ''): string {
+  const dentries: string[] = []
+  for (let i = 0; i < n; i++) dentries.push(`/p${i}=>/p${i + 1}&/p${i + 1}`)
+  dentries.push(`/p${n}=>${leaf}`, '/svc/foo=>/p0')
+  if (salt !== '') dentries.push(`/salt/${salt}=>/nowhere`)
+  return dentries.join(';')
+}
+
+/**
+ * `loops` loops of requests, each timed, until `stop()`, which gives every latency (ms);
+ * `count()` says how many have completed so far.
+ */
+export function backgroundLoad(
+  request: () => Promise<unknown>,
+  loops = 2,
+): { stop: () => Promise<number[]>; failures: () => number; count: () => number } {
+  const latencies: number[] = []
+  let failures = 0
+  let running = true
+  const loop = async (): Promise<void> => {
+    while (running) {
+      const started = performance.now()
+      try {
+        await request()
+        latencies.push(performance.now() - started)
+      } catch {
+        failures++
+      }
+    }
+  }
+  const all = Promise.all(Array.from({ length: loops }, loop))
+  return {
+    stop: async () => {
+      running = false
+      await all
+      return latencies
+    },
+    failures: () => failures,
+    count: () => latencies.length,
+  }
+}
+
+/** The 99th percentile of `values` (nearest rank). */
+export function p99(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)] ?? NaN
+}
+
+/** A process's resident set (VmRSS) in MB, from /proc. */
+export function rssMB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kb = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1]
+  if (kb === undefined) throw new Error(`no VmRSS for process ${pid}`)
+  return Number(kb) / 1024
+}
+
+/**
+ * The checks every attack test makes of everyone else: all their requests answered, enough of
+ * them to measure, their p99 under 50 ms, and the server's RSS grown by less than 50 MB.
+ */
+export function assertOthersUnharmed(
+  t: ExecutionContext,
+  o: { latencies: readonly number[]; failures: number; rssGrowthMB: number },
+): void {
+  t.is(o.failures, 0, 'every other request was answered')
+  t.true(o.latencies.length >= 50, `only ${o.latencies.length} other requests completed`)
+  t.true(p99(o.latencies) < 50, `other clients' p99 ${p99(o.latencies).toFixed(1)} ms`)
+  t.true(o.rssGrowthMB < 50, `RSS grew ${o.rssGrowthMB.toFixed(1)} MB`)
+}
