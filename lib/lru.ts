@@ -1,15 +1,20 @@
 /**
  * A bounded map that forgets the least recently used entry when full, and entries unused for
  * longer than `idleMs` when `sweep()` runs. `onEvict` is told of every entry it drops (to close
- * what the entry holds). Get and set are O(1) (a Map re-ordered on access).
+ * what the entry holds). Get and set are O(1) (a Map re-ordered on access). With `weight`, the
+ * entries' weights (their size, say) are bounded too: the oldest entries that weigh something go
+ * until the sum fits (weightless ones stay); an entry heavier than the bound alone is dropped as
+ * soon as it is set.
  */
 export class Lru<K, V> {
-  private readonly map = new Map<K, { value: V; used: number }>()
+  private readonly map = new Map<K, { value: V; used: number; weight: number }>()
+  private weights = 0
 
   constructor(
     private readonly capacity: number,
     private readonly onEvict: (key: K, value: V, why: 'evict' | 'expire') => void = () => undefined,
     private readonly idleMs = Infinity,
+    private readonly weight?: { readonly of: (key: K, value: V) => number; readonly max: number },
   ) {}
 
   get(key: K, now = Date.now()): V | undefined {
@@ -26,21 +31,46 @@ export class Lru<K, V> {
 
   set(key: K, value: V, now = Date.now()): void {
     const old = this.map.get(key)
-    if (old !== undefined) this.map.delete(key)
-    this.map.set(key, { value, used: now })
+    if (old !== undefined) this.remove(key, old)
+    const weight = this.weight?.of(key, value) ?? 0
+    if (weight > (this.weight?.max ?? Infinity)) {
+      // Heavier than the bound alone: dropped at once, and the others stay.
+      if (old !== undefined && old.value !== value) this.onEvict(key, old.value, 'evict')
+      this.onEvict(key, value, 'evict')
+      return
+    }
+    this.map.set(key, { value, used: now, weight })
+    this.weights += weight
     if (old !== undefined && old.value !== value) this.onEvict(key, old.value, 'evict')
     while (this.map.size > this.capacity) {
-      const [k, e] = this.map.entries().next().value as [K, { value: V }]
-      this.map.delete(k)
+      const [k, e] = this.map.entries().next().value as [K, { value: V; weight: number }]
+      this.remove(k, e)
       this.onEvict(k, e.value, 'evict')
     }
+    if (this.weights > (this.weight?.max ?? Infinity)) this.lighten()
+  }
+
+  /** Drops the oldest entries that weigh something until the weights fit. */
+  private lighten(): void {
+    const max = this.weight?.max ?? Infinity
+    for (const [k, e] of this.map) {
+      if (this.weights <= max) return
+      if (e.weight === 0) continue
+      this.remove(k, e)
+      this.onEvict(k, e.value, 'evict')
+    }
+  }
+
+  private remove(key: K, entry: { weight: number }): void {
+    this.map.delete(key)
+    this.weights -= entry.weight
   }
 
   /** Drops entries idle for longer than `idleMs`. Oldest-first order makes this stop early. */
   sweep(now = Date.now()): void {
     for (const [k, e] of this.map) {
       if (now - e.used <= this.idleMs) break
-      this.map.delete(k)
+      this.remove(k, e)
       this.onEvict(k, e.value, 'expire')
     }
   }
@@ -49,6 +79,7 @@ export class Lru<K, V> {
   clear(): void {
     for (const [k, e] of this.map) this.onEvict(k, e.value, 'evict')
     this.map.clear()
+    this.weights = 0
   }
 
   get size(): number {

@@ -75,7 +75,7 @@ export function assertOthersUnharmed(
   o: { latencies: readonly number[]; failures: number; rssGrowthMB: number },
 ): void {
   t.is(o.failures, 0, 'every other request was answered')
-  t.true(o.latencies.length >= 50, `only ${o.latencies.length} other requests completed`)
+  t.true(o.latencies.length >= 1000, `only ${o.latencies.length} other requests completed`)
   t.true(p99(o.latencies) < 50, `other clients' p99 ${p99(o.latencies).toFixed(1)} ms`)
   t.true(o.rssGrowthMB < 50, `RSS grew ${o.rssGrowthMB.toFixed(1)} MB`)
 }

@@ -73,8 +73,8 @@ test.serial(
     const load = backgroundLoad(served)
     const answers: (Answer & { what: string })[] = []
     // n=1000 does not fit in a URL (namerd's request line limit); see the stored-dtab test.
-    // Rounds of both sizes until the other clients have made 100 requests meanwhile.
-    for (let i = 0; i < 3 || load.count() < 100; i++) {
+    // Rounds of both sizes until the other clients have made 1,000 requests meanwhile.
+    for (let i = 0; i < 3 || load.count() < 1000; i++) {
       for (const size of [23, 64]) {
         const dtab = q(doublingDtab(size, inet(8080), `${size}-${i}`))
         for (const route of ['bind', 'delegate']) {

@@ -9,7 +9,7 @@ import type { Activity, BoundLeaf, NameTree, Path } from '../../dtabs/index.js'
 import { Lru } from '../../lib/lru.js'
 import type { Counter, RouterStats, ServiceStats } from '../metrics/index.js'
 import type { Interpreter } from '../model.js'
-import type { LocalDtab } from './local-dtab.js'
+import { OVERRIDE_CACHE_CHARS, type LocalDtab } from './local-dtab.js'
 
 /** One cached name. */
 export interface BindingEntry {
@@ -32,7 +32,7 @@ export interface BindingsOptions {
 
 /** See the file header. `close()` releases every binding. */
 export class Bindings {
-  private readonly cache: Lru<string, BindingEntry & { readonly stop: () => void }>
+  private readonly cache: Lru<string, CachedEntry>
   private readonly misses: Counter
   private readonly evicts: Counter
   private readonly expires: Counter
@@ -45,10 +45,23 @@ export class Bindings {
     const dropped = (why: 'evict' | 'expire'): void => {
       if (!this.closed) (why === 'evict' ? this.evicts : this.expires).value++
     }
-    this.cache = new Lru(o.maxSize, (_k, e, why) => (e.stop(), dropped(why)), o.idleTtlMs)
+    const evicted = (_k: string, e: CachedEntry, why: 'evict' | 'expire'): void => {
+      e.stop()
+      dropped(why)
+    }
+    // Override text counts against OVERRIDE_CACHE_CHARS; names without an override weigh 0.
+    const weight = {
+      of: (_k: string, e: CachedEntry) => e.overrideChars,
+      max: OVERRIDE_CACHE_CHARS,
+    }
+    this.cache = new Lru(o.maxSize, evicted, o.idleTtlMs, weight)
   }
 
-  /** The entry of `dst` (shown as `name`) under the request's local dtab, bound on first use. */
+  /**
+   * The entry of `dst` (shown as `name`) under the request's local dtab, bound on first use. An
+   * entry whose override is longer than `OVERRIDE_CACHE_CHARS` is dropped as soon as it is set
+   * (its binding is then read afresh by the call that made it).
+   */
   get(local: LocalDtab, dst: Path, name: string): BindingEntry {
     const key = local.shown === '' ? name : `${local.shown}\n${name}`
     const now = (this.o.now ?? Date.now)()
@@ -58,7 +71,8 @@ export class Bindings {
       const binding = this.o.interpreter.bind(local.dtab, dst)
       const stop = binding.subscribe(noop)
       const service = this.o.stats.service(name)
-      entry = { binding, stop, service, totalTimeoutMs: this.o.totalTimeoutFor?.(dst) }
+      const totalTimeoutMs = this.o.totalTimeoutFor?.(dst)
+      entry = { binding, stop, service, totalTimeoutMs, overrideChars: local.shown.length }
       this.cache.set(key, entry, now)
     } else if (entry.service.evicted) {
       entry.service = this.o.stats.service(name)
@@ -80,5 +94,7 @@ export class Bindings {
     this.cache.clear()
   }
 }
+
+type CachedEntry = BindingEntry & { readonly stop: () => void; readonly overrideChars: number }
 
 function noop(): void {}

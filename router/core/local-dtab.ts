@@ -17,13 +17,24 @@ export interface LocalDtab {
 export const NO_LOCAL_DTAB: LocalDtab = Object.freeze({ dtab: EMPTY_DTAB, shown: '' })
 
 /**
+ * How much override text the router keeps parsed (here) and bound (in its binding cache), each:
+ * 256 Ki characters, besides the caches' 1,000 entries. A parsed dtab takes about 30 times its
+ * text in memory, so distinct large overrides (a 20 KB one each request) would otherwise hold
+ * hundreds of MB; one longer than that alone is parsed and bound for its own request only.
+ */
+export const OVERRIDE_CACHE_CHARS = 256 * 1024
+
+/**
  * Reads the per-request overrides as linkerd does: every `l5d-ctx-dtab` value, then every
  * `l5d-dtab` value (as `readInbound` collects them), each parsed as a dtab and concatenated in that order (so the user's entries
  * win). Parsed texts are cached, so a repeated override is not parsed again. A syntax error is a
  * 400 (`ERR_BAD_DTAB_HEADER`) with the parse message.
  */
 export class LocalDtabReader {
-  private readonly cache = new Lru<string, LocalDtab>(1000)
+  private readonly cache = new Lru<string, LocalDtab>(1000, undefined, Infinity, {
+    of: (key) => key.length,
+    max: OVERRIDE_CACHE_CHARS,
+  })
 
   /** The local dtab of a request's `l5d-ctx-dtab` and `l5d-dtab` values (see `readInbound`). */
   read(ctx: readonly string[] | undefined, user: readonly string[] | undefined): LocalDtab {
