@@ -5,8 +5,13 @@
  * literal address is refused from a client on another address unless the server allows it.
  */
 import test from 'ava'
+import { spawn } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { request } from 'undici'
+import { eventually } from '../../testing/eventually.js'
 import { freePort } from '../../testing/free-port.js'
+import { binPath } from '../../testing/paths.js'
 import { startNamerd } from '../../testing/namerd/process.js'
 import {
   backend,
@@ -63,6 +68,44 @@ test('an override to the admin server is a 400: /admin/shutdown through it does 
   t.is(loop.status, 400, loop.body)
   t.regex(loop.body, /one of its own servers/)
   t.is(web.seen.length, 1)
+})
+
+test('with admin.port 0 (any free port), an override to the port the admin got is a 400 too', async (t) => {
+  t.timeout(60_000)
+  const dir = tempDir(t)
+  const port = await freePort()
+  const config = {
+    admin: { port: 0 },
+    ...routerConfig(disco(dir, {}), { servers: [{ port }] }),
+  }
+  writeFileSync(join(dir, 'router.json'), JSON.stringify(config))
+  const child = spawn(process.execPath, [binPath('router'), join(dir, 'router.json')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LOG_LEVEL: 'info' },
+  })
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  t.teardown(() => (child.kill('SIGKILL'), exited))
+  // The admin's port is known from its log line only.
+  let log = ''
+  child.stdout.on('data', (d: Buffer) => (log += d.toString()))
+  child.stderr.on('data', (d: Buffer) => (log += d.toString()))
+  await eventually('the admin listens', () => /"admin listening"/.test(log), 30_000)
+  const line = log.split('\n').find((l) => l.includes('"admin listening"')) as string
+  const adminPort = (JSON.parse(line) as { port: number }).port
+  const dtab = `/svc/foo => /$/inet/127.0.0.1/${adminPort}`
+  const agent = client(t)
+  const reply = await send(
+    agent,
+    port,
+    '/admin/shutdown',
+    { host: 'foo', 'l5d-dtab': dtab },
+    'POST',
+  )
+  t.is(reply.status, 400, reply.body)
+  t.regex(l5dErr(reply.headers['l5d-err']), /admin/)
+  const ready = await request(`http://127.0.0.1:${adminPort}/admin/ready`, { dispatcher: agent })
+  t.is(ready.statusCode, 200, 'still running')
+  await ready.body.text()
 })
 
 test('an override to namerd is a 400: a dtab write through the router never reaches namerd', async (t) => {
