@@ -73,6 +73,8 @@ async function serve(
     shutdown,
     log,
   })
+  // With admin.port 0 the guard learns the admin's port only now.
+  running.self.setAdmin({ host: state.admin.address.ip, port: state.admin.address.port })
 }
 
 async function delegateFor(

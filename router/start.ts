@@ -24,6 +24,8 @@ export interface Running {
     readonly config: HttpRouterConfig
   }[]
   readonly servers: readonly RouterServer[]
+  /** This process's own addresses, for the override guard (the admin is added once it listens). */
+  readonly self: SelfAddresses
   /** Stops accepting, lets requests in flight finish (up to `graceMs`), then releases everything. */
   close(graceMs?: number): Promise<void>
 }
@@ -115,5 +117,5 @@ export async function startRouters(
     await close(0)
     throw e
   }
-  return { routers, servers, close }
+  return { routers, servers, self, close }
 }

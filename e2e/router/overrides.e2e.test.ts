@@ -5,8 +5,13 @@
  * literal address is refused from a client on another address unless the server allows it.
  */
 import test from 'ava'
-import { request } from 'undici'
+import { spawn } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { request, type Agent } from 'undici'
+import { eventually } from '../../testing/eventually.js'
 import { freePort } from '../../testing/free-port.js'
+import { binPath } from '../../testing/paths.js'
 import { startNamerd } from '../../testing/namerd/process.js'
 import {
   backend,
@@ -17,11 +22,18 @@ import {
   send,
   startRouter,
   tempDir,
+  type Reply,
 } from '../../testing/router/process.js'
 
 /** The `l5d-err` header, decoded (form encoding, `+` for space). */
 function l5dErr(value: unknown): string {
   return decodeURIComponent(String(value).replaceAll('+', ' '))
+}
+
+/** `POST /admin/shutdown` sent to the router at `port` with an override to `/$/inet/<target>`. */
+function shutdownThrough(agent: Agent, port: number, target: string): Promise<Reply> {
+  const headers = { host: 'foo', 'l5d-dtab': `/svc/foo => /$/inet/${target}` }
+  return send(agent, port, '/admin/shutdown', headers, 'POST')
 }
 
 function routerConfig(rootDir: string, extra: Record<string, unknown> = {}) {
@@ -39,14 +51,7 @@ test('an override to the admin server is a 400: /admin/shutdown through it does 
   const agent = client(t)
   // The router's own host, spelled every way that reaches a loopback admin server.
   for (const host of ['127.0.0.1', 'localhost', '127.1', '0.0.0.0', '::ffff:127.0.0.1']) {
-    const dtab = `/svc/foo => /$/inet/${host}/${r.adminPort}`
-    const reply = await send(
-      agent,
-      r.port,
-      '/admin/shutdown',
-      { host: 'foo', 'l5d-dtab': dtab },
-      'POST',
-    )
+    const reply = await shutdownThrough(agent, r.port, `${host}/${r.adminPort}`)
     t.is(reply.status, 400, `${host}: ${reply.body}`)
     t.regex(l5dErr(reply.headers['l5d-err']), /admin/, host)
     t.regex(reply.body, /may not reach the router or namerd/)
@@ -63,6 +68,37 @@ test('an override to the admin server is a 400: /admin/shutdown through it does 
   t.is(loop.status, 400, loop.body)
   t.regex(loop.body, /one of its own servers/)
   t.is(web.seen.length, 1)
+})
+
+test('with admin.port 0 (any free port), an override to the port the admin got is a 400 too', async (t) => {
+  t.timeout(60_000)
+  const dir = tempDir(t)
+  const port = await freePort()
+  const config = {
+    admin: { port: 0 },
+    ...routerConfig(disco(dir, {}), { servers: [{ port }] }),
+  }
+  writeFileSync(join(dir, 'router.json'), JSON.stringify(config))
+  const child = spawn(process.execPath, [binPath('router'), join(dir, 'router.json')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LOG_LEVEL: 'info' },
+  })
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  t.teardown(() => (child.kill('SIGKILL'), exited))
+  // The admin's port is known from its log line only.
+  let log = ''
+  child.stdout.on('data', (d: Buffer) => (log += d.toString()))
+  child.stderr.on('data', (d: Buffer) => (log += d.toString()))
+  await eventually('the admin listens', () => /"admin listening"/.test(log), 30_000)
+  const line = log.split('\n').find((l) => l.includes('"admin listening"')) as string
+  const adminPort = (JSON.parse(line) as { port: number }).port
+  const agent = client(t)
+  const reply = await shutdownThrough(agent, port, `127.0.0.1/${adminPort}`)
+  t.is(reply.status, 400, reply.body)
+  t.regex(l5dErr(reply.headers['l5d-err']), /admin/)
+  const ready = await request(`http://127.0.0.1:${adminPort}/admin/ready`, { dispatcher: agent })
+  t.is(ready.statusCode, 200, 'still running')
+  await ready.body.text()
 })
 
 test('an override to namerd is a 400: a dtab write through the router never reaches namerd', async (t) => {

@@ -17,6 +17,7 @@ import {
   type Reply,
 } from '../../testing/router/process.js'
 import { eventually } from '../../testing/eventually.js'
+import { rawClient } from '../../testing/router/raw-http.js'
 
 /** A raw TCP backend: `onData` sees each connection's bytes; counts accepted connections. */
 async function tcpBackend(t: ExecutionContext, onData: (s: Socket) => void) {
@@ -131,6 +132,27 @@ test('hostConnectionPool.maxWaiters: a request beyond the waiting line gets a 50
     [1],
     'the refusal is counted in the client stats',
   )
+})
+
+test('a client that stops reading a large response does not hold the backend connection: others are answered', async (t) => {
+  const big = Buffer.alloc(32 << 20, 'y')
+  const server = createHttp((req, res) => res.end(req.url === '/big' ? big : 'ok'))
+  const port = await listenUntilTeardown(t, server)
+  const r = await routerTo(t, port, { responseTimeoutMs: 500, hostConnectionPool: { maxSize: 1 } })
+  // Asks for 32 MiB and reads none of it: the router pauses the backend's response for it.
+  const stalled = await rawClient(t, r.port)
+  stalled.socket.pause()
+  stalled.socket.write('GET /big HTTP/1.1\r\nhost: web\r\n\r\n')
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  const reply = await within(
+    15_000,
+    'the next answer',
+    send(client(t), r.port, '/', { host: 'web' }),
+  )
+  t.is(`${reply.status} ${reply.body}`, '200 ok')
+  stalled.socket.resume()
+  await within(15_000, 'the stalled client closed', stalled.closed)
+  t.true(stalled.text().length < big.length, 'its response was cut short')
 })
 
 test('response headers the backend names in Connection, and the hop-by-hop ones, are not forwarded', async (t) => {

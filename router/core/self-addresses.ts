@@ -33,7 +33,7 @@ const WILDCARD = new Set(['0.0.0.0', '::'])
 /** See the file header. `snapshot()` is rebuilt only after a change, so it can be a cache key. */
 export class SelfAddresses {
   readonly #servers: HostPort[] = []
-  readonly #admin: HostPort[]
+  #admin: readonly HostPort[]
   readonly #namerds: (() => readonly HostPort[])[] = []
   readonly #local: ReadonlySet<string>
   #snapshot:
@@ -42,6 +42,12 @@ export class SelfAddresses {
   constructor(admin: HostPort | undefined, localIps: readonly string[] = interfaceAddresses()) {
     this.#admin = admin === undefined || admin.port === 0 ? [] : [admin]
     this.#local = new Set(localIps)
+  }
+
+  /** The admin server once it listens: its real port, when the config said 0 (any). */
+  setAdmin(address: HostPort): void {
+    this.#admin = [address]
+    this.#snapshot = undefined
   }
 
   /** A router server, once it listens (its real port). */

@@ -33,7 +33,7 @@ export class H1Connection implements Watched {
   idleHintMs: number | undefined
   /** The watchdog's clock when the exchange started, or the endpoint was last heard from. */
   private heardAt = 0
-  /** Paused by the downstream's backpressure: the silence is ours, not the endpoint's. */
+  /** Paused by the downstream's backpressure: the silence is the client's, not the endpoint's. */
   private paused = false
   /** `heardAt` when a sweep first found the exchange overdue. */
   private overdueFrom = -1
@@ -88,12 +88,15 @@ export class H1Connection implements Watched {
   /**
    * The response timeout (asked by the watchdog): an exchange whose endpoint has sent nothing
    * for `responseTimeoutMs` since the request was sent, or since its last read, fails. Not
-   * while connecting (the connect timeout), uploading the request body (the endpoint may wait
-   * for all of it) or paused by the downstream; so a response that keeps coming is never cut.
+   * while connecting (the connect timeout) or uploading the request body (the endpoint may wait
+   * for all of it); so a response that keeps coming is never cut. Paused by the downstream, the
+   * silence is the client's: one that takes nothing of the response for as long (no drain since
+   * the pause) fails the exchange too, or it would hold this connection, a place in the pool's
+   * `maxSize`, for as long as it likes.
    */
   check(now: number): void {
     const x = this.current
-    if (x === undefined || x.done || this.paused || this.socket.connecting) return
+    if (x === undefined || x.done || this.socket.connecting) return
     if (!x.bodyWritten) this.heardAt = now
     if (now - this.heardAt <= this.timeouts.responseTimeoutMs) return
     // Overdue: fail at the next sweep unless a read comes first. A stall of this process (a
@@ -101,10 +104,7 @@ export class H1Connection implements Watched {
     // meanwhile is read between two sweeps.
     if (this.overdueFrom !== this.heardAt) this.overdueFrom = this.heardAt
     else {
-      this.error ??= new UpstreamError(
-        'RESPONSE_TIMEOUT',
-        `nothing came from the endpoint for ${this.timeouts.responseTimeoutMs} ms (client responseTimeoutMs)`,
-      )
+      this.error ??= silence(this.paused, this.timeouts.responseTimeoutMs)
       this.socket.destroy()
     }
   }
@@ -146,6 +146,9 @@ export class H1Connection implements Watched {
     if (x === undefined || !x.final) return
     this.current = undefined
     this.used = true
+    // Paused by this exchange's downstream with the end in the same read: the next exchange
+    // must not start paused (nothing would read its response).
+    if (this.paused) this.resume()
     const reusable = this.keepAlive && x.bodyWritten && !this.socket.destroyed
     x.complete()
     if (reusable) this.owner.release(this)
@@ -217,6 +220,12 @@ export interface ConnectionTimeouts {
   readonly connectTimeoutMs: number
   /** Longest silence from the endpoint while a response is due (see `check`). */
   readonly responseTimeoutMs: number
+}
+
+/** The response timeout's error: the endpoint was silent, or the client took nothing. */
+function silence(paused: boolean, ms: number): UpstreamError {
+  const who = paused ? 'the client took nothing of the response' : 'nothing came from the endpoint'
+  return new UpstreamError('RESPONSE_TIMEOUT', `${who} for ${ms} ms (client responseTimeoutMs)`)
 }
 
 /** How a keep-alive connection the server closed meanwhile fails: reset, broken pipe or EOF. */

@@ -396,33 +396,66 @@ test('responseTimeoutMs counts silence: a response that keeps coming is never cu
   t.is(out.body, '12345678901')
 })
 
-test('responseTimeoutMs: a response paused by the downstream is not timed out', async (t) => {
-  const { port } = await http(t, (_req, res) => res.end('y'.repeat(4 << 20)))
-  const p = pool(t, port, { responseTimeoutMs: 500 })
-  let resume: (() => void) | undefined
+/** A handler that pauses at the head and at every chunk, and resumes `afterMs` later (never: -1). */
+function slowReader(afterMs: number) {
   let got = 0
-  const done = new Promise<Error | undefined>((resolve) => {
-    p.dispatch(
-      { method: 'GET', path: '/', headers: ['host', 'x'], body: null },
-      {
-        onConnect: () => {},
-        onHeaders: (_s, _f, r) => ((resume = r), false),
-        onData: (c) => ((got += c.length), true),
-        onComplete: () => resolve(undefined),
-        onError: resolve,
-      },
-    )
-  })
-  await Promise.race([
-    eventually('the head', () => resume !== undefined),
-    done.then((e) => {
-      throw e
-    }),
+  let resume: (() => void) | undefined
+  const later = (r: () => void): false => {
+    resume = r
+    if (afterMs >= 0) setTimeout(r, afterMs)
+    return false
+  }
+  let settle: (e: (Error & { code?: string }) | undefined) => void = () => {}
+  const done = new Promise<(Error & { code?: string }) | undefined>((r) => (settle = r))
+  const handler: ResponseHandler = {
+    onConnect: () => {},
+    onHeaders: (_s, _f, r) => later(r),
+    onData: (c) => ((got += c.length), later(resume as () => void)),
+    onComplete: () => settle(undefined),
+    onError: settle,
+  }
+  return { handler, done, got: () => got }
+}
+
+const GET: UpstreamRequest = { method: 'GET', path: '/', headers: ['host', 'x'], body: null }
+
+test('responseTimeoutMs: a downstream that keeps taking the response is never cut', async (t) => {
+  const { port } = await http(t, (_req, res) => res.end('y'.repeat(1 << 20)))
+  // Paused at every chunk for 150 ms: longer in all than the timeout, never that long at once.
+  const reader = slowReader(150)
+  pool(t, port, { responseTimeoutMs: 500 }).dispatch(GET, reader.handler)
+  t.is(await reader.done, undefined)
+  t.is(reader.got(), 1 << 20)
+})
+
+test('responseTimeoutMs: a downstream that takes nothing for that long fails the exchange and frees its place', async (t) => {
+  t.timeout(15_000)
+  const { port } = await http(t, (req, res) =>
+    res.end(req.url === '/big' ? 'y'.repeat(32 << 20) : 'ok'),
+  )
+  const p = pool(t, port, { responseTimeoutMs: 300, maxSize: 1 })
+  const stalled = slowReader(-1)
+  p.dispatch({ ...GET, path: '/big' }, stalled.handler)
+  const next = send(p)
+  const err = await stalled.done
+  t.is(err?.code, 'RESPONSE_TIMEOUT')
+  t.regex(err?.message ?? '', /client took nothing of the response for 300 ms/)
+  t.is((await next).body, 'ok', 'the waiting request gets the connection')
+})
+
+test('a connection paused by a finished exchange is not reused paused', async (t) => {
+  // One write per response: its head, body and end come in one read.
+  const port = await tcp(t, (s) => s.write('HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nwhole'))
+  const p = pool(t, port, { maxSize: 1 })
+  // The head pauses the socket and is never resumed; the body and end were in the same read.
+  const first = slowReader(-1)
+  p.dispatch(GET, first.handler)
+  t.is(await first.done, undefined)
+  const second = await Promise.race([
+    send(p),
+    new Promise<undefined>((r) => setTimeout(() => r(undefined), 5000).unref()),
   ])
-  await new Promise((r) => setTimeout(r, 1500))
-  resume?.()
-  t.is(await done, undefined)
-  t.is(got, 4 << 20)
+  t.is(second?.body, 'whole', 'the next request on that connection is answered')
 })
 
 test("responseTimeoutMs: a slow request body is not the endpoint's silence", async (t) => {
