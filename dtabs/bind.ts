@@ -117,22 +117,33 @@ function bindTree(
   }
 }
 
+/**
+ * Work below which a bind does not share results: keying a path costs more than binding it
+ * again, and a real dtab's bind (tens of units) finishes before it; a bind that grows past it
+ * shares from then on. Either way the result is the same.
+ */
+const SHARE_AFTER = 64
+
 /** A path's lookup, bound one level deeper; once per (depth, weight, path) in a bind. */
 function bindPath(run: Run, path: Path, depth: number, weight: number | undefined): Sized {
+  if (run.work < SHARE_AFTER) return lookupAndBind(run, path, depth, weight)
   const key = `${depth} ${String(weight)} ${JSON.stringify(path)}`
   const known = run.memo.get(key)
   if (known !== undefined) {
     spend(run, known.size)
     return known
   }
-  spend(run, pathCost(path))
-  const found = lookupPath(run, path)
-  const result =
-    found.type === 'pending' || found.type === 'failed'
-      ? { step: found, size: 1 }
-      : bindTree(run, found, depth + 1, weight)
+  const result = lookupAndBind(run, path, depth, weight)
   run.memo.set(key, result)
   return result
+}
+
+function lookupAndBind(run: Run, path: Path, depth: number, weight: number | undefined): Sized {
+  spend(run, pathCost(path))
+  const found = lookupPath(run, path)
+  return found.type === 'pending' || found.type === 'failed'
+    ? { step: found, size: 1 }
+    : bindTree(run, found, depth + 1, weight)
 }
 
 /**
