@@ -42,6 +42,13 @@ interface Namespace {
 }
 
 /**
+ * A namespace's cache of bindings keeps at most 256 Ki characters of requests' own dtabs
+ * (`dtab=`), besides its entries: a parsed dtab takes about 30 times its text, so distinct large
+ * ones would otherwise hold tens of MB. The key is `<local dtab>\n<path>`.
+ */
+const LOCAL_DTAB_TEXT = { of: (key: string) => key.indexOf('\n'), max: 256 * 1024 }
+
+/**
  * One interpreter per namespace (linkerd's `ConfiguredDtabNamer` over `storage.observe(ns)`):
  * binds with the namespace's stored dtab ++ the request's dtab through the configured namers.
  * A namespace with no dtab binds with the empty dtab, as in namerd; a stored dtab that does not
@@ -98,7 +105,7 @@ export class Namespaces {
         maxNodes: this.maxNodes,
       })
       const { cacheSize = 1000, cacheIdleTtlMs = 600_000 } = this.options
-      n = { interpreter, bindings: new Lru(cacheSize, undefined, cacheIdleTtlMs) }
+      n = { interpreter, bindings: new Lru(cacheSize, undefined, cacheIdleTtlMs, LOCAL_DTAB_TEXT) }
       this.byNs.set(ns, n)
     }
     return n

@@ -52,6 +52,13 @@ export function backgroundLoad(
   }
 }
 
+/** Runs `backgroundLoad(request)` until 1,000 requests have completed. */
+export async function warmUp(request: () => Promise<unknown>): Promise<void> {
+  const load = backgroundLoad(request)
+  while (load.count() < 1000) await new Promise((resolve) => setTimeout(resolve, 20))
+  await load.stop()
+}
+
 /** The 99th percentile of `values` (nearest rank). */
 export function p99(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
@@ -74,6 +81,9 @@ export function assertOthersUnharmed(
   t: ExecutionContext,
   o: { latencies: readonly number[]; failures: number; rssGrowthMB: number },
 ): void {
+  t.log(
+    `others: ${o.latencies.length} requests, p99 ${p99(o.latencies).toFixed(1)} ms; RSS grew ${o.rssGrowthMB.toFixed(1)} MB`,
+  )
   t.is(o.failures, 0, 'every other request was answered')
   t.true(o.latencies.length >= 1000, `only ${o.latencies.length} other requests completed`)
   t.true(p99(o.latencies) < 50, `other clients' p99 ${p99(o.latencies).toFixed(1)} ms`)
