@@ -8,18 +8,13 @@ import { join } from 'node:path'
 import { request } from 'undici'
 import { eventually } from '../../testing/eventually.js'
 import {
+  adminMetrics as metrics,
   backend,
   client,
   send,
   startRouter,
   tempDir,
-  type RunningRouter,
 } from '../../testing/router/process.js'
-
-async function metrics(r: RunningRouter): Promise<Record<string, number>> {
-  const reply = await request(`http://127.0.0.1:${r.adminPort}/admin/metrics.json`)
-  return (await reply.body.json()) as Record<string, number>
-}
 
 test('maxConcurrentRequests: requests answered with a router error give their place back', async (t) => {
   const web = await backend(t, 'web')

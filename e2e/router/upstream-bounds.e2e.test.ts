@@ -7,8 +7,9 @@
 import test, { type ExecutionContext } from 'ava'
 import { createServer as createHttp, type ServerResponse } from 'node:http'
 import { createServer as createTcp, type Server, type Socket } from 'node:net'
-import { Agent, request } from 'undici'
+import { Agent } from 'undici'
 import {
+  adminMetrics,
   client,
   listenUntilTeardown,
   send,
@@ -123,8 +124,7 @@ test('hostConnectionPool.maxWaiters: a request beyond the waiting line gets a 50
   const statuses = (await Promise.all([a, b])).map((x) => x.status).sort()
   t.deepEqual(statuses, [200, 503])
   t.is(backend.accepted.count, 1)
-  const metrics = await request(`http://127.0.0.1:${r.adminPort}/admin/metrics.json`)
-  const counted = Object.entries((await metrics.body.json()) as Record<string, number>).filter(
+  const counted = Object.entries(await adminMetrics(r)).filter(
     ([k]) => k.startsWith('rt/http/client/') && k.endsWith('/failures/POOL_QUEUE_FULL'),
   )
   t.deepEqual(

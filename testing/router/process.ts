@@ -120,6 +120,12 @@ export async function startRouter(
   return { ...program, port: routerPort, adminPort }
 }
 
+/** A running router's `/admin/metrics.json`: flat metric names and their values. */
+export async function adminMetrics(r: RunningRouter): Promise<Record<string, number>> {
+  const reply = await request(`http://127.0.0.1:${r.adminPort}/admin/metrics.json`)
+  return (await reply.body.json()) as Record<string, number>
+}
+
 /** One keep-alive client for a test's requests. */
 export function client(t: ExecutionContext): Agent {
   const agent = new Agent({ connections: 64, pipelining: 1 })
