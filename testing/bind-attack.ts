@@ -89,3 +89,42 @@ export function assertOthersUnharmed(
   t.true(p99(o.latencies) < 50, `other clients' p99 ${p99(o.latencies).toFixed(1)} ms`)
   t.true(o.rssGrowthMB < 50, `RSS grew ${o.rssGrowthMB.toFixed(1)} MB`)
 }
+
+/** What `attackUnderLoad` needs of an attack's answer: how long it took. */
+export interface Timed {
+  readonly ms: number
+}
+
+/**
+ * Attacks a program while other clients (`served`, in `backgroundLoad`) keep using it:
+ * `round(i)` (attack requests, each timed, paced as the caller chooses) runs at least `minRounds`
+ * times and until the others have made 1,000 requests meanwhile, so that their p99 is a
+ * percentile, not the single slowest request. Then it checks what the others saw and the growth
+ * of the resident memory of process `pid` (`assertOthersUnharmed`), logs the slowest answers, and
+ * gives every answer for the caller to check.
+ */
+export async function attackUnderLoad<A extends Timed>(
+  t: ExecutionContext,
+  o: {
+    pid: number
+    served: () => Promise<unknown>
+    minRounds: number
+    round: (i: number) => Promise<A[]>
+  },
+): Promise<A[]> {
+  const rssBefore = rssMB(o.pid)
+  const load = backgroundLoad(o.served)
+  const answers: A[] = []
+  for (let i = 0; i < o.minRounds || load.count() < 1000; i++) answers.push(...(await o.round(i)))
+  const latencies = await load.stop()
+  const rssGrowthMB = rssMB(o.pid) - rssBefore
+  const slowest = answers.map((a) => a.ms).sort((x, y) => y - x)
+  t.log(`${answers.length} attacks, slowest ${slowest.slice(0, 3).map((ms) => ms.toFixed(1))} ms`)
+  assertOthersUnharmed(t, { latencies, failures: load.failures(), rssGrowthMB })
+  return answers
+}
+
+/** Resolves after `ms` (the pause between paced attacks). */
+export function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
