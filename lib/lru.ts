@@ -31,28 +31,26 @@ export class Lru<K, V> {
 
   set(key: K, value: V, now = Date.now()): void {
     const old = this.map.get(key)
-    if (old !== undefined) this.remove(key, old)
-    const weight = this.weight?.of(key, value) ?? 0
-    if (weight > (this.weight?.max ?? Infinity)) {
-      // Heavier than the bound alone: dropped at once, and the others stay.
-      if (old !== undefined && old.value !== value) this.onEvict(key, old.value, 'evict')
-      this.onEvict(key, value, 'evict')
-      return
+    if (old !== undefined) {
+      this.remove(key, old)
+      if (old.value !== value) this.onEvict(key, old.value, 'evict')
     }
+    const weight = this.weight?.of(key, value) ?? 0
+    const maxWeight = this.weight?.max ?? Infinity
+    // Heavier than the bound alone: dropped at once, and the others stay.
+    if (weight > maxWeight) return this.onEvict(key, value, 'evict')
     this.map.set(key, { value, used: now, weight })
     this.weights += weight
-    if (old !== undefined && old.value !== value) this.onEvict(key, old.value, 'evict')
     while (this.map.size > this.capacity) {
       const [k, e] = this.map.entries().next().value as [K, { value: V; weight: number }]
       this.remove(k, e)
       this.onEvict(k, e.value, 'evict')
     }
-    if (this.weights > (this.weight?.max ?? Infinity)) this.lighten()
+    if (this.weights > maxWeight) this.lighten(maxWeight)
   }
 
   /** Drops the oldest entries that weigh something until the weights fit. */
-  private lighten(): void {
-    const max = this.weight?.max ?? Infinity
+  private lighten(max: number): void {
     for (const [k, e] of this.map) {
       if (this.weights <= max) return
       if (e.weight === 0) continue

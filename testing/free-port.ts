@@ -43,25 +43,23 @@ function claim(port: number): boolean {
   return true
 }
 
-/** Resolves with `port` if nothing listens on it on loopback, else with undefined. */
+/** Resolves with `port` (the kernel's choice for 0) if it can be bound on loopback, else undefined. */
 function bindable(port: number): Promise<number | undefined> {
   return new Promise((resolve) => {
     const s = createServer()
     s.once('error', () => resolve(undefined))
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(port)))
+    s.listen(port, '127.0.0.1', () => {
+      const bound = (s.address() as { port: number }).port
+      s.close(() => resolve(bound))
+    })
   })
 }
 
 /** Any free port, chosen by the kernel (for machines whose ephemeral range starts very low). */
-function kernelPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => resolve(port))
-    })
-  })
+async function kernelPort(): Promise<number> {
+  const port = await bindable(0)
+  if (port === undefined) throw new Error('no loopback port could be bound')
+  return port
 }
 
 /** A free loopback TCP port: claimed, checked free, then released (for tests and benchmarks). */
