@@ -83,3 +83,9 @@ function parseIpv6(s: string): string | undefined {
   const mapped = text.startsWith('::ffff:') ? parseIpv4(text.slice(7)) : undefined
   return mapped ?? text + zone
 }
+
+/** 127.0.0.0/8 and ::1 (an IPv4-mapped form included); unknown is not loopback. */
+export function isLoopback(address: string | undefined): boolean {
+  const ip = address === undefined ? undefined : ipValue(address)
+  return ip !== undefined && (ip === '::1' || ip.startsWith('127.'))
+}

@@ -6,7 +6,7 @@
  * (`dtabOverrides.literalAddresses`); `/$/nil` and `/$/fail` name nothing and are always allowed.
  */
 import { showDentry, type Dtab, type NameTree, type Path } from '../../dtabs/index.js'
-import { ipValue } from '../../lib/ip.js'
+import { isLoopback } from '../../lib/ip.js'
 import { RouterError } from '../errors.js'
 
 /** Whom a server takes overrides naming literal addresses from. */
@@ -48,12 +48,6 @@ export function literalAllowed(policy: LiteralPolicy, remoteAddress: string | un
   if (policy === 'all') return true
   if (policy === 'none') return false
   return isLoopback(remoteAddress)
-}
-
-/** 127.0.0.0/8 and ::1 (an IPv4-mapped form included); unknown is not loopback. */
-export function isLoopback(address: string | undefined): boolean {
-  const ip = address === undefined ? undefined : ipValue(address)
-  return ip !== undefined && (ip === '::1' || ip.startsWith('127.'))
 }
 
 /** 400: this server does not take literal addresses in overrides from this client. */

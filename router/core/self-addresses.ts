@@ -5,9 +5,8 @@
  * host (its interfaces, and all of 127.0.0.0/8), and so is namerd when it is on this host (it
  * may listen on every interface while the router knows one address of it).
  */
-import { ipValue } from '../../lib/ip.js'
+import { ipValue, isLoopback } from '../../lib/ip.js'
 import { interfaceAddresses } from '../transformers/ip.js'
-import { isLoopback } from './override-literals.js'
 
 export interface HostPort {
   readonly host: string
