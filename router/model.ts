@@ -94,7 +94,8 @@ export interface Balancer {
   update(
     addrs: readonly { host: string; port: number; meta?: Readonly<Record<string, unknown>> }[],
   ): void
-  acquire(): Endpoint | undefined
+  /** `avoid`: an endpoint this request just failed on; another is taken when there is one. */
+  acquire(avoid?: Endpoint): Endpoint | undefined
   release(endpoint: Endpoint, latencyMs: number, ok: boolean): void
   readonly endpoints: readonly Endpoint[]
 }

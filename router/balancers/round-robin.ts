@@ -48,14 +48,20 @@ export class RoundRobinBalancer implements Balancer {
     else this.next = wasEmpty ? Math.min(Math.floor(this.random() * n), n - 1) : this.next % n
   }
 
-  acquire(): BalancedEndpoint | undefined {
+  /** The next endpoint of the cycle; with `avoid`, the one after when the next is `avoid`. */
+  acquire(avoid?: Endpoint): BalancedEndpoint | undefined {
     const n = this.cycle.length
     if (n === 0) return undefined
-    const i = this.cycle[this.next] ?? 0
-    this.next = this.next + 1 === n ? 0 : this.next + 1
-    const e = this.list[i]
+    let e = this.take(n)
+    if (e === avoid && this.list.length > 1) e = this.take(n)
     if (e !== undefined) e.pending += 1
     return e
+  }
+
+  private take(n: number): BalancedEndpoint | undefined {
+    const i = this.cycle[this.next] ?? 0
+    this.next = this.next + 1 === n ? 0 : this.next + 1
+    return this.list[i]
   }
 
   release(endpoint: Endpoint): void {

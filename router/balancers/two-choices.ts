@@ -30,15 +30,20 @@ export abstract class TwoChoices<E extends BalancedEndpoint> implements Balancer
     this.index.rebuild(this.list)
   }
 
-  /** The less loaded of two distinct drawn endpoints (ties go to the first), counted in flight. */
-  acquire(): E | undefined {
+  /**
+   * The less loaded of two distinct drawn endpoints (ties go to the first), counted in flight.
+   * With `avoid` (an endpoint that just failed this request), the other candidate is taken
+   * whenever one of the two is `avoid`.
+   */
+  acquire(avoid?: Endpoint): E | undefined {
     const index = this.index
     const n = index.size
     if (n === 0) return undefined
     let p = index.draw(this.random)
     if (n > 1) {
       const q = this.second(p)
-      if (this.lessLoaded(q, p)) p = q
+      const entries = index.entries
+      if (entries[p] === avoid || (entries[q] !== avoid && this.lessLoaded(q, p))) p = q
     }
     const e = index.entries[p]
     if (e !== undefined) e.pending += 1

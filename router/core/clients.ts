@@ -6,7 +6,7 @@
 import { showPath, type Addr, type Bound, type Path } from '../../dtabs/index.js'
 import { Lru } from '../../lib/lru.js'
 import type { ClientStats, Counter, RouterStats } from '../metrics/index.js'
-import type { Balancer, BalancerFactory } from '../model.js'
+import type { Balancer, BalancerFactory, Endpoint } from '../model.js'
 
 /**
  * The client of one bound id. A `neg` address set empties its balancer; `pending` and `failed`
@@ -39,6 +39,14 @@ export class UpstreamClient {
     this.addr = addr
     if (addr.type === 'bound') this.balancer.update(addr.addrs)
     else if (addr.type === 'neg') this.balancer.update([])
+  }
+
+  /**
+   * The request could not connect to `endpoint` (nothing was sent). Told in addition to the
+   * balancer's `release`, for `failFast` (no effect yet).
+   */
+  failedToConnect(endpoint: Endpoint): void {
+    void endpoint
   }
 
   close(): void {

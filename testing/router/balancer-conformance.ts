@@ -48,6 +48,24 @@ export function balancerConformance(name: string, factory: BalancerFactory): voi
   updates(name, factory)
   pendingCounts(name, factory)
   weights(name, factory)
+  avoiding(name, factory)
+}
+
+function avoiding(name: string, factory: BalancerFactory): void {
+  test(`${name}: a pick avoiding an endpoint takes another while there is one`, (t) => {
+    const b = factory(seededRandom(11))
+    b.update([addr(80), addr(81), addr(82, 5)])
+    const [first] = b.endpoints
+    for (let i = 0; i < 3000; i++) {
+      const e = b.acquire(first)
+      t.not(e, undefined)
+      t.not(e, first)
+      if (e !== undefined) b.release(e, 1, true)
+    }
+    b.update([addr(80)])
+    const only = b.acquire(b.endpoints[0])
+    t.is(only?.key, '10.0.0.1:80', 'the only endpoint is taken even when avoided')
+  })
 }
 
 function emptyAndSingle(name: string, factory: BalancerFactory): void {
