@@ -12,6 +12,7 @@ import type { Interpreter } from './model.js'
 import { startNamers, type StartedNamers } from '../namers/index.js'
 import { Router } from './core/router.js'
 import { SelfAddresses } from './core/self-addresses.js'
+import { servicePolicy } from './core/service-policy.js'
 import { startServer, type RouterServer } from './h1/listener.js'
 import { Pools } from './h1/pools.js'
 import type { MetricsRegistry } from './metrics/index.js'
@@ -65,7 +66,8 @@ function makeRouter(
     connector: new Pools({ settingsFor: (id) => upstreamSettingsFor(cfg.client, id) }),
     balancerFor: (id) => clientParamsFor(cfg.client, id).loadBalancer ?? defaultBalancer,
     attemptTimeoutFor: (id) => clientParamsFor(cfg.client, id).requestAttemptTimeoutMs,
-    totalTimeoutFor: (name) => serviceParamsFor(cfg.service, name).totalTimeoutMs,
+    requeueBudgetFor: (id) => clientParamsFor(cfg.client, id).requeueBudget,
+    policyFor: (name) => servicePolicy(serviceParamsFor(cfg.service, name)),
     accessLog,
     bindingTimeoutMs: cfg.bindingTimeoutMs,
     cache: {

@@ -47,7 +47,6 @@ export const IGNORED_KEYS = {
     'failFast',
     'failureAccrual',
     'forwardClientCert',
-    'requeueBudget',
     'socketOptions',
   ],
 } as const

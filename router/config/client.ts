@@ -18,10 +18,18 @@ import {
   refuse,
   REFUSED_KEYS,
   warnIgnored,
-  type RawConfig,
   type Warn,
 } from '../../lib/config/common.js'
 import { readPathMatcher, type PathMatcher } from '../../namers/rewrite/path-matcher.js'
+import { parseClassifier, type ResponseClassifier } from '../classifiers/index.js'
+import type { BudgetConfig } from '../core/retry-budget.js'
+import {
+  parseBudget,
+  parseRetries,
+  parseRetryBufferSize,
+  type RetriesConfig,
+  type RetryBufferSize,
+} from './resilience.js'
 
 /** `hostConnectionPool`: every key optional; the proxy applies its own defaults. */
 export interface HostConnectionPoolConfig {
@@ -33,6 +41,8 @@ export interface HostConnectionPoolConfig {
 
 /** The client keys this project uses; absent keys are not set by any matching config. */
 export interface ClientParams {
+  /** `requeueBudget`: connection failures sent again to another endpoint, within this. */
+  readonly requeueBudget?: BudgetConfig
   /** Makes a balancer per client (router/balancers' `parseBalancer`); absent: p2c. */
   readonly loadBalancer?: BalancerFactory
   readonly requestAttemptTimeoutMs?: number
@@ -66,11 +76,12 @@ export const UPSTREAM_DEFAULTS: UpstreamSettings = {
   idleTimeMs: 60_000,
 }
 
-/** The service keys; `responseClassifier` and `retries` are kept for later (no effect yet). */
+/** The service keys (docs/resilience.md). */
 export interface ServiceParams {
   readonly totalTimeoutMs?: number
-  readonly responseClassifier?: RawConfig
-  readonly retries?: RawConfig
+  readonly responseClassifier?: ResponseClassifier
+  readonly retries?: RetriesConfig
+  readonly retryBufferSize?: RetryBufferSize
 }
 
 export interface PrefixConfig<P> {
@@ -102,8 +113,8 @@ export function parseClient(raw: unknown, at: string, warn: Warn): ClientConfig 
 }
 
 /** Reads `service:` (absent: global with no keys). */
-export function parseService(raw: unknown, at: string, warn: Warn): ServiceConfig {
-  return parsePrefixed(raw, at, (s) => serviceParams(s, warn))
+export function parseService(raw: unknown, at: string): ServiceConfig {
+  return parsePrefixed(raw, at, serviceParams)
 }
 
 function parsePrefixed<P>(
@@ -138,7 +149,9 @@ function clientParams(s: Section, warn: Warn): ClientParams {
   warnIgnored(s, IGNORED_KEYS.client, warn)
   const pool = s.section('hostConnectionPool')
   const balancer = s.section('loadBalancer')
+  const requeueBudget = s.section('requeueBudget')
   return defined({
+    requeueBudget: requeueBudget === undefined ? undefined : parseBudget(requeueBudget),
     loadBalancer: balancer === undefined ? undefined : parseBalancer(balancer),
     requestAttemptTimeoutMs: s.optionalNumber('requestAttemptTimeoutMs', { min: 1 }),
     hostConnectionPool: pool === undefined ? undefined : hostConnectionPool(pool),
@@ -160,21 +173,16 @@ function hostConnectionPool(s: Section): HostConnectionPoolConfig {
   return pool
 }
 
-function serviceParams(s: Section, warn: Warn): ServiceParams {
-  const params = defined({
+function serviceParams(s: Section): ServiceParams {
+  const classifier = s.section('responseClassifier')
+  const retries = s.section('retries')
+  const buffer = s.section('retryBufferSize')
+  return defined({
     totalTimeoutMs: s.optionalNumber('totalTimeoutMs', { min: 1 }),
-    responseClassifier: rawOf(s, 'responseClassifier'),
-    retries: rawOf(s, 'retries'),
+    responseClassifier: classifier === undefined ? undefined : parseClassifier(classifier),
+    retries: retries === undefined ? undefined : parseRetries(retries),
+    retryBufferSize: buffer === undefined ? undefined : parseRetryBufferSize(buffer),
   })
-  for (const key of ['responseClassifier', 'retries'] as const) {
-    if (params[key] !== undefined) warn(s.where(key), 'not implemented yet; it has no effect')
-  }
-  return params
-}
-
-function rawOf(s: Section, key: string): RawConfig | undefined {
-  const raw = s.raw(key)
-  return raw === undefined ? undefined : { raw, at: s.where(key) }
 }
 
 function paramsFor<P extends object>(configs: readonly PrefixConfig<P>[], path: Path): P {

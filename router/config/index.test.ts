@@ -251,17 +251,12 @@ test('linkerd keys with no effect here are accepted, each with a warning', (t) =
     'routers[0].client.failFast: accepted but ignored (no effect here)',
     'routers[0].client.failureAccrual: accepted but ignored (no effect here)',
     'routers[0].client.forwardClientCert: accepted but ignored (no effect here)',
-    'routers[0].client.requeueBudget: accepted but ignored (no effect here)',
     'routers[0].client.socketOptions: accepted but ignored (no effect here)',
-    'routers[0].service.responseClassifier: not implemented yet; it has no effect',
-    'routers[0].service.retries: not implemented yet; it has no effect',
   ])
   t.deepEqual(config.telemetry, [])
   const service = serviceParamsFor(first(config).service, readPath('/svc/x'))
-  t.deepEqual(service.retries, {
-    raw: { budget: { percentCanRetry: 0.1 } },
-    at: 'routers[0].service.retries',
-  })
+  t.deepEqual(service.retries?.budget, { percentCanRetry: 0.1, minRetriesPerSec: 10, ttlSecs: 10 })
+  t.is(service.responseClassifier?.kind, 'io.l5d.http.retryableRead5XX')
 })
 
 test('admin security is kept for the admin server', (t) => {

@@ -193,7 +193,7 @@ function parseRouter(s: Section, warn: Warn): HttpRouterConfig {
     interpreter: parseInterpreter(s.raw('interpreter'), s.where('interpreter')),
     servers,
     client: parseClient(s.raw('client'), s.where('client'), warn),
-    service: parseService(s.raw('service'), s.where('service'), warn),
+    service: parseService(s.raw('service'), s.where('service')),
     bindingTimeoutMs: s.number('bindingTimeoutMs', 10_000, { min: 1 }),
     bindingCache: parseBindingCache(s.section('bindingCache')),
     bindingNodeLimit: s.number('bindingNodeLimit', MAX_BIND_NODES, { min: 1 }),

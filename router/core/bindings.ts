@@ -10,13 +10,16 @@ import { Lru } from '../../lib/lru.js'
 import type { Counter, RouterStats, ServiceStats } from '../metrics/index.js'
 import type { Interpreter } from '../model.js'
 import { OVERRIDE_CACHE_CHARS, type LocalDtab } from './local-dtab.js'
+import { DEFAULT_POLICY, ServiceRetries, type ServicePolicy } from './service-policy.js'
 
 /** One cached name. */
 export interface BindingEntry {
   readonly binding: Activity<NameTree<BoundLeaf>>
-  /** The service's `totalTimeoutMs`, if configured. */
-  readonly totalTimeoutMs: number | undefined
+  /** The service's settings (timeout, classifier, retries). */
+  readonly policy: ServicePolicy
   service: ServiceStats
+  /** The service's retry budget and stats (shared by every entry of the name). */
+  retries: ServiceRetries
 }
 
 export interface BindingsOptions {
@@ -25,7 +28,8 @@ export interface BindingsOptions {
   /** Most entries (default 1000) and their idle expiry (default 600 s). */
   readonly maxSize: number
   readonly idleTtlMs: number
-  readonly totalTimeoutFor?: (name: Path) => number | undefined
+  /** The settings of a logical name (absent: linkerd's defaults). */
+  readonly policyFor?: (name: Path) => ServicePolicy
   /** Clock for idle expiry (default `Date.now`). */
   readonly now?: () => number
 }
@@ -36,6 +40,7 @@ export class Bindings {
   private readonly misses: Counter
   private readonly evicts: Counter
   private readonly expires: Counter
+  private readonly retries = new WeakMap<ServiceStats, ServiceRetries>()
   private closed = false
 
   constructor(private readonly o: BindingsOptions) {
@@ -71,13 +76,22 @@ export class Bindings {
       const binding = this.o.interpreter.bind(local.dtab, dst)
       const stop = binding.subscribe(noop)
       const service = this.o.stats.service(name)
-      const totalTimeoutMs = this.o.totalTimeoutFor?.(dst)
-      entry = { binding, stop, service, totalTimeoutMs, overrideChars: local.shown.length }
+      const policy = this.o.policyFor?.(dst) ?? DEFAULT_POLICY
+      const retries = this.retriesOf(service, policy)
+      const overrideChars = local.shown.length
+      entry = { binding, stop, service, policy, retries, overrideChars }
       this.cache.set(key, entry, now)
     } else if (entry.service.evicted) {
       entry.service = this.o.stats.service(name)
+      entry.retries = this.retriesOf(entry.service, entry.policy)
     }
     return entry
+  }
+
+  private retriesOf(service: ServiceStats, policy: ServicePolicy): ServiceRetries {
+    let r = this.retries.get(service)
+    if (r === undefined) this.retries.set(service, (r = new ServiceRetries(service, policy)))
+    return r
   }
 
   get size(): number {

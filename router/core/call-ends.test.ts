@@ -4,6 +4,7 @@
  * timers and waits. The routing core with the in-memory transport (testing/router/core.ts).
  */
 import test from 'ava'
+import { servicePolicy } from './service-policy.js'
 import { Call } from './call.js'
 import { ClientClosedError } from './failures.js'
 import { lateNamer } from '../../testing/router/interpreters.js'
@@ -15,7 +16,9 @@ const tick = (ms = 20) => new Promise((resolve) => setTimeout(resolve, ms))
 
 for (const totalTimeoutMs of [undefined, 5_000]) {
   test(`a call that fails before it is sent gives its maxConcurrentRequests place back (totalTimeoutMs ${totalTimeoutMs})`, async (t) => {
-    const r = coreRouter(DTAB, okReply, { totalTimeoutFor: () => totalTimeoutMs })
+    const r = coreRouter(DTAB, okReply, {
+      policyFor: () => servicePolicy(totalTimeoutMs === undefined ? {} : { totalTimeoutMs }),
+    })
     t.teardown(() => r.router.close())
     const server = { ...r.server, maxConcurrentRequests: 1, active: 0 }
     t.is((await r.call(request(['Host', 'nobody']), server)).status, 502)
@@ -80,7 +83,9 @@ test('a client that leaves while the addresses are pending ends the call at once
 
 test('a total timeout while the addresses are pending ends the wait: nothing is sent after the answer', async (t) => {
   const slow = slowAddressNamer()
-  const r = coreRouter(DTAB, okReply, { totalTimeoutFor: () => 30 }, [slow.mounted])
+  const r = coreRouter(DTAB, okReply, { policyFor: () => servicePolicy({ totalTimeoutMs: 30 }) }, [
+    slow.mounted,
+  ])
   t.teardown(() => r.router.close())
   const answer = await r.call(request(['Host', 'slow']))
   t.is(answer.status, 503)
@@ -100,7 +105,10 @@ test('every way a call ends brings pending, in flight and its place back to 0', 
       if (endpoint === '127.0.0.1:9201') return { error: new Error('reset') }
       return { status: 200, body: 'x' }
     },
-    { bindingTimeoutMs: 50, totalTimeoutFor: (name) => (name[1] === 'hang' ? 50 : undefined) },
+    {
+      bindingTimeoutMs: 50,
+      policyFor: (name) => servicePolicy(name[1] === 'hang' ? { totalTimeoutMs: 50 } : {}),
+    },
     [late.mounted, slow.mounted],
   )
   t.teardown(() => r.router.close())

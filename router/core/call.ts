@@ -12,6 +12,7 @@ import type { UpstreamClient } from './clients.js'
 import { viaEntry, type InboundHead } from './headers.js'
 import { NO_LOCAL_DTAB, type LocalDtab } from './local-dtab.js'
 import type { LiteralPolicy } from './override-literals.js'
+import { DEFAULT_POLICY, type ServicePolicy, type ServiceRetries } from './service-policy.js'
 
 /** What the core needs of a received request. */
 export interface RequestIn extends RequestHead {
@@ -42,7 +43,9 @@ const NO_HEAD: InboundHead = Object.freeze({
   via: undefined,
   ctxDtab: undefined,
   userDtab: undefined,
+  deadline: undefined,
   hasBody: false,
+  bodyLength: 0,
 })
 
 /** See the file header. Fields below `request` are set by the steps, in order. */
@@ -61,8 +64,16 @@ export class Call {
   url: string
   host: string | undefined = undefined
   service: ServiceStats | undefined = undefined
-  /** The service's `totalTimeoutMs`, if it has one. */
-  totalTimeoutMs: number | undefined = undefined
+  /** The service's settings (timeout, classifier, retries) and retry state. */
+  policy: ServicePolicy = DEFAULT_POLICY
+  retries: ServiceRetries | undefined = undefined
+  /**
+   * When the caller stops waiting (epoch ms): the earlier of a received `l5d-ctx-deadline`
+   * and the service's `totalTimeoutMs` from now; propagated to the next router.
+   */
+  deadline: number | undefined = undefined
+  /** The body to send (kept whole when it may be sent again), once the retry step set it. */
+  body: Readable | Buffer | null = null
   /** The bound tree of the name, once its binding is ready. */
   tree: NameTree<BoundLeaf> | undefined = undefined
   /** The leaf picked for this call, and its client. */

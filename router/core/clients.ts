@@ -7,6 +7,7 @@ import { showPath, type Addr, type Bound, type Path } from '../../dtabs/index.js
 import { Lru } from '../../lib/lru.js'
 import type { ClientStats, Counter, RouterStats } from '../metrics/index.js'
 import type { Balancer, BalancerFactory, Endpoint } from '../model.js'
+import { DEFAULT_BUDGET, RetryBudget, type BudgetConfig } from './retry-budget.js'
 
 /**
  * The client of one bound id. A `neg` address set empties its balancer; `pending` and `failed`
@@ -18,6 +19,8 @@ export class UpstreamClient {
   readonly boundId: Path
   readonly balancer: Balancer
   addr: Addr
+  /** The requeue budget and its stats (made again with the stats when they are replaced). */
+  requeues: Requeues
   private readonly unsubscribe: () => void
 
   constructor(
@@ -26,9 +29,12 @@ export class UpstreamClient {
     public stats: ClientStats,
     /** `requestAttemptTimeoutMs` for this client, if configured. */
     readonly attemptTimeoutMs?: number,
+    /** `requeueBudget` (absent: linkerd's default). */
+    readonly requeueBudget: BudgetConfig = DEFAULT_BUDGET,
   ) {
     this.id = showPath(bound.id)
     this.boundId = bound.id
+    this.requeues = new Requeues(stats, requeueBudget)
     this.balancer = makeBalancer()
     this.addr = bound.addr.get()
     this.apply(this.addr)
@@ -61,6 +67,20 @@ export interface ClientsOptions {
   /** The balancer factory and attempt timeout of a bound id (the `client` configs). */
   readonly balancerFor: (id: Path) => BalancerFactory
   readonly attemptTimeoutFor?: (id: Path) => number | undefined
+  readonly requeueBudgetFor?: (id: Path) => BudgetConfig | undefined
+}
+
+/** A client's requeue budget and its stats (`retries/requeues`, `retries/budget_exhausted`). */
+export class Requeues {
+  readonly budget: RetryBudget
+  readonly total: Counter
+  readonly budgetExhausted: Counter
+
+  constructor(stats: ClientStats, config: BudgetConfig) {
+    this.budget = new RetryBudget(config)
+    this.total = stats.counter('retries/requeues')
+    this.budgetExhausted = stats.counter('retries/budget_exhausted')
+  }
 }
 
 /** See the file header. `close()` stops every client following its addresses. */
@@ -95,16 +115,18 @@ export class Clients {
     let client = this.cache.get(key)
     if (client === undefined) {
       this.misses.value++
-      const { stats, balancerFor, attemptTimeoutFor } = this.o
+      const { stats, balancerFor, attemptTimeoutFor, requeueBudgetFor } = this.o
       client = new UpstreamClient(
         bound,
         balancerFor(bound.id),
         stats.client(key),
         attemptTimeoutFor?.(bound.id),
+        requeueBudgetFor?.(bound.id),
       )
       this.cache.set(key, client)
     } else if (client.stats.evicted) {
       client.stats = this.o.stats.client(key)
+      client.requeues = new Requeues(client.stats, client.requeueBudget)
     }
     return client
   }

@@ -38,8 +38,12 @@ export interface UpstreamRequest {
   readonly path: string
   /** Flat `[name, value, …]`: hop-by-hop headers removed, `host` and linkerd's added. */
   readonly headers: readonly string[]
-  /** The body to stream, or null. */
-  readonly body: Readable | null
+  /**
+   * The body: a stream, or a buffer when the router kept it whole (to send it again on a
+   * retry), or null. A transport starts reading it only once it is connected, so that a
+   * request that could not connect can be sent elsewhere with its body untouched.
+   */
+  readonly body: Readable | Buffer | null
 }
 
 /** The connections of one endpoint (a keep-alive pool): where requests to it are sent. */
@@ -56,13 +60,25 @@ export interface Connector {
   close(): Promise<void>
 }
 
-/** An upstream failure with a stable `code` (counted as `failures/<code>`). */
+/**
+ * An upstream failure with a stable `code` (counted as `failures/<code>`). `unsent`: nothing of
+ * the request reached the endpoint (it could not be connected to, or its pool's line was full),
+ * so the request can be sent to another endpoint whatever its method (a requeue).
+ */
 export class UpstreamError extends Error {
+  readonly unsent: boolean
+
   constructor(
     readonly code: string,
     message: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { unsent?: boolean },
   ) {
     super(message, options)
+    this.unsent = options?.unsent === true
   }
+}
+
+/** Whether `err` says that nothing of the request reached the endpoint (see UpstreamError). */
+export function neverSent(err: Error): boolean {
+  return err instanceof UpstreamError && err.unsent
 }

@@ -39,16 +39,19 @@ test('hop-by-hop, Connection-listed and router-owned request headers are not for
     'v',
   ]
   const up = readInbound(raw, false)
-  t.deepEqual(up.headers, ['Accept', 'text/plain', 'l5d-ctx-deadline', '1 2', 'X-Custom', 'v'])
+  t.deepEqual(up.headers, ['Accept', 'text/plain', 'X-Custom', 'v'])
+  t.deepEqual(up.deadline, ['1 2'], 'l5d-ctx-deadline is read, and stamped afresh when sent')
   t.is(up.host, 'web')
   t.is(up.via, '1.1 a, 1.1 b')
   t.deepEqual(up.userDtab, ['/a=>/b'])
   t.deepEqual(up.ctxDtab, ['/c=>/d'])
   t.true(up.hasBody, 'transfer-encoding means a body follows')
+  t.is(up.bodyLength, -1, 'a chunked body has no known length')
 })
 
 test('a body follows a non-zero content-length, not a zero one', (t) => {
   t.true(readInbound(['Content-Length', '5'], false).hasBody)
+  t.is(readInbound(['Content-Length', '5'], false).bodyLength, 5)
   t.false(readInbound(['Content-Length', '0'], false).hasBody)
   t.false(readInbound(['Accept', '*/*'], false).hasBody)
 })
@@ -58,6 +61,7 @@ test('clearContext drops every l5d-* request header', (t) => {
   const up = readInbound(raw, true)
   t.deepEqual(up.headers, ['X-Custom', 'v'])
   t.is(up.userDtab, undefined)
+  t.is(up.deadline, undefined)
 })
 
 test('response headers lose hop-by-hop ones and gain a Via entry after any upstream Via', (t) => {

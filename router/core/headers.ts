@@ -21,6 +21,7 @@ const HOP_BY_HOP = new Set([
 const ROUTER_OWNED = new Set([
   'l5d-dtab',
   'l5d-ctx-dtab',
+  'l5d-ctx-deadline',
   'l5d-dst-service',
   'l5d-dst-client',
   'l5d-dst-residual',
@@ -40,8 +41,12 @@ export interface InboundHead {
   /** `l5d-ctx-dtab` and `l5d-dtab` values, in order (none with `clearContext`). */
   readonly ctxDtab: string[] | undefined
   readonly userDtab: string[] | undefined
+  /** `l5d-ctx-deadline` values (none with `clearContext`). */
+  readonly deadline: string[] | undefined
   /** The request has a body (`content-length` > 0 or `transfer-encoding`). */
   readonly hasBody: boolean
+  /** The body's `content-length`, or -1 when it has none (a chunked body). */
+  readonly bodyLength: number
 }
 
 // First letters (lower-cased) of every header name the router treats specially; a name starting
@@ -60,7 +65,9 @@ export function readInbound(raw: readonly string[], clearContext: boolean): Inbo
   let via: string | undefined
   let ctxDtab: string[] | undefined
   let userDtab: string[] | undefined
+  let deadline: string[] | undefined
   let hasBody = false
+  let bodyLength = 0
   let connection: string | undefined
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string
@@ -72,19 +79,24 @@ export function readInbound(raw: readonly string[], clearContext: boolean): Inbo
     const lower = name.toLowerCase()
     if (lower === 'host') host ??= value
     else if (lower === 'via') via = via === undefined ? value : `${via}, ${value}`
-    else if (lower === 'content-length') hasBody ||= value !== '0'
-    else if (lower === 'transfer-encoding') hasBody = true
-    else if (lower === 'connection')
+    else if (lower === 'content-length') {
+      hasBody ||= value !== '0'
+      if (bodyLength !== -1) bodyLength = Number(value)
+    } else if (lower === 'transfer-encoding') {
+      hasBody = true
+      bodyLength = -1
+    } else if (lower === 'connection')
       connection = connection === undefined ? value : `${connection},${value}`
     else if (lower === 'l5d-dtab' && !clearContext) (userDtab ??= []).push(value)
     else if (lower === 'l5d-ctx-dtab' && !clearContext) (ctxDtab ??= []).push(value)
+    else if (lower === 'l5d-ctx-deadline' && !clearContext) (deadline ??= []).push(value)
     if (HOP_BY_HOP.has(lower) || ROUTER_OWNED.has(lower)) continue
     if (clearContext && lower.startsWith('l5d-')) continue
     headers.push(name, value)
   }
   const tokens = connection === undefined ? undefined : connectionTokens(connection)
   const forwarded = tokens === undefined ? headers : withoutNamed(headers, tokens)
-  return { headers: forwarded, host, via, ctxDtab, userDtab, hasBody }
+  return { headers: forwarded, host, via, ctxDtab, userDtab, deadline, hasBody, bodyLength }
 }
 
 /** Header names listed in `Connection` (other than close/keep-alive): hop-by-hop too. */

@@ -36,9 +36,9 @@ export class OverrideGuard {
   constructor(private readonly self: SelfAddresses) {}
 
   /** An endpoint of the call's client the override may reach (counted in flight), or throws. */
-  acquire(call: Call, client: UpstreamClient): Endpoint | undefined {
+  acquire(call: Call, client: UpstreamClient, avoid?: Endpoint): Endpoint | undefined {
     const { refused } = this.verdict(client, call.bound as Bound)
-    const chosen = client.balancer.acquire()
+    const chosen = client.balancer.acquire(avoid)
     if (chosen === undefined || !refused.has(chosen.key)) return chosen
     // Undo the balancer's count; the least loaded allowed endpoint takes the call instead.
     chosen.pending -= 1

@@ -3,6 +3,7 @@
  * steps do to a call, without HTTP. The HTTP/1.1 router is tested end to end in e2e/router/.
  */
 import test from 'ava'
+import { servicePolicy } from './service-policy.js'
 import { ClientClosedError } from './failures.js'
 import { Call } from './call.js'
 import { eventually } from '../../testing/eventually.js'
@@ -79,7 +80,9 @@ test('an upstream failure before the answer is a 502 naming the endpoint; the cl
 })
 
 test('a total timeout answers 503 and aborts the exchange at the endpoint', async (t) => {
-  const r = coreRouter(DTAB, () => 'hang', { totalTimeoutFor: () => 50 })
+  const r = coreRouter(DTAB, () => 'hang', {
+    policyFor: () => servicePolicy({ totalTimeoutMs: 50 }),
+  })
   const answer = await r.call()
   t.is(answer.status, 503)
   t.regex(answer.body, /^exceeded 50\.milliseconds while waiting for a response/)

@@ -3,7 +3,7 @@
  * policy of the `(next) => next'` shape, to an endpoint of the transport's connector:
  *
  *   account → access log → answer → admit → context → identify → bind → total timeout
- *     → pick → stamp → balance → attempt timeout → send
+ *     → retry → pick → stamp → balance (requeues) → attempt timeout → send
  *
  * Bindings and clients are cached (bounded, idle ones expire) and stay live, so namer and
  * namerd changes reach new calls without per-request dtab work; only waits (a binding or an
@@ -18,6 +18,8 @@ import { Clients } from './clients.js'
 import type { Connector } from './handler.js'
 import { OverrideGuard } from './override-guard.js'
 import type { SelfAddresses } from './self-addresses.js'
+import type { BudgetConfig } from './retry-budget.js'
+import type { ServicePolicy } from './service-policy.js'
 import { compose, type Service, type Step } from './service.js'
 import { account, type InFlight } from './steps/account.js'
 import { accessLog, type AccessLog } from './steps/access-log.js'
@@ -28,6 +30,7 @@ import { bind } from './steps/bind.js'
 import { readContext } from './steps/context.js'
 import { identify } from './steps/identify.js'
 import { pick } from './steps/pick.js'
+import { retry } from './steps/retry.js'
 import { send } from './steps/send.js'
 import { stamp } from './steps/stamp.js'
 import { attemptTimeout, totalTimeout } from './steps/timeouts.js'
@@ -44,10 +47,12 @@ export interface RouterSetup {
   readonly bindingTimeoutMs: number
   readonly cache: { readonly paths: number; readonly clients: number; readonly idleTtlSecs: number }
   readonly stats: RouterStats
-  /** `totalTimeoutMs` from the `service` configs, for a logical name. */
-  readonly totalTimeoutFor?: (name: Path) => number | undefined
+  /** The `service` configs' settings of a logical name (absent: linkerd's defaults). */
+  readonly policyFor?: (name: Path) => ServicePolicy
   /** `requestAttemptTimeoutMs` from the `client` configs, for a bound id. */
   readonly attemptTimeoutFor?: (id: Path) => number | undefined
+  /** `requeueBudget` from the `client` configs, for a bound id. */
+  readonly requeueBudgetFor?: (id: Path) => BudgetConfig | undefined
   /** `httpAccessLog`, opened. */
   readonly accessLog?: AccessLog
   readonly maxCallDepth?: number
@@ -72,7 +77,7 @@ export class Router {
       stats: setup.stats,
       maxSize: setup.cache.paths,
       idleTtlMs,
-      totalTimeoutFor: setup.totalTimeoutFor,
+      policyFor: setup.policyFor,
     })
     this.clients = new Clients({
       stats: setup.stats,
@@ -80,6 +85,7 @@ export class Router {
       idleTtlMs,
       balancerFor: setup.balancerFor,
       attemptTimeoutFor: setup.attemptTimeoutFor,
+      requeueBudgetFor: setup.requeueBudgetFor,
     })
     this.route = compose(this.steps(), send(setup.connector))
     this.sweeper = setInterval(() => this.sweep(), Math.min(idleTtlMs, 60_000)).unref()
@@ -98,6 +104,7 @@ export class Router {
       identify(setup.identify),
       bind(this.bindings, setup.bindingTimeoutMs),
       totalTimeout,
+      retry,
       pick({
         clients: this.clients,
         interpreter: setup.interpreter,

@@ -37,6 +37,10 @@ export class H1Connection implements Watched {
   private paused = false
   /** `heardAt` when a sweep first found the exchange overdue. */
   private overdueFrom = -1
+  /** The TCP connection was established (before that, nothing of a request was sent). */
+  private connected = false
+  /** The current exchange was aborted by its caller (its error is the caller's). */
+  private cancelled = false
 
   constructor(
     host: string,
@@ -50,6 +54,7 @@ export class H1Connection implements Watched {
     this.socket.setTimeout(timeouts.connectTimeoutMs)
     this.socket.on('timeout', () => this.timedOut())
     this.socket.once('connect', () => {
+      this.connected = true
       this.socket.setTimeout(0)
       this.heardAt = watchdog.now
     })
@@ -64,15 +69,36 @@ export class H1Connection implements Watched {
   /** Sends `x` on this connection. */
   send(x: Exchange): void {
     this.current = x
+    this.cancelled = false
     this.heardAt = this.watchdog.now
     if (this.fields.length > 0) this.fields = []
     x.cancel = (err) => {
+      this.cancelled = true
       this.error ??= err
       this.socket.destroy()
     }
     const { head, chunked } = requestHead(x.request)
+    const body = x.request.body
+    if (body === null) this.socket.write(head, 'latin1')
+    else if (!this.socket.connecting) this.sendWithBody(x, head, chunked)
+    // Nothing of the body is read until connected: a failed connect leaves it whole.
+    else
+      this.socket.once('connect', () => this.current === x && this.sendWithBody(x, head, chunked))
+  }
+
+  private sendWithBody(x: Exchange, head: string, chunked: boolean): void {
+    const body = x.request.body
+    if (!Buffer.isBuffer(body)) {
+      this.socket.write(head, 'latin1')
+      return sendBody(x, this.socket, chunked)
+    }
+    this.socket.cork()
     this.socket.write(head, 'latin1')
-    if (x.request.body !== null) sendBody(x, this.socket, chunked)
+    if (chunked) this.socket.write(`${body.length.toString(16)}\r\n`, 'latin1')
+    this.socket.write(body)
+    if (chunked) this.socket.write('\r\n0\r\n\r\n', 'latin1')
+    this.socket.uncork()
+    x.bodyWritten = true
   }
 
   /** Idle in the pool: closes itself after `ms` without use. */
@@ -205,12 +231,16 @@ export class H1Connection implements Watched {
     if (x === undefined || x.done) return this.owner.closed(this, undefined)
     if (this.used && this.stale() && x.replayable) return this.owner.closed(this, x)
     this.owner.closed(this, undefined)
-    x.fail(
+    x.fail(this.connected || this.cancelled ? this.closedError() : notConnected(this.error))
+  }
+
+  private closedError(): Error {
+    return (
       this.error ??
-        new UpstreamError(
-          'UPSTREAM_CLOSED',
-          'the upstream closed the connection before the response was complete',
-        ),
+      new UpstreamError(
+        'UPSTREAM_CLOSED',
+        'the upstream closed the connection before the response was complete',
+      )
     )
   }
 }
@@ -226,6 +256,16 @@ export interface ConnectionTimeouts {
 function silence(paused: boolean, ms: number): UpstreamError {
   const who = paused ? 'the client took nothing of the response' : 'nothing came from the endpoint'
   return new UpstreamError('RESPONSE_TIMEOUT', `${who} for ${ms} ms (client responseTimeoutMs)`)
+}
+
+/** The failure of a connection never established: nothing of its request was sent. */
+function notConnected(err: Error | undefined): UpstreamError {
+  const code = (err as { code?: unknown } | undefined)?.code
+  return new UpstreamError(
+    typeof code === 'string' ? code : 'ECONNREFUSED',
+    err?.message ?? 'the connection closed before it was established',
+    { cause: err, unsent: true },
+  )
 }
 
 /** How a keep-alive connection the server closed meanwhile fails: reset, broken pipe or EOF. */

@@ -92,6 +92,7 @@ export class H1Pool implements ConnectionOwner {
       'POOL_QUEUE_FULL',
       `all ${this.maxSize} connections busy and ${this.maxWaiters} requests already waiting ` +
         '(client hostConnectionPool maxSize, maxWaiters)',
+      { unsent: true },
     )
   }
 

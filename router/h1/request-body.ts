@@ -8,7 +8,7 @@ import type { Exchange } from './exchange.js'
  * answered early, or failed); the connection is then not reused.
  */
 export function sendBody(x: Exchange, socket: Socket, chunked: boolean): void {
-  const body = x.request.body as Readable
+  const body = x.request.body as Readable // a Buffer body is written whole by the connection
   const onData = (chunk: Buffer | string): void => {
     if (x.done || socket.destroyed) return stop()
     const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk

@@ -1,8 +1,9 @@
 /**
  * Stats accounting, as linkerd counts (finagle's StatsFilter): a call counts in its server's
  * stats from the start, in its service's once it has a name (the bind step starts that count),
- * and ends in both when its answer is over: latency, the status sent, and success, or a failure
- * named by its error code (`closed` when the client went away first). Also keeps the router's
+ * and ends in both when its answer is over: latency, the status sent, and success (as the
+ * service's response classifier says), or a failure named by its error code (`closed` when the
+ * client went away first). Also keeps the router's
  * count of calls in flight, which a graceful close waits for.
  */
 import type { RequestStats } from '../../metrics/index.js'
@@ -54,7 +55,9 @@ class Accounting implements ResponseHandler {
   onComplete(): void {
     if (this.over) return
     this.inner.onComplete()
-    this.end(this.status < 500 ? undefined : (this.call.failure ?? 'status_5xx'))
+    const { call } = this
+    const c = call.policy.classifier.response(call.request.method, this.status)
+    this.end(c === 'success' ? undefined : (call.failure ?? 'status_5xx'))
   }
 
   onError(err: Error): void {

@@ -1,36 +1,77 @@
 /**
  * Balancing: the call's client picks an endpoint (its load balancer, counting it in flight) and
  * the attempt is counted in the client's stats; when the attempt is over the balancer hears its
- * latency and outcome (a 5xx or an error is a failure). An upstream failure becomes the router's
- * 502, naming the endpoint and the client's addresses. No endpoint at all is a 502 too. A call
- * with an override takes its endpoint through the override guard (override-guard.ts).
+ * latency and outcome (the service's classifier says what a success is). An attempt that never
+ * reached its endpoint (it could not connect, or the endpoint's connection pool had no room) is
+ * requeued at once to another endpoint of the client, whatever the method, within the client's
+ * `requeueBudget` (`retries/requeues`). An upstream failure becomes the router's 502, naming the
+ * endpoint and the client's addresses; no endpoint at all is a 502 too. A call with an override
+ * takes its endpoint through the override guard (override-guard.ts).
  */
 import { RouterError } from '../../errors.js'
 import type { Endpoint } from '../../model.js'
 import type { Call } from '../call.js'
 import type { UpstreamClient } from '../clients.js'
 import { ClientClosedError, failureName, noEndpoints, upstreamError } from '../failures.js'
-import type { ResponseHandler } from '../handler.js'
+import { neverSent, type ResponseHandler } from '../handler.js'
 import type { OverrideGuard } from '../override-guard.js'
 import { resume, type Service, type Step } from '../service.js'
 
+/** Requeues of one request at most, whatever the budget allows (finagle's limit). */
+export const MAX_REQUEUES_PER_REQUEST = 25
+
 /** The balance step; with `guard`, a call with an override never reaches the router itself. */
-export const balance =
-  (guard?: OverrideGuard): Step =>
-  (next: Service) =>
+export const balance = (guard?: OverrideGuard): Step => {
+  const acquire = (call: Call, client: UpstreamClient, avoid?: Endpoint): Endpoint => {
+    const endpoint =
+      guard === undefined || call.local.dtab.length === 0
+        ? client.balancer.acquire(avoid)
+        : guard.acquire(call, client, avoid)
+    if (endpoint === undefined) throw noEndpoints(client, call.name)
+    return endpoint
+  }
+  return (next: Service) =>
     function balanced(call, handler): void {
       const client = call.client as UpstreamClient
-      const endpoint =
-        guard === undefined || call.local.dtab.length === 0
-          ? client.balancer.acquire()
-          : guard.acquire(call, client)
-      if (endpoint === undefined) throw noEndpoints(client, call.name)
-      call.endpoint = endpoint
-      const stats = client.stats
-      stats.requests++
-      stats.pending++
-      resume(next, call, new Attempt(call, client, endpoint, handler))
+      client.requeues.budget.request(performance.now())
+      start(call, client, acquire(call, client), new Attempts(call, client, handler, next, acquire))
     }
+}
+
+/** What the attempts of one call at one client share: the requeues made so far. */
+class Attempts {
+  requeues = 0
+
+  constructor(
+    readonly call: Call,
+    readonly client: UpstreamClient,
+    readonly handler: ResponseHandler,
+    readonly next: Service,
+    readonly acquire: (call: Call, client: UpstreamClient, avoid?: Endpoint) => Endpoint,
+  ) {}
+
+  /** Sends the call again, avoiding `failed`, if the budget allows; false if not. */
+  requeue(failed: Endpoint): boolean {
+    const { client } = this
+    if (this.requeues >= MAX_REQUEUES_PER_REQUEST) return false
+    if (!client.requeues.budget.tryRetry(performance.now())) {
+      client.requeues.budgetExhausted.value++
+      return false
+    }
+    this.requeues++
+    client.requeues.total.value++
+    start(this.call, client, this.acquire(this.call, client, failed), this)
+    return true
+  }
+}
+
+function start(call: Call, client: UpstreamClient, endpoint: Endpoint, attempts: Attempts): void {
+  call.endpoint = endpoint
+  const stats = client.stats
+  stats.requests++
+  stats.pending++
+  resume(attempts.next, call, new Attempt(attempts, endpoint))
+}
 
 /** One attempt at one endpoint, ended exactly once. */
 class Attempt implements ResponseHandler {
@@ -39,42 +80,53 @@ class Attempt implements ResponseHandler {
   private over = false
 
   constructor(
-    private readonly call: Call,
-    private readonly client: UpstreamClient,
+    private readonly attempts: Attempts,
     private readonly endpoint: Endpoint,
-    private readonly inner: ResponseHandler,
   ) {}
 
   onConnect(abort: (err: Error) => void): void {
-    this.inner.onConnect(abort)
+    this.attempts.handler.onConnect(abort)
   }
 
   onHeaders(status: number, fields: string[], resume: () => void): boolean {
     this.status = status
-    this.client.stats.status(status)
-    return this.inner.onHeaders(status, fields, resume)
+    this.attempts.client.stats.status(status)
+    return this.attempts.handler.onHeaders(status, fields, resume)
   }
 
   onData(chunk: Buffer): boolean {
-    return this.inner.onData(chunk)
+    return this.attempts.handler.onData(chunk)
   }
 
   onComplete(): void {
     if (this.over) return
-    this.end(this.status < 500 ? undefined : 'status_5xx')
-    this.inner.onComplete()
+    const { call } = this.attempts
+    const c = call.policy.classifier.response(call.request.method, this.status)
+    this.end(c === 'success' ? undefined : 'status_5xx')
+    this.attempts.handler.onComplete()
   }
 
   onError(err: Error): void {
     if (this.over) return
     this.end(failureName(err))
-    this.inner.onError(this.routerError(err))
+    const { attempts } = this
+    // An abort (client gone, timeout) fails with its own error, never an unsent one.
+    if (neverSent(err)) {
+      attempts.client.failedToConnect(this.endpoint)
+      try {
+        if (attempts.requeue(this.endpoint)) return
+      } catch (e) {
+        // No endpoint left to requeue to: the call fails as this attempt did.
+        void e
+      }
+    }
+    attempts.handler.onError(this.routerError(err))
   }
 
   private end(failure: string | undefined): void {
     this.over = true
     const latencyMs = performance.now() - this.started
-    const { balancer, stats } = this.client
+    const { balancer, stats } = this.attempts.client
     balancer.release(this.endpoint, latencyMs, failure === undefined)
     stats.pending--
     stats.latency.record(latencyMs)
@@ -84,6 +136,7 @@ class Attempt implements ResponseHandler {
 
   private routerError(err: Error): Error {
     if (err instanceof RouterError || err instanceof ClientClosedError) return err
-    return upstreamError(err, this.client, this.endpoint, this.call.name)
+    const { client, call } = this.attempts
+    return upstreamError(err, client, this.endpoint, call.name)
   }
 }

@@ -2,7 +2,8 @@
  * Binding: the logical name under the call's local dtab becomes a bound tree, from the router's
  * one binding cache. A binding still pending (a namer or namerd not answered yet) is waited for,
  * up to `bindingTimeoutMs` (504, or why it is stalled, e.g. namerd unreachable); a failed one
- * is a 502. This is also where the call joins its service's stats and gets its total timeout.
+ * is a 502. This is also where the call joins its service's stats and gets its settings
+ * (timeout, classifier, retries).
  */
 import type { ActState, BoundLeaf, NameTree } from '../../../dtabs/index.js'
 import { errorCode } from '../../../lib/errors.js'
@@ -22,7 +23,8 @@ export function bind(bindings: Bindings, bindingTimeoutMs: number): Step {
       const service = (call.service = entry.service)
       service.requests++
       service.pending++
-      call.totalTimeoutMs = entry.totalTimeoutMs
+      call.policy = entry.policy
+      call.retries = entry.retries
       const state = entry.binding.get()
       if (state.type !== 'pending') return withTree(state, call, next, handler)
       const onTimeout = (): Error =>

@@ -1,8 +1,11 @@
 /**
  * Timeouts: a service's `totalTimeoutMs` covers everything after binding (finding an endpoint,
- * sending, the whole response; later, retries); a client's `requestAttemptTimeoutMs` covers one
+ * sending, the whole response, every retry); a client's `requestAttemptTimeoutMs` covers one
  * attempt at one endpoint. Either one fails the call with a 503 (`ERR_TIMEOUT`, linkerd's
- * wording) and aborts its upstream exchange. A call without one pays nothing.
+ * wording) and aborts its upstream exchange. A deadline received from the previous router
+ * (`l5d-ctx-deadline`) bounds the call too: one already past is answered at once, without
+ * sending (504 `ERR_DEADLINE_EXCEEDED`), and so is one that passes meanwhile. The earlier of the
+ * two is the call's deadline, propagated to the next router. A call with neither pays nothing.
  */
 import { RouterError } from '../../errors.js'
 import type { Call } from '../call.js'
@@ -10,14 +13,47 @@ import { finagleDuration } from '../failures.js'
 import type { ResponseHandler } from '../handler.js'
 import { resume, type Service, type Step } from '../service.js'
 
-/** The service's total timeout, when the call's service has one. */
+/** The service's total timeout and the received deadline, when the call has either. */
 export const totalTimeout: Step = (next: Service) =>
   function totalTimed(call, handler): void {
-    const ms = call.totalTimeoutMs
-    if (ms === undefined) return next(call, handler)
-    const error = (): Error => timeoutError(call, ms, 'including retries (if applicable)')
-    resume(next, call, new Deadline(handler, ms, error))
+    const ms = call.policy.totalTimeoutMs
+    const received = call.inbound.deadline
+    if (ms === undefined && received === undefined) return next(call, handler)
+    const now = Date.now()
+    const byTotal = ms === undefined ? Infinity : now + ms
+    const byCaller = received === undefined ? Infinity : readDeadline(received)
+    if (byCaller <= now) throw deadlineExceeded(call, byCaller, now)
+    if (byTotal === Infinity && byCaller === Infinity) return next(call, handler)
+    if (byTotal <= byCaller) {
+      call.deadline = byTotal
+      const error = (): Error =>
+        timeoutError(call, ms as number, 'including retries (if applicable)')
+      return resume(next, call, new Deadline(handler, ms as number, error))
+    }
+    call.deadline = byCaller
+    const error = (): Error => deadlineExceeded(call, byCaller, Date.now())
+    resume(next, call, new Deadline(handler, byCaller - now, error))
   }
+
+/**
+ * The strictest of `l5d-ctx-deadline` values (`<set at ns> <deadline ns>`), in epoch ms;
+ * Infinity when none can be read (a malformed value is ignored, as linkerd ignores it).
+ */
+export function readDeadline(values: readonly string[]): number {
+  let earliest = Infinity
+  for (const value of values) {
+    const space = value.indexOf(' ')
+    const ns = Number(value.slice(space + 1))
+    if (space > 0 && Number.isFinite(ns) && ns > 0) earliest = Math.min(earliest, ns / 1e6)
+  }
+  return earliest
+}
+
+function deadlineExceeded(call: Call, deadline: number, now: number): RouterError {
+  const late = Math.round(now - deadline)
+  const text = `the caller's deadline (l5d-ctx-deadline) passed ${late} ms ago`
+  return new RouterError('ERR_DEADLINE_EXCEEDED', `${text}\n\nservice name: ${call.name}`)
+}
 
 /** The client's attempt timeout, when the call's client has one. */
 export const attemptTimeout: Step = (next: Service) =>

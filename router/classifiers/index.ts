@@ -1,0 +1,70 @@
+/**
+ * The response classifier family (`service.responseClassifier`, linkerd's HTTP classifiers):
+ * each says of one attempt's outcome whether it was a success, a failure, or a failure that is
+ * safe to retry. The classification feeds the success and failure stats, failure accrual and
+ * retries. `io.l5d.http.nonRetryable5XX` is the default. The h2 and gRPC classifiers will join
+ * this list.
+ */
+import { Section } from '../../lib/config/section.js'
+import { parseKind, registry, type Plugin } from '../../lib/plugin.js'
+import {
+  allSuccessful,
+  nonRetryable5XX,
+  retryableAll5XX,
+  retryableIdempotent5XX,
+  retryableRead5XX,
+} from './http.js'
+
+/** What an attempt's outcome was. */
+export type Classification = 'success' | 'failure' | 'retryable'
+
+/** Classifies one attempt: a response it got, or the error it ended with instead. */
+export interface ResponseClassifier {
+  /** The kind, for logs and the admin. */
+  readonly kind: string
+  /** A response with `status` to a request with `method`. */
+  response(method: string, status: number): Classification
+  /** No (complete) response: the attempt ended with `err` (connect, reset, timeout). */
+  error(method: string, err: Error): Classification
+}
+
+export type ClassifierPlugin = Plugin<ResponseClassifier, Record<string, never>>
+
+/** The built-in kinds. */
+export const classifiers = registry(
+  nonRetryable5XX,
+  retryableRead5XX,
+  retryableIdempotent5XX,
+  retryableAll5XX,
+  allSuccessful,
+)
+
+/** linkerd classifier kinds this router does not have (h2 and gRPC ones come with h2). */
+const NOT_HERE = [
+  'io.l5d.h2.nonRetryable5XX',
+  'io.l5d.h2.retryableRead5XX',
+  'io.l5d.h2.retryableIdempotent5XX',
+  'io.l5d.h2.retryableAll5XX',
+  'io.l5d.h2.allSuccessful',
+  'io.l5d.h2.grpc.default',
+  'io.l5d.h2.grpc.compliant',
+  'io.l5d.h2.grpc.alwaysRetryable',
+  'io.l5d.h2.grpc.neverRetryable',
+  'io.l5d.h2.grpc.retryableStatusCodes',
+]
+
+/** The default classifier (linkerd's): 5xx and errors are failures, never retried. */
+export const DEFAULT_CLASSIFIER: ResponseClassifier = nonRetryable5XX.parse(
+  new Section({}, 'responseClassifier'),
+)({})
+
+/**
+ * The classifier a `responseClassifier` section describes (`kind` required); the default when
+ * the section is absent. Throws a `ConfigError` for an unknown kind or key. Pure.
+ */
+export function parseClassifier(s: Section | undefined): ResponseClassifier {
+  if (s === undefined) return DEFAULT_CLASSIFIER
+  return parseKind(classifiers, s, { notHere: NOT_HERE })({})
+}
+
+export { isRetryableError } from './http.js'

@@ -1,0 +1,137 @@
+/**
+ * Retries (linkerd's `service.retries`): an attempt the service's classifier calls a retryable
+ * failure (or a failure answered with `l5d-retryable: true`: the next router never delivered
+ * it) is sent again, through pick and balance afresh, after the backoff's delay, while the
+ * service's retry budget allows, the call's deadline is not reached and the body was kept. The
+ * failed response is read and dropped (its connection is closed past `responseBytes`); what the
+ * client gets is the last attempt's answer. Counted as `retries/*` in the service's stats.
+ */
+import type { Call } from '../call.js'
+import type { ResponseHandler } from '../handler.js'
+import type { ServiceRetries } from '../service-policy.js'
+import { resume, type Service, type Step } from '../service.js'
+import { keepBody } from './retry-body.js'
+
+/** Retries of one request at most, whatever the budget allows (finagle's requeue limit). */
+export const MAX_RETRIES_PER_REQUEST = 25
+
+export const retry: Step = (next: Service) =>
+  function retried(call, handler): void {
+    const retries = call.retries as ServiceRetries
+    retries.budget.request(performance.now())
+    const r = new Retrying(call, handler, next, call.inbound.headers.length)
+    keepBody(call, handler, call.policy.buffer.requestBytes, (kept) => r.start(kept))
+  }
+
+class Retrying implements ResponseHandler {
+  private retries = 0
+  private replayable = false
+  /** Reading and dropping a failed response before the next attempt. */
+  private discarding = 0
+  private abortAttempt: ((err: Error) => void) | undefined
+  /** The call was aborted from above (client gone, deadline): no more attempts. */
+  private aborted = false
+  private delays: (() => number) | undefined
+  private over = false
+
+  constructor(
+    private readonly call: Call,
+    private readonly inner: ResponseHandler,
+    private readonly next: Service,
+    /** Headers the context step made; each attempt stamps its own after them. */
+    private readonly baseHeaders: number,
+  ) {}
+
+  start(replayable: boolean): void {
+    this.replayable = replayable
+    resume(this.next, this.call, this)
+  }
+
+  onConnect(abort: (err: Error) => void): void {
+    this.abortAttempt = abort
+    this.inner.onConnect((err) => {
+      this.aborted = true
+      abort(err)
+    })
+  }
+
+  onHeaders(status: number, fields: string[], resume: () => void): boolean {
+    const c = this.call.policy.classifier.response(this.call.request.method, status)
+    if (c !== 'success' && this.mayRetry(c === 'retryable' || retryableHeader(fields))) {
+      this.discarding = 1
+      return true
+    }
+    return this.inner.onHeaders(status, fields, resume)
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.discarding === 0) return this.inner.onData(chunk)
+    this.discarding += chunk.length
+    if (this.discarding > this.call.policy.buffer.responseBytes + 1) {
+      this.abortAttempt?.(new Error('a failed response too long to read before a retry'))
+    }
+    return true
+  }
+
+  onComplete(): void {
+    if (this.discarding > 0) return this.again()
+    this.finish()
+    this.inner.onComplete()
+  }
+
+  onError(err: Error): void {
+    if (this.discarding > 0 && !this.aborted) return this.again()
+    const c = this.call.policy.classifier.error(this.call.request.method, err)
+    if (this.discarding === 0 && c === 'retryable' && this.mayRetry(true)) return this.again()
+    this.finish()
+    this.inner.onError(err)
+  }
+
+  /** Whether a failure (`retryable` by the classifier or the header) is retried now. */
+  private mayRetry(retryable: boolean): boolean {
+    if (!retryable || this.aborted || this.retries >= MAX_RETRIES_PER_REQUEST) return false
+    const stats = this.call.retries as ServiceRetries
+    if (!this.replayable) {
+      stats.streamTooLong.value++
+      return false
+    }
+    const deadline = this.call.deadline
+    if (deadline !== undefined && Date.now() >= deadline) return false
+    if (stats.budget.tryRetry(performance.now())) return true
+    stats.budgetExhausted.value++
+    return false
+  }
+
+  /** The next attempt, after the backoff's delay (a wait the call's abort ends). */
+  private again(): void {
+    this.discarding = 0
+    this.retries++
+    ;(this.call.retries as ServiceRetries).total.value++
+    this.call.inbound.headers.length = this.baseHeaders
+    const delay = (this.delays ??= this.call.policy.retries.backoff())()
+    const timer = setTimeout(() => resume(this.next, this.call, this), delay)
+    this.inner.onConnect((err) => {
+      clearTimeout(timer)
+      this.aborted = true
+      this.finish()
+      this.inner.onError(err)
+    })
+  }
+
+  private finish(): void {
+    if (this.over) return
+    this.over = true
+    ;(this.call.retries as ServiceRetries).perRequest.record(this.retries)
+  }
+}
+
+/** `l5d-retryable: true` among response header fields. */
+function retryableHeader(fields: readonly string[]): boolean {
+  for (let i = 0; i < fields.length; i += 2) {
+    const name = fields[i] as string
+    if (name.length === 13 && name.toLowerCase() === 'l5d-retryable') {
+      return (fields[i + 1] as string).trim().toLowerCase() === 'true'
+    }
+  }
+  return false
+}
