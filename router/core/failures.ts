@@ -2,6 +2,7 @@ import { showDtab } from '../../dtabs/index.js'
 import { RouterError, type RouterErrorCode } from '../errors.js'
 import type { Endpoint } from '../model.js'
 import type { UpstreamClient } from './clients.js'
+import { neverSent } from './handler.js'
 import type { RequestIn } from './call.js'
 
 /**
@@ -82,7 +83,8 @@ export function upstreamError(
   const context = `service name: ${name}\nclient name: ${client.id}\naddresses: [${addresses}]\nselected address: ${e.key}`
   if (CONNECT_CODES.has(code)) {
     const msg = `Unable to establish connection to ${e.key}.\n\n${context}`
-    return new RouterError('ERR_CONNECT', msg, { cause: err })
+    // Never written (linkerd's RetryableWriteException): a router before this one may resend it.
+    return new RouterError('ERR_CONNECT', msg, { cause: err, retryable: neverSent(err) })
   }
   const bound = BOUND_CODES[code]
   if (bound !== undefined) {

@@ -29,8 +29,6 @@ const WARNINGS: Record<string, number> = {
   'linkerd/admin.yaml': 1,
   'linkerd/http.yaml': 6,
   'linkerd/loadbalancer.yaml': 1,
-  'linkerd/retries.yaml': 2,
-  'linkerd/service-options.yaml': 1,
   'linkerd/socket-options.yaml': 1,
   'linkerd/zipkin.yaml': 2,
 }

@@ -53,14 +53,18 @@ class Attempts {
   /** Sends the call again, avoiding `failed`, if the budget allows; false if not. */
   requeue(failed: Endpoint): boolean {
     const { client } = this
-    if (this.requeues >= MAX_REQUEUES_PER_REQUEST) return false
+    // With one endpoint, sending to it again would only add load to what just failed.
+    if (this.requeues >= MAX_REQUEUES_PER_REQUEST || client.balancer.endpoints.length < 2) {
+      return false
+    }
     if (!client.requeues.budget.tryRetry(performance.now())) {
       client.requeues.budgetExhausted.value++
       return false
     }
+    const endpoint = this.acquire(this.call, client, failed)
     this.requeues++
     client.requeues.total.value++
-    start(this.call, client, this.acquire(this.call, client, failed), this)
+    start(this.call, client, endpoint, this)
     return true
   }
 }

@@ -26,7 +26,8 @@ export function keepBody(
   }
   const body = request.body
   const chunks: Buffer[] = []
-  const onData = (chunk: Buffer): number => chunks.push(chunk)
+  const onData = (chunk: Buffer | string): number =>
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
   const stop = (): void => {
     body.off('data', onData).off('end', onEnd).off('error', onError)
   }
