@@ -83,6 +83,8 @@ export class Call {
   headers: string[] | undefined = undefined
   /** The endpoint the balancer chose. */
   endpoint: Endpoint | undefined = undefined
+  /** On a retry, the endpoint the failed attempt went to: the balancer takes another if it can. */
+  avoid: Endpoint | undefined = undefined
   /** Why the router answered with an error (its code), for `failures/<code>`. */
   failure: string | undefined = undefined
 

@@ -34,7 +34,8 @@ export const balance = (guard?: OverrideGuard): Step => {
     function balanced(call, handler): void {
       const client = call.client as UpstreamClient
       client.requeues.budget.request(performance.now())
-      start(call, client, acquire(call, client), new Attempts(call, client, handler, next, acquire))
+      const endpoint = acquire(call, client, call.avoid)
+      start(call, client, endpoint, new Attempts(call, client, handler, next, acquire))
     }
 }
 

@@ -108,6 +108,7 @@ class Retrying implements ResponseHandler {
     this.retries++
     ;(this.call.retries as ServiceRetries).total.value++
     this.call.inbound.headers.length = this.baseHeaders
+    this.call.avoid = this.call.endpoint
     const delay = (this.delays ??= this.call.policy.retries.backoff())()
     const timer = setTimeout(() => resume(this.next, this.call, this), delay)
     this.inner.onConnect((err) => {
