@@ -35,6 +35,9 @@ const downMs = Number(values['down-ms'])
 const settleMs = Number(values['settle-ms'])
 const brownOutMs = Number(values['brownout-ms'])
 
+// The routers' info lines (listening, stopped) would interleave with the progress lines.
+process.env.LOG_LEVEL ??= 'warn'
+
 const RETRY_READS = { service: { responseClassifier: { kind: 'io.l5d.http.retryableRead5XX' } } }
 
 /** Load on `port` for as long as `during` runs (plus a second before and after). */

@@ -3,10 +3,11 @@
  * three backends: nginx with passive health checks and retries to the next upstream, the router
  * with its default config, and the router retrying 5xx answers of read requests.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { repoPath } from '../../testing/paths.js'
+import { routingConfig } from '../../testing/router/resilience.js'
 import { freePort, spawnServer, type Proc } from '../proxy/procs.js'
 import { startNginxProxy } from '../proxy/targets.js'
 
@@ -39,14 +40,13 @@ export async function startRouter(
   router: Record<string, unknown> = {},
 ): Promise<Proc> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-resilience-'))
-  const disco = join(dir, 'disco')
-  mkdirSync(disco)
-  writeFileSync(join(disco, SERVICE), backendPorts.map((p) => `127.0.0.1 ${p}\n`).join(''))
   const port = await freePort()
+  const { namers, routers } = routingConfig(dir, SERVICE, backendPorts, router)
+  const servers = [{ port }]
   const config = {
     admin: { port: await freePort() },
-    namers: [{ kind: 'io.l5d.fs', rootDir: disco }],
-    routers: [{ protocol: 'http', dtab: '/svc => /#/io.l5d.fs', servers: [{ port }], ...router }],
+    namers,
+    routers: routers.map((r) => ({ ...r, servers })),
   }
   const file = join(dir, 'router.json')
   writeFileSync(file, JSON.stringify(config))
