@@ -1,6 +1,4 @@
 /** The resilience benchmark's table and its targets. */
-import { execSync } from 'node:child_process'
-import { cpus } from 'node:os'
 import { percentile, type LoadTally, type MethodTally } from '../../testing/steady-load.js'
 
 /** What one target showed: the rolling restart and the brown-out. */
@@ -12,15 +10,6 @@ export interface Row {
 
 const EMPTY: MethodTally = { total: 0, failed: 0, latenciesMs: [], failures: {} }
 const of = (t: LoadTally, m: string): MethodTally => t[m] ?? EMPTY
-
-/** Date, commit, Node and CPU, as every benchmark here prints them. */
-export function runHeader(): string {
-  const commit = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] })
-    .toString()
-    .trim()
-  const cpu = `${cpus().length} × ${cpus()[0]?.model ?? '?'}`
-  return `${new Date().toISOString().slice(0, 10)}, commit ${commit}, Node ${process.version}, ${cpu}`
-}
 
 function successRate(t: MethodTally): string {
   return t.total === 0 ? '–' : `${((100 * (t.total - t.failed)) / t.total).toFixed(1)} %`

@@ -19,7 +19,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { BackendProcess } from '../../testing/backend/process.js'
 import { startSteadyLoad, type LoadTally } from '../../testing/steady-load.js'
 import { stop, type Proc } from '../proxy/procs.js'
-import { failureKinds, runHeader, table, targets, type Row } from './report.js'
+import { header } from '../propagation/report.js'
+import { failureKinds, table, targets, type Row } from './report.js'
 import { NGINX_POLICY, SERVICE, startNginx, startRouter } from './targets.js'
 
 const { values } = parseArgs({
@@ -99,7 +100,7 @@ async function main(): Promise<void> {
     await Promise.all(backends.map((b) => b.stop()))
   }
   const out = [
-    `resilience benchmark: ${runHeader()}`,
+    `resilience benchmark: ${header()}`,
     `${rate} req/s (GET and POST in turn, POSTs with a small JSON body), 3 backends; rolling restart: each SIGKILLed, ${downMs} ms down, ${settleMs} ms before the next; brown-out: one backend answers 503 to 50 % for ${brownOutMs} ms. nginx: ${NGINX_POLICY}.`,
     '',
     table(rows),
