@@ -12,7 +12,21 @@ export function startBackend(): Promise<Proc> {
   return forkServer('backend', join(here, 'backend.mjs'), ['0'])
 }
 
-export async function startNginx(upstreamPort: number, workers: number): Promise<Proc> {
+export function startNginx(upstreamPort: number, workers: number): Promise<Proc> {
+  const upstream = `server 127.0.0.1:${upstreamPort}; keepalive 128;`
+  return startNginxProxy(`nginx × ${workers}`, workers, upstream)
+}
+
+/**
+ * nginx as a reverse proxy in a temp prefix (its own pid, logs and temp paths): `upstream` is
+ * the body of its upstream block, `location` extra lines for the proxying location.
+ */
+export async function startNginxProxy(
+  name: string,
+  workers: number,
+  upstream: string,
+  location = '',
+): Promise<Proc> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-nginx-'))
   const port = await freePort()
   const conf = `worker_processes ${workers};
@@ -26,7 +40,7 @@ http {
   fastcgi_temp_path ${dir}/fastcgi;
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
-  upstream backend { server 127.0.0.1:${upstreamPort}; keepalive 128; }
+  upstream backend { ${upstream} }
   server {
     listen 127.0.0.1:${port};
     location / {
@@ -34,13 +48,14 @@ http {
       proxy_http_version 1.1;
       proxy_set_header Connection "";
       proxy_set_header Host $host;
+      ${location}
     }
   }
 }
 `
   writeFileSync(join(dir, 'nginx.conf'), conf)
   const args = ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;']
-  return spawnServer(`nginx × ${workers}`, 'nginx', args, port)
+  return spawnServer(name, 'nginx', args, port)
 }
 
 export async function startForwarder(
