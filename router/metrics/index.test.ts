@@ -1,3 +1,4 @@
+import { DEFAULT_POLICY, ServiceRetries } from '../core/service-policy.js'
 import test from 'ava'
 import { EMPTY_SUMMARY, type Summary } from './histogram.js'
 import type { Entry } from './entry.js'
@@ -378,4 +379,27 @@ test('status ignores codes outside [100, 599]; fail() caps exception names', (t)
   t.is(names.filter((n) => n.startsWith('c/failures/')).length, 65)
   t.true(names.includes('c/failures/other'))
   t.is(c.failures, 70)
+})
+
+test('prometheus: a service’s retries and a client’s requeues, under linkerd’s names', async (t) => {
+  const m = registry()
+  const r = m.router('r')
+  const service = r.service('/svc/foo')
+  const retries = new ServiceRetries(service, DEFAULT_POLICY)
+  retries.total.value = 3
+  retries.budgetExhausted.value = 1
+  retries.perRequest.record(0)
+  r.client('/#/io.l5d.fs/foo').counter('retries/requeues').value = 2
+  m.snapshot()
+  const text = await m.prometheus()
+  const svc = 'rt="r", service="svc/foo"'
+  for (const line of [
+    `rt:service:retries:total{${svc}} 3`,
+    `rt:service:retries:budget_exhausted{${svc}} 1`,
+    `rt:service:retries:budget{${svc}} 100.0`,
+    `rt:service:retries:per_request_count{${svc}} 1`,
+    `rt:client:retries:requeues{rt="r", client="#/io.l5d.fs/foo"} 2`,
+  ]) {
+    t.true(text.includes(`${line}\n`), line)
+  }
 })
