@@ -42,14 +42,7 @@ export const IGNORED_KEYS = {
     'timeoutMs',
     'timestampHeader',
   ],
-  client: [
-    'clientSession',
-    'failFast',
-    'failureAccrual',
-    'forwardClientCert',
-    'requeueBudget',
-    'socketOptions',
-  ],
+  client: ['clientSession', 'forwardClientCert', 'requeueBudget', 'socketOptions'],
 } as const
 
 /**

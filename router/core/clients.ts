@@ -4,9 +4,20 @@
  * idle ones expire; linkerd's `bindingCache.clients`), counted as `bindcache/client/*`.
  */
 import { showPath, type Addr, type Bound, type Path } from '../../dtabs/index.js'
+import { nullLog, type Log } from '../../lib/log.js'
 import { Lru } from '../../lib/lru.js'
+import {
+  AccrualBalancer,
+  type AccrualOptions,
+  type ClientHealth,
+  type FailureAccrual,
+} from '../accrual/index.js'
+import { jitteredBackoff, type Backoff } from '../backoffs/index.js'
 import type { ClientStats, Counter, RouterStats } from '../metrics/index.js'
 import type { Balancer, BalancerFactory, Endpoint } from '../model.js'
+
+/** How a client watches its endpoints' health: failure accrual and failFast (router/accrual). */
+export type HealthOptions = Omit<AccrualOptions, 'id'>
 
 /**
  * The client of one bound id. A `neg` address set empties its balancer; `pending` and `failed`
@@ -19,6 +30,8 @@ export class UpstreamClient {
   readonly balancer: Balancer
   addr: Addr
   private readonly unsubscribe: () => void
+  /** The balancer itself when health is watched (absent: nothing is ever marked dead). */
+  private readonly accrual: AccrualBalancer | undefined
 
   constructor(
     bound: Bound,
@@ -26,10 +39,14 @@ export class UpstreamClient {
     public stats: ClientStats,
     /** `requestAttemptTimeoutMs` for this client, if configured. */
     readonly attemptTimeoutMs?: number,
+    health?: HealthOptions,
   ) {
     this.id = showPath(bound.id)
     this.boundId = bound.id
-    this.balancer = makeBalancer()
+    const inner = makeBalancer()
+    this.accrual = health && new AccrualBalancer(inner, { ...health, id: this.id })
+    this.balancer = this.accrual ?? inner
+    this.useStats(stats)
     this.addr = bound.addr.get()
     this.apply(this.addr)
     this.unsubscribe = bound.addr.subscribe((a) => this.apply(a))
@@ -41,17 +58,51 @@ export class UpstreamClient {
     else if (addr.type === 'neg') this.balancer.update([])
   }
 
-  /**
-   * The request could not connect to `endpoint` (nothing was sent). Told in addition to the
-   * balancer's `release`, for `failFast` (no effect yet).
-   */
-  failedToConnect(endpoint: Endpoint): void {
-    void endpoint
+  /** Takes `stats` as the client's stats (they replace evicted ones) and registers its gauges. */
+  useStats(stats: ClientStats): void {
+    this.stats = stats
+    const { balancer, accrual } = this
+    stats.gauge('loadbalancer/size', () => balancer.endpoints.length)
+    if (accrual === undefined)
+      stats.gauge('loadbalancer/available', () => balancer.endpoints.length)
+    else accrual.attach(stats)
   }
 
+  /**
+   * The request could not connect to `endpoint` (nothing was sent). Told in addition to the
+   * balancer's `release`; with `failFast`, the endpoint is down until a TCP connect succeeds.
+   */
+  failedToConnect(endpoint: Endpoint): void {
+    this.accrual?.failedToConnect(endpoint)
+  }
+
+  /** Its endpoints' health (admin `/client_state.json`). */
+  health(): ClientHealth {
+    if (this.accrual !== undefined) return this.accrual.health()
+    const endpoints = this.balancer.endpoints
+    return {
+      panic: false,
+      endpoints: endpoints.map((e) => ({ endpoint: e.key, state: 'alive', failures: 0 })),
+    }
+  }
+
+  /** Stops following the address set and cancels probe timers. */
   close(): void {
     this.unsubscribe()
+    this.accrual?.close()
   }
+}
+
+/**
+ * How often failFast tries to connect to a down endpoint: jittered between 1 s and 32 s, as
+ * Finagle's `FailFastFactory` (docs/limits.md).
+ */
+export const FAIL_FAST_BACKOFF = jitteredBackoff(1_000, 32_000)
+
+/** A client's `failureAccrual` and `failFast` (the `client` configs). */
+export interface ClientHealthConfig {
+  readonly accrual: FailureAccrual
+  readonly failFast: boolean
 }
 
 export interface ClientsOptions {
@@ -61,6 +112,14 @@ export interface ClientsOptions {
   /** The balancer factory and attempt timeout of a bound id (the `client` configs). */
   readonly balancerFor: (id: Path) => BalancerFactory
   readonly attemptTimeoutFor?: (id: Path) => number | undefined
+  /** A bound id's failure accrual and failFast; absent: no health watching (tests). */
+  readonly healthFor?: (id: Path) => ClientHealthConfig
+  /** failFast's probe: resolves true when a TCP connection could be made. */
+  readonly connectProbe?: (host: string, port: number) => Promise<boolean>
+  /** failFast's backoff between connect probes (default FAIL_FAST_BACKOFF). */
+  readonly failFastBackoff?: Backoff
+  /** Where endpoints marked dead and revived are logged. */
+  readonly log?: Log
 }
 
 /** See the file header. `close()` stops every client following its addresses. */
@@ -101,12 +160,31 @@ export class Clients {
         balancerFor(bound.id),
         stats.client(key),
         attemptTimeoutFor?.(bound.id),
+        this.healthOptions(bound.id),
       )
       this.cache.set(key, client)
     } else if (client.stats.evicted) {
-      client.stats = this.o.stats.client(key)
+      client.useStats(this.o.stats.client(key))
     }
     return client
+  }
+
+  /** What the client of `id` watches of its endpoints; undefined when nothing (zero cost). */
+  private healthOptions(id: Path): HealthOptions | undefined {
+    const { healthFor, connectProbe, log = nullLog } = this.o
+    const config = healthFor?.(id)
+    if (config === undefined) return undefined
+    const { accrual, failFast } = config
+    const backoff = this.o.failFastBackoff ?? FAIL_FAST_BACKOFF
+    const fastProbe =
+      failFast && connectProbe !== undefined ? { connect: connectProbe, backoff } : undefined
+    if (accrual.policy === undefined && fastProbe === undefined) return undefined
+    return { accrual, failFast: fastProbe, log }
+  }
+
+  /** Every client's endpoint health, by client id (admin `/client_state.json`). */
+  health(): Record<string, ClientHealth> {
+    return Object.fromEntries(this.cache.values().map((c) => [c.id, c.health()]))
   }
 
   /** The ids of the clients made so far (admin `/bound-names.json`). */
