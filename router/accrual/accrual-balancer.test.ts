@@ -238,3 +238,18 @@ test('without failFast a failed connection is only a failure like any other', (t
   h.balancer.failedToConnect(h.balancer.endpoints[0] as Endpoint)
   t.is(h.balancer.health().endpoints[0]?.state, 'alive')
 })
+
+test('failFast: when every endpoint is held down, no endpoint is handed out (fail at once)', (t) => {
+  const h = accrualHarness({
+    failFast: { backoff: constantBackoff(50), connect: () => Promise.resolve(false) },
+  })
+  h.balancer.update([addr(80), addr(81)])
+  for (const e of [...h.balancer.endpoints]) h.balancer.failedToConnect(e)
+  t.true(h.balancer.health().panic)
+  t.is(h.balancer.acquire(), undefined)
+  t.deepEqual(
+    h.balancer.endpoints.map((e) => e.key),
+    [A, B],
+    'the error can still list them',
+  )
+})

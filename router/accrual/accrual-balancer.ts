@@ -3,7 +3,7 @@
  * balancer only the endpoints that are available, so a dead one gets no traffic until its
  * backoff has passed and a probe (one request, or a TCP connect for failFast) succeeds. When no
  * endpoint is alive it gives the inner balancer all of them ("panic": better to try the dead
- * than to fail every request). States: health.ts. Each change of state re-feeds the inner
+ * than to fail every request), except those failFast holds down. States: health.ts. Each change of state re-feeds the inner
  * balancer (O(n), per change); a request on a healthy endpoint costs a field read on acquire
  * and a Map get and the policy's field writes on release, with no allocation and no timer.
  */
@@ -243,13 +243,17 @@ export class AccrualBalancer implements Balancer {
     this.open = open
     this.available = alive + open
     this.setPanic(alive === 0 && this.order.length > 0)
-    const all = this.panicking || usable.length === this.order.length
-    this.inner.update(all ? this.order.map((h) => h.addr) : usable)
+    // In panic every endpoint but those failFast holds down (a connect is known to fail: with
+    // none left the request fails at once, as Finagle's fail-fast does).
+    const panicSet = (): Addresses =>
+      this.order.filter((h) => !(h.state === 'dead' && h.byConnect)).map((h) => h.addr)
+    this.inner.update(this.panicking ? panicSet() : usable)
     for (const e of this.inner.endpoints) {
       const h = this.byKey.get(e.key)
       if (h !== undefined) h.endpoint = e
     }
-    this.list = all ? undefined : this.order.map((h) => h.endpoint as Endpoint)
+    const complete = this.inner.endpoints.length === this.order.length
+    this.list = complete ? undefined : this.order.map((h) => h.endpoint as Endpoint)
   }
 
   private setPanic(panic: boolean): void {
