@@ -92,8 +92,7 @@ function makeRouter(
         const p = clientParamsFor(cfg.client, id)
         return { accrual: p.failureAccrual ?? DEFAULT_ACCRUAL, failFast: p.failFast ?? false }
       },
-      connectProbe,
-      log: routerLog(log, cfg.label),
+      health: { connectProbe, log: routerLog(log, cfg.label) },
     },
   })
   return { router, interpreter, config: cfg }

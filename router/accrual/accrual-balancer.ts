@@ -10,9 +10,10 @@
 import type { Log } from '../../lib/log.js'
 import type { Backoff } from '../backoffs/index.js'
 import { endpointKey, type Addresses } from '../balancers/endpoints.js'
-import { Counter, type Scope } from '../metrics/index.js'
+import type { Scope } from '../metrics/index.js'
+import { AccrualEvents } from './accrual-events.js'
 import type { Balancer, Endpoint } from '../model.js'
-import { Health } from './health.js'
+import { Health, healthView, type ClientHealth } from './health.js'
 import type { FailureAccrual } from './index.js'
 
 /** failFast: how a down endpoint is probed (a TCP connect) and how often. */
@@ -36,18 +37,6 @@ export interface AccrualOptions {
   readonly schedule?: (fn: () => void, ms: number) => () => void
 }
 
-/** What `/client_state.json` shows of one client. */
-export interface ClientHealth {
-  readonly panic: boolean
-  readonly endpoints: readonly {
-    readonly endpoint: string
-    readonly state: 'alive' | 'dead' | 'probing'
-    /** When a dead endpoint is next probed (ISO time). */
-    readonly until?: string
-    readonly failures: number
-  }[]
-}
-
 function timeout(fn: () => void, ms: number): () => void {
   const t = setTimeout(fn, ms).unref()
   return () => clearTimeout(t)
@@ -66,11 +55,7 @@ export class AccrualBalancer implements Balancer {
   private readonly now: () => number
   private readonly schedule: (fn: () => void, ms: number) => () => void
   private closed = false
-  private removals = new Counter()
-  private revivals = new Counter()
-  private removedForMs = new Counter()
-  private probes = new Counter()
-  private panics = new Counter()
+  private readonly events: AccrualEvents
 
   constructor(
     private readonly inner: Balancer,
@@ -78,23 +63,16 @@ export class AccrualBalancer implements Balancer {
   ) {
     this.now = o.now ?? Date.now
     this.schedule = o.schedule ?? timeout
+    this.events = new AccrualEvents(o.id, o.log)
   }
 
   get endpoints(): readonly Endpoint[] {
     return this.list ?? this.inner.endpoints
   }
 
-  /**
-   * Registers the metrics on `scope`; called again when the client's stats were replaced (they
-   * start from zero there, as the client's other stats do).
-   */
+  /** Registers its metrics on the client's `scope` (again when the client's stats change). */
   attach(scope: Scope): void {
-    this.removals = scope.counter('failure_accrual/removals')
-    this.revivals = scope.counter('failure_accrual/revivals')
-    this.removedForMs = scope.counter('failure_accrual/removed_for_ms')
-    this.probes = scope.counter('failure_accrual/probes')
-    this.panics = scope.counter('loadbalancer/panic')
-    scope.gauge('loadbalancer/available', () => this.available)
+    this.events.attach(scope, () => this.available)
   }
 
   update(addrs: Addresses): void {
@@ -123,7 +101,7 @@ export class AccrualBalancer implements Balancer {
     if (h?.state === 'open') {
       h.state = 'probing'
       h.probe = e
-      this.probes.value++
+      this.events.probed()
       this.rebuild()
     }
     return e
@@ -155,15 +133,7 @@ export class AccrualBalancer implements Balancer {
 
   /** Every endpoint's health, for the admin page. */
   health(): ClientHealth {
-    return {
-      panic: this.panicking,
-      endpoints: this.order.map((h) => ({
-        endpoint: h.key,
-        state: h.shown(),
-        ...(h.state === 'dead' ? { until: new Date(h.until).toISOString() } : {}),
-        failures: h.failures,
-      })),
-    }
+    return healthView(this.order, this.panicking)
   }
 
   close(): void {
@@ -183,14 +153,7 @@ export class AccrualBalancer implements Balancer {
     if (fresh) h.since = this.now()
     h.until = this.now() + ms
     h.cancel = this.schedule(() => this.wake(h), ms)
-    this.removals.value++
-    this.removedForMs.value += ms
-    this.o.log.warn('endpoint marked dead', {
-      client: this.o.id,
-      endpoint: h.key,
-      reason,
-      backoffMs: ms,
-    })
+    this.events.markedDead(h.key, reason, ms)
     this.rebuild()
   }
 
@@ -204,7 +167,7 @@ export class AccrualBalancer implements Balancer {
       this.rebuild()
       return
     }
-    this.probes.value++
+    this.events.probed()
     void failFast.connect(h.addr.host, h.addr.port).then((connected) => {
       if (this.closed || this.byKey.get(h.key) !== h || h.state !== 'dead') return
       if (connected) this.revive(h)
@@ -220,12 +183,7 @@ export class AccrualBalancer implements Balancer {
     h.delays = undefined
     h.failures = 0
     h.policy?.reset()
-    this.revivals.value++
-    this.o.log.info('endpoint revived', {
-      client: this.o.id,
-      endpoint: h.key,
-      deadForMs: this.now() - h.since,
-    })
+    this.events.revived(h.key, this.now() - h.since)
     this.rebuild()
   }
 
@@ -259,9 +217,6 @@ export class AccrualBalancer implements Balancer {
   private setPanic(panic: boolean): void {
     if (panic === this.panicking) return
     this.panicking = panic
-    if (panic) this.panics.value++
-    const fields = { client: this.o.id, endpoints: this.order.length }
-    if (panic) this.o.log.warn('every endpoint is marked dead; balancing over them anyway', fields)
-    else this.o.log.info('an endpoint is alive again; no longer balancing over dead ones', fields)
+    this.events.panic(panic, this.order.length)
   }
 }

@@ -51,3 +51,28 @@ export class Health {
     return this.state === 'open' ? 'probing' : this.state
   }
 }
+
+/** What `/client_state.json` shows of one client. */
+export interface ClientHealth {
+  readonly panic: boolean
+  readonly endpoints: readonly {
+    readonly endpoint: string
+    readonly state: 'alive' | 'dead' | 'probing'
+    /** When a dead endpoint is next probed (ISO time). */
+    readonly until?: string
+    readonly failures: number
+  }[]
+}
+
+/** The admin view of a client's endpoints, in address order. */
+export function healthView(order: readonly Health[], panic: boolean): ClientHealth {
+  return {
+    panic,
+    endpoints: order.map((h) => ({
+      endpoint: h.key,
+      state: h.shown(),
+      ...(h.state === 'dead' ? { until: new Date(h.until).toISOString() } : {}),
+      failures: h.failures,
+    })),
+  }
+}

@@ -59,6 +59,14 @@ export function parseAccrual(s: Section | undefined): FailureAccrual {
   return { policy: parseKind(accruals, s)({}), backoff }
 }
 
-export { AccrualBalancer, type AccrualOptions, type ClientHealth } from './accrual-balancer.js'
+export { AccrualBalancer, type AccrualOptions } from './accrual-balancer.js'
+export type { ClientHealth } from './health.js'
+export {
+  FAIL_FAST_BACKOFF,
+  healthOptions,
+  type ClientHealthConfig,
+  type HealthDeps,
+  type HealthOptions,
+} from './client-health.js'
 export { ConsecutiveFailures } from './consecutive-failures.js'
 export { SuccessRate } from './success-rate.js'

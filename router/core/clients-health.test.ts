@@ -3,8 +3,10 @@ import { constant, type Bound } from '../../dtabs/index.js'
 import { AccrualBalancer, DEFAULT_ACCRUAL, parseAccrual } from '../accrual/index.js'
 import { parseBalancer } from '../balancers/index.js'
 import { Section } from '../../lib/config/section.js'
+import { nullLog } from '../../lib/log.js'
 import { MetricsRegistry, type Entry, type RouterStats } from '../metrics/index.js'
-import { Clients, type ClientHealthConfig } from './clients.js'
+import type { ClientHealthConfig } from '../accrual/index.js'
+import { Clients } from './clients.js'
 
 const NONE = parseAccrual(new Section({ kind: 'none' }, 'fa'))
 
@@ -20,7 +22,7 @@ function clients(stats: RouterStats, health: (name: string) => ClientHealthConfi
     idleTtlMs: 60_000,
     balancerFor: () => parseBalancer(undefined),
     healthFor: (id) => health(id[2] ?? ''),
-    connectProbe: () => Promise.resolve(true),
+    health: { connectProbe: () => Promise.resolve(true), log: nullLog },
   })
 }
 

@@ -4,20 +4,18 @@
  * idle ones expire; linkerd's `bindingCache.clients`), counted as `bindcache/client/*`.
  */
 import { showPath, type Addr, type Bound, type Path } from '../../dtabs/index.js'
-import { nullLog, type Log } from '../../lib/log.js'
+import { nullLog } from '../../lib/log.js'
 import { Lru } from '../../lib/lru.js'
 import {
   AccrualBalancer,
-  type AccrualOptions,
+  healthOptions,
   type ClientHealth,
-  type FailureAccrual,
+  type ClientHealthConfig,
+  type HealthDeps,
+  type HealthOptions,
 } from '../accrual/index.js'
-import { jitteredBackoff, type Backoff } from '../backoffs/index.js'
 import type { ClientStats, Counter, RouterStats } from '../metrics/index.js'
 import type { Balancer, BalancerFactory, Endpoint } from '../model.js'
-
-/** How a client watches its endpoints' health: failure accrual and failFast (router/accrual). */
-export type HealthOptions = Omit<AccrualOptions, 'id'>
 
 /**
  * The client of one bound id. A `neg` address set empties its balancer; `pending` and `failed`
@@ -93,18 +91,6 @@ export class UpstreamClient {
   }
 }
 
-/**
- * How often failFast tries to connect to a down endpoint: jittered between 1 s and 32 s, as
- * Finagle's `FailFastFactory` (docs/limits.md).
- */
-export const FAIL_FAST_BACKOFF = jitteredBackoff(1_000, 32_000)
-
-/** A client's `failureAccrual` and `failFast` (the `client` configs). */
-export interface ClientHealthConfig {
-  readonly accrual: FailureAccrual
-  readonly failFast: boolean
-}
-
 export interface ClientsOptions {
   readonly stats: RouterStats
   readonly maxSize: number
@@ -114,12 +100,8 @@ export interface ClientsOptions {
   readonly attemptTimeoutFor?: (id: Path) => number | undefined
   /** A bound id's failure accrual and failFast; absent: no health watching (tests). */
   readonly healthFor?: (id: Path) => ClientHealthConfig
-  /** failFast's probe: resolves true when a TCP connection could be made. */
-  readonly connectProbe?: (host: string, port: number) => Promise<boolean>
-  /** failFast's backoff between connect probes (default FAIL_FAST_BACKOFF). */
-  readonly failFastBackoff?: Backoff
-  /** Where endpoints marked dead and revived are logged. */
-  readonly log?: Log
+  /** failFast's probe and backoff, and where endpoints marked dead and revived are logged. */
+  readonly health?: HealthDeps
 }
 
 /** See the file header. `close()` stops every client following its addresses. */
@@ -154,32 +136,19 @@ export class Clients {
     let client = this.cache.get(key)
     if (client === undefined) {
       this.misses.value++
-      const { stats, balancerFor, attemptTimeoutFor } = this.o
+      const { stats, balancerFor, attemptTimeoutFor, healthFor, health = { log: nullLog } } = this.o
       client = new UpstreamClient(
         bound,
         balancerFor(bound.id),
         stats.client(key),
         attemptTimeoutFor?.(bound.id),
-        this.healthOptions(bound.id),
+        healthFor && healthOptions(healthFor(bound.id), health),
       )
       this.cache.set(key, client)
     } else if (client.stats.evicted) {
       client.useStats(this.o.stats.client(key))
     }
     return client
-  }
-
-  /** What the client of `id` watches of its endpoints; undefined when nothing (zero cost). */
-  private healthOptions(id: Path): HealthOptions | undefined {
-    const { healthFor, connectProbe, log = nullLog } = this.o
-    const config = healthFor?.(id)
-    if (config === undefined) return undefined
-    const { accrual, failFast } = config
-    const backoff = this.o.failFastBackoff ?? FAIL_FAST_BACKOFF
-    const fastProbe =
-      failFast && connectProbe !== undefined ? { connect: connectProbe, backoff } : undefined
-    if (accrual.policy === undefined && fastProbe === undefined) return undefined
-    return { accrual, failFast: fastProbe, log }
   }
 
   /** Every client's endpoint health, by client id (admin `/client_state.json`). */

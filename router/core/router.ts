@@ -56,7 +56,7 @@ export interface RouterSetup {
   /** The process's own addresses: a request's override may not lead to them (absent: no guard). */
   readonly self?: SelfAddresses
   /** `failureAccrual` and `failFast` per bound id, failFast's probe, and the log (clients.ts). */
-  readonly health?: Pick<ClientsOptions, 'healthFor' | 'connectProbe' | 'failFastBackoff' | 'log'>
+  readonly health?: Pick<ClientsOptions, 'healthFor' | 'health'>
 }
 
 /** See the file header. `close()` releases the caches, the connector and the access log. */
