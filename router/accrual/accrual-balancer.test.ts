@@ -120,6 +120,7 @@ test('a failed probe marks it dead again with the next, longer backoff', (t) => 
   t.is(h.metric('failure_accrual/removals'), 2)
   t.is(h.metric('failure_accrual/removed_for_ms'), 300)
   t.deepEqual([...pickCounts(h.balancer, 500)], [[B, 500]])
+  t.deepEqual(h.lines, [`warn: endpoint marked dead ${A}`], 'a failed probe is not logged again')
 })
 
 test('a revival starts the backoff over', (t) => {

@@ -153,7 +153,7 @@ export class AccrualBalancer implements Balancer {
     if (fresh) h.since = this.now()
     h.until = this.now() + ms
     h.cancel = this.schedule(() => this.wake(h), ms)
-    this.events.markedDead(h.key, reason, ms)
+    this.events.markedDead(h.key, reason, ms, fresh)
     this.rebuild()
   }
 

@@ -33,9 +33,11 @@ export class AccrualEvents {
     scope.gauge('loadbalancer/available', available)
   }
 
-  markedDead(endpoint: string, reason: string, backoffMs: number): void {
+  /** Counted every time; logged only when it was alive (`fresh`), not after each failed probe. */
+  markedDead(endpoint: string, reason: string, backoffMs: number, fresh: boolean): void {
     this.removals.value++
     this.removedForMs.value += backoffMs
+    if (!fresh) return
     this.log.warn('endpoint marked dead', { client: this.client, endpoint, reason, backoffMs })
   }
 
