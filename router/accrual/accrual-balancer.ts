@@ -2,17 +2,18 @@
  * Failure accrual as a `Balancer` decorator: it keeps the whole address set and gives the inner
  * balancer only the endpoints that are available, so a dead one gets no traffic until its
  * backoff has passed and a probe (one request, or a TCP connect for failFast) succeeds. When no
- * endpoint is alive it gives the inner balancer all of them ("panic": better to try the dead
- * than to fail every request), except those failFast holds down. States: health.ts. Each change of state re-feeds the inner
- * balancer (O(n), per change); a request on a healthy endpoint costs a field read on acquire
- * and a Map get and the policy's field writes on release, with no allocation and no timer.
+ * endpoint is alive it gives the inner balancer all of them but those failFast holds down
+ * ("panic": better to try the dead than to fail every request). States: health.ts. Each change
+ * of state re-feeds the inner balancer (O(n), per change); a request on a healthy endpoint costs
+ * a field read on acquire and a Map get and the policy's field writes on release, with no
+ * allocation and no timer.
  */
 import type { Log } from '../../lib/log.js'
 import type { Backoff } from '../backoffs/index.js'
 import { endpointKey, type Addresses } from '../balancers/endpoints.js'
 import type { Scope } from '../metrics/index.js'
-import { AccrualEvents } from './accrual-events.js'
 import type { Balancer, Endpoint } from '../model.js'
+import { AccrualEvents } from './accrual-events.js'
 import { Health, healthView, type ClientHealth } from './health.js'
 import type { FailureAccrual } from './index.js'
 
@@ -100,7 +101,6 @@ export class AccrualBalancer implements Balancer {
     const h = this.byKey.get(e.key)
     if (h?.state === 'open') {
       h.state = 'probing'
-      h.probe = e
       this.events.probed()
       this.rebuild()
     }
@@ -145,7 +145,6 @@ export class AccrualBalancer implements Balancer {
     const fresh = h.state === 'alive'
     h.stopTimer()
     h.state = 'dead'
-    h.probe = undefined
     const { failFast, accrual } = this.o
     const backoff = h.byConnect && failFast !== undefined ? failFast.backoff : accrual.backoff
     h.delays ??= backoff(this.o.random)
@@ -178,7 +177,6 @@ export class AccrualBalancer implements Balancer {
   private revive(h: Health): void {
     h.stopTimer()
     h.state = 'alive'
-    h.probe = undefined
     h.byConnect = false
     h.delays = undefined
     h.failures = 0

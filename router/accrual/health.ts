@@ -22,8 +22,6 @@ export class Health {
   failures = 0
   /** The object the inner balancer hands out for it (the latest one). */
   endpoint: Endpoint | undefined
-  /** The probe request's endpoint object while `probing`. */
-  probe: Endpoint | undefined
   /** Marked down by failFast: probed by a TCP connect, not by a request. */
   byConnect = false
   /** When it was marked dead, and when it is next probed (ms, the balancer's clock). */
