@@ -66,6 +66,7 @@ async function serve(
       label: router.label,
       delegate: (dtab: string, path: string) => delegateFor(interpreter, dtab, path),
       interpreterState: () => interpreter.state?.(),
+      clientState: () => router.clientHealth(),
     })),
     boundNames: () => running.routers.flatMap((r) => r.router.boundNames()),
     metrics,

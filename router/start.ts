@@ -6,6 +6,8 @@ import {
   type RouterConfig,
 } from './config/index.js'
 import { AccessLog } from './core/steps/access-log.js'
+import { DEFAULT_ACCRUAL } from './accrual/index.js'
+import { connectProbe } from './h1/connect-probe.js'
 import { parseBalancer } from './balancers/index.js'
 import type { Log } from '../lib/log.js'
 import type { Interpreter } from './model.js'
@@ -38,6 +40,16 @@ function openAccessLog(cfg: HttpRouterConfig, log: Log): AccessLog | undefined {
   const file = cfg.httpAccessLog
   if (file === undefined) return undefined
   return new AccessLog(file, (message) => log.warn(message, { router: cfg.label }))
+}
+
+/** `log` with the router's label on every line. */
+function routerLog(log: Log, router: string): Log {
+  return {
+    debug: (msg, fields) => log.debug(msg, { router, ...fields }),
+    info: (msg, fields) => log.info(msg, { router, ...fields }),
+    warn: (msg, fields) => log.warn(msg, { router, ...fields }),
+    error: (msg, fields) => log.error(msg, { router, ...fields }),
+  }
 }
 
 function makeRouter(
@@ -77,6 +89,13 @@ function makeRouter(
     },
     stats: metrics.router(cfg.label),
     self,
+    health: {
+      healthFor: (id) => {
+        const p = clientParamsFor(cfg.client, id)
+        return { accrual: p.failureAccrual ?? DEFAULT_ACCRUAL, failFast: p.failFast ?? false }
+      },
+      health: { connectProbe, log: routerLog(log, cfg.label) },
+    },
   })
   return { router, interpreter, config: cfg }
 }

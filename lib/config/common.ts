@@ -42,13 +42,7 @@ export const IGNORED_KEYS = {
     'timeoutMs',
     'timestampHeader',
   ],
-  client: [
-    'clientSession',
-    'failFast',
-    'failureAccrual',
-    'forwardClientCert',
-    'socketOptions',
-  ],
+  client: ['clientSession', 'forwardClientCert', 'socketOptions'],
 } as const
 
 /**

@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { AdminError } from './errors.js'
+import type { ClientStateSource } from './client-state.js'
 import type { InterpreterStateSource } from './interpreter-state.js'
 import { refuseOtherMethods } from './methods.js'
 
 /** What the admin server needs of a router: its label, a delegation explainer, its watches. */
-export interface AdminRouter extends InterpreterStateSource {
+export interface AdminRouter extends InterpreterStateSource, ClientStateSource {
   readonly label: string
   /**
    * Explains how `path` binds with the router's dtab plus `dtab` (appended), as linkerd's

@@ -261,6 +261,7 @@ test('GET /admin and /admin/index.txt list the endpoints', async (t) => {
     '/admin/ready',
     '/admin/shutdown',
     '/bound-names.json',
+    '/client_state.json',
     '/config.json',
     '/delegator.json',
     '/interpreter_state.json',

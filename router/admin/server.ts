@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { nullLog, type Log } from '../../lib/log.js'
 import type { MetricsRegistry } from '../metrics/index.js'
 import { delegatorRoutes, type AdminRouter } from './delegator.js'
+import { clientStateRoutes } from './client-state.js'
 import { adminErrorHandler } from './errors.js'
 import { healthRoutes } from '../../lib/admin/health.js'
 import { indexRoutes } from './index-txt.js'
@@ -54,6 +55,7 @@ export function buildAdmin(options: AdminOptions): FastifyInstance {
     timeoutMs: options.delegateTimeoutMs ?? 2000,
   })
   interpreterStateRoutes(app, options.routers)
+  clientStateRoutes(app, options.routers)
   shutdownRoutes(app, {
     shutdown: options.shutdown,
     onError: (err) => log.error('shutdown failed', { err }),

@@ -10,6 +10,7 @@
 import { ConfigError, Section } from '../../lib/config/section.js'
 import { unknownKind } from '../../lib/plugin.js'
 import type { Path } from '../../dtabs/index.js'
+import { parseAccrual, type FailureAccrual } from '../accrual/index.js'
 import { parseBalancer } from '../balancers/index.js'
 import type { BalancerFactory } from '../model.js'
 import {
@@ -52,6 +53,10 @@ export interface ClientParams {
    * key; nginx's `proxy_read_timeout`): the time to the response head, then between two reads.
    */
   readonly responseTimeoutMs?: number
+  /** `failureAccrual` (router/accrual's `parseAccrual`); absent: 5 consecutive failures. */
+  readonly failureAccrual?: FailureAccrual
+  /** A failed connection marks the endpoint down until a TCP connect succeeds (default false). */
+  readonly failFast?: boolean
 }
 
 /** What a client's connections to one endpoint are held to, defaults applied (docs/limits.md). */
@@ -150,12 +155,15 @@ function clientParams(s: Section, warn: Warn): ClientParams {
   const pool = s.section('hostConnectionPool')
   const balancer = s.section('loadBalancer')
   const requeueBudget = s.section('requeueBudget')
+  const accrual = s.section('failureAccrual')
   return defined({
     requeueBudget: requeueBudget === undefined ? undefined : parseBudget(requeueBudget),
     loadBalancer: balancer === undefined ? undefined : parseBalancer(balancer),
     requestAttemptTimeoutMs: s.optionalNumber('requestAttemptTimeoutMs', { min: 1 }),
     hostConnectionPool: pool === undefined ? undefined : hostConnectionPool(pool),
     responseTimeoutMs: s.optionalNumber('responseTimeoutMs', { min: 1 }),
+    failureAccrual: accrual === undefined ? undefined : parseAccrual(accrual),
+    failFast: s.has('failFast') ? s.bool('failFast') : (s.raw('failFast'), undefined),
   })
 }
 

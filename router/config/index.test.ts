@@ -248,8 +248,6 @@ test('linkerd keys with no effect here are accepted, each with a warning', (t) =
     'routers[0].servers[0].timeoutMs: accepted but ignored (no effect here)',
     'routers[0].servers[0].timestampHeader: accepted but ignored (no effect here)',
     'routers[0].client.clientSession: accepted but ignored (no effect here)',
-    'routers[0].client.failFast: accepted but ignored (no effect here)',
-    'routers[0].client.failureAccrual: accepted but ignored (no effect here)',
     'routers[0].client.forwardClientCert: accepted but ignored (no effect here)',
     'routers[0].client.socketOptions: accepted but ignored (no effect here)',
   ])

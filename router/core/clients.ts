@@ -4,7 +4,16 @@
  * idle ones expire; linkerd's `bindingCache.clients`), counted as `bindcache/client/*`.
  */
 import { showPath, type Addr, type Bound, type Path } from '../../dtabs/index.js'
+import { nullLog } from '../../lib/log.js'
 import { Lru } from '../../lib/lru.js'
+import {
+  AccrualBalancer,
+  healthOptions,
+  type ClientHealth,
+  type ClientHealthConfig,
+  type HealthDeps,
+  type HealthOptions,
+} from '../accrual/index.js'
 import type { ClientStats, Counter, RouterStats } from '../metrics/index.js'
 import type { Balancer, BalancerFactory, Endpoint } from '../model.js'
 import { DEFAULT_BUDGET, RetryBudget, type BudgetConfig } from './retry-budget.js'
@@ -22,6 +31,8 @@ export class UpstreamClient {
   /** The requeue budget and its stats (made again with the stats when they are replaced). */
   requeues: Requeues
   private readonly unsubscribe: () => void
+  /** The balancer itself when health is watched (absent: nothing is ever marked dead). */
+  private readonly accrual: AccrualBalancer | undefined
 
   constructor(
     bound: Bound,
@@ -29,13 +40,17 @@ export class UpstreamClient {
     public stats: ClientStats,
     /** `requestAttemptTimeoutMs` for this client, if configured. */
     readonly attemptTimeoutMs?: number,
+    health?: HealthOptions,
     /** `requeueBudget` (absent: linkerd's default). */
     readonly requeueBudget: BudgetConfig = DEFAULT_BUDGET,
   ) {
     this.id = showPath(bound.id)
     this.boundId = bound.id
+    const inner = makeBalancer()
+    this.accrual = health && new AccrualBalancer(inner, { ...health, id: this.id })
+    this.balancer = this.accrual ?? inner
     this.requeues = new Requeues(stats, requeueBudget)
-    this.balancer = makeBalancer()
+    this.useStats(stats)
     this.addr = bound.addr.get()
     this.apply(this.addr)
     this.unsubscribe = bound.addr.subscribe((a) => this.apply(a))
@@ -47,16 +62,39 @@ export class UpstreamClient {
     else if (addr.type === 'neg') this.balancer.update([])
   }
 
-  /**
-   * The request could not connect to `endpoint` (nothing was sent). Told in addition to the
-   * balancer's `release`, for `failFast` (no effect yet).
-   */
-  failedToConnect(endpoint: Endpoint): void {
-    void endpoint
+  /** Takes `stats` as the client's stats (they replace evicted ones) and registers its gauges. */
+  useStats(stats: ClientStats): void {
+    this.stats = stats
+    if (stats !== this.requeues.stats) this.requeues = new Requeues(stats, this.requeueBudget)
+    const { balancer, accrual } = this
+    stats.gauge('loadbalancer/size', () => balancer.endpoints.length)
+    if (accrual === undefined)
+      stats.gauge('loadbalancer/available', () => balancer.endpoints.length)
+    else accrual.attach(stats)
   }
 
+  /**
+   * The request could not connect to `endpoint` (nothing was sent). Told in addition to the
+   * balancer's `release`; with `failFast`, the endpoint is down until a TCP connect succeeds.
+   */
+  failedToConnect(endpoint: Endpoint): void {
+    this.accrual?.failedToConnect(endpoint)
+  }
+
+  /** Its endpoints' health (admin `/client_state.json`). */
+  health(): ClientHealth {
+    if (this.accrual !== undefined) return this.accrual.health()
+    const endpoints = this.balancer.endpoints
+    return {
+      panic: false,
+      endpoints: endpoints.map((e) => ({ endpoint: e.key, state: 'alive', failures: 0 })),
+    }
+  }
+
+  /** Stops following the address set and cancels probe timers. */
   close(): void {
     this.unsubscribe()
+    this.accrual?.close()
   }
 }
 
@@ -68,6 +106,10 @@ export interface ClientsOptions {
   readonly balancerFor: (id: Path) => BalancerFactory
   readonly attemptTimeoutFor?: (id: Path) => number | undefined
   readonly requeueBudgetFor?: (id: Path) => BudgetConfig | undefined
+  /** A bound id's failure accrual and failFast; absent: no health watching (tests). */
+  readonly healthFor?: (id: Path) => ClientHealthConfig
+  /** failFast's probe and backoff, and where endpoints marked dead and revived are logged. */
+  readonly health?: HealthDeps
 }
 
 /** A client's requeue budget and its stats (`retries/requeues`, `retries/budget_exhausted`). */
@@ -76,7 +118,10 @@ export class Requeues {
   readonly total: Counter
   readonly budgetExhausted: Counter
 
-  constructor(stats: ClientStats, config: BudgetConfig) {
+  constructor(
+    readonly stats: ClientStats,
+    config: BudgetConfig,
+  ) {
     this.budget = new RetryBudget(config)
     this.total = stats.counter('retries/requeues')
     this.budgetExhausted = stats.counter('retries/budget_exhausted')
@@ -116,19 +161,25 @@ export class Clients {
     if (client === undefined) {
       this.misses.value++
       const { stats, balancerFor, attemptTimeoutFor, requeueBudgetFor } = this.o
+      const { healthFor, health = { log: nullLog } } = this.o
       client = new UpstreamClient(
         bound,
         balancerFor(bound.id),
         stats.client(key),
         attemptTimeoutFor?.(bound.id),
+        healthFor && healthOptions(healthFor(bound.id), health),
         requeueBudgetFor?.(bound.id),
       )
       this.cache.set(key, client)
     } else if (client.stats.evicted) {
-      client.stats = this.o.stats.client(key)
-      client.requeues = new Requeues(client.stats, client.requeueBudget)
+      client.useStats(this.o.stats.client(key))
     }
     return client
+  }
+
+  /** Every client's endpoint health, by client id (admin `/client_state.json`). */
+  health(): Record<string, ClientHealth> {
+    return Object.fromEntries(this.cache.values().map((c) => [c.id, c.health()]))
   }
 
   /** The ids of the clients made so far (admin `/bound-names.json`). */

@@ -14,7 +14,8 @@ import type { Path } from '../../dtabs/index.js'
 import type { RouterStats } from '../metrics/index.js'
 import type { BalancerFactory, Identifier, Interpreter } from '../model.js'
 import { Bindings } from './bindings.js'
-import { Clients } from './clients.js'
+import type { ClientHealth } from '../accrual/index.js'
+import { Clients, type ClientsOptions } from './clients.js'
 import type { Connector } from './handler.js'
 import { OverrideGuard } from './override-guard.js'
 import type { SelfAddresses } from './self-addresses.js'
@@ -59,6 +60,8 @@ export interface RouterSetup {
   readonly random?: () => number
   /** The process's own addresses: a request's override may not lead to them (absent: no guard). */
   readonly self?: SelfAddresses
+  /** `failureAccrual` and `failFast` per bound id, failFast's probe, and the log (clients.ts). */
+  readonly health?: Pick<ClientsOptions, 'healthFor' | 'health'>
 }
 
 /** See the file header. `close()` releases the caches, the connector and the access log. */
@@ -86,6 +89,7 @@ export class Router {
       balancerFor: setup.balancerFor,
       attemptTimeoutFor: setup.attemptTimeoutFor,
       requeueBudgetFor: setup.requeueBudgetFor,
+      ...setup.health,
     })
     this.route = compose(this.steps(), send(setup.connector))
     this.sweeper = setInterval(() => this.sweep(), Math.min(idleTtlMs, 60_000)).unref()
@@ -129,6 +133,11 @@ export class Router {
   /** Names bound so far (admin `/bound-names.json`): the clients' ids. */
   boundNames(): string[] {
     return this.clients.ids()
+  }
+
+  /** Each client's endpoint health, by client id (admin `/client_state.json`). */
+  clientHealth(): Record<string, ClientHealth> {
+    return this.clients.health()
   }
 
   private sweep(): void {

@@ -28,7 +28,6 @@ const WARNINGS: Record<string, number> = {
   'linkerd/access-logs.yaml': 1,
   'linkerd/admin.yaml': 1,
   'linkerd/http.yaml': 6,
-  'linkerd/loadbalancer.yaml': 1,
   'linkerd/socket-options.yaml': 1,
   'linkerd/zipkin.yaml': 2,
 }
