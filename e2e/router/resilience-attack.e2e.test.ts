@@ -1,0 +1,208 @@
+// Attacks on the resilience change (issue 14): each test states the behaviour a client must see
+// and fails while the router does otherwise. Raw sockets on both sides, the real router.
+import test, { type ExecutionContext } from 'ava'
+import { createServer, type AddressInfo, type Socket } from 'node:net'
+import { freePort } from '../../testing/free-port.js'
+import { adminMetrics, type RunningRouter } from '../../testing/router/process.js'
+import { parseResponses, rawClient } from '../../testing/router/raw-http.js'
+import { routerOver, SERVICE } from '../../testing/router/resilience.js'
+
+/** A raw backend: `answer(socket, head, n)` for each request (n counts from 0), once its
+ * content-length body (kept in `bodies`) is in. */
+async function scriptedBackend(
+  t: ExecutionContext,
+  answer: (s: Socket, head: string, n: number) => void,
+): Promise<{ port: number; heads: string[]; bodies: string[] }> {
+  const heads: string[] = []
+  const bodies: string[] = []
+  const sockets = new Set<Socket>()
+  const server = createServer((s) => {
+    sockets.add(s)
+    let data = ''
+    s.setEncoding('latin1').on('error', () => undefined)
+    s.on('close', () => sockets.delete(s))
+    s.on('data', (d: string) => {
+      data += d
+      for (;;) {
+        const end = data.indexOf('\r\n\r\n')
+        if (end < 0) return
+        const head = data.slice(0, end)
+        const length = Number(/content-length: *(\d+)/i.exec(head)?.[1] ?? 0)
+        if (data.length < end + 4 + length) return
+        bodies.push(data.slice(end + 4, end + 4 + length))
+        data = data.slice(end + 4 + length)
+        heads.push(head)
+        answer(s, head, heads.length - 1)
+      }
+    })
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  t.teardown(() => {
+    for (const s of sockets) s.destroy()
+    server.close()
+  })
+  return { port: (server.address() as AddressInfo).port, heads, bodies }
+}
+
+/** The `pending` gauges of the router's metrics, which must all be back at 0 when idle. */
+async function pendings(r: RunningRouter): Promise<Record<string, number>> {
+  const m = await adminMetrics(r)
+  return Object.fromEntries(Object.entries(m).filter(([k, v]) => /pending$/.test(k) && v !== 0))
+}
+
+const retryReads = {
+  service: { responseClassifier: { kind: 'io.l5d.http.retryableRead5XX' } },
+}
+
+test('a GET whose response fails after its head reached the client is not retried', async (t) => {
+  // The backend sends a 200 head and 10 of 100 body bytes, then drops the connection. The client
+  // already has the head: a retry would answer it a second time inside the first answer's body.
+  const b = await scriptedBackend(t, (s) => {
+    s.write('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n0123456789')
+    setTimeout(() => s.destroy(), 50)
+  })
+  const router = await routerOver(t, [b], retryReads)
+  const c = await rawClient(t, router.port)
+  c.socket.write(`GET /x HTTP/1.1\r\nHost: ${SERVICE}\r\n\r\n`)
+  await Promise.race([c.closed, new Promise((r) => setTimeout(r, 3000))])
+  const text = c.text()
+  t.is(text.match(/HTTP\/1\.1 \d{3}/g)?.length, 1, `one answer, got ${JSON.stringify(text)}`)
+  t.is(b.heads.length, 1, 'the backend got the request once')
+  t.deepEqual(await pendings(router), {})
+})
+
+/** Sends raw `bytes` (in pieces, `gapMs` apart) and resolves with the first complete answer. */
+async function ask(
+  t: ExecutionContext,
+  port: number,
+  pieces: readonly (string | Buffer)[],
+  gapMs = 0,
+): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  const c = await rawClient(t, port)
+  for (const p of pieces) {
+    c.socket.write(p)
+    if (gapMs > 0) await new Promise((r) => setTimeout(r, gapMs))
+  }
+  const text = await c.until((s) => parseResponses(s).length >= 1)
+  return parseResponses(text)[0] as {
+    status: number
+    headers: Record<string, string>
+    body: string
+  }
+}
+
+const ok = (s: Socket): void => void s.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok')
+
+test('a caller deadline 30 days ahead is a deadline, not one already passed', async (t) => {
+  const b = await scriptedBackend(t, ok)
+  const router = await routerOver(t, [b])
+  const now = Date.now()
+  const later = BigInt(now + 30 * 86_400_000) * 1_000_000n
+  const head = `GET / HTTP/1.1\r\nHost: ${SERVICE}\r\nl5d-ctx-deadline: ${now}000000 ${later}\r\n\r\n`
+  const r = await ask(t, router.port, [head])
+  t.is(r.status, 200, JSON.stringify(r))
+  t.is(b.heads.length, 1)
+})
+
+test('a caller deadline far in the future is propagated as a number', async (t) => {
+  const b = await scriptedBackend(t, ok)
+  const router = await routerOver(t, [b], { service: { totalTimeoutMs: 60_000 } })
+  const head = `GET / HTTP/1.1\r\nHost: ${SERVICE}\r\nl5d-ctx-deadline: 0 ${'9'.repeat(40)}\r\n\r\n`
+  const r = await ask(t, router.port, [head])
+  t.is(r.status, 200, JSON.stringify(r))
+  const sent = /l5d-ctx-deadline: (.*)/i.exec(b.heads[0] ?? '')?.[1] ?? ''
+  t.regex(sent, /^\d+ \d+$/)
+})
+
+test('thousands of malformed l5d-ctx-deadline values are ignored, bounded', async (t) => {
+  const b = await scriptedBackend(t, ok)
+  const router = await routerOver(t, [b])
+  const junk = ['x', '-1 -5', '1 NaN', ' 5', '1 1e999', '1 -0', ''].map(
+    (v) => `l5d-ctx-deadline: ${v}\r\n`,
+  )
+  const fields = Array.from({ length: 200 }, (_, i) => junk[i % junk.length]).join('')
+  const r = await ask(t, router.port, [`GET / HTTP/1.1\r\nHost: ${SERVICE}\r\n${fields}\r\n`])
+  t.is(r.status, 200, JSON.stringify(r))
+})
+
+test('a POST with content-length 00 is forwarded, not left waiting for a body', async (t) => {
+  const b = await scriptedBackend(t, ok)
+  const router = await routerOver(t, [b])
+  const head = `POST / HTTP/1.1\r\nHost: ${SERVICE}\r\ncontent-length: 00\r\n\r\n`
+  const r = await ask(t, router.port, [head])
+  t.is(r.status, 200, JSON.stringify(r))
+})
+
+test('a caller deadline in hex or exponent form is malformed, and ignored', async (t) => {
+  // linkerd reads both numbers as decimal longs; Number() reads 0x2 as 2 ns after 1970.
+  const b = await scriptedBackend(t, ok)
+  const router = await routerOver(t, [b])
+  for (const v of ['0x1 0x2', '1 2e3']) {
+    const head = `GET / HTTP/1.1\r\nHost: ${SERVICE}\r\nl5d-ctx-deadline: ${v}\r\n\r\n`
+    const r = await ask(t, router.port, [head])
+    t.is(r.status, 200, `${v}: ${JSON.stringify(r)}`)
+  }
+})
+
+/** `n` bytes of varied content (every byte value), as latin1 text. */
+const bodyOf = (n: number): string =>
+  Buffer.from(Array.from({ length: n }, (_, i) => (i * 7 + (i >> 8)) & 0xff)).toString('latin1')
+
+/** A request with `body` sent in three writes: head, most of the body, its last byte. */
+function postPieces(method: string, body: string): Buffer[] {
+  const head = `${method} /up HTTP/1.1\r\nHost: ${SERVICE}\r\ncontent-length: ${body.length}\r\n\r\n`
+  const all = Buffer.from(head + body, 'latin1')
+  const cut = head.length + Math.max(0, body.length - 1)
+  return [all.subarray(0, head.length), all.subarray(head.length, cut), all.subarray(cut)]
+}
+
+test('requeued past a refused endpoint, a POST body arrives byte-exact', async (t) => {
+  const b = await scriptedBackend(t, ok)
+  const dead = { port: await freePort() }
+  const router = await routerOver(t, [b, dead])
+  for (const n of [1, 16_383, 16_384, 100_000]) {
+    const body = bodyOf(n)
+    for (let i = 0; i < 4; i++) {
+      const r = await ask(t, router.port, postPieces('POST', body), 5)
+      t.is(r.status, 200, `${n} bytes: ${JSON.stringify(r).slice(0, 300)}`)
+      t.true(b.bodies.at(-1) === body, `${n} bytes arrived whole`)
+    }
+  }
+  t.is(b.heads.length, 16, 'each request once')
+  t.deepEqual(await pendings(router), {})
+})
+
+test('a retried GET with a body: same bytes, router headers once per attempt', async (t) => {
+  const b = await scriptedBackend(t, (s, _h, n) =>
+    n === 0 ? s.write('HTTP/1.1 503 x\r\ncontent-length: 1\r\n\r\nx') : ok(s),
+  )
+  const router = await routerOver(t, [b], {
+    service: { ...retryReads.service, totalTimeoutMs: 5000 },
+  })
+  const body = bodyOf(16_383)
+  const r = await ask(t, router.port, postPieces('GET', body), 5)
+  t.is(r.status, 200)
+  t.is(b.heads.length, 2)
+  t.true(b.bodies[0] === body && b.bodies[1] === body, 'both attempts got the body')
+  for (const head of b.heads) {
+    for (const name of [
+      'l5d-dst-service',
+      'l5d-dst-client',
+      'l5d-reqid',
+      'l5d-ctx-deadline',
+      'via',
+      'host',
+    ]) {
+      t.is(head.match(new RegExp(`^${name}:`, 'gim'))?.length, 1, `${name} in ${head}`)
+    }
+  }
+  t.deepEqual(await pendings(router), {})
+})
+
+test('a POST answered 503 is not retried under retryableRead5XX', async (t) => {
+  const b = await scriptedBackend(t, (s) => s.write('HTTP/1.1 503 x\r\ncontent-length: 1\r\n\r\nx'))
+  const router = await routerOver(t, [b], retryReads)
+  const r = await ask(t, router.port, postPieces('POST', 'abc'))
+  t.is(r.status, 503)
+  t.is(b.heads.length, 1)
+})
