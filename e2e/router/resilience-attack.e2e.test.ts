@@ -206,3 +206,79 @@ test('a POST answered 503 is not retried under retryableRead5XX', async (t) => {
   t.is(r.status, 503)
   t.is(b.heads.length, 1)
 })
+
+const unavailable = (s: Socket): void =>
+  void s.write('HTTP/1.1 503 x\r\ncontent-length: 1\r\n\r\nx')
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+test('a client gone during a retry backoff: no retry is sent, nothing stays pending', async (t) => {
+  const b = await scriptedBackend(t, unavailable)
+  const router = await routerOver(t, [b], {
+    service: { ...retryReads.service, retries: { backoff: { kind: 'constant', ms: 1500 } } },
+  })
+  const c = await rawClient(t, router.port)
+  c.socket.write(`GET / HTTP/1.1\r\nHost: ${SERVICE}\r\n\r\n`)
+  await sleep(500)
+  t.is(b.heads.length, 1)
+  c.socket.destroy()
+  await sleep(2500)
+  t.is(b.heads.length, 1, 'no retry after the client left')
+  t.deepEqual(await pendings(router), {})
+})
+
+test('a backoff longer than a timer can wait is refused or waited, not skipped', async (t) => {
+  const b = await scriptedBackend(t, unavailable)
+  let router: RunningRouter
+  try {
+    router = await routerOver(t, [b], {
+      service: { ...retryReads.service, retries: { backoff: { kind: 'constant', ms: 2 ** 32 } } },
+    })
+  } catch {
+    t.pass('refused at start')
+    return
+  }
+  const c = await rawClient(t, router.port)
+  c.socket.write(`GET / HTTP/1.1\r\nHost: ${SERVICE}\r\n\r\n`)
+  await sleep(1500)
+  t.is(b.heads.length, 1, 'the retry waits its backoff')
+})
+
+test('a POST the backend calls retryable (l5d-retryable) is retried 25 times at most', async (t) => {
+  const b = await scriptedBackend(t, (s) =>
+    s.write('HTTP/1.1 503 x\r\nl5d-retryable: true\r\ncontent-length: 1\r\n\r\nx'),
+  )
+  const router = await routerOver(t, [b])
+  const r = await ask(t, router.port, postPieces('POST', 'abc'))
+  t.is(r.status, 503)
+  t.true(b.heads.length >= 2 && b.heads.length <= 26, `${b.heads.length} attempts`)
+  t.true(b.bodies.every((x) => x === 'abc'))
+  t.deepEqual(await pendings(router), {})
+})
+
+test('an attempt timeout after the response head reached the client is not retried', async (t) => {
+  const b = await scriptedBackend(t, (s) =>
+    s.write('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n0123456789'),
+  )
+  const router = await routerOver(t, [b], {
+    ...retryReads,
+    client: { requestAttemptTimeoutMs: 300 },
+  })
+  const c = await rawClient(t, router.port)
+  c.socket.write(`GET /x HTTP/1.1\r\nHost: ${SERVICE}\r\n\r\n`)
+  await Promise.race([c.closed, sleep(3000)])
+  t.is(b.heads.length, 1, 'the backend got the request once')
+  t.true(c.text().length < 200, `${c.text().length} bytes for a 100-byte body`)
+})
+
+test('a long failed response is dropped before the retry, which answers', async (t) => {
+  const big = 'y'.repeat(1_000_000)
+  const b = await scriptedBackend(t, (s, _h, n) =>
+    n === 0 ? s.write(`HTTP/1.1 503 x\r\ncontent-length: ${big.length}\r\n\r\n${big}`) : ok(s),
+  )
+  const router = await routerOver(t, [b], retryReads)
+  const r = await ask(t, router.port, [`GET / HTTP/1.1\r\nHost: ${SERVICE}\r\n\r\n`])
+  t.is(r.status, 200)
+  t.is(r.body, 'ok')
+  t.is(b.heads.length, 2)
+  t.deepEqual(await pendings(router), {})
+})
