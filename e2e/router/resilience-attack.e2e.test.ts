@@ -27,10 +27,17 @@ async function scriptedBackend(
         const end = data.indexOf('\r\n\r\n')
         if (end < 0) return
         const head = data.slice(0, end)
-        const length = Number(/content-length: *(\d+)/i.exec(head)?.[1] ?? 0)
-        if (data.length < end + 4 + length) return
-        bodies.push(data.slice(end + 4, end + 4 + length))
-        data = data.slice(end + 4 + length)
+        if (/transfer-encoding: *chunked/i.test(head)) {
+          const last = data.indexOf('\r\n0\r\n\r\n', end)
+          if (last < 0) return
+          bodies.push(unchunk(data.slice(end + 4, last + 2)))
+          data = data.slice(last + 7)
+        } else {
+          const length = Number(/content-length: *(\d+)/i.exec(head)?.[1] ?? 0)
+          if (data.length < end + 4 + length) return
+          bodies.push(data.slice(end + 4, end + 4 + length))
+          data = data.slice(end + 4 + length)
+        }
         heads.push(head)
         answer(s, head, heads.length - 1)
       }
@@ -42,6 +49,18 @@ async function scriptedBackend(
     server.close()
   })
   return { port: (server.address() as AddressInfo).port, heads, bodies }
+}
+
+/** The data of chunks `size CRLF data CRLF`…, as latin1 text. */
+function unchunk(s: string): string {
+  let out = ''
+  for (let p = 0; p < s.length;) {
+    const e = s.indexOf('\r\n', p)
+    const n = parseInt(s.slice(p, e), 16)
+    out += s.slice(e + 2, e + 2 + n)
+    p = e + 4 + n
+  }
+  return out
 }
 
 /** The `pending` gauges of the router's metrics, which must all be back at 0 when idle. */
@@ -281,4 +300,61 @@ test('a long failed response is dropped before the retry, which answers', async 
   t.is(r.body, 'ok')
   t.is(b.heads.length, 2)
   t.deepEqual(await pendings(router), {})
+})
+
+test('requeued past a refused endpoint, a chunked POST body arrives byte-exact', async (t) => {
+  const b = await scriptedBackend(t, ok)
+  const dead = { port: await freePort() }
+  const router = await routerOver(t, [b, dead])
+  const body = bodyOf(5000)
+  for (let i = 0; i < 6; i++) {
+    const head = `POST /up HTTP/1.1\r\nHost: ${SERVICE}\r\ntransfer-encoding: chunked\r\n\r\n`
+    const chunk = (x: string): string => `${x.length.toString(16)}\r\n${x}\r\n`
+    const pieces = [head, chunk(body.slice(0, 1000)), chunk(body.slice(1000)), '0\r\n\r\n']
+    const r = await ask(
+      t,
+      router.port,
+      pieces.map((p) => Buffer.from(p, 'latin1')),
+      5,
+    )
+    t.is(r.status, 200)
+    t.true(b.bodies.at(-1) === body, 'the body arrived whole')
+  }
+  t.is(b.heads.length, 6)
+  t.deepEqual(await pendings(router), {})
+})
+
+test('a client gone while its kept body is coming: nothing pending, nothing sent', async (t) => {
+  const b = await scriptedBackend(t, ok)
+  const router = await routerOver(t, [b], { service: { totalTimeoutMs: 1000 } })
+  for (const hold of [false, true]) {
+    const c = await rawClient(t, router.port)
+    c.socket.write(
+      `POST / HTTP/1.1\r\nHost: ${SERVICE}\r\ncontent-length: 100\r\n\r\n${'z'.repeat(50)}`,
+    )
+    await sleep(hold ? 1500 : 200)
+    c.socket.destroy()
+  }
+  await sleep(500)
+  t.is(b.heads.length, 0)
+  t.deepEqual(await pendings(router), {})
+  const r = await ask(t, router.port, postPieces('POST', 'abc'))
+  t.is(r.status, 200, 'the router still answers')
+})
+
+test('a GET to refused endpoints makes at most 25 requeues (docs/limits.md), retries included', async (t) => {
+  const dead = [{ port: await freePort() }, { port: await freePort() }]
+  const router = await routerOver(t, dead, retryReads)
+  const r = await ask(t, router.port, [`GET / HTTP/1.1\r\nHost: ${SERVICE}\r\n\r\n`])
+  t.is(r.status, 502)
+  const m = await adminMetrics(router)
+  const sum = (re: RegExp): number =>
+    Object.entries(m)
+      .filter(([k]) => re.test(k))
+      .reduce((n, [, v]) => n + v, 0)
+  const requeues = sum(/retries\/requeues$/)
+  const retries = sum(/service.*retries\/total$/)
+  t.true(retries <= 25, `${retries} retries`)
+  // Each retry passes the balance step again and gets 25 requeues of its own.
+  t.true(requeues <= 25, `one request made ${requeues} requeues (and ${retries} retries)`)
 })
