@@ -358,3 +358,48 @@ test('a GET to refused endpoints makes at most 25 requeues (docs/limits.md), ret
   // Each retry passes the balance step again and gets 25 requeues of its own.
   t.true(requeues <= 25, `one request made ${requeues} requeues (and ${retries} retries)`)
 })
+
+test('totalTimeoutMs passing during a retry backoff: one answer, no attempt after it', async (t) => {
+  const b = await scriptedBackend(t, unavailable)
+  const router = await routerOver(t, [b], {
+    service: {
+      ...retryReads.service,
+      totalTimeoutMs: 1000,
+      retries: { backoff: { kind: 'constant', ms: 300 } },
+    },
+  })
+  const c = await rawClient(t, router.port)
+  c.socket.write(`GET / HTTP/1.1\r\nHost: ${SERVICE}\r\n\r\n`)
+  const text = await c.until((s) => parseResponses(s).length >= 1)
+  t.is(parseResponses(text)[0]?.status, 503)
+  const attempts = b.heads.length
+  t.true(attempts >= 2 && attempts <= 5, `${attempts} attempts`)
+  await sleep(1000)
+  t.is(b.heads.length, attempts, 'nothing sent after the answer')
+  t.is(parseResponses(c.text()).length, 1, 'one answer')
+  t.deepEqual(await pendings(router), {})
+})
+
+test('a received deadline passing while the endpoint is silent: a 504, its exchange closed', async (t) => {
+  const b = await scriptedBackend(t, () => undefined)
+  const router = await routerOver(t, [b])
+  const now = Date.now()
+  const head = `GET / HTTP/1.1\r\nHost: ${SERVICE}\r\nl5d-ctx-deadline: ${now}000000 ${now + 800}000000\r\n\r\n`
+  const r = await ask(t, router.port, [head])
+  t.is(r.status, 504)
+  await sleep(1000)
+  t.deepEqual(await pendings(router), {})
+})
+
+test('a HEAD and a GET with a body are forwarded with that body', async (t) => {
+  const b = await scriptedBackend(t, (s, head) =>
+    head.startsWith('HEAD') ? s.write('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n') : ok(s),
+  )
+  const router = await routerOver(t, [b], retryReads)
+  for (const method of ['HEAD', 'GET']) {
+    const r = await ask(t, router.port, postPieces(method, 'hello'))
+    t.is(r.status, 200)
+    t.is(b.bodies.at(-1), 'hello')
+  }
+  t.deepEqual(await pendings(router), {})
+})
