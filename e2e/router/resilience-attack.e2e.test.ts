@@ -403,3 +403,21 @@ test('a HEAD and a GET with a body are forwarded with that body', async (t) => {
   }
   t.deepEqual(await pendings(router), {})
 })
+
+for (const [what, keys] of [
+  ['service totalTimeoutMs', { service: { totalTimeoutMs: 2 ** 32 } }],
+  ['client requestAttemptTimeoutMs', { client: { requestAttemptTimeoutMs: 2 ** 32 } }],
+] as const) {
+  test(`a ${what} longer than a timer can wait is refused or waited, not hit at once`, async (t) => {
+    const b = await scriptedBackend(t, (s) => setTimeout(() => ok(s), 300))
+    let router: RunningRouter
+    try {
+      router = await routerOver(t, [b], { ...keys })
+    } catch {
+      t.pass('refused at start')
+      return
+    }
+    const r = await ask(t, router.port, [`GET / HTTP/1.1\r\nHost: ${SERVICE}\r\n\r\n`])
+    t.is(r.status, 200, JSON.stringify(r.body))
+  })
+}
