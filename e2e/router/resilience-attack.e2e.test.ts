@@ -421,3 +421,17 @@ for (const [what, keys] of [
     t.is(r.status, 200, JSON.stringify(r.body))
   })
 }
+
+test('a GET body one byte past requestBytes is streamed once: its 503 is not retried', async (t) => {
+  const b = await scriptedBackend(t, unavailable)
+  const router = await routerOver(t, [b], retryReads)
+  const body = bodyOf(16_384)
+  const r = await ask(t, router.port, postPieces('GET', body), 5)
+  t.is(r.status, 503)
+  t.is(b.heads.length, 1)
+  t.true(b.bodies[0] === body)
+  const m = await adminMetrics(router)
+  const tooLong = Object.entries(m).find(([k]) => k.endsWith('retries/request_stream_too_long'))
+  t.is(tooLong?.[1], 1)
+  t.deepEqual(await pendings(router), {})
+})

@@ -18,14 +18,17 @@ test.serial('a deadline 1e30 ns ahead is propagated as two decimal numbers', asy
   t.regex(sent, /^\d+ \d+$/)
 })
 
-test.serial('a deadline 30 days ahead arms no timer Node cannot keep (it would fire at once)', async (t) => {
-  const warnings: string[] = []
-  const onWarning = (w: Error): number => warnings.push(w.name)
-  process.on('warning', onWarning)
-  const ns = BigInt(Date.now() + 30 * 86_400_000) * 1_000_000n
-  const { status } = await propagated(`0 ${ns}`)
-  await new Promise((r) => setImmediate(r))
-  process.off('warning', onWarning)
-  t.is(status, 200)
-  t.deepEqual(warnings, [])
-})
+test.serial(
+  'a deadline 30 days ahead arms no timer Node cannot keep (it would fire at once)',
+  async (t) => {
+    const warnings: string[] = []
+    const onWarning = (w: Error): number => warnings.push(w.name)
+    process.on('warning', onWarning)
+    const ns = BigInt(Date.now() + 30 * 86_400_000) * 1_000_000n
+    const { status } = await propagated(`0 ${ns}`)
+    await new Promise((r) => setImmediate(r))
+    process.off('warning', onWarning)
+    t.is(status, 200)
+    t.deepEqual(warnings, [])
+  },
+)
