@@ -435,3 +435,19 @@ test('a GET body one byte past requestBytes is streamed once: its 503 is not ret
   t.is(tooLong?.[1], 1)
   t.deepEqual(await pendings(router), {})
 })
+
+test('pipelined POSTs with kept bodies: each body to its own request, answers in order', async (t) => {
+  const b = await scriptedBackend(t, (s, _h, n) =>
+    s.write(`HTTP/1.1 200 OK\r\ncontent-length: ${String(n).length}\r\n\r\n${n}`),
+  )
+  const router = await routerOver(t, [b])
+  const c = await rawClient(t, router.port)
+  const bodies = ['first', 'second-body', 'x'.repeat(16_383)]
+  c.socket.write(Buffer.concat(bodies.flatMap((x) => postPieces('POST', x))))
+  const text = await c.until((s) => parseResponses(s).length >= 3)
+  t.deepEqual(
+    parseResponses(text).map((r) => r.status),
+    [200, 200, 200],
+  )
+  t.deepEqual(b.bodies, bodies)
+})
