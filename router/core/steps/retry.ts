@@ -33,6 +33,8 @@ class Retrying implements ResponseHandler {
   private aborted = false
   private delays: (() => number) | undefined
   private over = false
+  /** The client has the answer's head: a later failure is its answer's, never retried. */
+  private answered = false
 
   constructor(
     private readonly call: Call,
@@ -61,6 +63,7 @@ class Retrying implements ResponseHandler {
       this.discarding = 1
       return true
     }
+    this.answered = true
     return this.inner.onHeaders(status, fields, resume)
   }
 
@@ -89,7 +92,8 @@ class Retrying implements ResponseHandler {
 
   /** Whether a failure (`retryable` by the classifier or the header) is retried now. */
   private mayRetry(retryable: boolean): boolean {
-    if (!retryable || this.aborted || this.retries >= MAX_RETRIES_PER_REQUEST) return false
+    if (!retryable || this.aborted || this.answered) return false
+    if (this.retries >= MAX_RETRIES_PER_REQUEST) return false
     const stats = this.call.retries as ServiceRetries
     if (!this.replayable) {
       stats.streamTooLong.value++
