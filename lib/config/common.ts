@@ -11,6 +11,12 @@ export interface RawConfig {
   readonly at: string
 }
 
+/**
+ * The longest delay a Node timer can wait (2^31 - 1 ms, about 24.8 days); a longer one fires at
+ * once. Every duration key in milliseconds is bounded by it.
+ */
+export const MAX_TIMER_MS = 2_147_483_647
+
 /** Records a warning (`at: message`). */
 export type Warn = (at: string, message: string) => void
 

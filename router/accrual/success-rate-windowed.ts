@@ -10,6 +10,7 @@
  *   window: 30
  * ```
  */
+import { MAX_TIMER_MS } from '../../lib/config/common.js'
 import type { AccrualPlugin } from './index.js'
 import { requiredRate, SuccessRate } from './success-rate.js'
 
@@ -32,7 +33,8 @@ export const successRateWindowed: AccrualPlugin = {
   kind: 'io.l5d.successRateWindowed',
   parse(s) {
     const required = requiredRate(s)
-    const windowMs = s.number('window', undefined, { min: 1 }) * 1000
+    const windowMs =
+      s.number('window', undefined, { min: 1, max: Math.floor(MAX_TIMER_MS / 1000) }) * 1000
     return () => (now) => windowedSuccessRate(required, windowMs, now)
   },
 }

@@ -7,6 +7,7 @@
  *   ms: 100
  * ```
  */
+import { MAX_TIMER_MS } from '../../lib/config/common.js'
 import type { Backoff, BackoffPlugin } from './index.js'
 
 /** Delays of `ms` each. */
@@ -17,7 +18,7 @@ export function constantBackoff(ms: number): Backoff {
 export const constant: BackoffPlugin = {
   kind: 'constant',
   parse(s) {
-    const ms = s.number('ms', 0, { min: 0 })
+    const ms = s.number('ms', 0, { min: 0, max: MAX_TIMER_MS })
     return () => constantBackoff(ms)
   },
 }

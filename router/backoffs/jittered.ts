@@ -11,6 +11,7 @@
  *   maxMs: 10000
  * ```
  */
+import { MAX_TIMER_MS } from '../../lib/config/common.js'
 import { ConfigError } from '../../lib/config/section.js'
 import type { Backoff, BackoffPlugin } from './index.js'
 
@@ -29,8 +30,9 @@ export function jitteredBackoff(minMs: number, maxMs: number): Backoff {
 export const jittered: BackoffPlugin = {
   kind: 'jittered',
   parse(s) {
-    const minMs = s.number('minMs', undefined, { min: 0 })
-    const maxMs = s.number('maxMs', undefined, { min: 0 })
+    // 0 is refused: each delay is drawn from the previous one, so 0 would stay 0 for ever.
+    const minMs = s.number('minMs', undefined, { min: 1, max: MAX_TIMER_MS })
+    const maxMs = s.number('maxMs', undefined, { min: 1, max: MAX_TIMER_MS })
     if (maxMs < minMs) throw new ConfigError(s.where('maxMs'), `must be at least minMs (${minMs})`)
     return () => jitteredBackoff(minMs, maxMs)
   },

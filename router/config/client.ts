@@ -16,6 +16,7 @@ import type { BalancerFactory } from '../model.js'
 import {
   defined,
   IGNORED_KEYS,
+  MAX_TIMER_MS,
   refuse,
   REFUSED_KEYS,
   warnIgnored,
@@ -159,9 +160,12 @@ function clientParams(s: Section, warn: Warn): ClientParams {
   return defined({
     requeueBudget: requeueBudget === undefined ? undefined : parseBudget(requeueBudget),
     loadBalancer: balancer === undefined ? undefined : parseBalancer(balancer),
-    requestAttemptTimeoutMs: s.optionalNumber('requestAttemptTimeoutMs', { min: 1 }),
+    requestAttemptTimeoutMs: s.optionalNumber('requestAttemptTimeoutMs', {
+      min: 1,
+      max: MAX_TIMER_MS,
+    }),
     hostConnectionPool: pool === undefined ? undefined : hostConnectionPool(pool),
-    responseTimeoutMs: s.optionalNumber('responseTimeoutMs', { min: 1 }),
+    responseTimeoutMs: s.optionalNumber('responseTimeoutMs', { min: 1, max: MAX_TIMER_MS }),
     failureAccrual: accrual === undefined ? undefined : parseAccrual(accrual),
     failFast: s.has('failFast') ? s.bool('failFast') : (s.raw('failFast'), undefined),
   })
@@ -171,7 +175,7 @@ function hostConnectionPool(s: Section): HostConnectionPoolConfig {
   const pool = defined({
     minSize: s.optionalNumber('minSize', { min: 0 }),
     maxSize: s.optionalNumber('maxSize', { min: 1 }),
-    idleTimeMs: s.optionalNumber('idleTimeMs', { min: 0 }),
+    idleTimeMs: s.optionalNumber('idleTimeMs', { min: 0, max: MAX_TIMER_MS }),
     maxWaiters: s.optionalNumber('maxWaiters', { min: 0 }),
   })
   s.done()
@@ -186,7 +190,7 @@ function serviceParams(s: Section): ServiceParams {
   const retries = s.section('retries')
   const buffer = s.section('retryBufferSize')
   return defined({
-    totalTimeoutMs: s.optionalNumber('totalTimeoutMs', { min: 1 }),
+    totalTimeoutMs: s.optionalNumber('totalTimeoutMs', { min: 1, max: MAX_TIMER_MS }),
     responseClassifier: classifier === undefined ? undefined : parseClassifier(classifier),
     retries: retries === undefined ? undefined : parseRetries(retries),
     retryBufferSize: buffer === undefined ? undefined : parseRetryBufferSize(buffer),

@@ -486,7 +486,7 @@ const bad: [what: string, raw: unknown, message: string][] = [
   [
     'bindingTimeoutMs',
     oneRouter({ bindingTimeoutMs: 0 }),
-    `${R}.bindingTimeoutMs: expected an integer in [1, Infinity], got number 0`,
+    `${R}.bindingTimeoutMs: expected an integer in [1, 2147483647], got number 0`,
   ],
   [
     'bindingCache key',
@@ -579,17 +579,17 @@ const bad: [what: string, raw: unknown, message: string][] = [
   [
     'headTimeoutMs',
     oneRouter({ servers: [{ headTimeoutMs: 0 }] }),
-    `${R}.servers[0].headTimeoutMs: expected an integer in [1, Infinity], got number 0`,
+    `${R}.servers[0].headTimeoutMs: expected an integer in [1, 2147483647], got number 0`,
   ],
   [
     'receiveTimeoutMs',
     oneRouter({ servers: [{ receiveTimeoutMs: '5s' }] }),
-    `${R}.servers[0].receiveTimeoutMs: expected an integer in [1, Infinity], got string "5s"`,
+    `${R}.servers[0].receiveTimeoutMs: expected an integer in [1, 2147483647], got string "5s"`,
   ],
   [
     'idleTimeoutMs',
     oneRouter({ servers: [{ idleTimeoutMs: 1.5 }] }),
-    `${R}.servers[0].idleTimeoutMs: expected an integer in [1, Infinity], got number 1.5`,
+    `${R}.servers[0].idleTimeoutMs: expected an integer in [1, 2147483647], got number 1.5`,
   ],
   [
     'same ip:port in one router',
@@ -686,12 +686,12 @@ const bad: [what: string, raw: unknown, message: string][] = [
   [
     'requestAttemptTimeoutMs',
     oneRouter({ client: { requestAttemptTimeoutMs: 0 } }),
-    `${R}.client.requestAttemptTimeoutMs: expected an integer in [1, Infinity], got number 0`,
+    `${R}.client.requestAttemptTimeoutMs: expected an integer in [1, 2147483647], got number 0`,
   ],
   [
     'responseTimeoutMs',
     oneRouter({ client: { responseTimeoutMs: 0 } }),
-    `${R}.client.responseTimeoutMs: expected an integer in [1, Infinity], got number 0`,
+    `${R}.client.responseTimeoutMs: expected an integer in [1, 2147483647], got number 0`,
   ],
   [
     'hostConnectionPool key',
@@ -722,7 +722,7 @@ const bad: [what: string, raw: unknown, message: string][] = [
   [
     'totalTimeoutMs',
     oneRouter({ service: { totalTimeoutMs: 1.5 } }),
-    `${R}.service.totalTimeoutMs: expected an integer in [1, Infinity], got number 1.5`,
+    `${R}.service.totalTimeoutMs: expected an integer in [1, 2147483647], got number 1.5`,
   ],
   [
     'static service prefix',

@@ -85,6 +85,8 @@ export class Call {
   endpoint: Endpoint | undefined = undefined
   /** On a retry, the endpoint the failed attempt went to: the balancer takes another if it can. */
   avoid: Endpoint | undefined = undefined
+  /** Requeues of this call so far, over all its attempts (bounded per request). */
+  requeues = 0
   /** Why the router answered with an error (its code), for `failures/<code>`. */
   failure: string | undefined = undefined
 

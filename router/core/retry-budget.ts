@@ -22,6 +22,7 @@ export const DEFAULT_BUDGET: BudgetConfig = {
 
 const SLOTS = 10
 const DEPOSIT = 1000
+const MIN_SHARE = 1e-6
 
 /** See the file header. Times are `performance.now()` milliseconds. */
 export class RetryBudget {
@@ -35,8 +36,10 @@ export class RetryBudget {
 
   constructor(config: BudgetConfig) {
     this.slotMs = (config.ttlSecs * 1000) / SLOTS
-    this.deposit = config.percentCanRetry === 0 ? 0 : DEPOSIT
-    this.withdrawal = config.percentCanRetry === 0 ? DEPOSIT : DEPOSIT / config.percentCanRetry
+    // Below one retry per million requests is none at all (and keeps the arithmetic finite).
+    const share = config.percentCanRetry < MIN_SHARE ? 0 : config.percentCanRetry
+    this.deposit = share === 0 ? 0 : DEPOSIT
+    this.withdrawal = share === 0 ? DEPOSIT : DEPOSIT / share
     this.reserve = config.minRetriesPerSec * config.ttlSecs * this.withdrawal
   }
 

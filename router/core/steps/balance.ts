@@ -39,10 +39,8 @@ export const balance = (guard?: OverrideGuard): Step => {
     }
 }
 
-/** What the attempts of one call at one client share: the requeues made so far. */
+/** What the attempts of one call at one client share. */
 class Attempts {
-  requeues = 0
-
   constructor(
     readonly call: Call,
     readonly client: UpstreamClient,
@@ -55,7 +53,7 @@ class Attempts {
   requeue(failed: Endpoint): boolean {
     const { client } = this
     // With one endpoint, sending to it again would only add load to what just failed.
-    if (this.requeues >= MAX_REQUEUES_PER_REQUEST || client.balancer.endpoints.length < 2) {
+    if (this.call.requeues >= MAX_REQUEUES_PER_REQUEST || client.balancer.endpoints.length < 2) {
       return false
     }
     if (!client.requeues.budget.tryRetry(performance.now())) {
@@ -63,7 +61,7 @@ class Attempts {
       return false
     }
     const endpoint = this.acquire(this.call, client, failed)
-    this.requeues++
+    this.call.requeues++
     client.requeues.total.value++
     start(this.call, client, endpoint, this)
     return true

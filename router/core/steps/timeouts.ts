@@ -9,6 +9,7 @@
  */
 import { RouterError } from '../../errors.js'
 import type { Call } from '../call.js'
+import { MAX_TIMER_MS } from '../../../lib/config/common.js'
 import { finagleDuration } from '../failures.js'
 import type { ResponseHandler } from '../handler.js'
 import { resume, type Service, type Step } from '../service.js'
@@ -21,7 +22,7 @@ export const totalTimeout: Step = (next: Service) =>
     if (ms === undefined && received === undefined) return next(call, handler)
     const now = Date.now()
     const byTotal = ms === undefined ? Infinity : now + ms
-    const byCaller = received === undefined ? Infinity : readDeadline(received)
+    const byCaller = received === undefined ? Infinity : readDeadline(received, now)
     if (byCaller <= now) throw deadlineExceeded(call, byCaller, now)
     if (byTotal === Infinity && byCaller === Infinity) return next(call, handler)
     if (byTotal <= byCaller) {
@@ -35,18 +36,27 @@ export const totalTimeout: Step = (next: Service) =>
     resume(next, call, new Deadline(handler, byCaller - now, error))
   }
 
+/** `<set at ns> <deadline ns>`: two decimal integers (linkerd writes and reads nothing else). */
+const DEADLINE = /^\s*\d{1,40} (\d{1,40})\s*$/
+
 /**
  * The strictest of `l5d-ctx-deadline` values (`<set at ns> <deadline ns>`), in epoch ms;
  * Infinity when none can be read (a malformed value is ignored, as linkerd ignores it).
  */
-export function readDeadline(values: readonly string[]): number {
+export function readDeadline(values: readonly string[], now = Date.now()): number {
   let earliest = Infinity
   for (const value of values) {
-    const space = value.indexOf(' ')
-    const ns = Number(value.slice(space + 1))
-    if (space > 0 && Number.isFinite(ns) && ns > 0) earliest = Math.min(earliest, ns / 1e6)
+    const m = DEADLINE.exec(value)
+    if (m !== null) earliest = Math.min(earliest, nsToMs(m[1] as string))
   }
-  return earliest
+  // A deadline past a timer's reach is kept at its reach (as good as none, and sendable).
+  return earliest === Infinity ? earliest : Math.min(earliest, now + MAX_TIMER_MS)
+}
+
+/** Epoch ns (decimal digits) to ms, exact for whole ms (the ns value is beyond 2^53). */
+function nsToMs(ns: string): number {
+  const cut = ns.length - 6
+  return cut <= 0 ? Number(ns) / 1e6 : Number(ns.slice(0, cut)) + Number(ns.slice(cut)) / 1e6
 }
 
 function deadlineExceeded(call: Call, deadline: number, now: number): RouterError {
