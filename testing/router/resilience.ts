@@ -86,3 +86,13 @@ export function steadyLoad(
   t.teardown(stop)
   return { stop }
 }
+
+/**
+ * The sum of the metrics (from `adminMetrics`) whose names match `pattern`, e.g. every client's
+ * `retries/requeues` (the ids in the names depend on the binding).
+ */
+export function metricSum(metrics: Readonly<Record<string, number>>, pattern: RegExp): number {
+  return Object.entries(metrics)
+    .filter(([name]) => pattern.test(name))
+    .reduce((n, [, v]) => n + v, 0)
+}
