@@ -3,6 +3,13 @@
 // to the dead one cannot connect, so nothing of it was sent: the router requeues it to the other
 // one, whatever its method, and the client sees no failure.
 //
+// One race is inherent: a POST already written to the backend when it is killed fails (the
+// connection is reset or closed before the answer). The backend may have acted on it, so it is
+// not sent again (linkerd does the same); a GET in that state is sent again. How many there are
+// depends on how many POSTs were in flight at that instant (0 or 1 in most runs at this rate,
+// more on a loaded machine), so the outage's POST failures are asserted to be only of that
+// kind, and once the backend is back nothing fails.
+//
 // The rate is chosen so that the default requeue budget covers every request of the outage.
 // Without failure accrual the p2c balancer keeps picking the dead endpoint (it is never busy: it
 // fails at once), so up to one requeue per request is needed while it is down; the budget gives
@@ -18,28 +25,36 @@ import {
   steadyLoad,
 } from '../../testing/router/resilience.js'
 
-test('one of two endpoints killed under a steady load: 0 failed GETs and POSTs (requeues)', async (t) => {
+/** A failure of a request written to a connection the killed backend then reset or closed. */
+const LOST_IN_FLIGHT = /^502 .*\((ECONNRESET|EPIPE|UPSTREAM_CLOSED)\)/
+
+test('one of two endpoints killed under a steady load: no GET fails, no POST is lost unsent (requeues)', async (t) => {
   t.timeout(30_000)
   const backends = await backendProcesses(t, 2)
-  const [kept, killed] = backends
-  if (kept === undefined || killed === undefined) return t.fail()
+  const [, killed] = backends
+  if (killed === undefined) return t.fail()
   const router = await routerOver(t, backends)
-  const load = steadyLoad(t, router, 30)
+  const outage = steadyLoad(t, router, 30)
   await sleep(1000)
   await killed.kill()
   await sleep(2000)
+  const during = await outage.stop()
   await killed.restart()
+  const after = steadyLoad(t, router, 30)
   await sleep(2000)
-  const tally = await load.stop()
-  for (const method of ['GET', 'POST']) {
-    const m = tally[method]
-    t.true((m?.total ?? 0) > 50, `${method}: ${m?.total} sent`)
-    t.is(m?.failed, 0, `${method} failures: ${JSON.stringify(m?.failures)}`)
-  }
-  const metrics = await adminMetrics(router)
-  t.true(metricSum(metrics, /^rt\/[^/]+\/client\/.*\/retries\/requeues$/) > 0, 'requeues counted')
+  const back = await after.stop()
+  const [gets, posts] = [during.GET, during.POST]
+  if (gets === undefined || posts === undefined) return t.fail()
+  t.true(gets.total > 30 && posts.total > 30, `${gets.total} GETs, ${posts.total} POSTs`)
+  t.is(gets.failed, 0, `GET failures: ${JSON.stringify(gets.failures)}`)
+  const unexplained = Object.keys(posts.failures).filter((f) => !LOST_IN_FLIGHT.test(f))
+  t.deepEqual(unexplained, [], `POST failures: ${JSON.stringify(posts.failures)}`)
+  if (posts.failed > 0) t.log(`POSTs in flight at the kill: ${JSON.stringify(posts.failures)}`)
+  for (const m of [back.GET, back.POST]) t.is(m?.failed, 0, JSON.stringify(m?.failures))
+  const requeues = /^rt\/[^/]+\/client\/.*\/retries\/requeues$/
+  t.true(metricSum(await adminMetrics(router), requeues) > 0, 'requeues counted')
   // The restarted process (its counters start at zero) got its share again.
   t.true((await killed.counts()).requests > 10, 'the restarted backend serves again')
-  // Future place: failure accrual (removed after 5 failures, probed and revived) is asserted
-  // here once client.failureAccrual exists.
+  // Failure accrual (removed after 5 failures, probed and revived) is to be asserted here once
+  // client.failureAccrual exists.
 })
