@@ -5,7 +5,6 @@
 import test, { type ExecutionContext } from 'ava'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { startSteadyLoad } from '../../testing/steady-load.js'
 import {
   adminMetrics,
   backend,
@@ -18,6 +17,7 @@ import {
 } from '../../testing/router/process.js'
 import {
   SERVICE,
+  getsFor,
   inProcessBackends,
   metricSum,
   routerOver,
@@ -31,15 +31,14 @@ test('a slow endpoint: requestAttemptTimeoutMs moves each GET to the other endpo
     service: { responseClassifier: { kind: 'io.l5d.http.retryableRead5XX' } },
     client: { requestAttemptTimeoutMs: 200 },
   })
-  const load = startSteadyLoad({ port: router.port, host: SERVICE, rate: 20, methods: ['GET'] })
-  t.teardown(() => load.stop())
-  await sleep(2000)
-  const gets = (await load.stop()).GET
-  if (gets === undefined) return t.fail()
+  const gets = await getsFor(t, router, 20, 2000)
   t.true(gets.total > 20)
   t.is(gets.failed, 0, JSON.stringify(gets.failures))
   t.true(slow.counts().requests > 0, 'the slow endpoint was tried')
-  t.is(fast.counts().byStatus[200], gets.total, 'every answer came from the fast one')
+  // The slow one never finished an answer: every 200 came from the fast one (which may have
+  // answered an attempt the router had already given up on, on a loaded machine).
+  t.is(slow.counts().byStatus[200], undefined)
+  t.true((fast.counts().byStatus[200] ?? 0) >= gets.total)
   t.true(metricSum(await adminMetrics(router), /\/service\/.*\/retries\/total$/) > 0)
   // Loose: 200 ms and a retry, far below the slow endpoint's 3 s.
   const slowest = Math.max(...gets.latenciesMs)

@@ -6,10 +6,8 @@
 import test from 'ava'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { parse as parseYaml } from 'yaml'
 import { repoPath } from '../../testing/paths.js'
-import { startSteadyLoad } from '../../testing/steady-load.js'
 import {
   adminMetrics,
   backend,
@@ -55,18 +53,23 @@ test('retries.yaml: no key ignored, and a GET answered 503 is retried to a 200',
   ;(config.namers?.[0] as { rootDir: string }).rootDir = rootDir
   const router = await startRouter(t, dir, config as unknown as Record<string, unknown>)
   t.deepEqual(ignoredKeys(router), [])
-  const load = startSteadyLoad({ port: router.port, host: 'users', rate: 30, methods: ['GET'] })
-  t.teardown(() => load.stop())
-  await sleep(2000)
-  const gets = (await load.stop()).GET
-  if (gets === undefined) return t.fail()
-  t.true(gets.total > 30)
+  // One GET after another: the example's timeouts (100 ms and 200 ms attempts, 1 s in all) are
+  // tight for a loaded machine, and a load would add its own queueing to them.
+  const agent = client(t)
+  const statuses: number[] = []
+  for (let i = 0; i < 30; i++)
+    statuses.push((await send(agent, router.port, '/', { host: 'users' })).status)
   // retryableIdempotent5XX: every third request's 503 is retried (the budget's reserve of
-  // 5/s × 15 s covers the ~20 retries), so every GET ends in a 200.
-  t.is(gets.failed, 0, JSON.stringify(gets.failures))
+  // 5/s × 15 s covers the ~15 retries), so every GET ends in a 200.
+  t.deepEqual(
+    statuses.filter((s) => s !== 200),
+    [],
+  )
   const failedByBackends = backends.reduce((n, b) => n + (b.counts().byStatus[503] ?? 0), 0)
-  t.true(failedByBackends > 0)
-  t.is(metricSum(await adminMetrics(router), /\/service\/.*\/retries\/total$/), failedByBackends)
+  t.true(failedByBackends >= 9, `${failedByBackends} 503s`)
+  // Each 503 was retried (and so was any attempt that timed out on a loaded machine).
+  const retries = metricSum(await adminMetrics(router), /\/service\/.*\/retries\/total$/)
+  t.true(retries >= failedByBackends, `${retries} retries`)
 })
 
 test('service-options.yaml: no key ignored, and foo, bar and others route', async (t) => {
