@@ -17,32 +17,34 @@ import {
 } from '../../testing/router/process.js'
 import {
   SERVICE,
+  backendProcesses,
   getsFor,
-  inProcessBackends,
   metricSum,
   routerOver,
 } from '../../testing/router/resilience.js'
 
 test('a slow endpoint: requestAttemptTimeoutMs moves each GET to the other endpoint', async (t) => {
-  const [slow, fast] = await inProcessBackends(t, 2)
+  // Processes: the backends answer on time even when this test's own process is busy.
+  const [slow, fast] = await backendProcesses(t, 2)
   if (slow === undefined || fast === undefined) return t.fail()
-  await slow.setMode({ kind: 'delay', ms: 3000 })
+  await slow.setMode({ kind: 'delay', ms: 10_000 })
   const router = await routerOver(t, [slow, fast], {
     service: { responseClassifier: { kind: 'io.l5d.http.retryableRead5XX' } },
-    client: { requestAttemptTimeoutMs: 200 },
+    client: { requestAttemptTimeoutMs: 500 },
   })
   const gets = await getsFor(t, router, 20, 2000)
   t.true(gets.total > 20)
   t.is(gets.failed, 0, JSON.stringify(gets.failures))
-  t.true(slow.counts().requests > 0, 'the slow endpoint was tried')
+  const [slowSaw, fastSaw] = [await slow.counts(), await fast.counts()]
+  t.true(slowSaw.requests > 0, 'the slow endpoint was tried')
   // The slow one never finished an answer: every 200 came from the fast one (which may have
   // answered an attempt the router had already given up on, on a loaded machine).
-  t.is(slow.counts().byStatus[200], undefined)
-  t.true((fast.counts().byStatus[200] ?? 0) >= gets.total)
+  t.is(slowSaw.byStatus[200], undefined)
+  t.true((fastSaw.byStatus[200] ?? 0) >= gets.total)
   t.true(metricSum(await adminMetrics(router), /\/service\/.*\/retries\/total$/) > 0)
-  // Loose: 200 ms and a retry, far below the slow endpoint's 3 s.
+  // Loose, for a loaded machine: 500 ms and a retry, far below the slow endpoint's 10 s.
   const slowest = Math.max(...gets.latenciesMs)
-  t.true(slowest < 1500, `slowest answer ${Math.round(slowest)} ms`)
+  t.true(slowest < 5000, `slowest answer ${Math.round(slowest)} ms`)
 })
 
 /** What the backend behind the second router saw of one request. */
@@ -113,14 +115,15 @@ test("router A's totalTimeoutMs reaches the backend behind router B as l5d-ctx-d
 })
 
 test('router B honours the deadline it received: a slow backend is abandoned in time', async (t) => {
-  const [deep, seen] = await recording(t, () => 3000)
+  const [deep, seen] = await recording(t, () => 5000)
   const { a, b } = await chain(t, deep, 300)
   const agent = client(t)
   const begun = Date.now()
   const reply = await send(agent, a.port, '/', { host: SERVICE })
   const took = Date.now() - begun
   t.true(reply.status === 503 || reply.status === 504, `${reply.status} ${reply.body}`)
-  t.true(took < 1500, `answered in ${took} ms`)
+  // Loose, for a loaded machine: far below the backend's 5 s.
+  t.true(took < 3000, `answered in ${took} ms`)
   // Router B, asked directly with the deadline A would send, stops at it: 504.
   const soon = Date.now() + 300
   const direct = await send(agent, b.port, '/', {
@@ -129,7 +132,7 @@ test('router B honours the deadline it received: a slow backend is abandoned in 
   })
   t.is(direct.status, 504, direct.body)
   t.regex(direct.body, /deadline/)
-  t.true(Date.now() - soon < 1000, 'answered at the deadline, not at the backend')
+  t.true(Date.now() - soon < 3000, 'answered at the deadline, not at the backend')
   t.true(await abandoned(seen.at(-1)), 'its exchange with the backend was aborted')
   // Already past: answered without being sent.
   const count = seen.length
