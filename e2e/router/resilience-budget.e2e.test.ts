@@ -56,8 +56,8 @@ test('with totalTimeoutMs and a backoff, every answer comes within the total tim
     2,
   )
   t.true(gets.total > 50, `${gets.total} GETs`)
-  t.is(gets.failed, gets.total)
-  t.true(metricSum(metrics, RETRIES) > 0)
+  t.is(gets.failed, gets.total, JSON.stringify(gets.failures))
+  t.true(metricSum(metrics, RETRIES) > 0, JSON.stringify(metrics))
   // Some calls were still retrying when the total timeout ended them (the others' budget ran
   // out first: they got the endpoint's 503).
   t.true(
