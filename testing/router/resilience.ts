@@ -15,7 +15,8 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ControllableBackend } from '../backend/controllable.js'
 import { BackendProcess } from '../backend/process.js'
-import { startSteadyLoad, type LoadTally } from '../steady-load.js'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { startSteadyLoad, type LoadTally, type MethodTally } from '../steady-load.js'
 import { startRouter, tempDir, type RunningRouter } from './process.js'
 
 /** The service the router routes to the backends (the Host the load sends). */
@@ -85,4 +86,32 @@ export function steadyLoad(
   const stop = (): Promise<LoadTally> => (stopped ??= load.stop())
   t.teardown(stop)
   return { stop }
+}
+
+/**
+ * GETs only at `rate` req/s to `port` (Host `host`, default the service) for `ms`; what they saw.
+ */
+export async function getsFor(
+  t: ExecutionContext,
+  target: { readonly port: number; readonly host?: string },
+  rate: number,
+  ms: number,
+): Promise<MethodTally> {
+  const host = target.host ?? SERVICE
+  const load = startSteadyLoad({ port: target.port, host, rate, methods: ['GET'] })
+  t.teardown(() => load.stop())
+  await sleep(ms)
+  const gets = (await load.stop()).GET
+  if (gets === undefined) throw new Error('no GETs sent')
+  return gets
+}
+
+/**
+ * The sum of the metrics (from `adminMetrics`) whose names match `pattern`, e.g. every client's
+ * `retries/requeues` (the ids in the names depend on the binding).
+ */
+export function metricSum(metrics: Readonly<Record<string, number>>, pattern: RegExp): number {
+  return Object.entries(metrics)
+    .filter(([name]) => pattern.test(name))
+    .reduce((n, [, v]) => n + v, 0)
 }
