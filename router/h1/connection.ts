@@ -210,6 +210,9 @@ export class H1Connection implements Watched {
   private ended(): void {
     // A body delimited by the end of the connection is complete now.
     this.parser.finish()
+    // Idle in the pool, a connection the endpoint closed must not be handed out: a request
+    // written to it would fail (EPIPE) though nothing of it was sent.
+    if (this.current === undefined) this.socket.destroy()
   }
 
   /** Not connected in time (an error), or idle for too long (a quiet close). */
