@@ -280,11 +280,13 @@ test('an attempt timeout after the response head reached the client is not retri
   )
   const router = await routerOver(t, [b], {
     ...retryReads,
-    client: { requestAttemptTimeoutMs: 300 },
+    // Long enough for the head to reach the client first on a loaded machine (a timeout before
+    // the head is a retryable failure, rightly retried).
+    client: { requestAttemptTimeoutMs: 1500 },
   })
   const c = await rawClient(t, router.port)
   c.socket.write(`GET /x HTTP/1.1\r\nHost: ${SERVICE}\r\n\r\n`)
-  await Promise.race([c.closed, sleep(3000)])
+  await Promise.race([c.closed, sleep(6000)])
   t.is(b.heads.length, 1, 'the backend got the request once')
   t.true(c.text().length < 200, `${c.text().length} bytes for a 100-byte body`)
 })
