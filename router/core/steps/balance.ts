@@ -20,9 +20,12 @@ import { resume, type Service, type Step } from '../service.js'
 /** Requeues of one request at most, whatever the budget allows (finagle's limit). */
 export const MAX_REQUEUES_PER_REQUEST = 25
 
+/** Picks an endpoint of the call's client (through the guard for a call with an override). */
+type Acquire = (call: Call, client: UpstreamClient, avoid?: Endpoint) => Endpoint
+
 /** The balance step; with `guard`, a call with an override never reaches the router itself. */
 export const balance = (guard?: OverrideGuard): Step => {
-  const acquire = (call: Call, client: UpstreamClient, avoid?: Endpoint): Endpoint => {
+  const acquire: Acquire = (call, client, avoid) => {
     const endpoint =
       guard === undefined || call.local.dtab.length === 0
         ? client.balancer.acquire(avoid)
@@ -33,103 +36,97 @@ export const balance = (guard?: OverrideGuard): Step => {
   return (next: Service) =>
     function balanced(call, handler): void {
       const client = call.client as UpstreamClient
-      client.requeues.budget.request(performance.now())
+      // The call's start time is recent enough for the budget's one-second slots.
+      client.requeues.budget.request(call.started)
       const endpoint = acquire(call, client, call.avoid)
-      start(call, client, endpoint, new Attempts(call, client, handler, next, acquire))
+      new Attempt(call, client, handler, next, acquire, endpoint).start()
     }
 }
 
-/** What the attempts of one call at one client share. */
-class Attempts {
+/** One attempt at one endpoint, ended exactly once; a requeue is a new one. */
+class Attempt implements ResponseHandler {
+  private started = 0
+  private status = 0
+  private over = false
+
   constructor(
-    readonly call: Call,
-    readonly client: UpstreamClient,
-    readonly handler: ResponseHandler,
-    readonly next: Service,
-    readonly acquire: (call: Call, client: UpstreamClient, avoid?: Endpoint) => Endpoint,
+    private readonly call: Call,
+    private readonly client: UpstreamClient,
+    private readonly handler: ResponseHandler,
+    private readonly next: Service,
+    private readonly acquire: Acquire,
+    private readonly endpoint: Endpoint,
   ) {}
 
-  /** Sends the call again, avoiding `failed`, if the budget allows; false if not. */
-  requeue(failed: Endpoint): boolean {
-    const { client } = this
+  start(): void {
+    this.started = performance.now()
+    this.call.endpoint = this.endpoint
+    const stats = this.client.stats
+    stats.requests++
+    stats.pending++
+    resume(this.next, this.call, this)
+  }
+
+  onConnect(abort: (err: Error) => void): void {
+    this.handler.onConnect(abort)
+  }
+
+  onHeaders(status: number, fields: string[], resume: () => void): boolean {
+    this.status = status
+    this.client.stats.status(status)
+    return this.handler.onHeaders(status, fields, resume)
+  }
+
+  onData(chunk: Buffer): boolean {
+    return this.handler.onData(chunk)
+  }
+
+  onComplete(): void {
+    if (this.over) return
+    const { call } = this
+    const c = call.policy.classifier.response(call.request.method, this.status)
+    this.end(c === 'success' ? undefined : 'status_5xx')
+    this.handler.onComplete()
+  }
+
+  onError(err: Error): void {
+    if (this.over) return
+    this.end(failureName(err))
+    // An abort (client gone, timeout) fails with its own error, never an unsent one.
+    if (neverSent(err)) {
+      this.client.failedToConnect(this.endpoint)
+      if (this.requeue()) return
+    }
+    this.handler.onError(this.routerError(err))
+  }
+
+  /** Sends the call again, to another endpoint, if the limits allow; false if not. */
+  private requeue(): boolean {
+    const { call, client } = this
     // With one endpoint, sending to it again would only add load to what just failed.
-    if (this.call.requeues >= MAX_REQUEUES_PER_REQUEST || client.balancer.endpoints.length < 2) {
+    if (call.requeues >= MAX_REQUEUES_PER_REQUEST || client.balancer.endpoints.length < 2) {
       return false
     }
     if (!client.requeues.budget.tryRetry(performance.now())) {
       client.requeues.budgetExhausted.value++
       return false
     }
-    const endpoint = this.acquire(this.call, client, failed)
-    this.call.requeues++
-    client.requeues.total.value++
-    start(this.call, client, endpoint, this)
-    return true
-  }
-}
-
-function start(call: Call, client: UpstreamClient, endpoint: Endpoint, attempts: Attempts): void {
-  call.endpoint = endpoint
-  const stats = client.stats
-  stats.requests++
-  stats.pending++
-  resume(attempts.next, call, new Attempt(attempts, endpoint))
-}
-
-/** One attempt at one endpoint, ended exactly once. */
-class Attempt implements ResponseHandler {
-  private readonly started = performance.now()
-  private status = 0
-  private over = false
-
-  constructor(
-    private readonly attempts: Attempts,
-    private readonly endpoint: Endpoint,
-  ) {}
-
-  onConnect(abort: (err: Error) => void): void {
-    this.attempts.handler.onConnect(abort)
-  }
-
-  onHeaders(status: number, fields: string[], resume: () => void): boolean {
-    this.status = status
-    this.attempts.client.stats.status(status)
-    return this.attempts.handler.onHeaders(status, fields, resume)
-  }
-
-  onData(chunk: Buffer): boolean {
-    return this.attempts.handler.onData(chunk)
-  }
-
-  onComplete(): void {
-    if (this.over) return
-    const { call } = this.attempts
-    const c = call.policy.classifier.response(call.request.method, this.status)
-    this.end(c === 'success' ? undefined : 'status_5xx')
-    this.attempts.handler.onComplete()
-  }
-
-  onError(err: Error): void {
-    if (this.over) return
-    this.end(failureName(err))
-    const { attempts } = this
-    // An abort (client gone, timeout) fails with its own error, never an unsent one.
-    if (neverSent(err)) {
-      attempts.client.failedToConnect(this.endpoint)
-      try {
-        if (attempts.requeue(this.endpoint)) return
-      } catch (e) {
-        // No endpoint left to requeue to: the call fails as this attempt did.
-        void e
-      }
+    let endpoint: Endpoint
+    try {
+      endpoint = this.acquire(call, client, this.endpoint)
+    } catch {
+      return false // no endpoint left: the call fails as this attempt did
     }
-    attempts.handler.onError(this.routerError(err))
+    call.requeues++
+    client.requeues.total.value++
+    new Attempt(call, client, this.handler, this.next, this.acquire, endpoint).start()
+    return true
   }
 
   private end(failure: string | undefined): void {
     this.over = true
     const latencyMs = performance.now() - this.started
-    const { balancer, stats } = this.attempts.client
+    const { balancer, stats } = this.client
     balancer.release(this.endpoint, latencyMs, failure === undefined)
     stats.pending--
     stats.latency.record(latencyMs)
@@ -139,7 +136,6 @@ class Attempt implements ResponseHandler {
 
   private routerError(err: Error): Error {
     if (err instanceof RouterError || err instanceof ClientClosedError) return err
-    const { client, call } = this.attempts
-    return upstreamError(err, client, this.endpoint, call.name)
+    return upstreamError(err, this.client, this.endpoint, this.call.name)
   }
 }

@@ -8,7 +8,7 @@ import type { Call } from '../call.js'
 import type { ResponseHandler } from '../handler.js'
 
 /**
- * Sets `call.body`, then calls `start(replayable)`: at once for a request without a body or
+ * Sets `call.body`, then calls `attempts.start(replayable)`: at once for a request without a body or
  * with one too long to keep, after the whole body arrived otherwise. While it is read, the
  * call's abort (client gone, deadline) ends the wait with that error.
  */
@@ -16,13 +16,13 @@ export function keepBody(
   call: Call,
   handler: ResponseHandler,
   requestBytes: number,
-  start: (replayable: boolean) => void,
+  attempts: { start(replayable: boolean): void },
 ): void {
   const { inbound, request } = call
-  if (!inbound.hasBody) return start(true)
+  if (!inbound.hasBody) return attempts.start(true)
   if (inbound.bodyLength < 0 || inbound.bodyLength > requestBytes) {
     call.body = request.body
-    return start(false)
+    return attempts.start(false)
   }
   const body = request.body
   const chunks: Buffer[] = []
@@ -34,7 +34,7 @@ export function keepBody(
   const onEnd = (): void => {
     stop()
     call.body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)
-    start(true)
+    attempts.start(true)
   }
   const onError = (err: Error): void => {
     stop()

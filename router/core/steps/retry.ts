@@ -18,9 +18,9 @@ export const MAX_RETRIES_PER_REQUEST = 25
 export const retry: Step = (next: Service) =>
   function retried(call, handler): void {
     const retries = call.retries as ServiceRetries
-    retries.budget.request(performance.now())
+    retries.budget.request(call.started)
     const r = new Retrying(call, handler, next, call.inbound.headers.length)
-    keepBody(call, handler, call.policy.buffer.requestBytes, (kept) => r.start(kept))
+    keepBody(call, handler, call.policy.buffer.requestBytes, r)
   }
 
 class Retrying implements ResponseHandler {
