@@ -29,6 +29,9 @@ const REASONS: Readonly<Record<string, TlsFailureReason>> = {
   ERR_SSL_TLSV1_ALERT_ACCESS_DENIED: 'client_cert_refused',
   // A reset in the middle of a handshake: most often a server that wanted a certificate.
   ECONNRESET: 'client_cert_refused',
+  // Our certificate was presented, the handshake done, and the endpoint closed at once without
+  // a word: how a server that verifies client certificates after the handshake refuses one.
+  CLOSED_AFTER_HANDSHAKE: 'client_cert_refused',
 }
 
 const WORDS: Readonly<Record<TlsFailureReason, string>> = {
@@ -55,27 +58,33 @@ export function isTlsAlert(code: string): boolean {
   return ALERT.test(code)
 }
 
-/**
- * A failed handshake with `endpoint` (`host:port`), expecting the name `expected`. `unsent`
- * is false only when a streamed request body was being sent meanwhile (it cannot be resent).
- */
+/** What is known of a failed handshake. */
+export interface TlsFailure {
+  readonly cause: Error | undefined
+  /** `host:port`. */
+  readonly endpoint: string
+  /** The name the certificate had to carry (none with `disableValidation`). */
+  readonly expected: string | undefined
+  /** False only when a streamed request body was sent meanwhile (it cannot be resent). */
+  readonly unsent: boolean
+  /** Overrides the cause's code (e.g. `CLOSED_AFTER_HANDSHAKE`). */
+  readonly code?: string
+}
+
+/** A failed handshake, in words: why, with OpenSSL's code, the endpoint and expected name. */
 export class TlsHandshakeError extends UpstreamError {
   readonly reason: TlsFailureReason
 
-  constructor(
-    cause: Error | undefined,
-    endpoint: string,
-    expected: string | undefined,
-    unsent = true,
-  ) {
-    const code = (cause as { code?: unknown } | undefined)?.code
-    const detail = typeof code === 'string' ? code : (cause?.message ?? 'closed')
-    const reason = tlsFailureReason(typeof code === 'string' ? code : '')
-    const name = expected === undefined ? '' : `, expected name ${JSON.stringify(expected)}`
+  constructor(f: TlsFailure) {
+    const causeCode = (f.cause as { code?: unknown } | undefined)?.code
+    const code = f.code ?? (typeof causeCode === 'string' ? causeCode : undefined)
+    const reason = tlsFailureReason(code ?? '')
+    const detail = code ?? f.cause?.message ?? 'closed'
+    const name = f.expected === undefined ? '' : `, expected name ${JSON.stringify(f.expected)}`
     super(
       'TLS_HANDSHAKE',
-      `TLS handshake with ${endpoint} failed: ${WORDS[reason]} (${detail}${name})`,
-      { cause, unsent },
+      `TLS handshake with ${f.endpoint} failed: ${WORDS[reason]} (${detail}${name})`,
+      { cause: f.cause, unsent: f.unsent },
     )
     this.reason = reason
   }

@@ -6,7 +6,6 @@ import { requestHead } from './request-head.js'
 import { sendBody } from './request-body.js'
 import type { Watchdog, Watched } from './watchdog.js'
 import type { TlsDialer } from './tls.js'
-import { isTlsAlert, TlsHandshakeError } from '../core/tls-failure.js'
 
 /** What a connection tells its pool. */
 export interface ConnectionOwner {
@@ -46,6 +45,8 @@ export class H1Connection implements Watched {
   private connected = false
   /** TCP is up (with TLS: the handshake has started). */
   private tcpUp = false
+  /** Something was read from the endpoint. */
+  private heard = false
   /** The current exchange was aborted by its caller (its error is the caller's). */
   private cancelled = false
 
@@ -210,6 +211,7 @@ export class H1Connection implements Watched {
   }
 
   private read(b: Buffer): void {
+    this.heard = true
     this.heardAt = this.watchdog.now
     const r = this.parser.execute(b)
     if (r instanceof Error) {
@@ -258,25 +260,16 @@ export class H1Connection implements Watched {
   /** Why the exchange on a connection that closed failed. */
   private failure(x: Exchange): Error {
     if (this.cancelled) return this.closedError()
-    if (this.tls !== undefined && this.handshakeFailed(x)) {
-      this.tls.failed()
-      // A body streamed out meanwhile cannot be sent again; one held whole can.
-      const body = x.request.body
-      const unsent = !this.connected || body === null || Buffer.isBuffer(body)
-      return new TlsHandshakeError(this.error, this.tls.endpoint, this.tls.expectedName, unsent)
-    }
+    const tls = this.tls?.failure({
+      tcpUp: this.tcpUp,
+      connected: this.connected,
+      error: this.error,
+      firstExchange: !this.used,
+      heard: this.heard,
+      request: x.request,
+    })
+    if (tls !== undefined) return tls
     return this.connected ? this.closedError() : notConnected(this.error)
-  }
-
-  /**
-   * The TLS handshake failed: TCP was up but the handshake never finished, or the endpoint sent
-   * an alert before any response (TLS 1.3 servers check the client's certificate after the
-   * client has finished, so their refusal comes after 'secureConnect').
-   */
-  private handshakeFailed(x: Exchange): boolean {
-    if (this.tcpUp && !this.connected && !(this.error instanceof UpstreamError)) return true
-    const code = (this.error as { code?: unknown } | undefined)?.code
-    return !x.answered && typeof code === 'string' && isTlsAlert(code)
   }
 
   private closedError(): Error {

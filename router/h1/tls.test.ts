@@ -157,6 +157,18 @@ test('handshake failure: an endpoint that requires a client certificate, none gi
   t.regex(error?.message ?? '', /required a client certificate/)
 })
 
+test('an endpoint that closes at once after the handshake refused our certificate', async (t) => {
+  const { ca, server, untrusted } = await pki
+  // Node's server checks a client certificate after the handshake and closes without a word.
+  const b = await backend(t, server, ca.cert)
+  const auth = { certPath: untrusted.cert, keyPath: untrusted.key }
+  const p = pool(t, b.port, { commonName: 'x.test', trustCerts: [ca.cert], clientAuth: auth })
+  const { error } = await send(p)
+  // Not sent again: the endpoint might also have failed the request itself.
+  t.like(error, { code: 'TLS_HANDSHAKE', reason: 'client_cert_refused', unsent: false })
+  t.regex(error?.message ?? '', /CLOSED_AFTER_HANDSHAKE/)
+})
+
 test('disableValidation accepts any certificate under any name', async (t) => {
   const { untrusted } = await pki
   const b = await backend(t, untrusted)

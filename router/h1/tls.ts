@@ -16,6 +16,28 @@ import {
 } from 'node:tls'
 import type { ClientTlsConfig } from '../../lib/tls/client-config.js'
 import { ConfigError } from '../../lib/config/section.js'
+import { isTlsAlert, TlsHandshakeError } from '../core/tls-failure.js'
+import { UpstreamError, type UpstreamRequest } from '../core/handler.js'
+
+/** What a connection that closed knew of itself, for `TlsDialer.failure`. */
+export interface ClosedConnection {
+  /** TCP was up (the handshake had started). */
+  readonly tcpUp: boolean
+  /** The handshake was done. */
+  readonly connected: boolean
+  readonly error: Error | undefined
+  /** The failed exchange was the connection's first. */
+  readonly firstExchange: boolean
+  /** Some byte of a response was read. */
+  readonly heard: boolean
+  readonly request: UpstreamRequest
+}
+
+/**
+ * How soon after its handshake an endpoint that closes without a word is taken to have refused
+ * our certificate (it checks it after the handshake, as Node's TLS servers do under TLS 1.3).
+ */
+const REFUSAL_WINDOW_MS = 1000
 
 /** The settings of a client's TLS, the files read. */
 export interface UpstreamTls {
@@ -66,17 +88,14 @@ function readPem(path: string, at: string): string {
 /** One endpoint's TLS connections: the secure context, and the session to resume. */
 export class TlsDialer {
   private session: Buffer | undefined
+  /** When the last handshake was done (performance.now()). */
+  private securedAt = -Infinity
 
   constructor(
     private readonly tls: UpstreamTls,
     private readonly host: string,
     private readonly port: number,
   ) {}
-
-  /** `host:port`, for messages. */
-  get endpoint(): string {
-    return `${this.host}:${this.port}`
-  }
 
   /** The name the endpoint's certificate must carry (undefined: no check). */
   get expectedName(): string | undefined {
@@ -100,12 +119,49 @@ export class TlsDialer {
     })
     socket.setNoDelay(true)
     socket.on('session', (s: Buffer) => (this.session = s))
+    socket.once('secureConnect', () => (this.securedAt = performance.now()))
     return socket
   }
 
-  /** A failed handshake: the session is not offered again. */
-  failed(): void {
+  /**
+   * The handshake error of a connection that closed, if its handshake failed: TCP was up but
+   * the handshake never finished; or the endpoint sent an alert before any response (a TLS 1.3
+   * server checks the client's certificate after the client has finished); or, our certificate
+   * presented, the endpoint closed a new connection at once without a word. Then the session is
+   * not offered again.
+   */
+  failure(c: ClosedConnection): TlsHandshakeError | undefined {
+    const code = (c.error as { code?: unknown } | undefined)?.code
+    const failed =
+      (c.tcpUp && !c.connected && !(c.error instanceof UpstreamError)) ||
+      (!c.heard && typeof code === 'string' && isTlsAlert(code))
+    const refused = !failed && this.refusedSilently(c)
+    if (!failed && !refused) return undefined
     this.session = undefined
+    // A body streamed out meanwhile cannot be sent again; one held whole can. A silent close
+    // may also be an endpoint that failed the request: it is not sent again.
+    const body = c.request.body
+    const whole = body === null || Buffer.isBuffer(body)
+    return new TlsHandshakeError({
+      cause: c.error,
+      endpoint: `${this.host}:${this.port}`,
+      expected: this.expectedName,
+      unsent: !refused && (!c.connected || whole),
+      ...(refused ? { code: 'CLOSED_AFTER_HANDSHAKE' } : {}),
+    })
+  }
+
+  private refusedSilently(c: ClosedConnection): boolean {
+    const soon = performance.now() - this.securedAt < REFUSAL_WINDOW_MS
+    const quiet = c.error === undefined || (c.error as { code?: unknown }).code === 'ECONNRESET'
+    return (
+      this.tls.settings.clientAuth !== undefined &&
+      c.connected &&
+      c.firstExchange &&
+      !c.heard &&
+      soon &&
+      quiet
+    )
   }
 
   private checkName(host: string, cert: PeerCertificate): Error | undefined {
