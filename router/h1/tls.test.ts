@@ -1,5 +1,6 @@
 import test, { type ExecutionContext } from 'ava'
 import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ResponseHandler } from '../core/handler.js'
@@ -200,4 +201,17 @@ test('clients with the same TLS settings share pools; other settings or none do 
   t.not(a, d)
   t.like(await send(a as H1Pool), { status: 200 })
   t.like(await send(c as H1Pool), { error: { code: 'TLS_HANDSHAKE' } })
+})
+
+test('the connect timeout covers the handshake: a silent endpoint fails it, unsent', async (t) => {
+  const silent = createServer((s) => s.on('error', () => undefined))
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r))
+  t.teardown(() => silent.close())
+  const { port } = silent.address() as { port: number }
+  const p = pool(t, port, { commonName: 'x.test' }, { connectTimeoutMs: 300 })
+  const started = performance.now()
+  const { error } = await send(p)
+  t.like(error, { code: 'ETIMEDOUT', unsent: true })
+  t.regex(error?.message ?? '', /TLS handshake not done within 300 ms/)
+  t.true(performance.now() - started < 10_000, 'no hang')
 })
