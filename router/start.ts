@@ -1,6 +1,7 @@
 import {
   clientParamsFor,
   serviceParamsFor,
+  tlsFor,
   upstreamSettingsFor,
   type HttpRouterConfig,
   type RouterConfig,
@@ -17,6 +18,9 @@ import { SelfAddresses } from './core/self-addresses.js'
 import { servicePolicy } from './core/service-policy.js'
 import { startServer, type RouterServer } from './h1/listener.js'
 import { Pools } from './h1/pools.js'
+import type { H1PoolOptions } from './h1/pool.js'
+import { upstreamTls } from './h1/tls.js'
+import type { Path } from '../dtabs/index.js'
 import type { MetricsRegistry } from './metrics/index.js'
 
 /** A running router process: its routers, their servers, and how to stop it all. */
@@ -52,6 +56,19 @@ function routerLog(log: Log, router: string): Log {
   }
 }
 
+/** A client's connection settings for the HTTP/1.1 pools: bounds, and TLS if any. */
+function h1Settings(cfg: HttpRouterConfig, id: Path): H1PoolOptions {
+  const tls = tlsFor(cfg.client, id)
+  return { ...upstreamSettingsFor(cfg.client, id), ...(tls === undefined ? {} : { tls }) }
+}
+
+/** Reads every client TLS file now: one that is missing or bad stops the start. */
+function checkClientTls(cfg: HttpRouterConfig): void {
+  for (const c of cfg.client.configs) {
+    if (c.params.tls?.enabled === true) upstreamTls(c.params.tls, `${c.at}.tls`)
+  }
+}
+
 function makeRouter(
   cfg: HttpRouterConfig,
   namers: StartedNamers,
@@ -61,6 +78,7 @@ function makeRouter(
 ) {
   // First: an access log that cannot be opened stops the start before anything needs closing.
   const accessLog = openAccessLog(cfg, log)
+  checkClientTls(cfg)
   const interpreter = cfg.interpreter.make({
     namers: namers.namers,
     dtab: cfg.dtab,
@@ -75,7 +93,7 @@ function makeRouter(
     label: cfg.label,
     identify: cfg.identifier.make({ prefix: cfg.dstPrefix }),
     interpreter,
-    connector: new Pools({ settingsFor: (id) => upstreamSettingsFor(cfg.client, id) }),
+    connector: new Pools({ settingsFor: (id) => h1Settings(cfg, id) }),
     balancerFor: (id) => clientParamsFor(cfg.client, id).loadBalancer ?? defaultBalancer,
     attemptTimeoutFor: (id) => clientParamsFor(cfg.client, id).requestAttemptTimeoutMs,
     requeueBudgetFor: (id) => clientParamsFor(cfg.client, id).requeueBudget,

@@ -58,7 +58,7 @@ export const IGNORED_KEYS = {
 export const REFUSED_KEYS = {
   admin: ['tls'],
   server: ['tls'],
-  client: ['requestAuthorizers', 'tls'],
+  client: ['requestAuthorizers'],
 } as const
 
 /** Warns once for each of `keys` present in `s`, and marks them read. */

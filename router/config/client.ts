@@ -22,7 +22,13 @@ import {
   warnIgnored,
   type Warn,
 } from '../../lib/config/common.js'
-import { readPathMatcher, type PathMatcher } from '../../namers/rewrite/path-matcher.js'
+import {
+  readPathMatcher,
+  substituteVars,
+  templateVars,
+  type PathMatcher,
+} from '../../namers/rewrite/path-matcher.js'
+import { parseClientTls, type ClientTlsConfig } from '../../lib/tls/client-config.js'
 import { parseClassifier, type ResponseClassifier } from '../classifiers/index.js'
 import type { BudgetConfig } from '../core/retry-budget.js'
 import {
@@ -58,6 +64,8 @@ export interface ClientParams {
   readonly failureAccrual?: FailureAccrual
   /** A failed connection marks the endpoint down until a TCP connect succeeds (default false). */
   readonly failFast?: boolean
+  /** `tls`: TLS to the endpoints; its `commonName` may use the prefix's `{var}` captures. */
+  readonly tls?: ClientTlsConfig
 }
 
 /** What a client's connections to one endpoint are held to, defaults applied (docs/limits.md). */
@@ -115,7 +123,21 @@ const MATCH_ALL = '/'
 
 /** Reads `client:` (absent: global with no keys). */
 export function parseClient(raw: unknown, at: string, warn: Warn): ClientConfig {
-  return parsePrefixed(raw, at, (s) => clientParams(s, warn))
+  const client = parsePrefixed(raw, at, (s) => clientParams(s, warn))
+  for (const c of client.configs) checkCaptures(c)
+  return client
+}
+
+/** A `{var}` in `tls.commonName` must be one the config's prefix captures. */
+function checkCaptures(c: PrefixConfig<ClientParams>): void {
+  const used = templateVars(c.params.tls?.commonName ?? '')
+  const missing = used.filter((v) => !c.prefix.vars.includes(v))
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `${c.at}.tls.commonName`,
+      `{${missing.join('}, {')}} is not captured by the prefix ${JSON.stringify(c.prefix.pattern)}`,
+    )
+  }
 }
 
 /** Reads `service:` (absent: global with no keys). */
@@ -157,6 +179,7 @@ function clientParams(s: Section, warn: Warn): ClientParams {
   const balancer = s.section('loadBalancer')
   const requeueBudget = s.section('requeueBudget')
   const accrual = s.section('failureAccrual')
+  const tls = s.section('tls')
   return defined({
     requeueBudget: requeueBudget === undefined ? undefined : parseBudget(requeueBudget),
     loadBalancer: balancer === undefined ? undefined : parseBalancer(balancer),
@@ -168,6 +191,7 @@ function clientParams(s: Section, warn: Warn): ClientParams {
     responseTimeoutMs: s.optionalNumber('responseTimeoutMs', { min: 1, max: MAX_TIMER_MS }),
     failureAccrual: accrual === undefined ? undefined : parseAccrual(accrual),
     failFast: s.has('failFast') ? s.bool('failFast') : (s.raw('failFast'), undefined),
+    tls: tls === undefined ? undefined : parseClientTls(tls),
   })
 }
 
@@ -208,6 +232,24 @@ function paramsFor<P extends object>(configs: readonly PrefixConfig<P>[], path: 
 /** The client keys for bound id `boundId`: every matching config merged, later ones winning. */
 export function clientParamsFor(client: ClientConfig, boundId: Path): ClientParams {
   return paramsFor(client.configs, boundId)
+}
+
+/**
+ * The TLS settings of the client of `boundId`, `commonName` filled with the captures of the
+ * last matching config that sets `tls` (the one that wins); undefined: plain TCP.
+ */
+export function tlsFor(client: ClientConfig, boundId: Path): ClientTlsConfig | undefined {
+  let found: { tls: ClientTlsConfig; vars: ReadonlyMap<string, string> } | undefined
+  for (const c of client.configs) {
+    const tls = c.params.tls
+    const vars = tls === undefined ? undefined : c.prefix.extract(boundId)
+    if (tls !== undefined && vars !== undefined) found = { tls, vars }
+  }
+  if (found === undefined || !found.tls.enabled) return undefined
+  const { tls, vars } = found
+  return tls.commonName === undefined
+    ? tls
+    : { ...tls, commonName: substituteVars(tls.commonName, vars) }
 }
 
 /** The connection bounds of the client of bound id `boundId`, with the defaults filled in. */

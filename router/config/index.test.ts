@@ -639,9 +639,23 @@ const bad: [what: string, raw: unknown, message: string][] = [
   ],
   ['client key', oneRouter({ client: { retries: {} } }), `${R}.client: unknown key(s): retries`],
   [
-    'client tls',
-    oneRouter({ client: { tls: { commonName: 'x' } } }),
-    `${R}.client.tls: TLS is not supported here yet`,
+    'client tls without commonName',
+    oneRouter({ client: { tls: { trustCerts: ['/ca.pem'] } } }),
+    `${R}.client.tls.commonName: required unless disableValidation is true`,
+  ],
+  [
+    'client tls disableValidation with clientAuth',
+    oneRouter({
+      client: {
+        tls: { disableValidation: true, clientAuth: { certPath: '/c.pem', keyPath: '/k.pem' } },
+      },
+    }),
+    `${R}.client.tls.clientAuth: cannot be combined with disableValidation: true`,
+  ],
+  [
+    'client tls commonName capture not in the prefix',
+    oneRouter({ client: { tls: { commonName: '{service}.test' } } }),
+    `${R}.client.tls.commonName: {service} is not captured by the prefix "/"`,
   ],
   [
     'client requestAuthorizers',
@@ -674,9 +688,14 @@ const bad: [what: string, raw: unknown, message: string][] = [
     `${R}.client.configs[0].prefix: invalid path pattern "#/io.l5d.fs": it must start with "/"`,
   ],
   [
-    'static config tls',
-    oneRouter({ client: { kind: 'io.l5d.static', configs: [{ prefix: '/', tls: {} }] } }),
-    `${R}.client.configs[0].tls: TLS is not supported here yet`,
+    'static config tls clientAuth without keyPath',
+    oneRouter({
+      client: {
+        kind: 'io.l5d.static',
+        configs: [{ prefix: '/', tls: { commonName: 'x', clientAuth: { certPath: '/c.pem' } } }],
+      },
+    }),
+    `${R}.client.configs[0].tls.clientAuth.keyPath: required`,
   ],
   [
     'static config key',

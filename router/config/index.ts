@@ -55,6 +55,7 @@ export { IGNORED_KEYS, REFUSED_KEYS, type RawConfig } from '../../lib/config/com
 export {
   clientParamsFor,
   serviceParamsFor,
+  tlsFor,
   type ClientConfig,
   type ClientParams,
   type HostConnectionPoolConfig,

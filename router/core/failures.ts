@@ -69,7 +69,8 @@ const BOUND_CODES: Readonly<Record<string, RouterErrorCode>> = {
 }
 
 /**
- * 502: the upstream exchange failed before a response started; 504 when the endpoint stayed
+ * 502: the upstream exchange failed before a response started (`ERR_TLS_HANDSHAKE` when the
+ * TLS handshake did, saying why and which name was expected); 504 when the endpoint stayed
  * silent past the response timeout; 503 when its connection pool's waiting line was full.
  */
 export function upstreamError(
@@ -85,6 +86,10 @@ export function upstreamError(
     const msg = `Unable to establish connection to ${e.key}.\n\n${context}`
     // Never written (linkerd's RetryableWriteException): a router before this one may resend it.
     return new RouterError('ERR_CONNECT', msg, { cause: err, retryable: neverSent(err) })
+  }
+  if (code === 'TLS_HANDSHAKE') {
+    const msg = `${err.message}\n\n${context}`
+    return new RouterError('ERR_TLS_HANDSHAKE', msg, { cause: err, retryable: neverSent(err) })
   }
   const bound = BOUND_CODES[code]
   if (bound !== undefined) {

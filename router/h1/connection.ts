@@ -5,6 +5,7 @@ import { responseParser, type NativeParser } from './parser.js'
 import { requestHead } from './request-head.js'
 import { sendBody } from './request-body.js'
 import type { Watchdog, Watched } from './watchdog.js'
+import type { TlsDialer } from './tls.js'
 
 /** What a connection tells its pool. */
 export interface ConnectionOwner {
@@ -37,8 +38,15 @@ export class H1Connection implements Watched {
   private paused = false
   /** `heardAt` when a sweep first found the exchange overdue. */
   private overdueFrom = -1
-  /** The TCP connection was established (before that, nothing of a request was sent). */
+  /**
+   * The connection was established, TLS handshake included (before that, nothing of a request
+   * was sent).
+   */
   private connected = false
+  /** TCP is up (with TLS: the handshake has started). */
+  private tcpUp = false
+  /** Something was read from the endpoint. */
+  private heard = false
   /** The current exchange was aborted by its caller (its error is the caller's). */
   private cancelled = false
 
@@ -48,12 +56,15 @@ export class H1Connection implements Watched {
     private readonly owner: ConnectionOwner,
     private readonly timeouts: ConnectionTimeouts,
     private readonly watchdog: Watchdog,
+    private readonly tls?: TlsDialer,
   ) {
-    this.socket = connect({ host, port, noDelay: true })
+    this.socket = tls === undefined ? connect({ host, port, noDelay: true }) : tls.connect()
     // One 'timeout' listener for the connection's life: setTimeout(ms, cb) would add one per call.
+    // With TLS, the connect timeout covers the handshake.
     this.socket.setTimeout(timeouts.connectTimeoutMs)
     this.socket.on('timeout', () => this.timedOut())
-    this.socket.once('connect', () => {
+    this.socket.once('connect', () => (this.tcpUp = true))
+    this.socket.once(this.readyEvent, () => {
       this.connected = true
       this.socket.setTimeout(0)
       this.heardAt = watchdog.now
@@ -80,10 +91,17 @@ export class H1Connection implements Watched {
     const { head, chunked } = requestHead(x.request)
     const body = x.request.body
     if (body === null) this.socket.write(head, 'latin1')
-    else if (!this.socket.connecting) this.sendWithBody(x, head, chunked)
+    else if (this.connected) this.sendWithBody(x, head, chunked)
     // Nothing of the body is read until connected: a failed connect leaves it whole.
     else
-      this.socket.once('connect', () => this.current === x && this.sendWithBody(x, head, chunked))
+      this.socket.once(this.readyEvent, () => {
+        if (this.current === x) this.sendWithBody(x, head, chunked)
+      })
+  }
+
+  /** The event after which requests go out: TCP connected, or the TLS handshake done. */
+  private get readyEvent(): 'connect' | 'secureConnect' {
+    return this.tls === undefined ? 'connect' : 'secureConnect'
   }
 
   private sendWithBody(x: Exchange, head: string, chunked: boolean): void {
@@ -108,7 +126,7 @@ export class H1Connection implements Watched {
 
   /** Carrying an exchange: no idle timeout (a new connection keeps its connect timeout). */
   busy(): void {
-    if (!this.socket.connecting) this.socket.setTimeout(0)
+    if (this.connected) this.socket.setTimeout(0)
   }
 
   /**
@@ -122,7 +140,7 @@ export class H1Connection implements Watched {
    */
   check(now: number): void {
     const x = this.current
-    if (x === undefined || x.done || this.socket.connecting) return
+    if (x === undefined || x.done || !this.connected) return
     if (!x.bodyWritten) this.heardAt = now
     if (now - this.heardAt <= this.timeouts.responseTimeoutMs) return
     // Overdue: fail at the next sweep unless a read comes first. A stall of this process (a
@@ -193,6 +211,7 @@ export class H1Connection implements Watched {
   }
 
   private read(b: Buffer): void {
+    this.heard = true
     this.heardAt = this.watchdog.now
     const r = this.parser.execute(b)
     if (r instanceof Error) {
@@ -217,10 +236,11 @@ export class H1Connection implements Watched {
 
   /** Not connected in time (an error), or idle for too long (a quiet close). */
   private timedOut(): void {
-    if (this.socket.connecting) {
+    if (!this.connected) {
+      const what = this.tcpUp ? 'TLS handshake not done' : 'connection not established'
       this.error ??= new UpstreamError(
         'ETIMEDOUT',
-        `connection not established within ${this.timeouts.connectTimeoutMs} ms`,
+        `${what} within ${this.timeouts.connectTimeoutMs} ms`,
       )
     }
     this.socket.destroy()
@@ -234,7 +254,22 @@ export class H1Connection implements Watched {
     if (x === undefined || x.done) return this.owner.closed(this, undefined)
     if (this.used && this.stale() && x.replayable) return this.owner.closed(this, x)
     this.owner.closed(this, undefined)
-    x.fail(this.connected || this.cancelled ? this.closedError() : notConnected(this.error))
+    x.fail(this.failure(x))
+  }
+
+  /** Why the exchange on a connection that closed failed. */
+  private failure(x: Exchange): Error {
+    if (this.cancelled) return this.closedError()
+    const tls = this.tls?.failure({
+      tcpUp: this.tcpUp,
+      connected: this.connected,
+      error: this.error,
+      firstExchange: !this.used,
+      heard: this.heard,
+      request: x.request,
+    })
+    if (tls !== undefined) return tls
+    return this.connected ? this.closedError() : notConnected(this.error)
   }
 
   private closedError(): Error {

@@ -3,6 +3,8 @@ import { Exchange } from './exchange.js'
 import { UpstreamError, type ResponseHandler, type UpstreamRequest } from '../core/handler.js'
 import { UPSTREAM_DEFAULTS } from '../config/client.js'
 import { Watchdog } from './watchdog.js'
+import type { ClientTlsConfig } from '../../lib/tls/client-config.js'
+import { TlsDialer, upstreamTls, type UpstreamTls } from './tls.js'
 
 export interface H1PoolOptions {
   /** Longest an idle connection is kept (default 60 s; shorter if the server says so; 0: none). */
@@ -17,6 +19,10 @@ export interface H1PoolOptions {
   readonly maxWaiters?: number
   /** Enforces the response timeout (default: one of the pool's own). */
   readonly watchdog?: Watchdog
+  /** TLS to the endpoint (a client's `tls`, `commonName` filled in); absent: plain TCP. */
+  readonly tls?: ClientTlsConfig
+  /** `tls` with its files read, shared by the pools of one client (default: read here). */
+  readonly upstreamTls?: UpstreamTls
 }
 
 /**
@@ -34,6 +40,8 @@ export class H1Pool implements ConnectionOwner {
   private readonly maxSize: number
   private readonly maxWaiters: number
   private readonly watchdog: Watchdog
+  /** With TLS: the secure context and the endpoint's TLS session, for every connection. */
+  private readonly dialer: TlsDialer | undefined
   private closing = false
   private drained: (() => void) | undefined
 
@@ -45,6 +53,8 @@ export class H1Pool implements ConnectionOwner {
     this.maxSize = options.maxSize ?? UPSTREAM_DEFAULTS.maxSize
     this.maxWaiters = options.maxWaiters ?? UPSTREAM_DEFAULTS.maxWaiters
     this.watchdog = options.watchdog ?? new Watchdog()
+    const tls = options.upstreamTls ?? (options.tls && upstreamTls(options.tls))
+    this.dialer = tls === undefined ? undefined : new TlsDialer(tls, host, port)
   }
 
   /** Sends `request`; the outcome goes to `handler` (see ResponseHandler). */
@@ -106,7 +116,7 @@ export class H1Pool implements ConnectionOwner {
       connectTimeoutMs: this.options.connectTimeoutMs ?? 10_000,
       responseTimeoutMs: this.options.responseTimeoutMs ?? UPSTREAM_DEFAULTS.responseTimeoutMs,
     }
-    const conn = new H1Connection(this.host, this.port, this, timeouts, this.watchdog)
+    const conn = new H1Connection(this.host, this.port, this, timeouts, this.watchdog, this.dialer)
     this.all.add(conn)
     return conn
   }

@@ -1,7 +1,8 @@
 /**
  * The HTTP/1.1 connector: keep-alive connection pools, one per endpoint and per set of client
- * settings (clients with the same bounds share their connections; linkerd gives each client its
- * own), bounded (least recently used pools close first).
+ * settings, TLS included (clients with the same bounds and TLS settings share their
+ * connections; linkerd gives each client its own), bounded (least recently used pools close
+ * first).
  */
 import type { Path } from '../../dtabs/index.js'
 import { Lru } from '../../lib/lru.js'
@@ -9,6 +10,7 @@ import type { Connector } from '../core/handler.js'
 import type { Endpoint } from '../model.js'
 import { H1Pool, type H1PoolOptions } from './pool.js'
 import { Watchdog } from './watchdog.js'
+import { upstreamTls } from './tls.js'
 
 export interface PoolsOptions {
   /** Most pools (default 10,000). */
@@ -71,8 +73,11 @@ export class Pools implements Connector {
     const id = JSON.stringify(options)
     let group = this.groups.get(id)
     if (group === undefined) {
+      // TLS files are read once per set of settings (a failure is the call's, tried again later).
+      const tls = options.tls === undefined ? {} : { upstreamTls: upstreamTls(options.tls) }
       // The first settings seen key their pools by the endpoint alone; later ones by a prefix.
-      group = { options, prefix: this.groups.size === 0 ? '' : `${this.groups.size} ` }
+      const prefix = this.groups.size === 0 ? '' : `${this.groups.size} `
+      group = { options: { ...options, ...tls }, prefix }
       this.groups.set(id, group)
     }
     return group

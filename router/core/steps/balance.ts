@@ -16,6 +16,7 @@ import { ClientClosedError, failureName, noEndpoints, upstreamError } from '../f
 import { neverSent, type ResponseHandler } from '../handler.js'
 import type { OverrideGuard } from '../override-guard.js'
 import { resume, type Service, type Step } from '../service.js'
+import { TlsHandshakeError } from '../tls-failure.js'
 
 /** Requeues of one request at most, whatever the budget allows (finagle's limit). */
 export const MAX_REQUEUES_PER_REQUEST = 25
@@ -92,12 +93,22 @@ class Attempt implements ResponseHandler {
   onError(err: Error): void {
     if (this.over) return
     this.end(failureName(err))
+    const tls = err instanceof TlsHandshakeError
+    if (tls) this.countHandshakeFailure(err)
     // An abort (client gone, timeout) fails with its own error, never an unsent one.
     if (neverSent(err)) {
-      this.client.failedToConnect(this.endpoint)
+      // TCP connects to an endpoint that failed a handshake: failFast's probe would not see it.
+      if (!tls) this.client.failedToConnect(this.endpoint)
       if (this.requeue()) return
     }
     this.handler.onError(this.routerError(err))
+  }
+
+  /** `tls/handshake_failures` and `tls/handshake_failures/<reason>` (a rare path). */
+  private countHandshakeFailure(err: TlsHandshakeError): void {
+    const stats = this.client.stats
+    stats.counter('tls/handshake_failures').value++
+    stats.counter(['tls', 'handshake_failures', err.reason]).value++
   }
 
   /** Sends the call again, to another endpoint, if the limits allow; false if not. */
