@@ -129,7 +129,7 @@ export async function startRouters(
         const maxHeaderBytes = (r.config.maxHeadersKB + r.config.maxInitialLineKB) * 1024
         const statsFor = (ip: string, port: number) =>
           metrics.router(r.config.label).server(ip, port)
-        const server = await startServer(r.router, { ...s, maxHeaderBytes, statsFor })
+        const server = await startServer(r.router, { ...s, maxHeaderBytes, statsFor, log })
         servers.push(server)
         self.addServer({ host: server.address.ip, port: server.address.port })
       }
