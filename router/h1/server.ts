@@ -55,13 +55,14 @@ export class H1Server {
         this.checkClosed()
       },
     }
-    const socketOptions = { noDelay: true, allowHalfOpen: true }
     // A TLS connection is handed over once its handshake is done; it is read as a plain one
-    // (the native parser consumes a TLS socket's handle as well, as node:https does).
+    // (the native parser consumes a TLS socket's handle as well, as node:https does). Not
+    // half-open: a client gone mid-handshake must end its socket (and count as a failure); a
+    // client's end abandons what it has not been answered yet either way (clientEnded).
     this.server =
       o.tls === undefined
-        ? createServer(socketOptions, (s) => this.accept(s))
-        : createTlsServer({ ...o.tls, ...socketOptions }, (s) => this.accept(s))
+        ? createServer({ noDelay: true, allowHalfOpen: true }, (s) => this.accept(s))
+        : createTlsServer({ ...o.tls, noDelay: true }, (s) => this.accept(s))
     const shortest = Math.min(this.keepAliveMs, this.headersMs, this.requestMs)
     const every = Math.max(10, Math.min(1000, shortest / 4))
     this.sweeper = setInterval(() => this.sweep(), every).unref()
