@@ -11,6 +11,8 @@ import { copyFileSync, readFileSync, renameSync } from 'node:fs'
 import { Agent, request, type RequestOptions } from 'node:https'
 import { join } from 'node:path'
 import type { TLSSocket } from 'node:tls'
+import { parse as parseYaml } from 'yaml'
+import { repoPath } from '../../testing/paths.js'
 import { makeCa, type Ca, type Issued } from '../../testing/tls/pki.js'
 import {
   adminMetrics,
@@ -251,4 +253,42 @@ test('admin.tls: the admin answers over HTTPS only, and config.json shows paths,
   t.false(cfg.body.includes('BEGIN'), 'no PEM in config.json')
   t.is((await over('/admin/ping')).body, 'pong')
   await t.throwsAsync(fetch(`http://127.0.0.1:${r.adminPort}/admin/ping`))
+})
+
+/** A linkerd TLS example of router/examples/linkerd/ with its `certs/…` paths made real. */
+function linkerdExample(file: string, certs: Record<string, string>): Record<string, unknown> {
+  const text = readFileSync(repoPath('router/examples/linkerd', file), 'utf8')
+  const real = text.replace(/certs\/[\w.-]+/g, (p) => {
+    const path = certs[p]
+    if (path === undefined) throw new Error(`${file}: no test file for ${p}`)
+    return path
+  })
+  const config = parseYaml(real) as { routers: { servers: { port?: number }[] }[] }
+  for (const server of config.routers.flatMap((r) => r.servers)) delete server.port
+  return config as unknown as Record<string, unknown>
+}
+
+test("linkerd's TLS examples start with certificates made here, and serve TLS as they say", async (t) => {
+  t.timeout(120_000)
+  const s = await setUp(t)
+  const client = await s.ca.issue('example-client', { usage: 'client' })
+  const certs = {
+    'certs/router-cert.pem': s.certPath,
+    'certs/router-key.pem': s.keyPath,
+    'certs/admin-cert.pem': s.certPath,
+    'certs/admin-key.pem': s.keyPath,
+    'certs/ca-chain.pem': s.ca.cert,
+    'certs/ca-cert.pem': s.ca.cert,
+  }
+  const serial = serialOf({ name: 'live', cert: s.certPath, key: s.keyPath })
+  const tls = await startRouter(t, s.dir, linkerdExample('tls.yaml', certs))
+  t.is((await get(tls.port, { ca: s.caPem })).serial, serial)
+  const mutual = await startRouter(t, s.dir, linkerdExample('mutual-tls.yaml', certs))
+  await t.throwsAsync(get(mutual.port, { ca: s.caPem }))
+  const withCert = { ca: s.caPem, cert: readFileSync(client.cert), key: readFileSync(client.key) }
+  t.is((await get(mutual.port, withCert)).serial, serial)
+  const admin = await startRouter(t, s.dir, linkerdExample('admin-tls.yaml', certs), {
+    adminCa: s.caPem,
+  })
+  t.is((await get(admin.adminPort, { ca: s.caPem, path: '/admin/ping' })).body, 'pong')
 })
