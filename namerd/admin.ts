@@ -1,4 +1,8 @@
-import Fastify from 'fastify'
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { Server as HttpsServer } from 'node:https'
+import { nullLog, type Log } from '../lib/log.js'
+import type { ServerTlsConfig } from '../lib/tls/server-config.js'
+import { openServerTls } from '../lib/tls/server.js'
 import { healthRoutes } from '../lib/admin/health.js'
 import { listen, type Listening } from './listen.js'
 import type { NamerdMetrics } from './metrics.js'
@@ -13,11 +17,20 @@ export interface NamerdAdminOptions {
   readonly config: unknown
   /** Called after `POST /admin/shutdown` has answered. */
   readonly shutdown: () => void
+  /** Serve HTTPS with these files (`admin.tls`), kept current when they change. */
+  readonly tls?: ServerTlsConfig
+  /** Where TLS file reloads are reported. */
+  readonly log?: Log
 }
 
 /** namerd's admin server (default 127.0.0.1:9991): ping, ready, metrics, config, shutdown. */
 export async function startNamerdAdmin(o: NamerdAdminOptions): Promise<Listening> {
-  const app = Fastify({ logger: false, forceCloseConnections: true })
+  const tls = o.tls === undefined ? undefined : await openServerTls(o.tls, o.log ?? nullLog)
+  const app = Fastify({
+    logger: false,
+    forceCloseConnections: true,
+    https: tls?.options ?? null,
+  }) as unknown as FastifyInstance
   healthRoutes(app, o)
   app.get('/admin/metrics/prometheus', async (_req, reply) => {
     reply.type(o.metrics.registry.contentType).send(await o.metrics.registry.metrics())
@@ -27,7 +40,13 @@ export async function startNamerdAdmin(o: NamerdAdminOptions): Promise<Listening
     reply.type('text/plain').send('shutting down\n')
     setImmediate(o.shutdown)
   })
-  return listen(app, o.ip, o.port)
+  const listening = await listen(app, o.ip, o.port).catch((e: unknown) => {
+    tls?.close()
+    throw e
+  })
+  if (tls === undefined) return listening
+  tls.attach(app.server as unknown as HttpsServer)
+  return { ...listening, close: () => (tls.close(), listening.close()) }
 }
 
 const SECRET_KEYS = new Set(['password', 'authInfo', 'auth', 'keyPath', 'token'])

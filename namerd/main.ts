@@ -62,6 +62,8 @@ async function serve(
     metrics: running.metrics,
     config: raw,
     shutdown,
+    log,
+    ...(config.admin.tls === undefined ? {} : { tls: config.admin.tls }),
   }).catch(async (e: unknown) => {
     await running.close()
     throw e

@@ -60,6 +60,7 @@ async function serve(
   state.admin = await startAdmin({
     ip: config.admin.ip,
     port: config.admin.port,
+    ...(config.admin.tls === undefined ? {} : { tls: config.admin.tls }),
     config: raw,
     isReady: () => !state.stopping,
     routers: running.routers.map(({ router, interpreter }) => ({

@@ -19,7 +19,7 @@ import { servicePolicy } from './core/service-policy.js'
 import { startServer, type RouterServer } from './h1/listener.js'
 import { Pools } from './h1/pools.js'
 import type { H1PoolOptions } from './h1/pool.js'
-import { upstreamTls } from './h1/tls.js'
+import { upstreamTls } from './h1/upstream-tls.js'
 import type { Path } from '../dtabs/index.js'
 import type { MetricsRegistry } from './metrics/index.js'
 
@@ -147,7 +147,7 @@ export async function startRouters(
         const maxHeaderBytes = (r.config.maxHeadersKB + r.config.maxInitialLineKB) * 1024
         const statsFor = (ip: string, port: number) =>
           metrics.router(r.config.label).server(ip, port)
-        const server = await startServer(r.router, { ...s, maxHeaderBytes, statsFor })
+        const server = await startServer(r.router, { ...s, maxHeaderBytes, statsFor, log })
         servers.push(server)
         self.addServer({ host: server.address.ip, port: server.address.port })
       }

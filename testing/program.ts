@@ -4,6 +4,7 @@
  * killed in `t.teardown` whatever the test did.
  */
 import type { ExecutionContext } from 'ava'
+import { Agent, request } from 'undici'
 import { spawn, type ChildProcess } from 'node:child_process'
 
 export interface Program {
@@ -23,8 +24,10 @@ export interface ProgramSpec {
   readonly name: string
   readonly bin: string
   readonly args: readonly string[]
-  /** `http://127.0.0.1:PORT` of its admin server, polled at `/admin/ready`. */
+  /** `http://127.0.0.1:PORT` (or `https://`) of its admin server, polled at `/admin/ready`. */
   readonly admin: string
+  /** For an HTTPS admin: the CA (PEM) its certificate is checked against. */
+  readonly adminCa?: string
   readonly readyWithinMs: number
 }
 
@@ -67,13 +70,30 @@ async function waitReady(spec: ProgramSpec, p: Program): Promise<void> {
   for (;;) {
     if (p.child.exitCode !== null)
       throw new Error(`${spec.name} exited with ${p.child.exitCode}:\n${p.output()}`)
-    const ready = await fetch(`${spec.admin}/admin/ready`).then(
-      async (r) => (await r.text(), r.ok),
-      () => false,
-    )
+    const ready = await isReady(spec)
     if (ready) return
     if (Date.now() > deadline)
       throw new Error(`${spec.name} not ready within ${spec.readyWithinMs} ms:\n${p.output()}`)
     await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+async function isReady(spec: ProgramSpec): Promise<boolean> {
+  const url = `${spec.admin}/admin/ready`
+  if (spec.adminCa === undefined) {
+    return fetch(url).then(
+      async (r) => (await r.text(), r.ok),
+      () => false,
+    )
+  }
+  const dispatcher = new Agent({ connect: { ca: spec.adminCa } })
+  try {
+    const r = await request(url, { dispatcher })
+    await r.body.text()
+    return r.statusCode === 200
+  } catch {
+    return false
+  } finally {
+    await dispatcher.close()
   }
 }

@@ -55,7 +55,7 @@ const EXPECTED: Record<string, Expected> = {
   'k8s-mesh.yaml': {
     error: `namers[0].kind: kind "io.l5d.k8s" exists in linkerd but is not supported here (${NAMERS})`,
   },
-  'tls.yaml': { error: 'admin.tls: TLS is not supported here yet' },
+  'tls.yaml': { error: 'interfaces[1].tls: tls is not supported here yet' },
 }
 
 /** The `msg` of every JSON log line at level warn in `out`. */

@@ -4,6 +4,7 @@
  */
 import { ConfigError, Section } from './section.js'
 import { unknownKind } from '../plugin.js'
+import { parseServerTls, type ServerTlsConfig } from '../tls/server-config.js'
 import {
   defined,
   IGNORED_KEYS,
@@ -29,6 +30,8 @@ export interface AdminConfig {
   readonly port: number
   readonly shutdownGraceMs: number
   readonly security: AdminSecurityConfig
+  /** Serve the admin over HTTPS (`admin.tls`, the keys of a server's `tls`; docs/tls.md). */
+  readonly tls?: ServerTlsConfig
 }
 
 /** `io.l5d.prometheus`: metrics served at `path` on the admin server, names with `prefix`. */
@@ -60,6 +63,7 @@ export function parseAdmin(s: Section | undefined, warn: Warn, defaultPort = 999
     port: a.number('port', defaultPort, { min: 0, max: 65535 }),
     shutdownGraceMs: a.number('shutdownGraceMs', 10_000, { min: 0 }),
     security: parseSecurity(a.section('security')),
+    ...defined({ tls: parseServerTls(a.section('tls')) }),
   }
   a.done()
   return admin

@@ -56,8 +56,8 @@ export const IGNORED_KEYS = {
  * for, requests let through that an authorizer would stop).
  */
 export const REFUSED_KEYS = {
-  admin: ['tls'],
-  server: ['tls'],
+  admin: [],
+  server: [],
   client: ['requestAuthorizers'],
 } as const
 

@@ -1,4 +1,8 @@
 import Fastify, { type FastifyInstance } from 'fastify'
+import type { Server as HttpsServer } from 'node:https'
+import type { TlsOptions } from 'node:tls'
+import type { ServerTlsConfig } from '../../lib/tls/server-config.js'
+import { openServerTls } from '../../lib/tls/server.js'
 import { nullLog, type Log } from '../../lib/log.js'
 import type { MetricsRegistry } from '../metrics/index.js'
 import { delegatorRoutes, type AdminRouter } from './delegator.js'
@@ -19,7 +23,9 @@ export interface AdminOptions {
   readonly ip?: string
   /** Default 9990; 0 picks a free port (tests). */
   readonly port?: number
-  /** The loaded configuration, echoed by `/config.json`. */
+  /** Serve HTTPS with these files (`admin.tls`), kept current when they change. */
+  readonly tls?: ServerTlsConfig
+  /** The loaded configuration, echoed by `/config.json` (TLS keys by path only). */
   readonly config: unknown
   readonly isReady: () => boolean
   /** In config order; the first is the delegator's default namespace. */
@@ -39,9 +45,13 @@ export interface AdminOptions {
  * The admin app with every route, not listening: tests drive it with `inject()`. Fastify's
  * logger is off (errors are logged once, by the error handler).
  */
-export function buildAdmin(options: AdminOptions): FastifyInstance {
+export function buildAdmin(options: AdminOptions, https?: TlsOptions): FastifyInstance {
   const log = options.log ?? nullLog
-  const app = Fastify({ logger: false, forceCloseConnections: true })
+  const app = Fastify({
+    logger: false,
+    forceCloseConnections: true,
+    https: https ?? null,
+  }) as unknown as FastifyInstance
   const endpoints = new Set<string>()
   app.addHook('onRoute', (route) => {
     if (!route.url.includes('*') && !route.url.includes(':')) endpoints.add(route.url)
@@ -72,20 +82,25 @@ export interface AdminServer {
 
 /** Starts the admin server (`ip` default 127.0.0.1, `port` default 9990). */
 export async function startAdmin(options: AdminOptions): Promise<AdminServer> {
-  const app = buildAdmin(options)
+  const log = options.log ?? nullLog
+  const tls = options.tls === undefined ? undefined : await openServerTls(options.tls, log)
+  const app = buildAdmin(options, tls?.options)
   const ip = options.ip ?? '127.0.0.1'
   try {
     await app.listen({ host: ip, port: options.port ?? 9990 })
   } catch (e) {
+    tls?.close()
     await app.close()
     throw e
   }
+  tls?.attach(app.server as unknown as HttpsServer)
   const bound = app.server.address()
   const port = typeof bound === 'object' && bound !== null ? bound.port : (options.port ?? 9990)
-  ;(options.log ?? nullLog).info('admin listening', { ip, port })
+  log.info('admin listening', { ip, port, tls: tls !== undefined })
   return {
     address: { ip, port },
     async close() {
+      tls?.close()
       await app.close()
     },
   }

@@ -402,9 +402,9 @@ const bad: [what: string, raw: unknown, message: string][] = [
     'admin.port: expected an integer in [0, 65535], got number 70000',
   ],
   [
-    'admin tls',
+    'admin tls without a key',
     oneRouter({}, { admin: { tls: { certPath: 'c' } } }),
-    'admin.tls: TLS is not supported here yet',
+    'admin.tls.keyPath: required',
   ],
   [
     'admin security key',
@@ -552,9 +552,9 @@ const bad: [what: string, raw: unknown, message: string][] = [
     `${R}.servers[0].ip: expected an IP address such as 127.0.0.1 or 0.0.0.0, got "127.0.0.256"`,
   ],
   [
-    'server tls',
-    oneRouter({ servers: [{ tls: { certPath: 'c', keyPath: 'k' } }] }),
-    `${R}.servers[0].tls: TLS is not supported here yet`,
+    'server tls client auth without a CA',
+    oneRouter({ servers: [{ tls: { certPath: 'c', keyPath: 'k', requireClientAuth: true } }] }),
+    `${R}.servers[0].tls.caCertPath: required when requireClientAuth is true (the CA that signs client certificates)`,
   ],
   [
     'clearContext',
@@ -769,4 +769,13 @@ test('ip keys are read as linkerd reads them and kept in canonical form', (t) =>
   })
   t.is(c.admin.ip, '127.0.0.1')
   t.is(c.routers[0]?.servers[0]?.ip, '0.0.0.0')
+})
+
+test('server and admin tls: paths kept (no file is read while parsing)', (t) => {
+  const tls = { certPath: '/no/cert.pem', keyPath: '/no/key.pem' }
+  const config = parseConfig(oneRouter({ servers: [{ tls }] }, { admin: { tls } }))
+  const expected = { ...tls, requireClientAuth: false, protocols: ['TLSv1.2', 'TLSv1.3'] }
+  t.deepEqual(first(config).servers[0]?.tls, expected)
+  t.deepEqual(config.admin.tls, expected)
+  t.is(first(parseConfig(oneRouter())).servers[0]?.tls, undefined)
 })

@@ -34,6 +34,7 @@ import {
   warnIgnored,
   type Warn,
 } from '../../lib/config/common.js'
+import { parseServerTls, type ServerTlsConfig } from '../../lib/tls/server-config.js'
 import { parseIdentifiers } from '../identifiers/index.js'
 import { parseInterpreter, type InterpreterSpec } from '../interpreters/index.js'
 import type { Identifier, IdentifierDeps } from '../model.js'
@@ -81,6 +82,8 @@ export interface ServerConfig {
   readonly idleTimeoutMs?: number
   /** `dtabOverrides.literalAddresses`: whom overrides naming `/$/…` addresses are taken from. */
   readonly literalOverrides: LiteralPolicy
+  /** Serve HTTPS (the server's `tls` section; docs/tls.md). */
+  readonly tls?: ServerTlsConfig
   /** Config location, e.g. `routers[0].servers[1]`. */
   readonly at: string
 }
@@ -221,6 +224,7 @@ function parseServer(s: Section, warn: Warn): ServerConfig {
       idleTimeoutMs: s.optionalNumber('idleTimeoutMs', { min: 1, max: MAX_TIMER_MS }),
     }),
     literalOverrides: parseDtabOverrides(s.section('dtabOverrides')),
+    ...defined({ tls: parseServerTls(s.section('tls')) }),
     at: s.at,
   }
   s.done()

@@ -27,6 +27,7 @@ test('there are examples', (t) => {
 const WARNINGS: Record<string, number> = {
   'linkerd/access-logs.yaml': 1,
   'linkerd/admin.yaml': 1,
+  'linkerd/admin-tls.yaml': 1,
   'linkerd/http.yaml': 6,
   'linkerd/socket-options.yaml': 1,
   'linkerd/zipkin.yaml': 2,

@@ -5,7 +5,7 @@ import { responseParser, type NativeParser } from './parser.js'
 import { requestHead } from './request-head.js'
 import { sendBody } from './request-body.js'
 import type { Watchdog, Watched } from './watchdog.js'
-import type { TlsDialer } from './tls.js'
+import type { TlsDialer } from './upstream-tls.js'
 
 /** What a connection tells its pool. */
 export interface ConnectionOwner {

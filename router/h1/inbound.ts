@@ -10,6 +10,8 @@ export interface RequestSource {
   resumeReading(): void
   readonly remoteAddress: string | undefined
   readonly remotePort: number | undefined
+  /** The names of the client's verified TLS certificate (mTLS servers), if any. */
+  readonly peerIdentity?: readonly string[] | undefined
 }
 
 /**
@@ -42,6 +44,11 @@ export class InboundRequest implements RequestHead {
 
   get remotePort(): number | undefined {
     return this.source.remotePort
+  }
+
+  /** The names of the client's verified certificate (subject CN, SAN DNS names and URIs). */
+  get peerIdentity(): readonly string[] | undefined {
+    return this.source.peerIdentity
   }
 
   /** Lower-cased names to values (built on first use, as node:http's `headers`). */

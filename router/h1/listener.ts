@@ -6,6 +6,9 @@ import type { Router } from '../core/router.js'
 import type { ServerStats } from '../metrics/index.js'
 import { Downstream } from './downstream.js'
 import { H1Server } from './server.js'
+import { nullLog, type Log } from '../../lib/log.js'
+import type { ServerTlsConfig } from '../../lib/tls/server-config.js'
+import { routerServerTls, watchTlsServer } from './server-tls.js'
 
 export interface ServerOptions {
   readonly ip: string
@@ -19,6 +22,10 @@ export interface ServerOptions {
   readonly headTimeoutMs?: number
   readonly receiveTimeoutMs?: number
   readonly idleTimeoutMs?: number
+  /** Serve HTTPS with these files (kept current when they change). */
+  readonly tls?: ServerTlsConfig
+  /** Where TLS file reloads are reported. */
+  readonly log?: Log
   /** The stats of this server, by the address it actually listens on. */
   readonly statsFor: (ip: string, port: number) => ServerStats
 }
@@ -43,11 +50,16 @@ export async function startServer(router: Router, o: ServerOptions): Promise<Rou
     receiveTimeoutMs: o.receiveTimeoutMs,
     idleTimeoutMs: o.idleTimeoutMs,
   }
-  const h1 = new H1Server(limits, (req, res) => {
+  const log = o.log ?? nullLog
+  const tls = await routerServerTls(o.tls, log)
+  const h1 = new H1Server({ ...limits, tls: tls?.options }, (req, res) => {
     const call = new Call(req, ready.server as ServerContext, req.httpVersion)
     router.route(call, new Downstream(req, res))
   })
-  await listen(h1.server, o.ip, o.port)
+  await listen(h1.server, o.ip, o.port).catch((e: unknown) => {
+    tls?.close()
+    throw e
+  })
   const { address, port } = h1.server.address() as AddressInfo
   const stats = o.statsFor(address, port)
   ready.server = {
@@ -61,8 +73,12 @@ export async function startServer(router: Router, o: ServerOptions): Promise<Rou
     stats.connections++
     socket.once('close', () => stats.connections--)
   })
+  if (tls !== undefined) watchTlsServer(h1.server, tls, stats, log)
   // Draining waits for the router's calls in flight (its servers close together).
-  const close = (graceMs?: number): Promise<void> => closeServer(h1, () => router.inFlight, graceMs)
+  const close = async (graceMs?: number): Promise<void> => {
+    tls?.close()
+    await closeServer(h1, () => router.inFlight, graceMs)
+  }
   return { address: { ip: address, port }, close }
 }
 

@@ -10,7 +10,7 @@ import type { Connector } from '../core/handler.js'
 import type { Endpoint } from '../model.js'
 import { H1Pool, type H1PoolOptions } from './pool.js'
 import { Watchdog } from './watchdog.js'
-import { upstreamTls } from './tls.js'
+import { upstreamTls } from './upstream-tls.js'
 
 export interface PoolsOptions {
   /** Most pools (default 10,000). */

@@ -1,4 +1,6 @@
 import type { Socket } from 'node:net'
+import { TLSSocket } from 'node:tls'
+import { peerIdentity } from '../../lib/tls/server.js'
 import { InboundRequest, type RequestSource } from './inbound.js'
 import { admission, type Admission } from './admission.js'
 import { OutboundResponse, type ResponseSink } from './outbound.js'
@@ -68,6 +70,7 @@ export class ServerConnection implements RequestEvents, RequestSource, ResponseS
   private lastMessage = false
   /** Reading was paused (a slow body reader, or too many pipelined requests). */
   private readPaused = false
+  private identity: readonly string[] | undefined | null = null
   private remote: { address: string | undefined; port: number | undefined } | undefined
 
   constructor(
@@ -99,6 +102,14 @@ export class ServerConnection implements RequestEvents, RequestSource, ResponseS
   /** The client's address, read from the socket once. */
   private peer(): { address: string | undefined; port: number | undefined } {
     return (this.remote ??= { address: this.socket.remoteAddress, port: this.socket.remotePort })
+  }
+
+  /** The verified client certificate's names (mTLS), read once; undefined without one. */
+  get peerIdentity(): readonly string[] | undefined {
+    if (this.identity === null) {
+      this.identity = this.socket instanceof TLSSocket ? peerIdentity(this.socket) : undefined
+    }
+    return this.identity
   }
 
   /** Nothing in progress: no request being received, answered or waiting. */

@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net'
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls'
 import type { InboundRequest } from './inbound.js'
 import type { OutboundResponse } from './outbound.js'
 import { RequestRefusal } from './refusal.js'
@@ -17,6 +18,8 @@ export interface H1ServerOptions {
    * node:http's `requestTimeout`): a client that stalls mid-body does not hold its connection.
    */
   readonly receiveTimeoutMs?: number
+  /** Serve HTTPS: the TLS server's options (lib/tls/server.ts); absent, plain HTTP. */
+  readonly tls?: TlsOptions
 }
 
 export type RequestListener = (req: InboundRequest, res: OutboundResponse) => void
@@ -52,7 +55,14 @@ export class H1Server {
         this.checkClosed()
       },
     }
-    this.server = createServer({ noDelay: true, allowHalfOpen: true }, (s) => this.accept(s))
+    // A TLS connection is handed over once its handshake is done; it is read as a plain one
+    // (the native parser consumes a TLS socket's handle as well, as node:https does). Not
+    // half-open: a client gone mid-handshake must end its socket (and count as a failure); a
+    // client's end abandons what it has not been answered yet either way (clientEnded).
+    this.server =
+      o.tls === undefined
+        ? createServer({ noDelay: true, allowHalfOpen: true }, (s) => this.accept(s))
+        : createTlsServer({ ...o.tls, noDelay: true }, (s) => this.accept(s))
     const shortest = Math.min(this.keepAliveMs, this.headersMs, this.requestMs)
     const every = Math.max(10, Math.min(1000, shortest / 4))
     this.sweeper = setInterval(() => this.sweep(), every).unref()

@@ -91,12 +91,14 @@ export interface RunningRouter extends Program {
 
 /**
  * Starts `bin/router.js` with `config` (its first router's first server gets a free port unless
- * set; the admin server gets a free port) and waits for `/admin/ready`.
+ * set; the admin server gets a free port) and waits for `/admin/ready` (over HTTPS, checked
+ * against `adminCa`, when the config has `admin.tls`).
  */
 export async function startRouter(
   t: ExecutionContext,
   dir: string,
   config: Record<string, unknown>,
+  options: { adminCa?: string } = {},
 ): Promise<RunningRouter> {
   const port = await freePort()
   const adminPort = await freePort()
@@ -113,7 +115,8 @@ export async function startRouter(
     name: 'router',
     bin: routerBin,
     args: [file],
-    admin: `http://127.0.0.1:${adminPort}`,
+    admin: `${options.adminCa === undefined ? 'http' : 'https'}://127.0.0.1:${adminPort}`,
+    ...(options.adminCa === undefined ? {} : { adminCa: options.adminCa }),
     readyWithinMs: 30_000,
   })
   const routerPort = (first.servers[0] as { port: number }).port

@@ -24,4 +24,9 @@ test('a CA issues server and client certificates, valid or expired, that verify 
   t.true(expired.verify(caCert.publicKey))
   t.true(new Date(expired.validTo).getTime() < Date.now(), expired.validTo)
   t.regex(readFileSync(server.key, 'utf8'), /^-----BEGIN PRIVATE KEY-----/, 'PKCS#8 PEM')
+  const spiffe = await ca.issue('svc', { usage: 'client', uri: ['spiffe://example.org/svc'] })
+  t.is(
+    new X509Certificate(readFileSync(spiffe.cert)).subjectAltName,
+    'URI:spiffe://example.org/svc',
+  )
 })

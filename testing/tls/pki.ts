@@ -25,6 +25,8 @@ export interface Issued {
 export interface IssueOptions {
   readonly dns?: readonly string[]
   readonly ip?: readonly string[]
+  /** URIs in the subjectAltName (a SPIFFE id, say). */
+  readonly uri?: readonly string[]
   /** `server` (default), `client`, or both. */
   readonly usage?: 'server' | 'client' | 'both'
   /** Valid from 2 days ago to 1 day ago. */
@@ -83,7 +85,11 @@ async function issue(dir: string, ca: Issued, name: string, o: IssueOptions = {}
   const ext = join(dir, `${name}.ext`)
   await newKey(key, o.keyType ?? 'ec')
   await openssl(['req', '-new', '-key', key, '-out', csr, '-subj', `/CN=${name}`])
-  const san = [...(o.dns ?? []).map((d) => `DNS:${d}`), ...(o.ip ?? []).map((i) => `IP:${i}`)]
+  const san = [
+    ...(o.dns ?? []).map((d) => `DNS:${d}`),
+    ...(o.ip ?? []).map((i) => `IP:${i}`),
+    ...(o.uri ?? []).map((u) => `URI:${u}`),
+  ]
   const usage = { server: 'serverAuth', client: 'clientAuth', both: 'serverAuth,clientAuth' }[
     o.usage ?? 'server'
   ]

@@ -1,0 +1,71 @@
+import test from 'ava'
+import { Section } from '../config/section.js'
+import { parseServerTls } from './server-config.js'
+
+const parse = (raw: unknown) => parseServerTls(new Section(raw, 'routers[0].servers[0].tls'))
+
+test('a server tls section: paths kept as written, defaults filled in', (t) => {
+  t.deepEqual(parse({ certPath: '/c.pem', keyPath: '/k.pem' }), {
+    certPath: '/c.pem',
+    keyPath: '/k.pem',
+    requireClientAuth: false,
+    protocols: ['TLSv1.2', 'TLSv1.3'],
+  })
+  const every = {
+    certPath: '/c.pem',
+    keyPath: '/k.pem',
+    intermediateCertsPath: '/i.pem',
+    caCertPath: '/ca.pem',
+    requireClientAuth: true,
+    ciphers: ['ECDHE-ECDSA-AES128-GCM-SHA256'],
+    protocols: ['TLSv1.3'],
+  }
+  t.deepEqual(parse(every), every)
+})
+
+test('absent or enabled: false is no TLS', (t) => {
+  t.is(parseServerTls(undefined), undefined)
+  t.is(parse({ enabled: false, certPath: '/c.pem' }), undefined)
+})
+
+const bad: Array<[string, unknown, RegExp]> = [
+  ['no certPath', { keyPath: '/k' }, /^routers\[0\]\.servers\[0\]\.tls\.certPath: required/],
+  ['no keyPath', { certPath: '/c' }, /tls\.keyPath: required/],
+  ['an empty path', { certPath: '', keyPath: '/k' }, /tls\.certPath: must not be empty/],
+  ['a path not a string', { certPath: 3, keyPath: '/k' }, /tls\.certPath: expected a string/],
+  ['an unknown key', { certPath: '/c', keyPath: '/k', cert: 'x' }, /tls: unknown key\(s\): cert/],
+  [
+    'requireClientAuth without caCertPath',
+    { certPath: '/c', keyPath: '/k', requireClientAuth: true },
+    /tls\.caCertPath: required when requireClientAuth is true/,
+  ],
+  [
+    'an old protocol',
+    { certPath: '/c', keyPath: '/k', protocols: ['TLSv1.1'] },
+    /tls\.protocols\[0\]: unsupported TLS version "TLSv1\.1" \(too old: insecure\)/,
+  ],
+  [
+    'an unknown protocol',
+    { certPath: '/c', keyPath: '/k', protocols: ['TLSv1.2', 'h2'] },
+    /tls\.protocols\[1\]: unsupported TLS version "h2" \(known: TLSv1\.2, TLSv1\.3\)/,
+  ],
+  [
+    'no protocol',
+    { certPath: '/c', keyPath: '/k', protocols: [] },
+    /tls\.protocols: must not be empty/,
+  ],
+  [
+    'a bad cipher',
+    { certPath: '/c', keyPath: '/k', ciphers: ['A:B'] },
+    /tls\.ciphers\[0\]: expected a cipher name/,
+  ],
+  ['not an object', 'yes', /tls: expected an object/],
+]
+
+for (const [what, raw, message] of bad) {
+  test(`refused, naming the place: ${what}`, (t) => {
+    const e = t.throws(() => parse(raw))
+    t.regex(e.message, message)
+    t.is((e as unknown as { code: string }).code, 'ERR_CONFIG')
+  })
+}

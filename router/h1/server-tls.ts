@@ -1,0 +1,47 @@
+/**
+ * The TLS side of a router server: its files (kept current, lib/tls/server.ts) and its stats.
+ * A failed handshake never reaches the HTTP server: it is counted under the server's scope,
+ * `tls/handshake_failures` and `tls/handshake_failures/<reason>` (Node's error code, e.g.
+ * `ERR_SSL_TLSV1_ALERT_UNKNOWN_CA`, `ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE`).
+ */
+import type { Server } from 'node:net'
+import type { Server as TlsServer, TLSSocket } from 'node:tls'
+import type { Log } from '../../lib/log.js'
+import { openServerTls, type ServerTls } from '../../lib/tls/server.js'
+import type { ServerTlsConfig } from '../../lib/tls/server-config.js'
+import type { ServerStats } from '../metrics/index.js'
+
+export { type ServerTls }
+
+/** Opens the TLS files of a server (undefined: a plain HTTP server). */
+export async function routerServerTls(
+  config: ServerTlsConfig | undefined,
+  log: Log,
+): Promise<ServerTls | undefined> {
+  return config === undefined ? undefined : openServerTls(config, log)
+}
+
+/** Follows rotations of `tls`'s files and counts the handshakes `server` refuses. */
+export function watchTlsServer(server: Server, tls: ServerTls, stats: ServerStats, log: Log): void {
+  const tlsServer = server as TlsServer
+  tls.attach(tlsServer)
+  const failures = stats.counter('tls/handshake_failures')
+  const failed = (err: NodeJS.ErrnoException): void => {
+    const reason = (err.code ?? 'unknown').replace(/[^A-Za-z0-9_]/g, '_')
+    failures.value++
+    stats.counter(['tls', 'handshake_failures', reason]).value++
+    // A client's mistake, possibly repeated by the thousand: debug only.
+    log.debug('TLS handshake failed', { reason })
+  }
+  tlsServer.on('tlsClientError', failed)
+  // In TLS 1.3 the server is done before the client has checked its certificate: a client that
+  // refuses it sends its alert on what is, for the server, an open connection.
+  tlsServer.on('secureConnection', (socket: TLSSocket) => {
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      if (ALERT.test(err.code ?? '')) failed(err)
+    })
+  })
+}
+
+/** A TLS alert from the peer (`ERR_SSL_TLSV1_ALERT_UNKNOWN_CA`, `…_SSLV3_ALERT_BAD_CERTIFICATE`). */
+const ALERT = /^ERR_SSL_(TLSV1|SSLV3)_ALERT_/
