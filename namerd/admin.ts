@@ -1,4 +1,8 @@
 import Fastify from 'fastify'
+import type { BearerGuard } from '../lib/auth/bearer.js'
+import { requireBearer } from '../lib/auth/fastify.js'
+import { errorMessage } from '../lib/errors.js'
+import { statusOf } from './api/errors.js'
 import { healthRoutes } from '../lib/admin/health.js'
 import { listen, type Listening } from './listen.js'
 import type { NamerdMetrics } from './metrics.js'
@@ -13,17 +17,27 @@ export interface NamerdAdminOptions {
   readonly config: unknown
   /** Called after `POST /admin/shutdown` has answered. */
   readonly shutdown: () => void
+  /** The token `POST /admin/shutdown` needs (`admin.auth.control`); absent: open. */
+  readonly control?: BearerGuard | undefined
 }
 
 /** namerd's admin server (default 127.0.0.1:9991): ping, ready, metrics, config, shutdown. */
 export async function startNamerdAdmin(o: NamerdAdminOptions): Promise<Listening> {
   const app = Fastify({ logger: false, forceCloseConnections: true })
+  app.setErrorHandler((e, _req, reply) => {
+    const status = statusOf(e)
+    reply
+      .code(status)
+      .type('text/plain')
+      .send(status === 500 ? 'internal error\n' : `${errorMessage(e)}\n`)
+  })
   healthRoutes(app, o)
   app.get('/admin/metrics/prometheus', async (_req, reply) => {
     reply.type(o.metrics.registry.contentType).send(await o.metrics.registry.metrics())
   })
   app.get('/config.json', async () => redactSecrets(o.config))
-  app.post('/admin/shutdown', async (_req, reply) => {
+  const onRequest = o.control === undefined ? [] : [requireBearer(o.control)]
+  app.post('/admin/shutdown', { onRequest }, async (_req, reply) => {
     reply.type('text/plain').send('shutting down\n')
     setImmediate(o.shutdown)
   })
@@ -32,11 +46,20 @@ export async function startNamerdAdmin(o: NamerdAdminOptions): Promise<Listening
 
 const SECRET_KEYS = new Set(['password', 'authInfo', 'auth', 'keyPath', 'token'])
 
-/** The config with credential values replaced by "<redacted>" (secrets are never shown). */
+/**
+ * The config with credential values replaced by "<redacted>" (secrets are never shown). An
+ * `auth` object is our token settings (a path or a variable's name, never a token: the config
+ * refuses one) and is shown, its members still redacted by name.
+ */
 export function redactSecrets(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(redactSecrets)
   if (v === null || typeof v !== 'object') return v
   return Object.fromEntries(
-    Object.entries(v).map(([k, x]) => [k, SECRET_KEYS.has(k) ? '<redacted>' : redactSecrets(x)]),
+    Object.entries(v).map(([k, x]) => [k, isSecret(k, x) ? '<redacted>' : redactSecrets(x)]),
   )
+}
+
+function isSecret(key: string, value: unknown): boolean {
+  const tokenSettings = key === 'auth' && typeof value === 'object' && value !== null
+  return SECRET_KEYS.has(key) && !tokenSettings
 }

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify'
+import type { BearerGuard } from '../../lib/auth/bearer.js'
 import { nullLog, type Log } from '../../lib/log.js'
 import type { MetricsRegistry } from '../metrics/index.js'
 import { delegatorRoutes, type AdminRouter } from './delegator.js'
@@ -30,6 +31,8 @@ export interface AdminOptions {
   readonly prometheusPath?: string
   /** Called after `/admin/shutdown` has answered, with `?grace=` in ms if given. */
   readonly shutdown: (graceMs?: number) => void
+  /** The token `POST /admin/shutdown` needs (`admin.auth.control`); absent: open. */
+  readonly control?: BearerGuard
   readonly log?: Log
   /** `/delegator.json` gives up after this long (default 2000 ms, linkerd's). */
   readonly delegateTimeoutMs?: number
@@ -59,6 +62,7 @@ export function buildAdmin(options: AdminOptions): FastifyInstance {
   shutdownRoutes(app, {
     shutdown: options.shutdown,
     onError: (err) => log.error('shutdown failed', { err }),
+    guard: options.control,
   })
   indexRoutes(app, { endpoints: () => [...endpoints].sort() })
   return app
