@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { failsWith, namerctl, show, type Run } from '../../testing/namerctl/harness.js'
 import { startNamerd, tempDir } from '../../testing/namerd/process.js'
+import { startWatch } from '../../testing/namerctl/watcher.js'
 
 const TOKEN = 'ctl-token-4e1b99d07a'
 const WRONG = 'ctl-wrong-0c33f8'
@@ -69,4 +70,31 @@ test('no token or a wrong one: exit 10 saying where the token comes from', async
   failsWith(t, missing, 2, /^bearer token: cannot read file .*absent \(ENOENT\)$/)
   const list = await namerctl(['dtab', 'list', '--base-url', base])
   t.is(list.stdout, '', 'nothing was created')
+})
+
+test('reads protected too: list, get and watch send the token; without it exit 10', async (t) => {
+  const dir = tempDir(t)
+  writeFileSync(join(dir, 'token'), TOKEN)
+  const tokenFile = { tokenFile: join(dir, 'token') }
+  const n = await startNamerd(t, dir, {
+    storage: { kind: 'io.l5d.inMemory', namespaces: { web: '/svc=>/a' } },
+    interfaces: [{ kind: 'io.l5d.httpController', auth: { writes: tokenFile, reads: tokenFile } }],
+  })
+  const list = ['dtab', 'list', '--base-url', n.api]
+  failsWith(t, await namerctl(list), 10, /^namerd requires a token/)
+  const listed = await namerctl(list, { env: { NAMERCTL_TOKEN: TOKEN } })
+  t.deepEqual([listed.status, listed.stdout], [0, 'web\n'], show(listed))
+  const get = ['dtab', 'get', 'web', '--base-url', n.api, '--token-file', join(dir, 'token')]
+  const got = await namerctl(get)
+  t.is(got.status, 0, show(got))
+  t.true(got.stdout.includes('/svc'), show(got))
+  const watching = startWatch(['dtab', 'watch', 'web', '--base-url', n.api], {
+    NAMERCTL_TOKEN: TOKEN,
+  })
+  t.teardown(() => watching.close())
+  await watching.until('the first version', (out) => out.includes('/svc'))
+  const watched = await watching.signal('SIGTERM')
+  t.is(watched.status, 0, show(watched))
+  noToken(t, watched)
+  failsWith(t, await namerctl(['dtab', 'watch', 'web', '--base-url', n.api]), 10, /token/)
 })

@@ -62,6 +62,11 @@ test('writes: no token 401, wrong token 403, right token 2xx; reads and watches 
     t.is((await write(method, ns, API_TOKEN)).status, ok, method)
   }
   t.is(await (await fetch(`${n.api}/api/1/dtabs`)).text(), '["default"]\n', 'reads are open')
+  for (const method of ['HEAD', 'OPTIONS']) {
+    const r = await fetch(`${n.api}/api/1/dtabs/default`, { method })
+    t.not(r.status, 401, `${method} follows GET`)
+    t.not(r.status, 403, `${method} follows GET`)
+  }
   const watch = await openLines(`${n.api}/api/1/dtabs/default?watch=1`)
   t.true((await watch.next(1))[0]?.includes('/$/inet/127.0.0.1/1'), 'watches are open')
   await watch.close()
