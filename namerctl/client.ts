@@ -93,9 +93,10 @@ const NOT_AUTHORISED: Readonly<Record<number, string>> = {
 }
 
 /**
- * The error for an answer that is not a success: 401/403 not authorised, 400 rejected (namerd's message), 404 not
- * found, 409 exists, 412 version conflict, 503 unavailable, anything else
- * `unexpected response: <status> <text>` (with namerd's message after a colon, if any).
+ * The error for an answer that is not a success: 401 and 403 not authorised, 400 rejected
+ * (namerd's message), 404 not found, 409 exists, 412 version conflict, 503 unavailable,
+ * anything else `unexpected response: <status> <text>` (with namerd's message after a colon,
+ * if any).
  */
 export function statusError(reply: Reply, messages: StatusMessages = {}): NamerdError {
   const said = oneLine(reply.body)

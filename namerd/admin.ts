@@ -1,4 +1,4 @@
-import Fastify from 'fastify'
+import Fastify, { type FastifyError } from 'fastify'
 import type { BearerGuard } from '../lib/auth/bearer.js'
 import { requireBearer } from '../lib/auth/fastify.js'
 import { errorMessage } from '../lib/errors.js'
@@ -24,8 +24,9 @@ export interface NamerdAdminOptions {
 /** namerd's admin server (default 127.0.0.1:9991): ping, ready, metrics, config, shutdown. */
 export async function startNamerdAdmin(o: NamerdAdminOptions): Promise<Listening> {
   const app = Fastify({ logger: false, forceCloseConnections: true })
-  app.setErrorHandler((e, _req, reply) => {
-    const status = statusOf(e)
+  app.setErrorHandler((e: FastifyError, _req, reply) => {
+    // fastify's own 4xx (a bad content type, say) keep their status; ours come from statusOf.
+    const status = e.statusCode !== undefined && e.statusCode < 500 ? e.statusCode : statusOf(e)
     reply
       .code(status)
       .type('text/plain')

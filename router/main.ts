@@ -2,6 +2,7 @@ import cluster from 'node:cluster'
 import { InvalidArgumentError, type Command } from 'commander'
 import { readDtab, readPath } from '../dtabs/index.js'
 import { BearerGuard } from '../lib/auth/bearer.js'
+import { readToken } from '../lib/auth/token.js'
 import { reportFailure } from '../lib/cli.js'
 import { parseServerCommandLine, serverProgram } from '../lib/server-cli.js'
 import { errorMessage } from '../lib/errors.js'
@@ -173,7 +174,9 @@ export async function main(argv: readonly string[]): Promise<void> {
     const opts = cmd.opts<Options>()
     const workers = opts.workers ?? 1
     if (cluster.isPrimary && workers > 1 && opts.validate !== true) {
-      await load(file, log)
+      const { config } = await load(file, log)
+      // The admin's worker reads the token; reading it here too fails the start at once.
+      if (config.admin.auth.control !== undefined) readToken(config.admin.auth.control)
       return supervise(workers, log)
     }
     const { config, raw } = await load(file, log)
