@@ -13,6 +13,13 @@ export interface Namerd {
   readonly base: string
   /** Per request: connecting, sending, and reading the whole answer (not a watch's body). */
   readonly timeoutMs: number
+  /** Sent as `Authorization: Bearer` on every request when set (namerctl/token.ts). */
+  readonly token?: string | undefined
+}
+
+/** The `authorization` header for `namerd`'s token, if it has one. */
+export function authHeaders(namerd: Namerd): Readonly<Record<string, string>> {
+  return namerd.token === undefined ? {} : { authorization: `Bearer ${namerd.token}` }
 }
 
 /** Default per-request timeout. */
@@ -45,7 +52,8 @@ export function requestUrl(namerd: Namerd, req: ApiRequest): string {
 export async function send(namerd: Namerd, req: ApiRequest): Promise<Reply> {
   const url = requestUrl(namerd, req)
   const method = req.method ?? 'GET'
-  const { headers, body } = req
+  const headers = { ...req.headers, ...authHeaders(namerd) }
+  const { body } = req
   try {
     const reply = await sendRequest({ method, url, headers, body, timeoutMs: namerd.timeoutMs })
     return { ...reply, request: `${method} ${url}` }
@@ -78,13 +86,24 @@ const BY_STATUS: Readonly<Record<number, NamerdErrorCode>> = {
   503: 'ERR_NAMERD_UNAVAILABLE',
 }
 
+/** What namerctl says on 401 and 403 (namerd's own words follow in parentheses). */
+const NOT_AUTHORISED: Readonly<Record<number, string>> = {
+  401: 'namerd requires a token: give --token-file FILE, NAMERCTL_TOKEN or token-file in the config file',
+  403: "namerd refused the token given (--token-file, NAMERCTL_TOKEN or the config file's token-file)",
+}
+
 /**
- * The error for an answer that is not a success: 400 rejected (namerd's message), 404 not
- * found, 409 exists, 412 version conflict, 503 unavailable, anything else
- * `unexpected response: <status> <text>` (with namerd's message after a colon, if any).
+ * The error for an answer that is not a success: 401 and 403 not authorised, 400 rejected
+ * (namerd's message), 404 not found, 409 exists, 412 version conflict, 503 unavailable,
+ * anything else `unexpected response: <status> <text>` (with namerd's message after a colon,
+ * if any).
  */
 export function statusError(reply: Reply, messages: StatusMessages = {}): NamerdError {
   const said = oneLine(reply.body)
+  const refusal = NOT_AUTHORISED[reply.status]
+  if (refusal !== undefined) {
+    return new NamerdError('ERR_NOT_AUTHORISED', said === '' ? refusal : `${refusal} (${said})`)
+  }
   const code = BY_STATUS[reply.status]
   if (code === undefined) return unexpected(reply, said)
   const given = messages[reply.status as keyof StatusMessages]

@@ -48,8 +48,22 @@ export function findConfigFile(dir: string): string | undefined {
   }
 }
 
+/** The keys of a namerctl config file. */
+export interface ConfigKeys {
+  readonly baseUrl?: string
+  /** A path, relative to the config file's directory unless absolute. */
+  readonly tokenFile?: string
+}
+
+const KEYS = ['base-url', 'token-file'] as const
+
 /** The `base-url` of a config file (YAML, or JSON for `.json`), or undefined if it has none. */
 export function readConfigFile(file: string): string | undefined {
+  return readConfigKeys(file).baseUrl
+}
+
+/** Every key of a config file (YAML, or JSON for `.json`); an unknown key is an error. */
+export function readConfigKeys(file: string): ConfigKeys {
   let text: string
   try {
     text = readFileSync(file, 'utf8')
@@ -57,17 +71,27 @@ export function readConfigFile(file: string): string | undefined {
     throw new CliConfigError(`cannot read config file ${file}: ${errorMessage(e)}`, { cause: e })
   }
   const doc = parseConfigText(text, file)
-  if (doc === null || doc === undefined) return undefined
+  if (doc === null || doc === undefined) return {}
   if (typeof doc !== 'object' || Array.isArray(doc))
-    throw new CliConfigError(`${file}: expected a mapping with the key base-url`)
+    throw new CliConfigError(`${file}: expected a mapping with the keys ${KEYS.join(', ')}`)
   for (const key of Object.keys(doc)) {
-    if (key !== 'base-url')
-      throw new CliConfigError(`${file}: unknown key "${key}" (the only key is base-url)`)
+    if (!(KEYS as readonly string[]).includes(key))
+      throw new CliConfigError(`${file}: unknown key "${key}" (the keys are ${KEYS.join(', ')})`)
   }
-  const url = (doc as Record<string, unknown>)['base-url']
-  if (url === undefined || url === null) return undefined
-  if (typeof url !== 'string') throw new CliConfigError(`${file}: base-url: expected a string`)
-  return url
+  const record = doc as Record<string, unknown>
+  const baseUrl = stringKey(record, 'base-url', file)
+  const tokenFile = stringKey(record, 'token-file', file)
+  return {
+    ...(baseUrl === undefined ? {} : { baseUrl }),
+    ...(tokenFile === undefined ? {} : { tokenFile: resolve(dirname(file), tokenFile) }),
+  }
+}
+
+function stringKey(doc: Record<string, unknown>, key: string, file: string): string | undefined {
+  const v = doc[key]
+  if (v === undefined || v === null) return undefined
+  if (typeof v !== 'string') throw new CliConfigError(`${file}: ${key}: expected a string`)
+  return v
 }
 
 function parseConfigText(text: string, file: string): unknown {

@@ -29,6 +29,7 @@ export type NamerdErrorCode =
   | 'ERR_VERSION_CONFLICT'
   | 'ERR_NAMERD_UNAVAILABLE'
   | 'ERR_UNEXPECTED_RESPONSE'
+  | 'ERR_NOT_AUTHORISED'
 
 /** namerd could not be reached, or answered with something other than success. */
 export class NamerdError extends CodedError {

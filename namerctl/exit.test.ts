@@ -32,7 +32,8 @@ test("namerd statuses map to docs/namerctl.md's exit statuses", (t) => {
     [503, 'Service Unavailable', 8],
     [500, 'Internal Server Error', 9],
     [502, 'Bad Gateway', 9],
-    [403, 'Forbidden', 9],
+    [401, 'Unauthorized', 10],
+    [403, 'Forbidden', 10],
     [301, 'Moved Permanently', 9],
   ]
   for (const [status, text, exit] of cases)
@@ -53,17 +54,17 @@ test("400 prints namerd's message; other statuses `unexpected response: <status>
   t.false(statusError(reply(400, 'Bad Request', 'line 1\nline 2\n')).message.includes('\n'))
 })
 
-test('the help lists every status 0 to 9, once, in order', (t) => {
+test('the help lists every status 0 to 10, once, in order', (t) => {
   t.deepEqual(
     EXIT_STATUSES.map((s) => s.status),
-    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
   )
   const help = helpEpilogue()
   const section = help.slice(help.indexOf('Exit statuses:\n')).split('\n\n')[0] ?? ''
   const lines = section.split('\n').slice(1)
   t.deepEqual(
-    lines.map((l) => Number(/^\s+(\d)\s/.exec(l)?.[1])),
-    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    lines.map((l) => Number(/^\s+(\d+)\s/.exec(l)?.[1])),
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
   )
 })
 

@@ -48,6 +48,11 @@ export const EXIT_STATUSES: readonly ExitStatus[] = [
     codes: ['ERR_NAMERD_UNAVAILABLE'],
   },
   { status: 9, meaning: 'unexpected response from namerd', codes: ['ERR_UNEXPECTED_RESPONSE'] },
+  {
+    status: 10,
+    meaning: 'not authorised (namerd answered 401: no token, or 403: wrong token)',
+    codes: ['ERR_NOT_AUTHORISED'],
+  },
 ]
 
 /** The exit status for an error: its code's row, 2 for commander's usage errors, else 1. */

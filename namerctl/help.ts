@@ -1,6 +1,7 @@
 import { helpSections } from '../lib/cli.js'
 import { BASE_URL_ENV, CONFIG_FILES, DEFAULT_BASE_URL } from './config.js'
 import { EXIT_STATUSES } from './exit.js'
+import { TOKEN_ENV } from './token.js'
 
 /** The part of `namerctl --help` and `namerctl dtab --help` after the commands. */
 export function helpEpilogue(): string {
@@ -15,6 +16,7 @@ export function helpEpilogue(): string {
     helpSections({
       environment: [
         [BASE_URL_ENV, 'namerd base URL (see above)'],
+        [TOKEN_ENV, 'bearer token (when --token-file is not given; before token-file)'],
         ['LOG_LEVEL', 'not read: namerctl writes no logs, only its output and its errors'],
       ],
       exitStatuses: EXIT_STATUSES.map((s) => [s.status, s.meaning]),

@@ -8,12 +8,14 @@ import { addOfflineCommands, type Output } from './dtab-offline.js'
 import { exitStatusOf } from './exit.js'
 import { helpEpilogue } from './help.js'
 import { addResolveCommands } from './resolve-commands.js'
+import { resolveToken, TOKEN_ENV } from './token.js'
 import type { WatchIo } from './watch.js'
 
 interface GlobalFlags {
   baseUrl?: string
   config?: string
   timeoutMs?: number
+  tokenFile?: string
 }
 
 function positiveInt(value: string): number {
@@ -27,7 +29,11 @@ function program(cx: CliContext): Command {
   const root = new Command('namerctl')
     .description('Operate dtabs: format, check and resolve them offline, or manage them in namerd.')
     .option('--base-url <url>', 'namerd location, e.g. http://namerd.example.com:4180')
-    .option('--config <file>', 'config file with base-url (instead of searching for .namerctl.*)')
+    .option(
+      '--config <file>',
+      'config file with base-url, token-file (instead of searching for .namerctl.*)',
+    )
+    .option('--token-file <file>', 'file holding the bearer token namerd asks for')
     .option('--timeout-ms <ms>', `per-request timeout (default ${DEFAULT_TIMEOUT_MS})`, positiveInt)
     .addHelpText('after', helpEpilogue())
   const dtab = root
@@ -54,7 +60,13 @@ function namerdOf(cmd: Command): Namerd {
     configFile: flags.config,
     cwd: process.cwd(),
   })
-  return { base, timeoutMs: flags.timeoutMs ?? DEFAULT_TIMEOUT_MS }
+  const token = resolveToken({
+    flag: flags.tokenFile,
+    env: process.env[TOKEN_ENV],
+    configFile: flags.config,
+    cwd: process.cwd(),
+  })
+  return { base, timeoutMs: flags.timeoutMs ?? DEFAULT_TIMEOUT_MS, token }
 }
 
 /** stdout/stderr, and a signal aborted by SIGINT or SIGTERM (a watch then ends with status 0). */

@@ -1,5 +1,5 @@
 import { NamerdWatch, type WatchFailure } from '../lib/namerd-client/index.js'
-import { requestUrl, statusError, unreachable, type Namerd } from './client.js'
+import { authHeaders, requestUrl, statusError, unreachable, type Namerd } from './client.js'
 import type { Output } from './dtab-offline.js'
 import type { NamerdError } from './errors.js'
 import { VERSIONED } from './media.js'
@@ -47,7 +47,7 @@ export function watchCommand(
     const path = `dtabs/${encodeURIComponent(name)}`
     const watch = new NamerdWatch({
       url: requestUrl(namerd, { path, query: { watch: 'true' } }),
-      headers: { accept: VERSIONED },
+      headers: { accept: VERSIONED, ...authHeaders(namerd) },
       retry: BACKOFF,
       openTimeoutMs: namerd.timeoutMs,
       deadAfterMs: idleLimitMs(namerd.timeoutMs),

@@ -4,7 +4,7 @@ import { request as httpsRequest } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { makeCa } from '../testing/tls/pki.js'
-import { startNamerdAdmin } from './admin.js'
+import { redactSecrets, startNamerdAdmin } from './admin.js'
 import { NamerdMetrics } from './metrics.js'
 
 function httpsGet(port: number, path: string, ca: Buffer): Promise<string> {
@@ -50,4 +50,23 @@ test('admin.tls: namerd admin over HTTPS only; config.json shows no key', async 
   t.true(config.includes(JSON.stringify(cert.cert)), config)
   t.false(config.includes('BEGIN'), config)
   await t.throwsAsync(fetch(`http://127.0.0.1:${admin.port}/admin/ping`))
+})
+
+test('config.json: token settings are shown (paths and names), credentials are redacted', (t) => {
+  const config = {
+    admin: { auth: { control: { tokenFile: '/etc/namerd/admin-token' } } },
+    storage: {
+      kind: 'io.l5d.zk',
+      authInfo: { scheme: 'digest', auth: 'user:pw' },
+      password: 'etcd-pw',
+    },
+    interfaces: [{ kind: 'io.l5d.httpController', auth: { writes: { tokenEnv: 'NAMERD_TOKEN' } } }],
+    zk: { auth: 'user:secret' },
+  }
+  t.deepEqual(redactSecrets(config), {
+    admin: { auth: { control: { tokenFile: '/etc/namerd/admin-token' } } },
+    storage: { kind: 'io.l5d.zk', authInfo: '<redacted>', password: '<redacted>' },
+    interfaces: [{ kind: 'io.l5d.httpController', auth: { writes: { tokenEnv: 'NAMERD_TOKEN' } } }],
+    zk: { auth: '<redacted>' },
+  })
 })

@@ -1,8 +1,12 @@
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
 import type { Server as HttpsServer } from 'node:https'
+import type { BearerGuard } from '../lib/auth/bearer.js'
+import { requireBearer } from '../lib/auth/fastify.js'
+import { errorMessage } from '../lib/errors.js'
 import { nullLog, type Log } from '../lib/log.js'
 import type { ServerTlsConfig } from '../lib/tls/server-config.js'
 import { openServerTls } from '../lib/tls/server.js'
+import { statusOf } from './api/errors.js'
 import { healthRoutes } from '../lib/admin/health.js'
 import { listen, type Listening } from './listen.js'
 import type { NamerdMetrics } from './metrics.js'
@@ -21,6 +25,8 @@ export interface NamerdAdminOptions {
   readonly tls?: ServerTlsConfig
   /** Where TLS file reloads are reported. */
   readonly log?: Log
+  /** The token `POST /admin/shutdown` needs (`admin.auth.control`); absent: open. */
+  readonly control?: BearerGuard | undefined
 }
 
 /** namerd's admin server (default 127.0.0.1:9991): ping, ready, metrics, config, shutdown. */
@@ -31,12 +37,21 @@ export async function startNamerdAdmin(o: NamerdAdminOptions): Promise<Listening
     forceCloseConnections: true,
     https: tls?.options ?? null,
   }) as unknown as FastifyInstance
+  app.setErrorHandler((e: FastifyError, _req, reply) => {
+    // fastify's own 4xx (a bad content type, say) keep their status; ours come from statusOf.
+    const status = e.statusCode !== undefined && e.statusCode < 500 ? e.statusCode : statusOf(e)
+    reply
+      .code(status)
+      .type('text/plain')
+      .send(status === 500 ? 'internal error\n' : `${errorMessage(e)}\n`)
+  })
   healthRoutes(app, o)
   app.get('/admin/metrics/prometheus', async (_req, reply) => {
     reply.type(o.metrics.registry.contentType).send(await o.metrics.registry.metrics())
   })
   app.get('/config.json', async () => redactSecrets(o.config))
-  app.post('/admin/shutdown', async (_req, reply) => {
+  const onRequest = o.control === undefined ? [] : [requireBearer(o.control)]
+  app.post('/admin/shutdown', { onRequest }, async (_req, reply) => {
     reply.type('text/plain').send('shutting down\n')
     setImmediate(o.shutdown)
   })
@@ -51,11 +66,20 @@ export async function startNamerdAdmin(o: NamerdAdminOptions): Promise<Listening
 
 const SECRET_KEYS = new Set(['password', 'authInfo', 'auth', 'keyPath', 'token'])
 
-/** The config with credential values replaced by "<redacted>" (secrets are never shown). */
+/**
+ * The config with credential values replaced by "<redacted>" (secrets are never shown). An
+ * `auth` object is our token settings (a path or a variable's name, never a token: the config
+ * refuses one) and is shown, its members still redacted by name.
+ */
 export function redactSecrets(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(redactSecrets)
   if (v === null || typeof v !== 'object') return v
   return Object.fromEntries(
-    Object.entries(v).map(([k, x]) => [k, SECRET_KEYS.has(k) ? '<redacted>' : redactSecrets(x)]),
+    Object.entries(v).map(([k, x]) => [k, isSecret(k, x) ? '<redacted>' : redactSecrets(x)]),
   )
+}
+
+function isSecret(key: string, value: unknown): boolean {
+  const tokenSettings = key === 'auth' && typeof value === 'object' && value !== null
+  return SECRET_KEYS.has(key) && !tokenSettings
 }

@@ -121,3 +121,33 @@ test('maxWatchBacklogKB: 8192 by default; a value below 1 is refused where it is
     message: /^interfaces\[0\]\.maxWatchBacklogKB: /,
   })
 })
+
+test('auth: open by default; writes and reads each none or a token source', (t) => {
+  const http = 'io.l5d.httpController'
+  t.deepEqual(withInterfaces({ kind: http }).interfaces[0]?.auth, {})
+  const auth = { writes: { tokenFile: '/etc/namerd/token' }, reads: 'none' }
+  t.deepEqual(withInterfaces({ kind: http, auth }).interfaces[0]?.auth, {
+    writes: { tokenFile: '/etc/namerd/token' },
+  })
+  const both = { writes: { tokenEnv: 'W' }, reads: { tokenEnv: 'R' } }
+  t.deepEqual(withInterfaces({ kind: http, auth: both }).interfaces[0]?.auth, both)
+  const cases: [unknown, string][] = [
+    [{ writes: { token: 'x' } }, 'interfaces[0].auth.writes.token: a token is never written'],
+    [{ writes: {} }, 'interfaces[0].auth.writes: expected tokenFile'],
+    [{ write: { tokenEnv: 'W' } }, 'interfaces[0].auth: unknown key(s): write'],
+  ]
+  for (const [auth, message] of cases) {
+    const e = t.throws(() => withInterfaces({ kind: http, auth }))
+    t.true(e?.message.startsWith(message), e?.message)
+  }
+})
+
+test('admin.auth.control: a token source for POST /admin/shutdown', (t) => {
+  const admin = { auth: { control: { tokenEnv: 'NAMERD_ADMIN_TOKEN' } } }
+  const config = parseNamerdConfig({
+    storage: STORAGE,
+    admin,
+    interfaces: [{ kind: 'io.l5d.httpController' }],
+  })
+  t.deepEqual(config.admin.auth, { control: { tokenEnv: 'NAMERD_ADMIN_TOKEN' } })
+})

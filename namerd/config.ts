@@ -10,7 +10,9 @@ import {
   type AdminConfig,
   type TelemeterConfig,
 } from '../lib/config/admin.js'
-import { ipOf, type Warn } from '../lib/config/common.js'
+import { defined, ipOf, type Warn } from '../lib/config/common.js'
+import { parseProtection } from '../lib/auth/config.js'
+import type { TokenSource } from '../lib/auth/token.js'
 import { checkNotServed, LINKERD_ONLY_INTERFACES, SERVED } from './not-served.js'
 import { MAX_BIND_NODES } from '../dtabs/index.js'
 import { parseNamers, type NamerSpec } from '../namers/index.js'
@@ -28,6 +30,14 @@ export interface HttpControllerConfig {
   readonly heartbeatMs: number
   /** A watch stream whose client is this far behind (KiB of documents not taken) is closed. */
   readonly maxWatchBacklogKB: number
+  /** Not a linkerd key: the token writes (and, if set, reads) need; absent: open. */
+  readonly auth: ApiAuthConfig
+}
+
+/** `auth: { writes, reads }` of an HTTP controller; each absent or `none` is open. */
+export interface ApiAuthConfig {
+  readonly writes?: TokenSource
+  readonly reads?: TokenSource
 }
 
 export interface NamerdConfig {
@@ -61,8 +71,8 @@ export function parseNamerdConfig(raw: unknown): NamerdConfig {
   const bindingNodeLimit = s.number('bindingNodeLimit', MAX_BIND_NODES, { min: 1 })
   s.done()
   checkPorts(admin, interfaces)
-  const defined = telemetry.filter((t) => t !== undefined)
-  return { admin, storage, namers, interfaces, telemetry: defined, bindingNodeLimit, warnings }
+  const kept = telemetry.filter((t) => t !== undefined)
+  return { admin, storage, namers, interfaces, telemetry: kept, bindingNodeLimit, warnings }
 }
 
 /**
@@ -104,9 +114,17 @@ function parseInterface(s: Section, warn: Warn): HttpControllerConfig | string {
     port: s.number('port', 4180, { min: 0, max: 65535 }),
     heartbeatMs: s.number('heartbeatMs', 10_000, { min: 0 }),
     maxWatchBacklogKB: s.number('maxWatchBacklogKB', 8192, { min: 1 }),
+    auth: parseApiAuth(s.section('auth')),
   } as const
   s.done()
   return config
+}
+
+function parseApiAuth(s: Section | undefined): ApiAuthConfig {
+  if (s === undefined) return {}
+  const auth = { writes: parseProtection(s, 'writes'), reads: parseProtection(s, 'reads') }
+  s.done()
+  return defined(auth)
 }
 
 function checkPorts(admin: AdminConfig, interfaces: readonly HttpControllerConfig[]): void {

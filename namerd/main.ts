@@ -2,6 +2,7 @@ import { reportFailure } from '../lib/cli.js'
 import { parseServerCommandLine, serverProgram } from '../lib/server-cli.js'
 import { createLog, type Log } from '../lib/log.js'
 import { readConfigFile } from '../lib/config/file.js'
+import { BearerGuard } from '../lib/auth/bearer.js'
 import { startNamerdAdmin } from './admin.js'
 import { parseNamerdConfig } from './config.js'
 import { startNamerd } from './start.js'
@@ -44,6 +45,12 @@ async function serve(
   raw: unknown,
   log: Log,
 ): Promise<void> {
+  // Read before anything listens: a token that cannot be read stops the start.
+  const source = config.admin.auth.control
+  const control =
+    source === undefined
+      ? undefined
+      : new BearerGuard(source, { onReloadError: (message) => log.warn(message) })
   const running = await startNamerd(config, log)
   let stopping = false
   const shutdown = (): void => {
@@ -64,6 +71,7 @@ async function serve(
     shutdown,
     log,
     ...(config.admin.tls === undefined ? {} : { tls: config.admin.tls }),
+    control,
   }).catch(async (e: unknown) => {
     await running.close()
     throw e

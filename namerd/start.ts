@@ -1,3 +1,5 @@
+import { BearerGuard } from '../lib/auth/bearer.js'
+import type { TokenSource } from '../lib/auth/token.js'
 import { startNamers } from '../namers/index.js'
 import type { Log } from '../lib/log.js'
 import { BoundNames } from './api/bound-names.js'
@@ -29,7 +31,15 @@ export async function startNamerd(config: NamerdConfig, log: Log): Promise<Runni
   const namespaces = new Namespaces(store, namers.namers, { maxNodes: config.bindingNodeLimit })
   const apis: ApiServer[] = []
   const boundNames = new BoundNames()
+  const guards: BearerGuard[] = []
+  const guard = (source: TokenSource | undefined): BearerGuard | undefined => {
+    if (source === undefined) return undefined
+    const g = new BearerGuard(source, { onReloadError: (message) => log.warn(message) })
+    guards.push(g)
+    return g
+  }
   const close = async (): Promise<void> => {
+    for (const g of guards) g.close()
     await Promise.all(apis.map((a) => a.close()))
     namespaces.close()
     namers.close()
@@ -47,6 +57,7 @@ export async function startNamerd(config: NamerdConfig, log: Log): Promise<Runni
         },
         bindTimeoutMs: 10_000,
         boundNames,
+        auth: { writes: guard(i.auth.writes), reads: guard(i.auth.reads) },
       }
       apis.push(await startApi(cx, i, log))
     }

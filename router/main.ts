@@ -1,6 +1,8 @@
 import cluster from 'node:cluster'
 import { InvalidArgumentError, type Command } from 'commander'
 import { readDtab, readPath } from '../dtabs/index.js'
+import { BearerGuard } from '../lib/auth/bearer.js'
+import { readToken } from '../lib/auth/token.js'
 import { reportFailure } from '../lib/cli.js'
 import { parseServerCommandLine, serverProgram } from '../lib/server-cli.js'
 import { errorMessage } from '../lib/errors.js'
@@ -36,6 +38,8 @@ async function serve(
   log: Log,
   withAdmin: boolean,
 ): Promise<void> {
+  // Read before anything listens: a token that cannot be read stops the start.
+  const control = controlGuard(config, log, withAdmin)
   const metrics = new MetricsRegistry({ prometheusPrefix: config.telemetry[0]?.prefix ?? '' })
   const state: { running?: Running; admin?: AdminServer; stopping: boolean } = { stopping: false }
   const shutdown = (graceMs = config.admin.shutdownGraceMs): void => {
@@ -73,10 +77,18 @@ async function serve(
     metrics,
     prometheusPath: config.telemetry[0]?.path,
     shutdown,
+    ...(control === undefined ? {} : { control }),
     log,
   })
   // With admin.port 0 the guard learns the admin's port only now.
   running.self.setAdmin({ host: state.admin.address.ip, port: state.admin.address.port })
+}
+
+/** The guard of `admin.auth.control`, on the process that serves admin. */
+function controlGuard(config: RouterConfig, log: Log, withAdmin: boolean): BearerGuard | undefined {
+  const source = config.admin.auth.control
+  if (!withAdmin || source === undefined) return undefined
+  return new BearerGuard(source, { onReloadError: (message) => log.warn(message) })
 }
 
 async function delegateFor(
@@ -163,7 +175,9 @@ export async function main(argv: readonly string[]): Promise<void> {
     const opts = cmd.opts<Options>()
     const workers = opts.workers ?? 1
     if (cluster.isPrimary && workers > 1 && opts.validate !== true) {
-      await load(file, log)
+      const { config } = await load(file, log)
+      // The admin's worker reads the token; reading it here too fails the start at once.
+      if (config.admin.auth.control !== undefined) readToken(config.admin.auth.control)
       return supervise(workers, log)
     }
     const { config, raw } = await load(file, log)

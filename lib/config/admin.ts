@@ -5,6 +5,8 @@
 import { ConfigError, Section } from './section.js'
 import { unknownKind } from '../plugin.js'
 import { parseServerTls, type ServerTlsConfig } from '../tls/server-config.js'
+import { parseProtection } from '../auth/config.js'
+import type { TokenSource } from '../auth/token.js'
 import {
   defined,
   IGNORED_KEYS,
@@ -32,6 +34,13 @@ export interface AdminConfig {
   readonly security: AdminSecurityConfig
   /** Serve the admin over HTTPS (`admin.tls`, the keys of a server's `tls`; docs/tls.md). */
   readonly tls?: ServerTlsConfig
+  /** Not a linkerd key: who may use the mutating admin routes (`POST /admin/shutdown`). */
+  readonly auth: AdminAuthConfig
+}
+
+/** `admin.auth`: `control` absent or `none` leaves the control routes open (as linkerd). */
+export interface AdminAuthConfig {
+  readonly control?: TokenSource
 }
 
 /** `io.l5d.prometheus`: metrics served at `path` on the admin server, names with `prefix`. */
@@ -64,9 +73,17 @@ export function parseAdmin(s: Section | undefined, warn: Warn, defaultPort = 999
     shutdownGraceMs: a.number('shutdownGraceMs', 10_000, { min: 0 }),
     security: parseSecurity(a.section('security')),
     ...defined({ tls: parseServerTls(a.section('tls')) }),
+    auth: parseAdminAuth(a.section('auth')),
   }
   a.done()
   return admin
+}
+
+function parseAdminAuth(s: Section | undefined): AdminAuthConfig {
+  if (s === undefined) return {}
+  const control = parseProtection(s, 'control')
+  s.done()
+  return control === undefined ? {} : { control }
 }
 
 function parseSecurity(s: Section | undefined): AdminSecurityConfig {

@@ -1,3 +1,4 @@
+import type { BearerGuard } from '../../lib/auth/bearer.js'
 import type { BoundNames } from './bound-names.js'
 import type { Namespaces } from '../namespaces.js'
 import type { DtabStore } from '../storage/dtab-store.js'
@@ -13,4 +14,6 @@ export interface ApiContext {
   readonly bindTimeoutMs: number
   /** Bound ids served so far (`/api/1/bound-names`). */
   readonly boundNames: BoundNames
+  /** The tokens writes (POST, PUT, DELETE) and reads need; absent: open. */
+  readonly auth?: { readonly writes?: BearerGuard; readonly reads?: BearerGuard }
 }

@@ -42,6 +42,8 @@ const STATUS: Readonly<Record<string, number>> = {
   ERR_STORE_UNAVAILABLE: 503,
   ERR_STORE_IO: 503,
   ERR_STORE_DENIED: 403,
+  ERR_UNAUTHENTICATED: 401,
+  ERR_FORBIDDEN: 403,
 }
 
 /** The status for an error: its code's, else 500 (a bug: logged by the caller). */

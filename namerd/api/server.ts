@@ -1,4 +1,5 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
+import { requireBearer } from '../../lib/auth/fastify.js'
 import { errorMessage } from '../../lib/errors.js'
 import { nullLog, type Log } from '../../lib/log.js'
 import { listen, type Listening } from '../listen.js'
@@ -33,6 +34,7 @@ export function buildApi(cx: ApiContext, log: Log = nullLog): FastifyInstance {
       .send(`${errorMessage(e)}\n`)
   })
   app.setNotFoundHandler((_req, reply) => reply.code(404).send())
+  protectApi(app, cx.auth)
   app.addHook('onResponse', async (req, reply) => {
     cx.watch.metrics?.request(req.routeOptions.url ?? 'unknown', reply.statusCode)
   })
@@ -40,6 +42,20 @@ export function buildApi(cx: ApiContext, log: Log = nullLog): FastifyInstance {
   dtabsRoutes(app, cx, feeds)
   namesRoutes(app, cx, feeds)
   return app
+}
+
+/** Methods that only read (HEAD and OPTIONS follow GET); every other method writes. */
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+/** Checks the token a request's method needs before anything else (body included) is read. */
+function protectApi(app: FastifyInstance, auth: ApiContext['auth']): void {
+  const reads = auth?.reads === undefined ? undefined : requireBearer(auth.reads)
+  const writes = auth?.writes === undefined ? undefined : requireBearer(auth.writes)
+  if (reads === undefined && writes === undefined) return
+  app.addHook('onRequest', async (req, reply) => {
+    const check = READ_METHODS.has(req.method) ? reads : writes
+    await check?.(req, reply)
+  })
 }
 
 /** 1 MiB: a dtab of about 1 MB as text (its JSON form is larger). */

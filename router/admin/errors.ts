@@ -24,6 +24,8 @@ export type AdminErrorCode =
   | 'ERR_ADMIN_METHOD'
   | 'ERR_ADMIN_MEDIA_TYPE'
   | 'ERR_ADMIN_TIMEOUT'
+  | 'ERR_UNAUTHENTICATED'
+  | 'ERR_FORBIDDEN'
 
 const ADMIN_STATUS: Readonly<Record<AdminErrorCode, number>> = {
   ERR_ADMIN_BAD_REQUEST: 400,
@@ -31,6 +33,8 @@ const ADMIN_STATUS: Readonly<Record<AdminErrorCode, number>> = {
   ERR_ADMIN_METHOD: 405,
   ERR_ADMIN_MEDIA_TYPE: 415,
   ERR_ADMIN_TIMEOUT: 503,
+  ERR_UNAUTHENTICATED: 401,
+  ERR_FORBIDDEN: 403,
 }
 
 /** Codes of dtabs/ that a router's `delegate` may let through (statuses of docs/errors.md). */

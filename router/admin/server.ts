@@ -3,6 +3,7 @@ import type { Server as HttpsServer } from 'node:https'
 import type { TlsOptions } from 'node:tls'
 import type { ServerTlsConfig } from '../../lib/tls/server-config.js'
 import { openServerTls } from '../../lib/tls/server.js'
+import type { BearerGuard } from '../../lib/auth/bearer.js'
 import { nullLog, type Log } from '../../lib/log.js'
 import type { MetricsRegistry } from '../metrics/index.js'
 import { delegatorRoutes, type AdminRouter } from './delegator.js'
@@ -36,6 +37,8 @@ export interface AdminOptions {
   readonly prometheusPath?: string
   /** Called after `/admin/shutdown` has answered, with `?grace=` in ms if given. */
   readonly shutdown: (graceMs?: number) => void
+  /** The token `POST /admin/shutdown` needs (`admin.auth.control`); absent: open. */
+  readonly control?: BearerGuard
   readonly log?: Log
   /** `/delegator.json` gives up after this long (default 2000 ms, linkerd's). */
   readonly delegateTimeoutMs?: number
@@ -69,6 +72,7 @@ export function buildAdmin(options: AdminOptions, https?: TlsOptions): FastifyIn
   shutdownRoutes(app, {
     shutdown: options.shutdown,
     onError: (err) => log.error('shutdown failed', { err }),
+    guard: options.control,
   })
   indexRoutes(app, { endpoints: () => [...endpoints].sort() })
   return app

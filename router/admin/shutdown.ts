@@ -1,17 +1,25 @@
 import type { FastifyInstance } from 'fastify'
+import type { BearerGuard } from '../../lib/auth/bearer.js'
+import { requireBearer } from '../../lib/auth/fastify.js'
 import { AdminError } from './errors.js'
 import { refuseOtherMethods } from './methods.js'
 
 /**
  * `POST /admin/shutdown[?grace=10.seconds]`: answers `quitting\n`, then, once the answer is
  * written, calls `shutdown(graceMs)` (graceMs undefined without `grace`). Other methods: 405.
- * A bad `grace` is a 400 and shuts nothing down.
+ * A bad `grace` is a 400 and shuts nothing down. With a `guard` (`admin.auth.control`), a
+ * request without its token is a 401 or 403 and shuts nothing down.
  */
 export function shutdownRoutes(
   app: FastifyInstance,
-  deps: { shutdown: (graceMs?: number) => void; onError: (e: unknown) => void },
+  deps: {
+    shutdown: (graceMs?: number) => void
+    onError: (e: unknown) => void
+    guard?: BearerGuard | undefined
+  },
 ): void {
-  app.post('/admin/shutdown', function shutdown(req, reply) {
+  const onRequest = deps.guard === undefined ? [] : [requireBearer(deps.guard)]
+  app.post('/admin/shutdown', { onRequest }, function shutdown(req, reply) {
     const raw = (req.query as Record<string, unknown>)['grace']
     const graceMs = raw === undefined ? undefined : parseGrace(raw)
     reply.raw.once('finish', () => {

@@ -24,6 +24,7 @@ test('defaults', (t) => {
     port: 9990,
     shutdownGraceMs: 10_000,
     security: { uiEnabled: true, controlEnabled: true, diagnosticsEnabled: true },
+    auth: {},
   })
   t.deepEqual(config.namers, [])
   t.deepEqual(config.telemetry, [])
@@ -72,7 +73,12 @@ test('defaults', (t) => {
 
 test('every supported key', (t) => {
   const config = parseConfig({
-    admin: { ip: '0.0.0.0', port: 9991, shutdownGraceMs: 0 },
+    admin: {
+      ip: '0.0.0.0',
+      port: 9991,
+      shutdownGraceMs: 0,
+      auth: { control: { tokenEnv: 'ADMIN_TOKEN' } },
+    },
     namers: [{ kind: 'io.l5d.fs', rootDir: 'examples/disco' }],
     telemetry: [{ kind: 'io.l5d.prometheus', path: '/metrics', prefix: 'l5d_' }],
     usage: { orgId: 'acme', enabled: false },
@@ -120,6 +126,7 @@ test('every supported key', (t) => {
     port: 9991,
     shutdownGraceMs: 0,
     security: { uiEnabled: true, controlEnabled: true, diagnosticsEnabled: true },
+    auth: { control: { tokenEnv: 'ADMIN_TOKEN' } },
   })
   t.deepEqual(
     config.namers.map((n) => [n.kind, showPath(n.prefix), n.at]),
@@ -405,6 +412,11 @@ const bad: [what: string, raw: unknown, message: string][] = [
     'admin tls without a key',
     oneRouter({}, { admin: { tls: { certPath: 'c' } } }),
     'admin.tls.keyPath: required',
+  ],
+  [
+    'admin auth: a literal token',
+    oneRouter({}, { admin: { auth: { control: { token: 's3cr3t' } } } }),
+    'admin.auth.control.token: a token is never written in the config file; use tokenFile (a path) or tokenEnv (an environment variable)',
   ],
   [
     'admin security key',

@@ -51,7 +51,9 @@ export async function startNamerd(
   ]
   const first = interfaces[0] as { port?: number }
   first.port ??= await freePort()
-  const full = { ...config, admin: { port: adminPort }, interfaces }
+  // The admin settings given (auth, say) are kept; the admin port is this one.
+  const adminConfig = { ...(config.admin as Record<string, unknown> | undefined), port: adminPort }
+  const full = { ...config, admin: adminConfig, interfaces }
   const file = join(dir, `namerd-${first.port}.json`)
   writeFileSync(file, JSON.stringify(full))
   const admin = `http://127.0.0.1:${adminPort}`

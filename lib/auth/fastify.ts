@@ -1,0 +1,19 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { AuthError, type BearerGuard } from './bearer.js'
+
+/**
+ * A fastify `onRequest` hook that lets a request through only with `guard`'s token. A refusal
+ * is thrown for the server's one error handler to answer (401 with `WWW-Authenticate: Bearer`
+ * when no token was sent, 403 for a wrong one); the handler never runs.
+ */
+export function requireBearer(guard: BearerGuard) {
+  return async function checkBearer(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    try {
+      guard.check(req.headers.authorization)
+    } catch (e) {
+      if (e instanceof AuthError && e.code === 'ERR_UNAUTHENTICATED')
+        reply.header('www-authenticate', 'Bearer')
+      throw e
+    }
+  }
+}

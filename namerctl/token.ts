@@ -1,0 +1,39 @@
+import { readToken, TokenError } from '../lib/auth/token.js'
+import { findConfigFile, readConfigKeys } from './config.js'
+import { CliConfigError } from './errors.js'
+
+/** The environment variable holding the token when `--token-file` is not given. */
+export const TOKEN_ENV = 'NAMERCTL_TOKEN'
+
+/** Where the bearer token may come from; each is optional. */
+export interface TokenSources {
+  /** `--token-file FILE`. */
+  readonly flag?: string | undefined
+  /** `NAMERCTL_TOKEN` (empty counts as unset). */
+  readonly env?: string | undefined
+  /** `--config FILE` instead of searching for `.namerctl.*`. */
+  readonly configFile?: string | undefined
+  readonly cwd: string
+}
+
+/**
+ * The token sent as `Authorization: Bearer`: from `--token-file`, then `NAMERCTL_TOKEN`, then
+ * the config file's `token-file`; none is undefined (nothing sent). A file that cannot be read
+ * or is empty is a config error (exit 2) naming the file, never showing its content.
+ */
+export function resolveToken(src: TokenSources): string | undefined {
+  if (src.flag !== undefined) return tokenFromFile(src.flag)
+  if (src.env !== undefined && src.env.trim() !== '') return src.env.trim()
+  const file = src.configFile ?? findConfigFile(src.cwd)
+  const fromConfig = file === undefined ? undefined : readConfigKeys(file).tokenFile
+  return fromConfig === undefined ? undefined : tokenFromFile(fromConfig)
+}
+
+function tokenFromFile(path: string): string {
+  try {
+    return readToken({ tokenFile: path })
+  } catch (e) {
+    if (!(e instanceof TokenError)) throw e
+    throw new CliConfigError(e.message, { cause: e })
+  }
+}
