@@ -4,7 +4,7 @@
  * runs on 32 bytes and leaks neither the content nor the length of the expected token.
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { unwatchFile, watchFile } from 'node:fs'
+import { statSync } from 'node:fs'
 import { CodedError } from '../errors.js'
 import { readToken, type TokenSource } from './token.js'
 
@@ -45,18 +45,31 @@ export class BearerGuard {
   #token: string
   readonly #source: TokenSource
   readonly #onReloadError: (message: string) => void
+  /** The token file's stat when last read, and the timer comparing it. */
+  #seen = ''
+  #timer: NodeJS.Timeout | undefined
 
   constructor(
     source: TokenSource,
     options: { readonly onReloadError?: (message: string) => void } = {},
   ) {
     this.#source = source
-    this.#token = readToken(source)
     this.#onReloadError = options.onReloadError ?? (() => {})
+    // The stat is taken before the read: a write between the two is seen at the next check.
+    if ('tokenFile' in source) this.#seen = statOf(source.tokenFile)
+    this.#token = readToken(source)
     if ('tokenFile' in source) {
-      const watcher = watchFile(source.tokenFile, { interval: TOKEN_RECHECK_MS }, this.#reload)
-      watcher.unref()
+      const file = source.tokenFile
+      this.#timer = setInterval(() => this.#check(file), TOKEN_RECHECK_MS).unref()
     }
+  }
+
+  /** Reads the file again when its size, time or inode changed since the last read. */
+  #check(file: string): void {
+    const now = statOf(file)
+    if (now === this.#seen) return
+    this.#seen = now
+    this.#reload()
   }
 
   /** Reads the token again (a file rotated, or SIGHUP); keeps the old one if that fails. */
@@ -88,6 +101,16 @@ export class BearerGuard {
 
   /** Stops watching the token file. */
   close(): void {
-    if ('tokenFile' in this.#source) unwatchFile(this.#source.tokenFile, this.#reload)
+    clearInterval(this.#timer)
+  }
+}
+
+/** What tells a rewritten file apart: inode, size and modification time ('' if unreadable). */
+function statOf(file: string): string {
+  try {
+    const s = statSync(file)
+    return `${s.ino}:${s.size}:${s.mtimeMs}`
+  } catch {
+    return ''
   }
 }
