@@ -104,19 +104,12 @@ export class H1Connection implements Watched {
     return this.tls === undefined ? 'connect' : 'secureConnect'
   }
 
+  /** The head, then the body (a kept body leaves with the head). */
   private sendWithBody(x: Exchange, head: string, chunked: boolean): void {
-    const body = x.request.body
-    if (!Buffer.isBuffer(body)) {
-      this.socket.write(head, 'latin1')
-      return sendBody(x, this.socket, chunked)
-    }
     this.socket.cork()
     this.socket.write(head, 'latin1')
-    if (chunked) this.socket.write(`${body.length.toString(16)}\r\n`, 'latin1')
-    this.socket.write(body)
-    if (chunked) this.socket.write('\r\n0\r\n\r\n', 'latin1')
+    sendBody(x, this.socket, chunked)
     this.socket.uncork()
-    x.bodyWritten = true
   }
 
   /** Idle in the pool: closes itself after `ms` without use. */

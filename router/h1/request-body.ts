@@ -3,25 +3,24 @@ import type { Socket } from 'node:net'
 import type { Exchange } from './exchange.js'
 
 /**
- * Streams the request body onto the socket with backpressure (the body pauses while the socket
- * is full), chunk-framed when `chunked`. Stops when the exchange ends first (the upstream
- * answered early, or failed); the connection is then not reused.
+ * Writes the request body onto the socket, chunk-framed when `chunked`: a buffer (a body kept
+ * for retries) at once, a stream with backpressure (the body pauses while the socket is full).
+ * A stream stops when the exchange ends first (the upstream answered early, or failed); the
+ * connection is then not reused.
  */
 export function sendBody(x: Exchange, socket: Socket, chunked: boolean): void {
-  const body = x.request.body as Readable // a Buffer body is written whole by the connection
+  const body = x.request.body as Readable | Buffer
+  if (Buffer.isBuffer(body)) {
+    writePiece(socket, body, chunked)
+    if (chunked) socket.write('0\r\n\r\n', 'latin1')
+    x.bodyWritten = true
+    return
+  }
   const onData = (chunk: Buffer | string): void => {
     if (x.done || socket.destroyed) return stop()
     const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
     if (b.length === 0) return
-    let ok: boolean
-    if (chunked) {
-      socket.cork()
-      socket.write(`${b.length.toString(16)}\r\n`, 'latin1')
-      socket.write(b)
-      ok = socket.write('\r\n', 'latin1')
-      socket.uncork()
-    } else ok = socket.write(b)
-    if (!ok) {
+    if (!writePiece(socket, b, chunked)) {
       body.pause()
       socket.once('drain', () => body.resume())
     }
@@ -38,4 +37,15 @@ export function sendBody(x: Exchange, socket: Socket, chunked: boolean): void {
   }
   body.on('data', onData)
   body.on('end', onEnd)
+}
+
+/** Writes one piece of a body (as one chunk when `chunked`); false when the socket is full. */
+function writePiece(socket: Socket, b: Buffer, chunked: boolean): boolean {
+  if (!chunked) return socket.write(b)
+  socket.cork()
+  socket.write(`${b.length.toString(16)}\r\n`, 'latin1')
+  socket.write(b)
+  const ok = socket.write('\r\n', 'latin1')
+  socket.uncork()
+  return ok
 }

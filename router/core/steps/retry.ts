@@ -19,7 +19,7 @@ export const retry: Step = (next: Service) =>
   function retried(call, handler): void {
     const retries = call.retries as ServiceRetries
     retries.budget.request(call.started)
-    const r = new Retrying(call, handler, next, call.inbound.headers.length)
+    const r = new Retrying(call, retries, handler, next, call.inbound.headers.length)
     keepBody(call, handler, call.policy.buffer.requestBytes, r)
   }
 
@@ -38,6 +38,8 @@ class Retrying implements ResponseHandler {
 
   constructor(
     private readonly call: Call,
+    /** The service's retry budget and stats. */
+    private readonly stats: ServiceRetries,
     private readonly inner: ResponseHandler,
     private readonly next: Service,
     /** Headers the context step made; each attempt stamps its own after them. */
@@ -94,7 +96,7 @@ class Retrying implements ResponseHandler {
   private mayRetry(retryable: boolean): boolean {
     if (!retryable || this.aborted || this.answered) return false
     if (this.retries >= MAX_RETRIES_PER_REQUEST) return false
-    const stats = this.call.retries as ServiceRetries
+    const stats = this.stats
     if (!this.replayable) {
       stats.streamTooLong.value++
       return false
@@ -110,7 +112,7 @@ class Retrying implements ResponseHandler {
   private again(): void {
     this.discarding = 0
     this.retries++
-    ;(this.call.retries as ServiceRetries).total.value++
+    this.stats.total.value++
     this.call.inbound.headers.length = this.baseHeaders
     this.call.avoid = this.call.endpoint
     const delay = (this.delays ??= this.call.policy.retries.backoff())()
@@ -126,7 +128,7 @@ class Retrying implements ResponseHandler {
   private finish(): void {
     if (this.over) return
     this.over = true
-    ;(this.call.retries as ServiceRetries).perRequest.record(this.retries)
+    this.stats.perRequest.record(this.retries)
   }
 }
 
