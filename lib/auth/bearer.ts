@@ -6,6 +6,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { statSync } from 'node:fs'
 import { CodedError } from '../errors.js'
+import { fileStamp } from '../file-stamp.js'
 import { readToken, type TokenSource } from './token.js'
 
 /** A refused request: `ERR_UNAUTHENTICATED` (no token: 401) or `ERR_FORBIDDEN` (wrong: 403). */
@@ -105,11 +106,10 @@ export class BearerGuard {
   }
 }
 
-/** What tells a rewritten file apart: inode, size and modification time ('' if unreadable). */
+/** The file's stamp (lib/file-stamp.ts), '' if it cannot be read. */
 function statOf(file: string): string {
   try {
-    const s = statSync(file)
-    return `${s.ino}:${s.size}:${s.mtimeMs}`
+    return fileStamp(statSync(file))
   } catch {
     return ''
   }

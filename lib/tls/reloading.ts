@@ -10,6 +10,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { createSecureContext, type SecureContextOptions } from 'node:tls'
 import { CodedError, errorMessage } from '../errors.js'
+import { fileStamp } from '../file-stamp.js'
 import type { Log } from '../log.js'
 import type { ServerTlsConfig } from './server-config.js'
 
@@ -152,8 +153,7 @@ async function signature(c: ServerTlsConfig): Promise<string> {
   const parts = await Promise.all(
     Object.values(filesOf(c)).map(async (f) => {
       if (f === undefined) return '-'
-      const s = await stat(f)
-      return `${s.size}:${s.mtimeMs}:${s.ino}`
+      return fileStamp(await stat(f))
     }),
   )
   return parts.join('|')
