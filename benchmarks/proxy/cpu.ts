@@ -8,11 +8,10 @@
  *
  *   npm run build && node dist/benchmarks/proxy/cpu.js [--seconds 5 --rounds 4 --baseline DIR]
  */
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { stop, type Proc } from './procs.js'
+import { cpuSeconds, stop, type Proc } from './procs.js'
 import { startBackend, startForwarder, startRouter } from './targets.js'
-import { wrk } from './wrk.js'
+import { median, wrk } from './wrk.js'
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`)
@@ -22,18 +21,6 @@ function arg(name: string): string | undefined {
 const seconds = Number(arg('seconds') ?? 5)
 const rounds = Number(arg('rounds') ?? 4)
 const baseline = arg('baseline')
-
-/** CPU seconds (user + system) a process has used; the kernel counts in 1/100 s. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return (Number(fields[11]) + Number(fields[12])) / 100
-}
-
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)] as number
-}
 
 async function main(): Promise<void> {
   const backends = [await startBackend(), await startBackend()] as const
@@ -52,7 +39,7 @@ async function main(): Promise<void> {
         const pid = t.child.pid ?? 0
         const before = cpuSeconds(pid)
         const r = await wrk({ port: t.port, seconds, connections: 50, headers: headers(t) })
-        const us = ((cpuSeconds(pid) - before) * 1e6) / (r.rps * seconds)
+        const us = ((cpuSeconds(pid) - before) * 1e6) / r.requests
         usPerRequest.set(t.name, [...(usPerRequest.get(t.name) ?? []), us])
       }
     }

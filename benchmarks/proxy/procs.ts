@@ -1,6 +1,7 @@
 /**
  * Process plumbing for the proxy benchmark: start a child that reports its port over IPC (or a
- * command that listens on a port we chose), wait until it accepts connections, stop it, read RSS.
+ * command that listens on a port we chose), wait until it accepts connections, stop it, read RSS
+ * and CPU time.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -68,15 +69,29 @@ export async function stop(p: Proc): Promise<void> {
 export function rssMiB(pid: number): number {
   let kb = 0
   for (const p of [pid, ...children(pid)]) {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readStatus(p))
+    const m = /VmRSS:\s+(\d+) kB/.exec(readProc(p, 'status'))
     if (m !== null) kb += Number(m[1])
   }
   return kb / 1024
 }
 
-function readStatus(pid: number): string {
+/**
+ * CPU seconds (user + system, all threads) a process and its descendants have used, from
+ * /proc/<pid>/stat (the kernel counts in 1/100 s): nginx's workers are its master's children.
+ */
+export function cpuSeconds(pid: number): number {
+  let ticks = 0
+  for (const p of [pid, ...children(pid)]) {
+    const stat = readProc(p, 'stat')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    if (fields.length > 12) ticks += Number(fields[11]) + Number(fields[12])
+  }
+  return ticks / 100
+}
+
+function readProc(pid: number, file: string): string {
   try {
-    return readFileSync(`/proc/${pid}/status`, 'utf8')
+    return readFileSync(`/proc/${pid}/${file}`, 'utf8')
   } catch {
     return ''
   }

@@ -12,7 +12,7 @@ import { cpus } from 'node:os'
 import { request } from 'node:http'
 import { rssMiB, stop, type Proc } from './procs.js'
 import { startBackend, startForwarder, startNginx, startRouter } from './targets.js'
-import { wrk, type WrkResult } from './wrk.js'
+import { median, summarise, wrk, type WrkResult } from './wrk.js'
 
 interface Row {
   readonly name: string
@@ -30,21 +30,6 @@ function arg(name: string, fallback: number): number {
 const seconds = arg('seconds', 10)
 const connections = arg('connections', 50)
 const repetitions = arg('repetitions', 3)
-
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)] as number
-}
-
-/** Medians of several runs of one target (errors summed). */
-function summarise(rs: readonly WrkResult[]): WrkResult {
-  return {
-    rps: median(rs.map((r) => r.rps)),
-    p50ms: median(rs.map((r) => r.p50ms)),
-    p99ms: median(rs.map((r) => r.p99ms)),
-    errors: rs.reduce((n, r) => n + r.errors, 0),
-  }
-}
 
 interface Target {
   readonly proc: Proc

@@ -19,16 +19,19 @@ export function startNginx(upstreamPort: number, workers: number): Promise<Proc>
 
 /**
  * nginx as a reverse proxy in a temp prefix (its own pid, logs and temp paths): `upstream` is
- * the body of its upstream block, `location` extra lines for the proxying location.
+ * the body of its upstream block, `location` extra lines for the proxying location, `tls` the
+ * `ssl_*` lines of a server that terminates TLS (then it listens with `ssl`).
  */
 export async function startNginxProxy(
   name: string,
   workers: number,
   upstream: string,
   location = '',
+  tls?: string,
 ): Promise<Proc> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-nginx-'))
   const port = await freePort()
+  const listen = `listen 127.0.0.1:${port}${tls === undefined ? ';' : ` ssl;\n    ${tls}`}`
   const conf = `worker_processes ${workers};
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
@@ -42,7 +45,7 @@ http {
   scgi_temp_path ${dir}/scgi;
   upstream backend { ${upstream} }
   server {
-    listen 127.0.0.1:${port};
+    ${listen}
     location / {
       proxy_pass http://backend;
       proxy_http_version 1.1;
@@ -66,28 +69,44 @@ export async function startForwarder(
   return forkServer(`${kind} forwarder`, script, ['0', String(upstreamPort)])
 }
 
+/** The dtab of the benchmark's routers: `/svc/bench` is a 99/1 union over two backend ports. */
+export function benchDtab(backendPorts: readonly [number, number]): string {
+  const [a, b] = backendPorts
+  return `/svc => /$/inet/127.0.0.1/${a}; /svc/bench => 99 * /$/inet/127.0.0.1/${a} & 1 * /$/inet/127.0.0.1/${b}`
+}
+
 /**
  * The router with one http router: Host names the service, `/svc/bench` is a 99/1 union over
  * two ports of the backend (the canary case), any other name goes to the backend directly.
  */
-export async function startRouter(
+export function startRouter(
   backendPorts: readonly [number, number],
   workers: number,
   bin = routerBin,
   name = `router${workers > 1 ? ` × ${workers}` : ''}`,
 ): Promise<Proc> {
+  const args = workers > 1 ? ['--workers', String(workers)] : []
+  return spawnRouter(name, { dtab: benchDtab(backendPorts) }, {}, { bin, args })
+}
+
+/**
+ * The real `router` program with one http router of keys `router` (dtab, client, ...), one
+ * server on a free port with keys `server` (e.g. `tls`), its admin on another free port.
+ */
+export async function spawnRouter(
+  name: string,
+  router: Record<string, unknown>,
+  server: Record<string, unknown> = {},
+  o: { readonly bin?: string; readonly args?: readonly string[] } = {},
+): Promise<Proc> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-router-'))
   const port = await freePort()
-  const adminPort = await freePort()
-  const [a, b] = backendPorts
-  const dtab = `/svc => /$/inet/127.0.0.1/${a}; /svc/bench => 99 * /$/inet/127.0.0.1/${a} & 1 * /$/inet/127.0.0.1/${b}`
   const config = {
-    admin: { port: adminPort },
-    routers: [{ protocol: 'http', dtab, servers: [{ port }] }],
+    admin: { port: await freePort() },
+    routers: [{ protocol: 'http', ...router, servers: [{ port, ...server }] }],
   }
   const file = join(dir, 'router.json')
   writeFileSync(file, JSON.stringify(config))
-  const args = [file, ...(workers > 1 ? ['--workers', String(workers)] : [])]
   // Run as an installed `router` command runs: through its shebang, with its Node flags.
-  return spawnServer(name, bin, args, port)
+  return spawnServer(name, o.bin ?? routerBin, [file, ...(o.args ?? [])], port)
 }
