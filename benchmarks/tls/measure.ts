@@ -56,12 +56,12 @@ export async function handshakes(t: Target, seconds: number, clients: number): P
   )
   const wallSeconds = (performance.now() - start) / 1000
   const cpu = cpuOf(t) - before
-  const done = outs.reduce((n, o) => n + connections(o.stdout), 0)
+  const done = outs.reduce((n, o) => n + parseSTime(o.stdout), 0)
   return { perSecond: done / wallSeconds, cpuUsPerHandshake: (cpu * 1e6) / done }
 }
 
 /** The count in s_time's `N connections in 1.61s; …` line. */
-function connections(out: string): number {
+export function parseSTime(out: string): number {
   const m = /(\d+) connections in [\d.]+s;/.exec(out)
   if (m === null) throw new Error(`cannot read openssl s_time output:\n${out.slice(-500)}`)
   return Number(m[1])

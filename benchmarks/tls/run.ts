@@ -47,12 +47,13 @@ process.env.LOG_LEVEL ??= 'warn'
 
 /** Each target measured once per round, in turn; results per target in round order. */
 async function alternate<T>(
+  phase: string,
   targets: readonly Target[],
   measure: (t: Target) => Promise<T>,
 ): Promise<Rounds<T>> {
   const results = new Map<string, T[]>(targets.map((t) => [t.name, []]))
   for (let round = 0; round < rounds; round++) {
-    process.stderr.write(`round ${round + 1} of ${rounds}...\n`)
+    process.stderr.write(`${phase}: round ${round + 1} of ${rounds}...\n`)
     for (const t of targets) results.get(t.name)?.push(await measure(t))
   }
   return results
@@ -60,15 +61,20 @@ async function alternate<T>(
 
 async function main(): Promise<void> {
   const pki = await makePki(mkdtempSync(join(tmpdir(), 'bench-tls-')))
-  const backends = [await startBackend(), await startBackend()] as const
-  const ports = [backends[0].port, backends[1].port] as const
-  const procs: Proc[] = [...backends]
+  const procs: Proc[] = []
   const started = async (p: Promise<Target>): Promise<Target> => {
     const t = await p
     procs.push(...t.procs)
     return t
   }
   try {
+    const backend = async (): Promise<Proc> => {
+      const p = await startBackend()
+      procs.push(p)
+      return p
+    }
+    const backends = [await backend(), await backend()] as const
+    const ports = [backends[0].port, backends[1].port] as const
     const nginx = await started(nginxTls(pki, ports[0]))
     const router = await started(routerTls(pki, ports))
     const mtls = await started(twoHops(pki, ports, true))
@@ -76,8 +82,10 @@ async function main(): Promise<void> {
     const all = [nginx, router, mtls, plain]
     const tls = `nginx: ${await negotiated(nginx)}; router: ${await negotiated(router)}`
     for (const t of all) await keepAlive(t, 2, connections) // warm-up: JIT, connections, bindings
-    const kept = await alternate<KeepAlive>(all, (t) => keepAlive(t, seconds, connections))
-    const shakes = await alternate<Handshakes>([nginx, router], (t) =>
+    const kept = await alternate<KeepAlive>('keep-alive', all, (t) =>
+      keepAlive(t, seconds, connections),
+    )
+    const shakes = await alternate<Handshakes>('handshakes', [nginx, router], (t) =>
       handshakes(t, handshakeSeconds, handshakeClients),
     )
     const names = { nginx: nginx.name, router: router.name, mtls: mtls.name, plain: plain.name }

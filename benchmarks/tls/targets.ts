@@ -5,7 +5,7 @@
  * ECDSA P-256 keys, one CA.
  */
 import { makeCa, type Issued } from '../../testing/tls/pki.js'
-import { type Proc } from '../proxy/procs.js'
+import { stop, type Proc } from '../proxy/procs.js'
 import { benchDtab, spawnRouter, startNginxProxy } from '../proxy/targets.js'
 
 /** A thing wrk sends requests to: the first process takes them; `procs` are all whose CPU counts. */
@@ -76,9 +76,10 @@ export async function twoHops(
   const hop2 = await spawnRouter(`${name}: hop 2`, hop2Router, mtls ? { tls } : {})
   const clientAuth = { certPath: pki.client.cert, keyPath: pki.client.key }
   const client = { tls: { commonName: 'localhost', trustCerts: [pki.ca], clientAuth } }
-  const hop1 = await spawnRouter(`${name}: hop 1`, {
-    dtab: `/svc => /$/inet/127.0.0.1/${hop2.port}`,
-    ...(mtls ? { client } : {}),
+  const hop1Router = { dtab: `/svc => /$/inet/127.0.0.1/${hop2.port}`, ...(mtls ? { client } : {}) }
+  const hop1 = await spawnRouter(`${name}: hop 1`, hop1Router).catch(async (e: unknown) => {
+    await stop(hop2)
+    throw e
   })
   return { name, port: hop1.port, scheme: 'http', procs: [hop1, hop2] }
 }
