@@ -4,20 +4,28 @@
  * an incoming one with `requireClientAuth` and `clientNames`, a plain backend behind. A request
  * goes through both hops; each way of getting mTLS wrong is refused with its stated error and
  * counted. Also linkerd's `mutualTls.yaml` itself, routing to an endpoint that wants a client
- * certificate.
+ * certificate; and examples/per-host-mtls as a user runs it, with the certificates its
+ * make-certs.sh makes.
  */
 import test from 'ava'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { execFile } from 'node:child_process'
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { request, type RequestOptions } from 'node:https'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { parse as parseYaml } from 'yaml'
+import { freePort } from '../../testing/free-port.js'
+import { startNamerd } from '../../testing/namerd/process.js'
 import { repoPath } from '../../testing/paths.js'
+import { startProgram } from '../../testing/program.js'
 import { makeCa, type Issued } from '../../testing/tls/pki.js'
 import { httpsBackend } from '../../testing/tls/https-backend.js'
 import {
   adminMetrics,
   backend,
   client,
+  disco,
+  echoed,
   send,
   startRouter,
   tempDir,
@@ -216,4 +224,80 @@ test("linkerd's mutualTls.yaml routes: a client certificate in, a client certifi
       ca: readFileSync(ca.cert),
     }),
   )
+})
+
+interface PerHostMtls {
+  admin: { port: number }
+  routers: {
+    interpreter: { dst: string; transformers: { port?: number }[] }
+    servers: { ip: string; port: number }[]
+  }[]
+}
+
+test('examples/per-host-mtls: make-certs.sh makes what router.yaml starts with; routed, and refused', async (t) => {
+  t.timeout(120_000)
+  const dir = tempDir(t)
+  const certs = join(dir, 'certs')
+  await promisify(execFile)(repoPath('examples/per-host-mtls/make-certs.sh'), [certs], {
+    timeout: 60_000,
+  })
+  t.deepEqual(readdirSync(certs).sort(), [
+    'app-key.pem',
+    'app.pem',
+    'ca-key.pem',
+    'ca.pem',
+    'router-key.pem',
+    'router.pem',
+  ])
+  const web = await backend(t, 'users-v1')
+  const namerd = await startNamerd(t, dir, {
+    storage: {
+      kind: 'io.l5d.file',
+      path: join(dir, 'dtabs.json'),
+      namespaces: { default: '/svc => /#/io.l5d.fs' },
+    },
+    namers: [{ kind: 'io.l5d.fs', rootDir: disco(dir, { 'users-v1': [web] }) }],
+  })
+  // The example as written, its certificates from certs/, on free ports (io.l5d.port's port is
+  // in the client prefix too: both follow the incoming server's).
+  const [outPort, inPort, adminPort] = [await freePort(), await freePort(), await freePort()]
+  const text = readFileSync(repoPath('examples/per-host-mtls/router.yaml'), 'utf8')
+  t.true(text.includes('examples/per-host-mtls/certs/') && text.includes('/io.l5d.port/4141/'))
+  const config = parseYaml(
+    text
+      .replaceAll('examples/per-host-mtls/certs/', `${certs}/`)
+      .replaceAll('/io.l5d.port/4141/', `/io.l5d.port/${inPort}/`),
+  ) as PerHostMtls
+  const [outgoing, incoming] = config.routers
+  if (outgoing === undefined || incoming === undefined) return t.fail()
+  config.admin.port = adminPort
+  for (const r of config.routers)
+    r.interpreter.dst = `/$/inet/127.0.0.1/${new URL(namerd.api).port}`
+  t.is(outgoing.interpreter.transformers[0]?.port, incoming.servers[0]?.port)
+  outgoing.interpreter.transformers[0] = { ...outgoing.interpreter.transformers[0], port: inPort }
+  outgoing.servers[0] = { ...(outgoing.servers[0] as { ip: string }), port: outPort }
+  incoming.servers[0] = { ...(incoming.servers[0] as object), ip: '127.0.0.1', port: inPort }
+  const file = join(dir, 'per-host-mtls.json')
+  writeFileSync(file, JSON.stringify(config))
+  await startProgram(t, {
+    name: 'router',
+    bin: repoPath('bin/router.js'),
+    args: [file],
+    admin: `http://127.0.0.1:${adminPort}`,
+    readyWithinMs: 15_000,
+  })
+  const reply = await send(client(t), outPort, '/', { host: 'users-v1' })
+  t.is(reply.status, 200, reply.body)
+  t.is(echoed(reply).backend, 'users-v1')
+  t.is(echoed(reply).headers.via, '1.1 linkerd, 1.1 linkerd')
+  const app = await httpsGet(inPort, {
+    headers: { host: 'users-v1' },
+    servername: 'users-v1.mesh',
+    ca: readFileSync(join(certs, 'ca.pem')),
+    cert: readFileSync(join(certs, 'app.pem')),
+    key: readFileSync(join(certs, 'app-key.pem')),
+  })
+  t.is(app.status, 403)
+  t.regex(app.body, /^client certificate \("web-app", "web-app\.mesh"\) is not allowed here/)
+  t.is(web.seen.length, 1)
 })
