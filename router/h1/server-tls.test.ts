@@ -14,8 +14,17 @@ import { H1Server, type RequestListener } from './server.js'
 interface MutualServer {
   readonly ca: Ca
   readonly port: number
-  /** Connects with `client`'s certificate, writes `requests`; all the answers' text. */
-  exchange(client: Issued, requests: string): Promise<{ text: string; socket: TLSSocket }>
+  /**
+   * Connects with `client`'s certificate (resuming `session` if given), writes `requests`; all
+   * the answers' text, the socket and the session the server gave.
+   */
+  exchange(client: Issued, requests: string, session?: Buffer): Promise<Exchanged>
+}
+
+interface Exchanged {
+  readonly text: string
+  readonly socket: TLSSocket
+  readonly session: Buffer | undefined
 }
 
 /** An H1Server on loopback whose TLS requires a client certificate of its own new CA. */
@@ -44,8 +53,9 @@ async function mutualServer(
   await new Promise<void>((r) => h1.server.listen(0, '127.0.0.1', r))
   t.teardown(() => (h1.drain(), h1.destroyAll()))
   const port = (h1.server.address() as AddressInfo).port
-  const exchange = async (client: Issued, requests: string) => {
+  const exchange = async (client: Issued, requests: string, session?: Buffer) => {
     const socket: TLSSocket = connect({
+      ...(session === undefined ? {} : { session }),
       port,
       host: '127.0.0.1',
       servername: 'localhost',
@@ -54,12 +64,14 @@ async function mutualServer(
       key: readFileSync(client.key),
     })
     t.teardown(() => socket.destroy())
+    let given: Buffer | undefined
+    socket.on('session', (s: Buffer) => (given = s))
     socket.write(requests)
     let text = ''
     socket.setEncoding('utf8')
     socket.on('data', (d: string) => (text += d))
     await new Promise((r) => socket.once('end', r))
-    return { text, socket }
+    return { text, socket, session: given }
   }
   return { ca, port, exchange }
 }
@@ -110,9 +122,15 @@ test('clientNames: decided once per connection; a refused one gets 403 for each 
   const two =
     'POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello' +
     'GET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'
-  const allowed = (await s.exchange(payments, two)).text
-  t.regex(allowed, /^HTTP\/1\.1 200 OK\r\n[\s\S]*routedHTTP\/1\.1 200 OK\r\n[\s\S]*routed$/)
+  const allowed = await s.exchange(payments, two)
+  const twice = /^HTTP\/1\.1 200 OK\r\n[\s\S]*routedHTTP\/1\.1 200 OK\r\n[\s\S]*routed$/
+  t.regex(allowed.text, twice)
   t.is(routed, 2)
+  // A resumed session (as the router's pools offer) still carries the client's names.
+  const resumed = await s.exchange(payments, two, allowed.session)
+  t.true(resumed.socket.isSessionReused())
+  t.regex(resumed.text, twice)
+  t.is(routed, 4)
   const refused = (await s.exchange(stranger, two)).text
   const answers = refused.split(/(?=HTTP\/1\.1 )/)
   t.is(answers.length, 2, refused)
@@ -124,6 +142,6 @@ test('clientNames: decided once per connection; a refused one gets 403 for each 
     )
     t.regex(answer, /none of its names is in this server's tls.clientNames\n$/)
   }
-  t.is(routed, 2, 'nothing of the refused connection was routed')
+  t.is(routed, 4, 'nothing of the refused connection was routed')
   t.deepEqual(refusals, [['stranger', 'stranger.internal']], 'counted once, per connection')
 })
