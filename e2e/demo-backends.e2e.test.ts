@@ -142,6 +142,7 @@ const CONFIGS = [
     .map((f) => `router/examples/${f}`),
   ...readdirSync(repoPath('examples/namerd')).map((f) => `examples/namerd/${f}`),
   'examples/per-host/router.yaml',
+  'examples/per-host-mtls/router.yaml',
 ]
 
 test('every example config starts by saying how to try it', (t) => {

@@ -38,6 +38,7 @@ export type RouterErrorCode =
   | 'ERR_POOL_QUEUE_FULL'
   | 'ERR_OVERRIDE_LITERAL'
   | 'ERR_OVERRIDE_SELF'
+  | 'ERR_PEER_NOT_ALLOWED'
 
 const STATUS: Readonly<Record<RouterErrorCode, number>> = {
   ERR_BAD_DTAB_HEADER: 400,
@@ -60,6 +61,7 @@ const STATUS: Readonly<Record<RouterErrorCode, number>> = {
   ERR_POOL_QUEUE_FULL: 503,
   ERR_OVERRIDE_LITERAL: 400,
   ERR_OVERRIDE_SELF: 400,
+  ERR_PEER_NOT_ALLOWED: 403,
 }
 
 /** The HTTP status of a router error code (linkerd's statuses). */

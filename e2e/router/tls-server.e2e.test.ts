@@ -281,11 +281,15 @@ test("linkerd's TLS examples start with certificates made here, and serve TLS as
     'certs/admin-key.pem': s.keyPath,
     'certs/ca-chain.pem': s.ca.cert,
     'certs/ca-cert.pem': s.ca.cert,
+    // The client half of mutualTls.yaml (its routing: e2e/router/mesh-tls.e2e.test.ts).
+    'certs/client-cert.pem': client.cert,
+    'certs/client-key.pem': client.key,
+    'certs/intermediate-ca.pem': s.ca.cert,
   }
   const serial = serialOf({ name: 'live', cert: s.certPath, key: s.keyPath })
   const tls = await startRouter(t, s.dir, linkerdExample('tls.yaml', certs))
   t.is((await get(tls.port, { ca: s.caPem })).serial, serial)
-  const mutual = await startRouter(t, s.dir, linkerdExample('mutual-tls.yaml', certs))
+  const mutual = await startRouter(t, s.dir, linkerdExample('mutualTls.yaml', certs))
   await t.throwsAsync(get(mutual.port, { ca: s.caPem }))
   const withCert = { ca: s.caPem, cert: readFileSync(client.cert), key: readFileSync(client.key) }
   t.is((await get(mutual.port, withCert)).serial, serial)

@@ -69,3 +69,49 @@ for (const [what, raw, message] of bad) {
     t.is((e as unknown as { code: string }).code, 'ERR_CONFIG')
   })
 }
+
+const routerServer = (raw: unknown) =>
+  parseServerTls(new Section(raw, 'routers[0].servers[0].tls'), { clientNames: true })
+const mutual = { certPath: '/c', keyPath: '/k', caCertPath: '/ca', requireClientAuth: true }
+
+test('clientNames: kept on a router server that requires client certificates', (t) => {
+  t.deepEqual(routerServer({ ...mutual, clientNames: ['outgoing.host-a', 'spiffe://x/y'] }), {
+    ...mutual,
+    protocols: ['TLSv1.2', 'TLSv1.3'],
+    clientNames: ['outgoing.host-a', 'spiffe://x/y'],
+  })
+  t.is(routerServer({ enabled: false, clientNames: ['a'] }), undefined)
+})
+
+const badNames: Array<[string, unknown, RegExp]> = [
+  [
+    'without requireClientAuth',
+    { certPath: '/c', keyPath: '/k', caCertPath: '/ca', clientNames: ['a'] },
+    /^routers\[0\]\.servers\[0\]\.tls\.clientNames: needs requireClientAuth: true/,
+  ],
+  ['empty', { ...mutual, clientNames: [] }, /tls\.clientNames: must not be empty/],
+  ['not a list', { ...mutual, clientNames: 'a' }, /tls\.clientNames: expected a list/],
+  [
+    'an empty name',
+    { ...mutual, clientNames: ['a', ''] },
+    /tls\.clientNames\[1\]: expected a certificate name/,
+  ],
+  [
+    'a control character',
+    { ...mutual, clientNames: ['a\nb'] },
+    /tls\.clientNames\[0\]: expected a certificate name/,
+  ],
+]
+
+for (const [what, raw, message] of badNames) {
+  test(`clientNames refused, naming the place: ${what}`, (t) => {
+    const e = t.throws(() => routerServer(raw))
+    t.regex(e.message, message)
+    t.is((e as unknown as { code: string }).code, 'ERR_CONFIG')
+  })
+}
+
+test('clientNames is not a key of the admin servers', (t) => {
+  const e = t.throws(() => parse({ ...mutual, clientNames: ['a'] }))
+  t.regex(e.message, /tls: unknown key\(s\): clientNames/)
+})

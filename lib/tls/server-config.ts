@@ -26,13 +26,27 @@ export interface ServerTlsConfig {
   readonly ciphers?: readonly string[]
   /** The TLS versions offered (default both of TLS_PROTOCOLS). */
   readonly protocols: readonly TlsProtocol[]
+  /**
+   * The client certificate names (CN, SAN DNS or URI) let through; a verified client carrying
+   * none of them is refused by its server. Router servers only (`clientNames: true` to parse).
+   */
+  readonly clientNames?: readonly string[]
+}
+
+/** What a server's `tls` may hold beyond linkerd's keys. */
+export interface ServerTlsKeys {
+  /** `clientNames` (router servers enforce it; the admin servers do not). */
+  readonly clientNames?: boolean
 }
 
 /** Reads a server `tls` section; undefined when absent or `enabled: false`. */
-export function parseServerTls(s: Section | undefined): ServerTlsConfig | undefined {
+export function parseServerTls(
+  s: Section | undefined,
+  keys: ServerTlsKeys = {},
+): ServerTlsConfig | undefined {
   if (s === undefined) return undefined
   if (!s.bool('enabled', true)) {
-    s.ignore(...TLS_KEYS)
+    s.ignore(...TLS_KEYS, ...(keys.clientNames === true ? ['clientNames'] : []))
     s.done()
     return undefined
   }
@@ -53,6 +67,7 @@ export function parseServerTls(s: Section | undefined): ServerTlsConfig | undefi
       intermediateCertsPath: pathOf(s, 'intermediateCertsPath', false),
       caCertPath,
       ciphers: ciphersOf(s),
+      clientNames: keys.clientNames === true ? clientNamesOf(s, requireClientAuth) : undefined,
     }),
   }
   s.done()
@@ -74,6 +89,24 @@ function pathOf(s: Section, key: string, required: boolean): string | undefined 
   const path = s.string(key)
   if (path === '') throw new ConfigError(s.where(key), 'must not be empty (a file path)')
   return path
+}
+
+/** `clientNames`: only where client certificates are required (else no name is known). */
+function clientNamesOf(s: Section, requireClientAuth: boolean): readonly string[] | undefined {
+  if (!s.has('clientNames')) return (s.raw('clientNames'), undefined)
+  if (!requireClientAuth) {
+    throw new ConfigError(
+      s.where('clientNames'),
+      'needs requireClientAuth: true (and caCertPath): without a verified client certificate there is no name to check',
+    )
+  }
+  const names = s.list('clientNames', (v, at) => {
+    if (typeof v !== 'string' || v === '' || !/^[\x20-\x7e]+$/.test(v))
+      throw new ConfigError(at, 'expected a certificate name (CN, DNS name or URI)')
+    return v
+  })
+  if (names.length === 0) throw new ConfigError(s.where('clientNames'), 'must not be empty')
+  return names
 }
 
 function ciphersOf(s: Section): readonly string[] | undefined {

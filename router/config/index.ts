@@ -224,7 +224,7 @@ function parseServer(s: Section, warn: Warn): ServerConfig {
       idleTimeoutMs: s.optionalNumber('idleTimeoutMs', { min: 1, max: MAX_TIMER_MS }),
     }),
     literalOverrides: parseDtabOverrides(s.section('dtabOverrides')),
-    ...defined({ tls: parseServerTls(s.section('tls')) }),
+    ...defined({ tls: parseServerTls(s.section('tls'), { clientNames: true }) }),
     at: s.at,
   }
   s.done()

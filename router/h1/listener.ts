@@ -8,7 +8,7 @@ import { Downstream } from './downstream.js'
 import { H1Server } from './server.js'
 import { nullLog, type Log } from '../../lib/log.js'
 import type { ServerTlsConfig } from '../../lib/tls/server-config.js'
-import { routerServerTls, watchTlsServer } from './server-tls.js'
+import { clientNamesRefusal, routerServerTls, watchTlsServer } from './server-tls.js'
 
 export interface ServerOptions {
   readonly ip: string
@@ -52,7 +52,8 @@ export async function startServer(router: Router, o: ServerOptions): Promise<Rou
   }
   const log = o.log ?? nullLog
   const tls = await routerServerTls(o.tls, log)
-  const h1 = new H1Server({ ...limits, tls: tls?.options }, (req, res) => {
+  const refuse = clientNamesRefusal(o.tls, () => ready.server?.stats, log)
+  const h1 = new H1Server({ ...limits, tls: tls?.options, refuse }, (req, res) => {
     const call = new Call(req, ready.server as ServerContext, req.httpVersion)
     router.route(call, new Downstream(req, res))
   })

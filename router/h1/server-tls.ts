@@ -4,12 +4,14 @@
  * `tls/handshake_failures` and `tls/handshake_failures/<reason>` (Node's error code, e.g.
  * `ERR_SSL_TLSV1_ALERT_UNKNOWN_CA`, `ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE`).
  */
-import type { Server } from 'node:net'
+import type { Server, Socket } from 'node:net'
 import type { Server as TlsServer, TLSSocket } from 'node:tls'
 import type { Log } from '../../lib/log.js'
 import { openServerTls, type ServerTls } from '../../lib/tls/server.js'
 import type { ServerTlsConfig } from '../../lib/tls/server-config.js'
 import type { ServerStats } from '../metrics/index.js'
+import { clientNamesGate } from './client-names.js'
+import type { RequestListener } from './server.js'
 
 export { type ServerTls }
 
@@ -19,6 +21,22 @@ export async function routerServerTls(
   log: Log,
 ): Promise<ServerTls | undefined> {
   return config === undefined ? undefined : openServerTls(config, log)
+}
+
+/**
+ * The gate of `tls.clientNames` (undefined without them): each refused connection is counted
+ * as the server's `tls/client_names_refused`, and logged at debug (a client's mistake).
+ */
+export function clientNamesRefusal(
+  config: ServerTlsConfig | undefined,
+  stats: () => ServerStats | undefined,
+  log: Log,
+): ((socket: Socket) => RequestListener | undefined) | undefined {
+  return clientNamesGate(config?.clientNames, (identity) => {
+    const s = stats()
+    if (s !== undefined) s.counter('tls/client_names_refused').value++
+    log.debug('TLS client refused: not in clientNames', { identity: identity.slice(0, 8) })
+  })
 }
 
 /** Follows rotations of `tls`'s files and counts the handshakes `server` refuses. */

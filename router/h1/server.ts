@@ -20,6 +20,11 @@ export interface H1ServerOptions {
   readonly receiveTimeoutMs?: number
   /** Serve HTTPS: the TLS server's options (lib/tls/server.ts); absent, plain HTTP. */
   readonly tls?: TlsOptions
+  /**
+   * Called once per connection (TLS: once its handshake is done). A listener returned answers
+   * all of that connection's requests instead of the server's one (a client refused).
+   */
+  readonly refuse?: (socket: Socket) => RequestListener | undefined
 }
 
 export type RequestListener = (req: InboundRequest, res: OutboundResponse) => void
@@ -40,11 +45,13 @@ export class H1Server {
   private readonly sweeper: NodeJS.Timeout
   private clock = Date.now()
   private readonly whenClosed: Array<() => void> = []
+  private readonly refuse: ((socket: Socket) => RequestListener | undefined) | undefined
 
   constructor(o: H1ServerOptions, onRequest: RequestListener) {
     this.keepAliveMs = o.idleTimeoutMs ?? 65_000
     this.headersMs = o.headTimeoutMs ?? 60_000
     this.requestMs = o.receiveTimeoutMs ?? 300_000
+    this.refuse = o.refuse
     this.setup = {
       maxHeaderBytes: o.maxHeaderBytes,
       keepAliveHeader: `keep-alive: timeout=${Math.floor(this.keepAliveMs / 1000)}\r\n`,
@@ -106,7 +113,9 @@ export class H1Server {
   }
 
   private accept(socket: Socket): void {
-    const conn = new ServerConnection(socket, this.setup)
+    const refused = this.refuse?.(socket)
+    const setup = refused === undefined ? this.setup : { ...this.setup, onRequest: refused }
+    const conn = new ServerConnection(socket, setup)
     this.connections.add(conn)
   }
 
