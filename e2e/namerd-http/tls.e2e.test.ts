@@ -69,6 +69,8 @@ async function namerdFromExample(t: ExecutionContext, dtab: string): Promise<Set
   t.is(controllers.length, 2)
   ;(controllers[0] as { port?: number }).port = api
   ;(controllers[1] as { port?: number }).port = mutualApi
+  // Not in linkerd's example: reads too need a client certificate named `router` there.
+  ;(controllers[1] as { auth?: unknown }).auth = { reads: { identities: ['router'] } }
   // The example's admin port (9991) may be taken here: a free one.
   ;(config as { admin?: { port?: number } }).admin = {
     ...(config as { admin?: object }).admin,
