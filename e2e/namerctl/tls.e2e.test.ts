@@ -21,6 +21,8 @@ interface Setup {
   readonly ops: Issued
   readonly intruder: Issued
   readonly base: string
+  /** namerd's admin (plain HTTP). */
+  readonly admin: string
 }
 
 /** namerd over TLS whose writes need the `ops` certificate or the token. */
@@ -44,7 +46,7 @@ async function setUp(t: ExecutionContext, requireClientAuth = false): Promise<Se
     ],
   })
   t.true(n.api.startsWith('https://localhost:'))
-  return { dir, ca, ops, intruder, base: n.api }
+  return { dir, ca, ops, intruder, base: n.api, admin: n.admin }
 }
 
 const cert = (who: Issued): string[] => ['--tls-cert', who.cert, '--tls-key', who.key]
@@ -89,6 +91,8 @@ test('without the CA: exit 3 saying the certificate is not trusted', async (t) =
     3,
     /^cannot reach namerd at https:\/\/localhost:\d+: TLS handshake failed: the certificate is not trusted/,
   )
+  const metrics = await (await fetch(`${s.admin}/admin/metrics/prometheus`)).text()
+  t.regex(metrics, /^namerd_tls_handshake_failures_total\{code="[A-Z_]+"\} [1-9]/m, metrics)
   const half = await namerctl(['dtab', 'list', '--base-url', s.base, '--tls-cert', s.ops.cert])
   failsWith(t, half, 2, 'give --tls-cert and --tls-key together (or neither)')
   const missing = await namerctl(['dtab', 'list', '--base-url', s.base, '--tls-ca', '/nope.pem'])
