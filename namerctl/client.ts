@@ -3,6 +3,7 @@ import {
   send as sendRequest,
   UnreachableError,
   type HttpReply,
+  type NamerdTls,
 } from '../lib/namerd-client/index.js'
 import { errorMessage } from '../lib/errors.js'
 import { NamerdError, type NamerdErrorCode } from './errors.js'
@@ -15,6 +16,8 @@ export interface Namerd {
   readonly timeoutMs: number
   /** Sent as `Authorization: Bearer` on every request when set (namerctl/token.ts). */
   readonly token?: string | undefined
+  /** For an `https://` base: the CA, client certificate and key given (namerctl/tls.ts). */
+  readonly tls?: NamerdTls | undefined
 }
 
 /** The `authorization` header for `namerd`'s token, if it has one. */
@@ -55,7 +58,8 @@ export async function send(namerd: Namerd, req: ApiRequest): Promise<Reply> {
   const headers = { ...req.headers, ...authHeaders(namerd) }
   const { body } = req
   try {
-    const reply = await sendRequest({ method, url, headers, body, timeoutMs: namerd.timeoutMs })
+    const timeoutMs = namerd.timeoutMs
+    const reply = await sendRequest({ method, url, headers, body, timeoutMs, tls: namerd.tls })
     return { ...reply, request: `${method} ${url}` }
   } catch (e) {
     const why = e instanceof UnreachableError ? e : { reason: errorMessage(e), timedOut: false }
@@ -88,8 +92,8 @@ const BY_STATUS: Readonly<Record<number, NamerdErrorCode>> = {
 
 /** What namerctl says on 401 and 403 (namerd's own words follow in parentheses). */
 const NOT_AUTHORISED: Readonly<Record<number, string>> = {
-  401: 'namerd requires a token: give --token-file FILE, NAMERCTL_TOKEN or token-file in the config file',
-  403: "namerd refused the token given (--token-file, NAMERCTL_TOKEN or the config file's token-file)",
+  401: 'namerd requires a token: give --token-file FILE, NAMERCTL_TOKEN or token-file in the config file (or a client certificate it allows: --tls-cert and --tls-key)',
+  403: "namerd refused the token or client certificate given (--token-file, NAMERCTL_TOKEN or the config file's token-file; --tls-cert or tls-cert)",
 }
 
 /**

@@ -51,11 +51,22 @@ export function findConfigFile(dir: string): string | undefined {
 /** The keys of a namerctl config file. */
 export interface ConfigKeys {
   readonly baseUrl?: string
-  /** A path, relative to the config file's directory unless absolute. */
+  /** Paths, relative to the config file's directory unless absolute. */
   readonly tokenFile?: string
+  readonly tlsCa?: string
+  readonly tlsCert?: string
+  readonly tlsKey?: string
 }
 
-const KEYS = ['base-url', 'token-file'] as const
+const KEYS = ['base-url', 'token-file', 'tls-ca', 'tls-cert', 'tls-key'] as const
+
+/** The keys holding a path, and their names in `ConfigKeys`. */
+const PATH_KEYS = [
+  ['token-file', 'tokenFile'],
+  ['tls-ca', 'tlsCa'],
+  ['tls-cert', 'tlsCert'],
+  ['tls-key', 'tlsKey'],
+] as const
 
 /** The `base-url` of a config file (YAML, or JSON for `.json`), or undefined if it has none. */
 export function readConfigFile(file: string): string | undefined {
@@ -80,11 +91,12 @@ export function readConfigKeys(file: string): ConfigKeys {
   }
   const record = doc as Record<string, unknown>
   const baseUrl = stringKey(record, 'base-url', file)
-  const tokenFile = stringKey(record, 'token-file', file)
-  return {
-    ...(baseUrl === undefined ? {} : { baseUrl }),
-    ...(tokenFile === undefined ? {} : { tokenFile: resolve(dirname(file), tokenFile) }),
+  const keys: Record<string, string> = baseUrl === undefined ? {} : { baseUrl }
+  for (const [key, name] of PATH_KEYS) {
+    const path = stringKey(record, key, file)
+    if (path !== undefined) keys[name] = resolve(dirname(file), path)
   }
+  return keys as ConfigKeys
 }
 
 function stringKey(doc: Record<string, unknown>, key: string, file: string): string | undefined {

@@ -27,7 +27,7 @@ export const EXIT_STATUSES: readonly ExitStatus[] = [
   },
   {
     status: 3,
-    meaning: 'namerd unreachable (connection refused, DNS failure, timeout)',
+    meaning: 'namerd unreachable (connection refused, DNS failure, timeout, TLS handshake failed)',
     codes: ['ERR_NAMERD_UNREACHABLE'],
   },
   { status: 4, meaning: 'not found (dtab, or rm-entry prefix)', codes: ['ERR_NOT_FOUND'] },

@@ -8,6 +8,7 @@ import { addOfflineCommands, type Output } from './dtab-offline.js'
 import { exitStatusOf } from './exit.js'
 import { helpEpilogue } from './help.js'
 import { addResolveCommands } from './resolve-commands.js'
+import { resolveTls } from './tls.js'
 import { resolveToken, TOKEN_ENV } from './token.js'
 import type { WatchIo } from './watch.js'
 
@@ -16,6 +17,9 @@ interface GlobalFlags {
   config?: string
   timeoutMs?: number
   tokenFile?: string
+  tlsCa?: string
+  tlsCert?: string
+  tlsKey?: string
 }
 
 function positiveInt(value: string): number {
@@ -31,9 +35,12 @@ function program(cx: CliContext): Command {
     .option('--base-url <url>', 'namerd location, e.g. http://namerd.example.com:4180')
     .option(
       '--config <file>',
-      'config file with base-url, token-file (instead of searching for .namerctl.*)',
+      'config file with base-url, token-file, tls-ca, tls-cert, tls-key (instead of searching for .namerctl.*)',
     )
     .option('--token-file <file>', 'file holding the bearer token namerd asks for')
+    .option('--tls-ca <file>', "CA certificate(s) (PEM) that sign namerd's, for https://")
+    .option('--tls-cert <file>', 'client certificate (PEM) for namerd over mutual TLS')
+    .option('--tls-key <file>', "the client certificate's key (PEM)")
     .option('--timeout-ms <ms>', `per-request timeout (default ${DEFAULT_TIMEOUT_MS})`, positiveInt)
     .addHelpText('after', helpEpilogue())
   const dtab = root
@@ -66,7 +73,12 @@ function namerdOf(cmd: Command): Namerd {
     configFile: flags.config,
     cwd: process.cwd(),
   })
-  return { base, timeoutMs: flags.timeoutMs ?? DEFAULT_TIMEOUT_MS, token }
+  const tls = resolveTls(base, {
+    flags: { ca: flags.tlsCa, cert: flags.tlsCert, key: flags.tlsKey },
+    configFile: flags.config,
+    cwd: process.cwd(),
+  })
+  return { base, timeoutMs: flags.timeoutMs ?? DEFAULT_TIMEOUT_MS, token, tls }
 }
 
 /** stdout/stderr, and a signal aborted by SIGINT or SIGTERM (a watch then ends with status 0). */

@@ -48,6 +48,7 @@ export function watchCommand(
     const watch = new NamerdWatch({
       url: requestUrl(namerd, { path, query: { watch: 'true' } }),
       headers: { accept: VERSIONED, ...authHeaders(namerd) },
+      tls: namerd.tls,
       retry: BACKOFF,
       openTimeoutMs: namerd.timeoutMs,
       deadAfterMs: idleLimitMs(namerd.timeoutMs),

@@ -1,6 +1,5 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
-import type { Server as HttpsServer } from 'node:https'
-import type { BearerGuard } from '../lib/auth/bearer.js'
+import type { Guard } from '../lib/auth/identity.js'
 import { requireBearer } from '../lib/auth/fastify.js'
 import { errorMessage } from '../lib/errors.js'
 import { nullLog, type Log } from '../lib/log.js'
@@ -26,7 +25,7 @@ export interface NamerdAdminOptions {
   /** Where TLS file reloads are reported. */
   readonly log?: Log
   /** The token `POST /admin/shutdown` needs (`admin.auth.control`); absent: open. */
-  readonly control?: BearerGuard | undefined
+  readonly control?: Guard | undefined
 }
 
 /** namerd's admin server (default 127.0.0.1:9991): ping, ready, metrics, config, shutdown. */
@@ -55,13 +54,7 @@ export async function startNamerdAdmin(o: NamerdAdminOptions): Promise<Listening
     reply.type('text/plain').send('shutting down\n')
     setImmediate(o.shutdown)
   })
-  const listening = await listen(app, o.ip, o.port).catch((e: unknown) => {
-    tls?.close()
-    throw e
-  })
-  if (tls === undefined) return listening
-  tls.attach(app.server as unknown as HttpsServer)
-  return { ...listening, close: () => (tls.close(), listening.close()) }
+  return listen(app, o.ip, o.port, tls)
 }
 
 const SECRET_KEYS = new Set(['password', 'authInfo', 'auth', 'keyPath', 'token'])

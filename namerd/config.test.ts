@@ -127,10 +127,13 @@ test('auth: open by default; writes and reads each none or a token source', (t) 
   t.deepEqual(withInterfaces({ kind: http }).interfaces[0]?.auth, {})
   const auth = { writes: { tokenFile: '/etc/namerd/token' }, reads: 'none' }
   t.deepEqual(withInterfaces({ kind: http, auth }).interfaces[0]?.auth, {
-    writes: { tokenFile: '/etc/namerd/token' },
+    writes: { token: { tokenFile: '/etc/namerd/token' } },
   })
   const both = { writes: { tokenEnv: 'W' }, reads: { tokenEnv: 'R' } }
-  t.deepEqual(withInterfaces({ kind: http, auth: both }).interfaces[0]?.auth, both)
+  t.deepEqual(withInterfaces({ kind: http, auth: both }).interfaces[0]?.auth, {
+    writes: { token: { tokenEnv: 'W' } },
+    reads: { token: { tokenEnv: 'R' } },
+  })
   const cases: [unknown, string][] = [
     [{ writes: { token: 'x' } }, 'interfaces[0].auth.writes.token: a token is never written'],
     [{ writes: {} }, 'interfaces[0].auth.writes: expected tokenFile'],
@@ -140,6 +143,62 @@ test('auth: open by default; writes and reads each none or a token source', (t) 
     const e = t.throws(() => withInterfaces({ kind: http, auth }))
     t.true(e?.message.startsWith(message), e?.message)
   }
+})
+
+const TLS = { certPath: '/c/namerd.pem', keyPath: '/c/namerd.key', caCertPath: '/c/ca.pem' }
+
+test("tls on the HTTP controller: linkerd's server keys", (t) => {
+  const http = 'io.l5d.httpController'
+  const i = withInterfaces({ kind: http, tls: { ...TLS, requireClientAuth: true } }).interfaces[0]
+  t.like(i?.tls, { ...TLS, requireClientAuth: true, protocols: ['TLSv1.2', 'TLSv1.3'] })
+  t.is(withInterfaces({ kind: http, tls: { enabled: false } }).interfaces[0]?.tls, undefined)
+  const cases: [unknown, string][] = [
+    [{ keyPath: 'k' }, 'interfaces[0].tls.certPath: required'],
+    [
+      { ...TLS, caCertPath: undefined, requireClientAuth: true },
+      'interfaces[0].tls.caCertPath: required when requireClientAuth is true',
+    ],
+    [
+      { ...TLS, protocols: ['TLSv1'] },
+      'interfaces[0].tls.protocols[0]: unsupported TLS version "TLSv1" (too old',
+    ],
+    [{ ...TLS, certpath: 'x' }, 'interfaces[0].tls: unknown key(s): certpath'],
+  ]
+  for (const [tls, message] of cases) {
+    const e = t.throws(() => withInterfaces({ kind: http, tls }))
+    t.true(e?.message.startsWith(message), e?.message)
+  }
+})
+
+test('auth identities: allowed beside a token, with tls and caCertPath only', (t) => {
+  const http = 'io.l5d.httpController'
+  const auth = { writes: { identities: ['ops'], tokenEnv: 'W' }, reads: { identities: ['r'] } }
+  t.deepEqual(withInterfaces({ kind: http, tls: TLS, auth }).interfaces[0]?.auth, {
+    writes: { token: { tokenEnv: 'W' }, identities: ['ops'] },
+    reads: { identities: ['r'] },
+  })
+  const needs = 'client identities need tls with caCertPath on this interface'
+  const cases: [unknown, string][] = [
+    [undefined, `interfaces[0].auth.writes.identities: ${needs}`],
+    [{ ...TLS, caCertPath: undefined }, `interfaces[0].auth.writes.identities: ${needs}`],
+  ]
+  for (const [tls, message] of cases) {
+    const e = t.throws(() => withInterfaces({ kind: http, tls, auth }))
+    t.true(e?.message.startsWith(message), e?.message)
+  }
+  const admin = { auth: { control: { identities: ['ops'] } } }
+  t.throws(
+    () =>
+      parseNamerdConfig({
+        admin,
+        storage: { kind: 'io.l5d.inMemory' },
+        interfaces: [{ kind: http }],
+      }),
+    {
+      message:
+        "admin.auth.control.identities: client identities are accepted on namerd's interfaces only (interfaces[].auth)",
+    },
+  )
 })
 
 test('admin.auth.control: a token source for POST /admin/shutdown', (t) => {

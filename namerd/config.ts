@@ -11,8 +11,8 @@ import {
   type TelemeterConfig,
 } from '../lib/config/admin.js'
 import { defined, ipOf, type Warn } from '../lib/config/common.js'
-import { parseProtection } from '../lib/auth/config.js'
-import type { TokenSource } from '../lib/auth/token.js'
+import { parseIdentityProtection, type Protection } from '../lib/auth/config.js'
+import { parseServerTls, type ServerTlsConfig } from '../lib/tls/server-config.js'
 import { checkNotServed, LINKERD_ONLY_INTERFACES, SERVED } from './not-served.js'
 import { MAX_BIND_NODES } from '../dtabs/index.js'
 import { parseNamers, type NamerSpec } from '../namers/index.js'
@@ -32,12 +32,17 @@ export interface HttpControllerConfig {
   readonly maxWatchBacklogKB: number
   /** Not a linkerd key: the token writes (and, if set, reads) need; absent: open. */
   readonly auth: ApiAuthConfig
+  /** Serve HTTPS with these files (linkerd's server TLS keys), kept current when they change. */
+  readonly tls?: ServerTlsConfig
 }
 
-/** `auth: { writes, reads }` of an HTTP controller; each absent or `none` is open. */
+/**
+ * `auth: { writes, reads }` of an HTTP controller; each absent or `none` is open, otherwise a
+ * token and/or client certificate names.
+ */
 export interface ApiAuthConfig {
-  readonly writes?: TokenSource
-  readonly reads?: TokenSource
+  readonly writes?: Protection
+  readonly reads?: Protection
 }
 
 export interface NamerdConfig {
@@ -105,8 +110,7 @@ function parseInterface(s: Section, warn: Warn): HttpControllerConfig | string {
       `unknown kind "${kind}" (known: ${SERVED}; not served here: ${others})`,
     )
   }
-  if (s.has('tls')) throw new ConfigError(s.where('tls'), 'tls is not supported here yet')
-  s.raw('tls')
+  const tls = parseServerTls(s.section('tls'))
   const config = {
     kind,
     at: s.at,
@@ -114,17 +118,29 @@ function parseInterface(s: Section, warn: Warn): HttpControllerConfig | string {
     port: s.number('port', 4180, { min: 0, max: 65535 }),
     heartbeatMs: s.number('heartbeatMs', 10_000, { min: 0 }),
     maxWatchBacklogKB: s.number('maxWatchBacklogKB', 8192, { min: 1 }),
-    auth: parseApiAuth(s.section('auth')),
+    auth: parseApiAuth(s.section('auth'), tls),
+    ...defined({ tls }),
   } as const
   s.done()
   return config
 }
 
-function parseApiAuth(s: Section | undefined): ApiAuthConfig {
+function parseApiAuth(s: Section | undefined, tls: ServerTlsConfig | undefined): ApiAuthConfig {
   if (s === undefined) return {}
-  const auth = { writes: parseProtection(s, 'writes'), reads: parseProtection(s, 'reads') }
+  const auth = defined({
+    writes: parseIdentityProtection(s, 'writes'),
+    reads: parseIdentityProtection(s, 'reads'),
+  })
+  for (const [key, p] of Object.entries(auth)) {
+    if (p?.identities !== undefined && tls?.caCertPath === undefined) {
+      throw new ConfigError(
+        `${s.where(key)}.identities`,
+        'client identities need tls with caCertPath on this interface (the CA that signs client certificates)',
+      )
+    }
+  }
   s.done()
-  return defined(auth)
+  return auth
 }
 
 function checkPorts(admin: AdminConfig, interfaces: readonly HttpControllerConfig[]): void {

@@ -11,6 +11,7 @@ export class NamerdMetrics {
   private readonly watches: Gauge<'route'>
   private readonly dropped: Counter<'route'>
   private readonly storeOps: Counter<'op' | 'outcome'>
+  private readonly tlsFailures: Counter<'code'>
 
   constructor(reachable: () => boolean, options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry]
@@ -36,6 +37,12 @@ export class NamerdMetrics {
       name: 'namerd_store_operations_total',
       help: 'Dtab store operations by outcome (ok, exists, not-found, version-mismatch, stale, unavailable, error)',
       labelNames: ['op', 'outcome'],
+      registers,
+    })
+    this.tlsFailures = new Counter({
+      name: 'namerd_tls_handshake_failures_total',
+      help: "Failed TLS handshakes on the API's interfaces, by Node's error code",
+      labelNames: ['code'],
       registers,
     })
     new Gauge({
@@ -68,5 +75,10 @@ export class NamerdMetrics {
 
   storeOperation(op: string, outcome: string): void {
     this.storeOps.inc({ op, outcome })
+  }
+
+  /** A client's TLS handshake with an interface failed (`ECONNRESET`, `ERR_SSL_…`). */
+  tlsHandshakeFailed(code: string): void {
+    this.tlsFailures.inc({ code })
   }
 }

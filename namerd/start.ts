@@ -1,5 +1,6 @@
 import { BearerGuard } from '../lib/auth/bearer.js'
-import type { TokenSource } from '../lib/auth/token.js'
+import type { Protection } from '../lib/auth/config.js'
+import { IdentityGuard, type Guard } from '../lib/auth/identity.js'
 import { startNamers } from '../namers/index.js'
 import type { Log } from '../lib/log.js'
 import { BoundNames } from './api/bound-names.js'
@@ -32,11 +33,14 @@ export async function startNamerd(config: NamerdConfig, log: Log): Promise<Runni
   const apis: ApiServer[] = []
   const boundNames = new BoundNames()
   const guards: BearerGuard[] = []
-  const guard = (source: TokenSource | undefined): BearerGuard | undefined => {
-    if (source === undefined) return undefined
-    const g = new BearerGuard(source, { onReloadError: (message) => log.warn(message) })
-    guards.push(g)
-    return g
+  const guard = (p: Protection | undefined): Guard | undefined => {
+    if (p === undefined) return undefined
+    const token =
+      p.token === undefined
+        ? undefined
+        : new BearerGuard(p.token, { onReloadError: (message) => log.warn(message) })
+    if (token !== undefined) guards.push(token)
+    return p.identities === undefined ? token : new IdentityGuard(p.identities, token)
   }
   const close = async (): Promise<void> => {
     for (const g of guards) g.close()

@@ -60,9 +60,9 @@ test('no token or a wrong one: exit 10 saying where the token comes from', async
   const wrong = await namerctl([...create, '--token-file', join(dir, 'wrong')], {
     input: '/svc=>/a',
   })
-  failsWith(t, wrong, 10, /^namerd refused the token given/)
+  failsWith(t, wrong, 10, /^namerd refused the token or client certificate given/)
   const wrongEnv = await namerctl(create, { input: '/svc=>/a', env: { NAMERCTL_TOKEN: WRONG } })
-  failsWith(t, wrongEnv, 10, /^namerd refused the token given/)
+  failsWith(t, wrongEnv, 10, /^namerd refused the token or client certificate given/)
   for (const r of [none, wrong, wrongEnv]) noToken(t, r)
   const missing = await namerctl([...create, '--token-file', join(dir, 'absent')], {
     input: '/svc=>/a',

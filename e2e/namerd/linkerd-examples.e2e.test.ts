@@ -55,7 +55,10 @@ const EXPECTED: Record<string, Expected> = {
   'k8s-mesh.yaml': {
     error: `namers[0].kind: kind "io.l5d.k8s" exists in linkerd but is not supported here (${NAMERS})`,
   },
-  'tls.yaml': { error: 'interfaces[1].tls: tls is not supported here yet' },
+  'tls.yaml': {
+    store: 'io.l5d.inMemory',
+    warnings: [notServed(0, THRIFT), notServed(3, 'io.l5d.mesh')],
+  },
 }
 
 /** The `msg` of every JSON log line at level warn in `out`. */

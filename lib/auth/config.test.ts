@@ -1,6 +1,6 @@
 import test from 'ava'
 import { Section } from '../config/section.js'
-import { parseProtection, parseTokenSource } from './config.js'
+import { parseIdentityProtection, parseProtection, parseTokenSource } from './config.js'
 
 const source = (raw: unknown): unknown => parseTokenSource(new Section(raw, 'x.auth.writes'))
 
@@ -25,7 +25,7 @@ test('bad token sources are errors naming the place, never showing a token', (t)
     [{ tokenFile: 'a', extra: 1 }, 'x.auth.writes: unknown key(s): extra'],
     [
       { identities: ['client.example'] },
-      'x.auth.writes.identities: client identities need TLS on this interface, which is not supported here yet',
+      "x.auth.writes.identities: client identities are accepted on namerd's interfaces only (interfaces[].auth)",
     ],
   ]
   for (const [raw, message] of cases) {
@@ -45,4 +45,49 @@ test('a protection: absent or none is open; anything else a token source', (t) =
   t.throws(() => parseProtection(s, 'other'), {
     message: 'interfaces[0].auth.other: expected none or { tokenFile | tokenEnv }, got "all"',
   })
+})
+
+test('an identity protection: a token, identities, or both', (t) => {
+  const s = new Section(
+    {
+      a: { identities: ['namerctl', 'spiffe://example.org/ops'] },
+      b: { tokenFile: '/t', identities: ['ops'] },
+      c: { tokenEnv: 'T' },
+      d: 'none',
+    },
+    'interfaces[0].auth',
+  )
+  t.deepEqual(parseIdentityProtection(s, 'a'), {
+    identities: ['namerctl', 'spiffe://example.org/ops'],
+  })
+  t.deepEqual(parseIdentityProtection(s, 'b'), { token: { tokenFile: '/t' }, identities: ['ops'] })
+  t.deepEqual(parseIdentityProtection(s, 'c'), { token: { tokenEnv: 'T' } })
+  t.is(parseIdentityProtection(s, 'd'), undefined)
+})
+
+test('bad identity protections are errors naming the place', (t) => {
+  const cases: [unknown, string][] = [
+    [
+      {},
+      'w: expected tokenFile (a path), tokenEnv (a variable name) or identities (client certificate names)',
+    ],
+    [{ identities: [] }, 'w.identities: must not be empty (or leave it out)'],
+    [{ identities: 'ops' }, 'w.identities: expected a list, got string "ops"'],
+    [
+      { identities: [''] },
+      'w.identities[0]: expected a name a client certificate carries (CN, DNS or URI)',
+    ],
+    [
+      { identities: ['a'], token: 'x' },
+      'w.token: a token is never written in the config file; use tokenFile (a path) or tokenEnv (an environment variable)',
+    ],
+    [{ identities: ['a'], other: 1 }, 'w: unknown key(s): other'],
+  ]
+  for (const [raw, message] of cases) {
+    t.throws(
+      () => parseIdentityProtection(new Section({ w: raw }, ''), 'w'),
+      { message },
+      JSON.stringify(raw),
+    )
+  }
 })

@@ -1,15 +1,17 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { AuthError, type BearerGuard } from './bearer.js'
+import { AuthError } from './bearer.js'
+import type { Guard } from './identity.js'
 
 /**
- * A fastify `onRequest` hook that lets a request through only with `guard`'s token. A refusal
+ * A fastify `onRequest` hook that lets a request through only with `guard`'s token (or, for an
+ * `IdentityGuard`, an allowed client certificate). A refusal
  * is thrown for the server's one error handler to answer (401 with `WWW-Authenticate: Bearer`
  * when no token was sent, 403 for a wrong one); the handler never runs.
  */
-export function requireBearer(guard: BearerGuard) {
+export function requireBearer(guard: Guard) {
   return async function checkBearer(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     try {
-      guard.check(req.headers.authorization)
+      guard.check(req.headers.authorization, req.socket)
     } catch (e) {
       if (e instanceof AuthError && e.code === 'ERR_UNAUTHENTICATED')
         reply.header('www-authenticate', 'Bearer')

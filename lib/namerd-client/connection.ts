@@ -4,7 +4,8 @@
  */
 import type { ClientRequest, IncomingMessage } from 'node:http'
 import { LineSplitter } from './lines.js'
-import { networkCause, startRequest } from './request.js'
+import { failureCause, networkCause, startRequest } from './request.js'
+import { tlsRequestOptions, type NamerdTls } from './tls.js'
 
 /** How much of a non-200 body is kept for the failure reason. */
 const MAX_ERROR_BODY_CHARS = 1024
@@ -33,6 +34,8 @@ export interface LineConnectionOptions {
   readonly deadAfterMs: number
   /** A longer line is a protocol error. */
   readonly maxLineBytes: number
+  /** For `https:` URLs (request.ts `HttpRequest.tls`). */
+  readonly tls?: NamerdTls | undefined
 }
 
 /** What a connection reports. None of them is called after `close()`. */
@@ -62,11 +65,12 @@ export class LineConnection {
   /** Throws (Node's `ERR_INVALID_PROTOCOL`) unless `url` is http(s):; nothing is left open. */
   constructor(url: URL, o: LineConnectionOptions, handlers: LineHandlers) {
     this.#handlers = handlers
-    this.#req = startRequest(url, { agent: false, headers: o.headers })
+    const tls = tlsRequestOptions(url, o.tls, false)
+    this.#req = startRequest(url, { ...tls, agent: false, headers: o.headers })
     this.#req.on('error', (e) =>
       this.#answered
         ? this.#broken(`the stream broke: ${networkCause(e)}`)
-        : this.#fail({ kind: 'unreachable', reason: networkCause(e), timedOut: false }),
+        : this.#fail({ kind: 'unreachable', reason: failureCause(e), timedOut: false }),
     )
     this.#req.on('response', (res) => {
       this.#answered = true

@@ -13,6 +13,7 @@ export {
   type HttpReply,
   type HttpRequest,
 } from './request.js'
+export { tlsFailureText, type NamerdTls } from './tls.js'
 export { apiUrl } from './urls.js'
 export { NamerdWatch } from './watch.js'
 export type { NamerdWatchOptions, WatchState } from './watch-options.js'

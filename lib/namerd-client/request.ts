@@ -8,6 +8,7 @@ import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { CodedError, errorMessage } from '../errors.js'
 import { http } from '../node-http.js'
+import { tlsFailureText, tlsRequestOptions, type NamerdTls } from './tls.js'
 
 /** Starts a request by the URL's scheme; throws Node's `ERR_INVALID_PROTOCOL` unless http(s):. */
 export function startRequest(url: URL, options: RequestOptions): ClientRequest {
@@ -23,6 +24,8 @@ export interface HttpRequest {
   readonly body?: string
   /** For the whole exchange: connecting, sending, and reading the whole answer. */
   readonly timeoutMs: number
+  /** For `https:` URLs: the CAs, client certificate and name to check (default: Node's). */
+  readonly tls?: NamerdTls | undefined
 }
 
 /** A whole answer, whatever its status. */
@@ -65,7 +68,7 @@ export async function send(req: HttpRequest): Promise<HttpReply> {
     return { status: res.statusCode ?? 0, statusText, headers: headersOf(res), body }
   } catch (e) {
     const timedOut = timeout.signal.aborted
-    const reason = timedOut ? `no answer within ${req.timeoutMs} ms` : networkCause(e)
+    const reason = timedOut ? `no answer within ${req.timeoutMs} ms` : failureCause(e)
     throw new UnreachableError(hostOf(req.url), reason, timedOut, { cause: e })
   } finally {
     clearTimeout(timer)
@@ -77,7 +80,9 @@ function answer(req: HttpRequest, signal: AbortSignal): Promise<IncomingMessage>
   const headers: Record<string, string> = { ...req.headers }
   if (req.body !== undefined) headers['content-length'] = String(Buffer.byteLength(req.body))
   return new Promise((resolve, reject) => {
-    const out = startRequest(new URL(req.url), { method: req.method ?? 'GET', headers, signal })
+    const url = new URL(req.url)
+    const tls = tlsRequestOptions(url, req.tls, true)
+    const out = startRequest(url, { ...tls, method: req.method ?? 'GET', headers, signal })
     out.on('response', resolve)
     out.on('error', reject)
     out.end(req.body)
@@ -95,6 +100,11 @@ export function headersOf(res: IncomingMessage): Record<string, string> {
     if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value
   }
   return out
+}
+
+/** Why a request got no answer: a failed TLS handshake in words, or the network's message. */
+export function failureCause(e: unknown): string {
+  return tlsFailureText(e) ?? networkCause(e)
 }
 
 /** The most specific message of a network failure (`connect ECONNREFUSED 127.0.0.1:4180`). */

@@ -2,6 +2,7 @@
 import type { RetryOptions } from './backoff.js'
 import type { WatchFailure } from './connection.js'
 import type { NamerdError } from './protocol.js'
+import type { NamerdTls } from './tls.js'
 
 /** Where a watch is; `state()` gives it and `onState` hears each change of `state`. */
 export interface WatchState {
@@ -32,6 +33,8 @@ export interface NamerdWatchOptions {
    * the next turn of the event loop.
    */
   readonly origin?: () => string
+  /** For `https:` URLs: the CAs, client certificate and name to check (tls.ts). */
+  readonly tls?: NamerdTls | undefined
   /** Reconnection backoff, in ms (backoff.ts). */
   readonly retry: RetryOptions
   /**

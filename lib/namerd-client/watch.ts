@@ -64,6 +64,7 @@ export class NamerdWatch {
       deadAfterMs,
       openTimeoutMs: this.#o.openTimeoutMs ?? Math.min(5_000, deadAfterMs),
       maxLineBytes: MAX_LINE_BYTES,
+      tls: this.#o.tls,
     }
     return new LineConnection(url, options, {
       onOpen: () => this.#enter({ state: 'open' }),

@@ -1,4 +1,4 @@
-import type { BearerGuard } from '../../lib/auth/bearer.js'
+import type { Guard } from '../../lib/auth/identity.js'
 import type { BoundNames } from './bound-names.js'
 import type { Namespaces } from '../namespaces.js'
 import type { DtabStore } from '../storage/dtab-store.js'
@@ -14,6 +14,6 @@ export interface ApiContext {
   readonly bindTimeoutMs: number
   /** Bound ids served so far (`/api/1/bound-names`). */
   readonly boundNames: BoundNames
-  /** The tokens writes (POST, PUT, DELETE) and reads need; absent: open. */
-  readonly auth?: { readonly writes?: BearerGuard; readonly reads?: BearerGuard }
+  /** What writes (POST, PUT, DELETE) and reads need (a token, a client certificate); absent: open. */
+  readonly auth?: { readonly writes?: Guard | undefined; readonly reads?: Guard | undefined }
 }

@@ -2,6 +2,9 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
 import { requireBearer } from '../../lib/auth/fastify.js'
 import { errorMessage } from '../../lib/errors.js'
 import { nullLog, type Log } from '../../lib/log.js'
+import type { TlsOptions } from 'node:tls'
+import type { ServerTlsConfig } from '../../lib/tls/server-config.js'
+import { openServerTls } from '../../lib/tls/server.js'
 import { listen, type Listening } from '../listen.js'
 import type { ApiContext } from './context.js'
 import { dtabsRoutes } from './dtabs-routes.js'
@@ -15,13 +18,18 @@ import { namesRoutes } from './names-routes.js'
  * are text bodies with the status their code maps to (errors.ts); unknown paths are 404 with an
  * empty body, as in linkerd. Watch streams of the same thing share one feed (feeds.ts).
  */
-export function buildApi(cx: ApiContext, log: Log = nullLog): FastifyInstance {
+export function buildApi(
+  cx: ApiContext,
+  log: Log = nullLog,
+  https: TlsOptions | null = null,
+): FastifyInstance {
   const app = Fastify({
     logger: false,
     forceCloseConnections: true,
     bodyLimit: MAX_BODY_BYTES,
     routerOptions: { maxParamLength: 1000 },
-  })
+    https,
+  }) as unknown as FastifyInstance
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body))
   app.setErrorHandler((raw: FastifyError, req, reply) => {
@@ -72,10 +80,28 @@ function bodyTooLarge(): FastifyError {
 /** A listening API server; `close()` also drops open watch streams. */
 export type ApiServer = Listening
 
-export async function startApi(
-  cx: ApiContext,
-  where: { readonly ip: string; readonly port: number },
-  log?: Log,
-): Promise<ApiServer> {
-  return listen(buildApi(cx, log), where.ip, where.port)
+/** Where an API listens, and its TLS files if it serves HTTPS. */
+export interface ApiListen {
+  readonly ip: string
+  readonly port: number
+  readonly tls?: ServerTlsConfig | undefined
+}
+
+/**
+ * Builds the API and listens. With `tls`, HTTPS: a client certificate is asked for when
+ * `caCertPath` is set (an identity allow-list may need it) and required with
+ * `requireClientAuth`; failed handshakes are counted and logged at debug level.
+ */
+export async function startApi(cx: ApiContext, where: ApiListen, log?: Log): Promise<ApiServer> {
+  const config = where.tls
+  if (config === undefined) return listen(buildApi(cx, log), where.ip, where.port)
+  const tls = await openServerTls(config, log ?? nullLog)
+  const options = { ...tls.options, requestCert: config.caCertPath !== undefined }
+  const app = buildApi(cx, log, options)
+  app.server.on('tlsClientError', (e: NodeJS.ErrnoException) => {
+    const code = e.code ?? 'unknown'
+    cx.watch.metrics?.tlsHandshakeFailed(code)
+    log?.debug('TLS handshake failed', { code, reason: e.message })
+  })
+  return listen(app, where.ip, where.port, tls)
 }

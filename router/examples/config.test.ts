@@ -33,6 +33,12 @@ const WARNINGS: Record<string, number> = {
   'linkerd/zipkin.yaml': 2,
 }
 
+/** Examples whose interpreter reads placeholder certificate paths at start: the error. */
+const READ_AT_START: Record<string, RegExp> = {
+  'linkerd/namerd-tls.yaml':
+    /^routers\[\d\]\.interpreter\.tls\.trustCerts: cannot read certs\/namerd-ca\.pem \(ENOENT\)$/,
+}
+
 for (const file of files) {
   test(`${file} parses and starts`, async (t) => {
     const config = parseConfig(await readConfigFile(join(dir, file)))
@@ -40,6 +46,12 @@ for (const file of files) {
     const namers = startNamers(config.namers)
     t.teardown(() => namers.close())
     for (const r of config.routers) {
+      if (file in READ_AT_START) {
+        // Certificates are read at start; their placeholders are made real by an e2e test.
+        const make = () => r.interpreter.make({ namers: namers.namers, dtab: r.dtab })
+        t.throws(make, { message: READ_AT_START[file], code: 'ERR_CONFIG' })
+        continue
+      }
       const interp = r.interpreter.make({ namers: namers.namers, dtab: r.dtab, log: t.log })
       t.teardown(() => interp.close())
       r.identifier.make({ prefix: r.dstPrefix })

@@ -201,8 +201,19 @@ test('io.l5d.fs interpreter config', (t) => {
       'routers[0].interpreter.retry: unknown key(s): base',
     ],
     [
-      { kind: 'io.l5d.namerd.http', tls: { commonName: 'namerd' } },
-      'routers[0].interpreter.tls: TLS to namerd is not supported yet',
+      { kind: 'io.l5d.namerd.http', tls: { trustCerts: ['/ca.pem'] } },
+      'routers[0].interpreter.tls.commonName: required unless disableValidation is true',
+    ],
+    [
+      { kind: 'io.l5d.namerd.http', tls: { commonName: 'namerd', caCert: '/ca.pem' } },
+      'routers[0].interpreter.tls: unknown key(s): caCert',
+    ],
+    [
+      {
+        kind: 'io.l5d.namerd.http',
+        tls: { disableValidation: true, clientAuth: { certPath: '/c', keyPath: '/k' } },
+      },
+      'routers[0].interpreter.tls.clientAuth: cannot be combined with disableValidation: true',
     ],
     [
       { kind: 'io.l5d.namerd.http', transformers: [{ kind: 'io.l5d.port' }] },
@@ -229,4 +240,14 @@ test('io.l5d.fs interpreter config', (t) => {
   for (const [raw, message] of bad) {
     t.throws(() => parseInterpreter(raw, at), { message, code: 'ERR_CONFIG' }, message)
   }
+})
+
+test('io.l5d.namerd.http tls: its files are read at start, a missing one named', (t) => {
+  const at = 'routers[0].interpreter'
+  const tls = { commonName: 'namerd', trustCerts: '/nonexistent/ca.pem' }
+  const spec = parseInterpreter({ kind: 'io.l5d.namerd.http', tls }, at)
+  t.throws(() => spec.make({ namers: [], dtab: EMPTY_DTAB }), {
+    message: 'routers[0].interpreter.tls.trustCerts: cannot read /nonexistent/ca.pem (ENOENT)',
+    code: 'ERR_CONFIG',
+  })
 })

@@ -37,32 +37,38 @@ export function validate(
 
 /**
  * Starts namerd with `config` (the admin port and the first interface's port are filled in with
- * free ports unless given) and waits until it is ready.
+ * free ports unless given) and waits until it is ready. A first interface with `tls` makes `api`
+ * `https://localhost:PORT` (test certificates name localhost); `adminCa` (PEM) is for an HTTPS
+ * admin.
  */
 export async function startNamerd(
   t: ExecutionContext,
   dir: string,
   config: Record<string, unknown>,
+  options: { readonly adminCa?: string } = {},
 ): Promise<NamerdProcess> {
   const adminPort = ((config.admin as { port?: number } | undefined)?.port ??
     (await freePort())) as number
   const interfaces = (config.interfaces as { port?: number }[] | undefined) ?? [
     { kind: 'io.l5d.httpController' },
   ]
-  const first = interfaces[0] as { port?: number }
+  const first = interfaces[0] as { port?: number; tls?: { enabled?: boolean } }
   first.port ??= await freePort()
   // The admin settings given (auth, say) are kept; the admin port is this one.
   const adminConfig = { ...(config.admin as Record<string, unknown> | undefined), port: adminPort }
   const full = { ...config, admin: adminConfig, interfaces }
   const file = join(dir, `namerd-${first.port}.json`)
   writeFileSync(file, JSON.stringify(full))
-  const admin = `http://127.0.0.1:${adminPort}`
+  const admin = `${options.adminCa === undefined ? 'http' : 'https'}://127.0.0.1:${adminPort}`
   const program = await startProgram(t, {
     name: 'namerd',
     bin: namerdBin,
     args: [file],
     admin,
+    ...options,
     readyWithinMs: 30_000,
   })
-  return { ...program, api: `http://127.0.0.1:${first.port}`, admin }
+  const tls = first.tls !== undefined && first.tls.enabled !== false
+  const api = tls ? `https://localhost:${first.port}` : `http://127.0.0.1:${first.port}`
+  return { ...program, api, admin }
 }

@@ -3,7 +3,7 @@
  * to namerd, whose JSON is already the shape the admin page serves.
  */
 import type { Dtab, Path } from '../../../dtabs/index.js'
-import { send, type HttpReply } from '../../../lib/namerd-client/index.js'
+import { send, type HttpReply, type NamerdTls } from '../../../lib/namerd-client/index.js'
 import { RouterError } from '../../errors.js'
 import { delegateUrl, type NamerdTarget } from './urls.js'
 
@@ -13,14 +13,14 @@ import { delegateUrl, type NamerdTarget } from './urls.js'
  * `ERR_BIND_FAILED` carrying namerd's status and message.
  */
 export async function delegateThroughNamerd(
-  target: NamerdTarget,
+  target: NamerdTarget & { readonly tls?: NamerdTls | undefined },
   local: Dtab,
   path: Path,
   timeoutMs: number,
 ): Promise<unknown> {
   let reply: HttpReply
   try {
-    reply = await send({ url: delegateUrl(target, local, path), timeoutMs })
+    reply = await send({ url: delegateUrl(target, local, path), timeoutMs, tls: target.tls })
   } catch (e) {
     throw new RouterError('ERR_NAMERD_UNREACHABLE', (e as Error).message, { cause: e })
   }

@@ -118,7 +118,7 @@ export class NamerdInterpreter implements Interpreter {
     } catch (e) {
       return Promise.reject(new RouterError('ERR_NAMERD_UNREACHABLE', errorMessage(e)))
     }
-    const target = { base, namespace: this.#o.namespace }
+    const target = { base, namespace: this.#o.namespace, tls: this.#o.tls }
     return delegateThroughNamerd(target, sent, path, this.#o.delegateTimeoutMs ?? 10_000)
   }
 

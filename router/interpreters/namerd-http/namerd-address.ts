@@ -31,6 +31,8 @@ export class NamerdAddress {
     /** The `dst` path, shown (for messages and the admin page). */
     readonly dst: Path,
     namers: readonly MountedNamer[],
+    /** `http`, or `https` when the interpreter speaks TLS to namerd. */
+    private readonly scheme: 'http' | 'https' = 'http',
   ) {
     this.#binding = new Binding({ dtab: EMPTY_DTAB, namers }, dst)
     this.#stopBinding = this.#binding.subscribe((state) => this.#follow(state))
@@ -78,7 +80,9 @@ export class NamerdAddress {
       return
     }
     this.#origins = addr.addrs.map(({ host, port }) =>
-      host.includes(':') ? `http://[${host}]:${port}` : `http://${host}:${port}`,
+      host.includes(':')
+        ? `${this.scheme}://[${host}]:${port}`
+        : `${this.scheme}://${host}:${port}`,
     )
     this.#why = 'no addresses'
   }

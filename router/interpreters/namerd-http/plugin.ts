@@ -10,10 +10,16 @@
  *     dst: /$/inet/127.0.0.1/4180 # or /#/io.l5d.fs/namerd: replicas found by the router's namers
  *     namespace: default
  *     retry: { baseSeconds: 1, maxSeconds: 30 }
+ *     tls:                        # linkerd's client TLS keys; the files are read at start
+ *       commonName: namerd        # the name namerd's certificate must carry
+ *       trustCerts: [/certs/ca.pem]
+ *       clientAuth: { certPath: /certs/router.pem, keyPath: /certs/router-key.pem }
  */
 import { readPath, showPath, type Path } from '../../../dtabs/index.js'
-import { ConfigError, type Section } from '../../../lib/config/section.js'
-import type { RetryOptions } from '../../../lib/namerd-client/index.js'
+import { ConfigError, Section } from '../../../lib/config/section.js'
+import type { NamerdTls, RetryOptions } from '../../../lib/namerd-client/index.js'
+import { parseClientTls, type ClientTlsConfig } from '../../../lib/tls/client-config.js'
+import { upstreamTls } from '../../h1/upstream-tls.js'
 import type { Interpreter } from '../../model.js'
 import type { InterpreterEnv, InterpreterPlugin } from '../index.js'
 import { NamerdInterpreter } from './interpreter.js'
@@ -27,13 +33,17 @@ export const namerdHttpInterpreter: InterpreterPlugin = {
     const namespace = s.string('namespace', 'default')
     if (namespace === '') throw new ConfigError(s.where('namespace'), 'must not be empty')
     const retry = parseRetry(s.section('retry'))
-    if (s.has('tls')) throw new ConfigError(s.where('tls'), 'TLS to namerd is not supported yet')
+    const tlsConfig = parseTls(s)
+    const tlsAt = s.where('tls')
     return function makeNamerdHttpInterpreter(env: InterpreterEnv): Interpreter {
+      const tls = tlsConfig?.enabled === true ? namerdTls(tlsConfig, tlsAt) : undefined
+      const scheme = tls === undefined ? 'http' : 'https'
       const stats = env.stats === undefined ? undefined : interpreterMetrics(env.stats)
-      const address = 'path' in dst ? new NamerdAddress(dst.path, env.namers) : undefined
+      const address = 'path' in dst ? new NamerdAddress(dst.path, env.namers, scheme) : undefined
       const interpreter: NamerdInterpreter = new NamerdInterpreter({
         // With replicas, each connection's origin comes from `address`; `base` only shapes URLs.
-        base: 'base' in dst ? dst.base : 'http://namerd',
+        base: `${scheme}://${'base' in dst ? dst.base : 'namerd'}`,
+        tls,
         address,
         namespace,
         retry,
@@ -55,7 +65,7 @@ export const namerdHttpInterpreter: InterpreterPlugin = {
   },
 }
 
-/** Where namerd is: one fixed base URL, or a path the router's namers resolve to its replicas. */
+/** Where namerd is: one fixed `host:port`, or a path the router's namers resolve to its replicas. */
 type NamerdDst = { readonly base: string } | { readonly path: Path }
 
 /**
@@ -83,7 +93,29 @@ function parseDst(s: Section): NamerdDst {
       `expected /$/inet/<host>/<port> or /#/<namer>/…, got ${showPath(dst)}`,
     )
   }
-  return { base: `http://${host.includes(':') ? `[${host}]` : host}:${portNumber}` }
+  return { base: `${host.includes(':') ? `[${host}]` : host}:${portNumber}` }
+}
+
+/**
+ * linkerd's client TLS keys. linkerd's own namerd TLS example gives `trustCerts` one path, not a
+ * list (its config reader takes either): so does this interpreter.
+ */
+function parseTls(s: Section): ClientTlsConfig | undefined {
+  const raw = s.raw('tls')
+  if (raw === undefined) return undefined
+  const trust = (raw as { trustCerts?: unknown } | null)?.trustCerts
+  const listed = typeof trust === 'string' ? { ...(raw as object), trustCerts: [trust] } : raw
+  return parseClientTls(new Section(listed, s.where('tls')))
+}
+
+/** The files of `tls` read (a ConfigError at `at` names one that is unusable). */
+function namerdTls(tls: ClientTlsConfig, at: string): NamerdTls {
+  const { context } = upstreamTls(tls, at)
+  return {
+    context,
+    disableValidation: tls.disableValidation,
+    ...(tls.commonName === undefined ? {} : { name: tls.commonName }),
+  }
 }
 
 /** linkerd's `retry` section (seconds; defaults 5 and 600), as the shared backoff's ms. Pure. */

@@ -2,7 +2,12 @@
  * The contracts around `StreamVar` (stream-var.ts): what the streams of one interpreter share,
  * how documents become values, and what the interpreter sees of a running stream.
  */
-import type { NamerdError, RetryOptions, WatchState } from '../../../lib/namerd-client/index.js'
+import type {
+  NamerdError,
+  NamerdTls,
+  RetryOptions,
+  WatchState,
+} from '../../../lib/namerd-client/index.js'
 
 /** What every stream of one interpreter shares: namerd's settings and the accounting. */
 export interface StreamDeps {
@@ -20,6 +25,8 @@ export interface StreamDeps {
   readonly live: Set<LiveStream>
   /** namerd's origin for each new connection when it has several replicas (lib/namerd-client). */
   readonly origin?: () => string
+  /** For an `https://` namerd: the trusted CAs, client certificate and name to check. */
+  readonly tls?: NamerdTls | undefined
   /** True once the interpreter is closed: no stream opens any more. */
   readonly isClosed: () => boolean
 }

@@ -139,6 +139,7 @@ export class StreamVar<T> implements Var<T>, LiveStream {
     return new NamerdWatch({
       url: this.url,
       origin: this.deps.origin,
+      tls: this.deps.tls,
       retry: this.deps.retry,
       deadAfterMs: this.deps.deadAfterMs,
       onValue: (doc) => this.#apply(doc),
