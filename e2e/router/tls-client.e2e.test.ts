@@ -6,7 +6,7 @@
  * endpoint whose certificate has the wrong name, among good ones, requeued past and removed by
  * failure accrual, not by failFast (TCP connects to it work).
  */
-import test from 'ava'
+import test, { type ExecutionContext } from 'ava'
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -14,10 +14,30 @@ import { makeCa } from '../../testing/tls/pki.js'
 import { httpsBackend, type HttpsBackend } from '../../testing/tls/https-backend.js'
 import { repoPath } from '../../testing/paths.js'
 import { eventually } from '../../testing/eventually.js'
-import { adminMetrics, client, send, startRouter, tempDir } from '../../testing/router/process.js'
+import {
+  adminMetrics,
+  client,
+  send,
+  startRouter,
+  tempDir,
+  type RunningRouter,
+} from '../../testing/router/process.js'
 
 function l5dErr(value: string | string[] | undefined): string {
   return decodeURIComponent(String(value).replace(/\+/g, ' '))
+}
+
+/** A router whose names are files under `root` (io.l5d.fs), with `client` settings. */
+function routerOverFs(
+  t: ExecutionContext,
+  dir: string,
+  root: string,
+  client: Record<string, unknown>,
+): Promise<RunningRouter> {
+  return startRouter(t, dir, {
+    namers: [{ kind: 'io.l5d.fs', rootDir: root }],
+    routers: [{ protocol: 'http', dtab: '/svc => /#/io.l5d.fs', client }],
+  })
 }
 
 test('client TLS: templated names, each handshake failure named, mutual TLS', async (t) => {
@@ -68,29 +88,20 @@ test('client TLS: templated names, each handshake failure named, mutual TLS', as
     trustCerts: [ca.cert],
     ...(auth === undefined ? {} : { clientAuth: auth }),
   })
-  const r = await startRouter(t, dir, {
-    namers: [{ kind: 'io.l5d.fs', rootDir: root }],
-    routers: [
+  const r = await routerOverFs(t, dir, root, {
+    kind: 'io.l5d.static',
+    configs: [
       {
-        protocol: 'http',
-        dtab: '/svc => /#/io.l5d.fs',
-        client: {
-          kind: 'io.l5d.static',
-          configs: [
-            {
-              prefix: '/#/io.l5d.fs/{service}',
-              tls: { commonName: '{service}.test', trustCerts: [ca.cert] },
-            },
-            {
-              prefix: '/#/io.l5d.fs/authed',
-              tls: fixed('peer.test', { certPath: me.cert, keyPath: me.key }),
-            },
-            {
-              prefix: '/#/io.l5d.fs/impostor',
-              tls: fixed('peer.test', { certPath: impostor.cert, keyPath: impostor.key }),
-            },
-          ],
-        },
+        prefix: '/#/io.l5d.fs/{service}',
+        tls: { commonName: '{service}.test', trustCerts: [ca.cert] },
+      },
+      {
+        prefix: '/#/io.l5d.fs/authed',
+        tls: fixed('peer.test', { certPath: me.cert, keyPath: me.key }),
+      },
+      {
+        prefix: '/#/io.l5d.fs/impostor',
+        tls: fixed('peer.test', { certPath: impostor.cert, keyPath: impostor.key }),
       },
     ],
   })
@@ -153,24 +164,15 @@ test('a wrong-name endpoint among good ones: requeued past, removed by accrual, 
   const root = join(dir, 'disco')
   mkdirSync(root)
   writeFileSync(join(root, 'svc'), backends.map((b) => `127.0.0.1 ${b.port}\n`).join(''))
-  const r = await startRouter(t, dir, {
-    namers: [{ kind: 'io.l5d.fs', rootDir: root }],
-    routers: [
-      {
-        protocol: 'http',
-        dtab: '/svc => /#/io.l5d.fs',
-        client: {
-          failFast: true,
-          // No probe within the test: the one removal is all there is to see.
-          failureAccrual: {
-            kind: 'io.l5d.consecutiveFailures',
-            failures: 5,
-            backoff: { kind: 'constant', ms: 600_000 },
-          },
-          tls: { commonName: 'svc.test', trustCerts: [ca.cert] },
-        },
-      },
-    ],
+  const r = await routerOverFs(t, dir, root, {
+    failFast: true,
+    // No probe within the test: the one removal is all there is to see.
+    failureAccrual: {
+      kind: 'io.l5d.consecutiveFailures',
+      failures: 5,
+      backoff: { kind: 'constant', ms: 600_000 },
+    },
+    tls: { commonName: 'svc.test', trustCerts: [ca.cert] },
   })
   const agent = client(t)
   const statuses: number[] = []

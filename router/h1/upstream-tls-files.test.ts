@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ResponseHandler } from '../core/handler.js'
 import type { ClientTlsConfig } from '../../lib/tls/client-config.js'
+import type { Log } from '../../lib/log.js'
 import { eventually } from '../../testing/eventually.js'
 import { recordingLog } from '../../testing/recording-log.js'
 import { makeCa, type Ca, type Issued } from '../../testing/tls/pki.js'
@@ -71,6 +72,11 @@ function get(pool: H1Pool): Promise<string> {
 
 const at = 'routers[0].client.tls'
 
+/** The files of `settings`, checked often (a test need not wait a second). */
+function watched(settings: ClientTlsConfig, log: Log): Promise<ClientTlsFiles> {
+  return ClientTlsFiles.open([{ tls: settings, at }], log, { checkMs: 50, settleMs: 20 })
+}
+
 async function openFails(t: ExecutionContext, settings: ClientTlsConfig): Promise<string> {
   const e = await t.throwsAsync(ClientTlsFiles.open([{ tls: settings, at }], recordingLog()))
   t.is((e as unknown as { code: string }).code, 'ERR_CONFIG')
@@ -102,10 +108,7 @@ test('unusable files at start: a ConfigError naming the key and the file', async
 test('rotated files: the next connection presents the new certificate, no old session resumed', async (t) => {
   const s = await liveFiles((k) => k.first)
   const log = recordingLog()
-  const files = await ClientTlsFiles.open([{ tls: s.settings, at }], log, {
-    checkMs: 50,
-    settleMs: 20,
-  })
+  const files = await watched(s.settings, log)
   t.teardown(() => files.close())
   const b = await httpsBackend(s.server, { clientCa: s.ca.cert, closeEach: true })
   t.teardown(() => b.close())
@@ -134,10 +137,7 @@ test('rotated files: the next connection presents the new certificate, no old se
 test('a broken new key: one warning naming it, the previous files kept; close() stops watching', async (t) => {
   const s = await liveFiles((k) => k.first)
   const log = recordingLog()
-  const files = await ClientTlsFiles.open([{ tls: s.settings, at }], log, {
-    checkMs: 50,
-    settleMs: 20,
-  })
+  const files = await watched(s.settings, log)
   const upstream = files.upstreamTls(s.settings)
   const before = upstream?.context
   writeFileSync(`${s.keyPath}.tmp`, 'not a key\n')
