@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { createSecureContext, type SecureContext } from 'node:tls'
 import { ConfigError } from '../../lib/config/section.js'
+import { errorMessage } from '../../lib/errors.js'
 import type { Log } from '../../lib/log.js'
 import type { ClientTlsConfig } from '../../lib/tls/client-config.js'
 import { ReloadingFiles, type ReloadOptions } from '../../lib/tls/reloading-files.js'
@@ -31,7 +32,8 @@ function filesOf(s: ClientTlsConfig): Array<[key: string, path: string]> {
 }
 
 function cannotRead(where: string, path: string, e: unknown): ConfigError {
-  return new ConfigError(where, `cannot read ${path} (${(e as { code?: string }).code ?? e})`)
+  const why = (e as { code?: string }).code ?? errorMessage(e)
+  return new ConfigError(where, `cannot read ${path} (${why})`)
 }
 
 /** The files of `settings` as text, by path (a ConfigError names the one that cannot be read). */
@@ -47,14 +49,15 @@ function readSync(s: ClientTlsConfig, at: string): Map<string, string> {
   )
 }
 
-async function read(s: ClientTlsConfig, at: string): Promise<Map<string, string>> {
-  const read = async ([key, path]: [string, string]): Promise<[string, string]> => [
+/** As `readSync`, without blocking (reloads happen while the router serves). */
+async function readAll(s: ClientTlsConfig, at: string): Promise<Map<string, string>> {
+  const one = async ([key, path]: [string, string]): Promise<[string, string]> => [
     path,
     await readFile(path, 'utf8').catch((e: unknown) => {
       throw cannotRead(`${at}.${key}`, path, e)
     }),
   ]
-  return new Map(await Promise.all(filesOf(s).map(read)))
+  return new Map(await Promise.all(filesOf(s).map(one)))
 }
 
 /** `text` must hold a certificate: OpenSSL ignores a CA file with none, trusting nothing. */
@@ -90,7 +93,8 @@ function keyOf(s: ClientTlsConfig, text: (p: string) => string, at: string): str
 /** The secure context of `settings` from its files' text (`texts`, by path). */
 function contextOf(s: ClientTlsConfig, texts: Map<string, string>, at: string): SecureContext {
   const text = (p: string): string => texts.get(p) ?? ''
-  const ca = s.trustCerts.map((p) => (certificate(text(p), p, `${at}.trustCerts`), text(p)))
+  for (const p of s.trustCerts) certificate(text(p), p, `${at}.trustCerts`)
+  const ca = s.trustCerts.map(text)
   const auth = s.clientAuth
   const chain =
     auth && [auth.certPath, auth.intermediateCertsPath].flatMap((p) => (p ? [text(p)] : []))
@@ -149,7 +153,7 @@ export class ClientTlsFiles {
         if (sets.has(key)) continue
         const set = {
           paths: filesOf(tls).map(([, path]) => path),
-          load: async () => contextOf(tls, await read(tls, at), at),
+          load: async () => contextOf(tls, await readAll(tls, at), at),
           fields: { tls: at },
         }
         sets.set(key, await ReloadingFiles.open(set, log, o))
