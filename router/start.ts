@@ -19,7 +19,7 @@ import { servicePolicy } from './core/service-policy.js'
 import { startServer, type RouterServer } from './h1/listener.js'
 import { Pools } from './h1/pools.js'
 import type { H1PoolOptions } from './h1/pool.js'
-import { upstreamTls } from './h1/upstream-tls.js'
+import { ClientTlsFiles } from './h1/upstream-tls-files.js'
 import type { Path } from '../dtabs/index.js'
 import type { MetricsRegistry } from './metrics/index.js'
 
@@ -62,11 +62,15 @@ function h1Settings(cfg: HttpRouterConfig, id: Path): H1PoolOptions {
   return { ...upstreamSettingsFor(cfg.client, id), ...(tls === undefined ? {} : { tls }) }
 }
 
-/** Reads every client TLS file now: one that is missing or bad stops the start. */
-function checkClientTls(cfg: HttpRouterConfig): void {
-  for (const c of cfg.client.configs) {
-    if (c.params.tls?.enabled === true) upstreamTls(c.params.tls, `${c.at}.tls`)
-  }
+/**
+ * Reads every client TLS file of the router now (one that is missing or bad stops the start) and
+ * watches them: changed files are taken by new connections.
+ */
+function openClientTls(cfg: HttpRouterConfig, log: Log): Promise<ClientTlsFiles> {
+  const placed = cfg.client.configs.flatMap((c) =>
+    c.params.tls?.enabled === true ? [{ tls: c.params.tls, at: `${c.at}.tls` }] : [],
+  )
+  return ClientTlsFiles.open(placed, routerLog(log, cfg.label))
 }
 
 function makeRouter(
@@ -75,10 +79,10 @@ function makeRouter(
   log: Log,
   metrics: MetricsRegistry,
   self: SelfAddresses,
+  tlsFiles: ClientTlsFiles,
 ) {
   // First: an access log that cannot be opened stops the start before anything needs closing.
   const accessLog = openAccessLog(cfg, log)
-  checkClientTls(cfg)
   const interpreter = cfg.interpreter.make({
     namers: namers.namers,
     dtab: cfg.dtab,
@@ -93,7 +97,7 @@ function makeRouter(
     label: cfg.label,
     identify: cfg.identifier.make({ prefix: cfg.dstPrefix }),
     interpreter,
-    connector: new Pools({ settingsFor: (id) => h1Settings(cfg, id) }),
+    connector: new Pools({ settingsFor: (id) => h1Settings(cfg, id), tlsFiles }),
     balancerFor: (id) => clientParamsFor(cfg.client, id).loadBalancer ?? defaultBalancer,
     attemptTimeoutFor: (id) => clientParamsFor(cfg.client, id).requestAttemptTimeoutMs,
     requeueBudgetFor: (id) => clientParamsFor(cfg.client, id).requeueBudget,
@@ -132,16 +136,22 @@ export async function startRouters(
   const self = new SelfAddresses({ host: config.admin.ip, port: config.admin.port })
   const routers: ReturnType<typeof makeRouter>[] = []
   const servers: RouterServer[] = []
+  const clientTls: ClientTlsFiles[] = []
   const close = async (graceMs = 10_000): Promise<void> => {
     await Promise.all(servers.map((s) => s.close(graceMs)))
     for (const r of routers) {
       await r.router.close()
       r.interpreter.close()
     }
+    for (const files of clientTls) files.close()
     namers.close()
   }
   try {
-    for (const cfg of config.routers) routers.push(makeRouter(cfg, namers, log, metrics, self))
+    for (const cfg of config.routers) {
+      const tlsFiles = await openClientTls(cfg, log)
+      clientTls.push(tlsFiles)
+      routers.push(makeRouter(cfg, namers, log, metrics, self, tlsFiles))
+    }
     for (const r of routers) {
       for (const s of r.config.servers) {
         const maxHeaderBytes = (r.config.maxHeadersKB + r.config.maxInitialLineKB) * 1024

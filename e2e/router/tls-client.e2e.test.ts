@@ -2,19 +2,42 @@
  * Client TLS through the real router: `client.tls` per prefix with `{service}` templating of
  * `commonName`; each kind of handshake failure answers 502 `ERR_TLS_HANDSHAKE` with `l5d-err`
  * saying why, and is counted per reason; mutual TLS to an endpoint that requires a client
- * certificate (a node:https server standing in for a second router with server TLS).
+ * certificate (a node:https server standing in for a second router with server TLS); an
+ * endpoint whose certificate has the wrong name, among good ones, requeued past and removed by
+ * failure accrual, not by failFast (TCP connects to it work).
  */
-import test from 'ava'
+import test, { type ExecutionContext } from 'ava'
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { makeCa } from '../../testing/tls/pki.js'
 import { httpsBackend, type HttpsBackend } from '../../testing/tls/https-backend.js'
 import { repoPath } from '../../testing/paths.js'
-import { adminMetrics, client, send, startRouter, tempDir } from '../../testing/router/process.js'
+import { eventually } from '../../testing/eventually.js'
+import {
+  adminMetrics,
+  client,
+  send,
+  startRouter,
+  tempDir,
+  type RunningRouter,
+} from '../../testing/router/process.js'
 
 function l5dErr(value: string | string[] | undefined): string {
   return decodeURIComponent(String(value).replace(/\+/g, ' '))
+}
+
+/** A router whose names are files under `root` (io.l5d.fs), with `client` settings. */
+function routerOverFs(
+  t: ExecutionContext,
+  dir: string,
+  root: string,
+  client: Record<string, unknown>,
+): Promise<RunningRouter> {
+  return startRouter(t, dir, {
+    namers: [{ kind: 'io.l5d.fs', rootDir: root }],
+    routers: [{ protocol: 'http', dtab: '/svc => /#/io.l5d.fs', client }],
+  })
 }
 
 test('client TLS: templated names, each handshake failure named, mutual TLS', async (t) => {
@@ -65,29 +88,20 @@ test('client TLS: templated names, each handshake failure named, mutual TLS', as
     trustCerts: [ca.cert],
     ...(auth === undefined ? {} : { clientAuth: auth }),
   })
-  const r = await startRouter(t, dir, {
-    namers: [{ kind: 'io.l5d.fs', rootDir: root }],
-    routers: [
+  const r = await routerOverFs(t, dir, root, {
+    kind: 'io.l5d.static',
+    configs: [
       {
-        protocol: 'http',
-        dtab: '/svc => /#/io.l5d.fs',
-        client: {
-          kind: 'io.l5d.static',
-          configs: [
-            {
-              prefix: '/#/io.l5d.fs/{service}',
-              tls: { commonName: '{service}.test', trustCerts: [ca.cert] },
-            },
-            {
-              prefix: '/#/io.l5d.fs/authed',
-              tls: fixed('peer.test', { certPath: me.cert, keyPath: me.key }),
-            },
-            {
-              prefix: '/#/io.l5d.fs/impostor',
-              tls: fixed('peer.test', { certPath: impostor.cert, keyPath: impostor.key }),
-            },
-          ],
-        },
+        prefix: '/#/io.l5d.fs/{service}',
+        tls: { commonName: '{service}.test', trustCerts: [ca.cert] },
+      },
+      {
+        prefix: '/#/io.l5d.fs/authed',
+        tls: fixed('peer.test', { certPath: me.cert, keyPath: me.key }),
+      },
+      {
+        prefix: '/#/io.l5d.fs/impostor',
+        tls: fixed('peer.test', { certPath: impostor.cert, keyPath: impostor.key }),
       },
     ],
   })
@@ -136,6 +150,64 @@ test('client TLS: templated names, each handshake failure named, mutual TLS', as
   const mixed = stat('mixed', 'handshake_failures/expired') ?? 0
   t.true(mixed >= 1, `${mixed} handshake failures`)
   t.is(m['rt/http/client/#/io.l5d.fs/mixed/retries/requeues'], mixed)
+})
+
+test('a wrong-name endpoint among good ones: requeued past, removed by accrual, not by failFast', async (t) => {
+  t.timeout(90_000)
+  const dir = tempDir(t)
+  const ca = await makeCa(dir, 'ca')
+  const backends = await Promise.all([
+    httpsBackend(await ca.issue('good-1', { dns: ['svc.test'] })),
+    httpsBackend(await ca.issue('good-2', { dns: ['svc.test'] })),
+    httpsBackend(await ca.issue('misnamed', { dns: ['other.test'] })),
+  ])
+  t.teardown(() => Promise.all(backends.map((b) => b.close())))
+  const bad = `127.0.0.1:${backends[2]?.port}`
+  const root = join(dir, 'disco')
+  mkdirSync(root)
+  writeFileSync(join(root, 'svc'), backends.map((b) => `127.0.0.1 ${b.port}\n`).join(''))
+  const r = await routerOverFs(t, dir, root, {
+    failFast: true,
+    // No probe within the test: the one removal is all there is to see.
+    failureAccrual: {
+      kind: 'io.l5d.consecutiveFailures',
+      failures: 5,
+      backoff: { kind: 'constant', ms: 600_000 },
+    },
+    tls: { commonName: 'svc.test', trustCerts: [ca.cert] },
+  })
+  const agent = client(t)
+  const statuses: number[] = []
+  const stateOf = async (): Promise<string | undefined> => {
+    const reply = await fetch(`http://127.0.0.1:${r.adminPort}/client_state.json`)
+    const body = (await reply.json()) as Record<
+      string,
+      Record<string, { endpoints: { endpoint: string; state: string }[] }>
+    >
+    return body['http']?.['/#/io.l5d.fs/svc']?.endpoints.find((e) => e.endpoint === bad)?.state
+  }
+  await eventually('the misnamed endpoint removed', async () => {
+    statuses.push((await send(agent, r.port, '/', { host: 'svc' })).status)
+    return (await stateOf()) === 'dead'
+  })
+  for (let i = 0; i < 20; i++)
+    statuses.push((await send(agent, r.port, '/', { host: 'svc' })).status)
+  t.true(
+    statuses.every((s) => s === 200),
+    `every request answered by a good endpoint: ${statuses.join(' ')}`,
+  )
+  const m = await adminMetrics(r)
+  const scope = 'rt/http/client/#/io.l5d.fs/svc'
+  t.is(m[`${scope}/failure_accrual/removals`], 1)
+  t.is(m[`${scope}/tls/handshake_failures/wrong_name`], 5, 'five in a row, then no more')
+  t.is(m[`${scope}/retries/requeues`], 5)
+  const removals = r
+    .output()
+    .split('\n')
+    .filter((l) => l.includes('endpoint marked dead') && l.includes(bad))
+  t.is(removals.length, 1, r.output())
+  t.regex(removals[0] ?? '', /5 consecutive failures/)
+  t.false(r.output().includes('failFast'), 'not held down as a connect failure')
 })
 
 test('a client TLS file that cannot be read stops the router with a message naming it', (t) => {

@@ -4,18 +4,9 @@ import { X509Certificate } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { SecureContextOptions } from 'node:tls'
-import type { Log, LogFields } from '../log.js'
 import { makeCa } from '../../testing/tls/pki.js'
+import { recordingLog } from '../../testing/recording-log.js'
 import { ReloadingTls } from './reloading.js'
-
-function recordingLog(): Log & {
-  lines: Array<{ level: string; msg: string; fields?: LogFields }>
-} {
-  const lines: Array<{ level: string; msg: string; fields?: LogFields }> = []
-  const at = (level: string) => (msg: string, fields?: LogFields) =>
-    void lines.push({ level, msg, ...(fields ? { fields } : {}) })
-  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }
-}
 
 function serialOf(o: SecureContextOptions): string {
   return new X509Certificate(o.cert as Buffer).serialNumber

@@ -4,32 +4,20 @@
  * new certificate, open ones keep theirs. A broken new file (unreadable, not PEM, a key that does
  * not match its certificate) is logged in one line naming it and the old files stay in force.
  */
-import { watch, type FSWatcher } from 'node:fs'
 import { createPrivateKey, X509Certificate } from 'node:crypto'
-import { readFile, stat } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { readFile } from 'node:fs/promises'
 import { createSecureContext, type SecureContextOptions } from 'node:tls'
 import { CodedError, errorMessage } from '../errors.js'
-import { fileStamp } from '../file-stamp.js'
 import type { Log } from '../log.js'
+import { ReloadingFiles, type ReloadOptions } from './reloading-files.js'
 import type { ServerTlsConfig } from './server-config.js'
+
+export { TLS_RELOAD_CHECK_MS, TLS_RELOAD_SETTLE_MS, type ReloadOptions } from './reloading-files.js'
 
 /** A TLS file could not be read or used when the server started. */
 export class TlsFileError extends CodedError {
   readonly code = 'ERR_TLS_FILE'
 }
-
-/** How often the files are checked when no change was noticed (a fallback to fs.watch). */
-export const TLS_RELOAD_CHECK_MS = 1000
-/** A change waits this long for its companion (a certificate, then its key) before reading. */
-export const TLS_RELOAD_SETTLE_MS = 200
-
-export interface ReloadOptions {
-  readonly checkMs?: number
-  readonly settleMs?: number
-}
-
-type Files = Readonly<Record<'cert' | 'chain' | 'key' | 'ca', string | undefined>>
 
 /**
  * The secure-context options of `config`, kept current. `open` reads the files (TlsFileError if
@@ -37,26 +25,7 @@ type Files = Readonly<Record<'cert' | 'chain' | 'key' | 'ca', string | undefined
  * stops watching. Key material is never logged.
  */
 export class ReloadingTls {
-  private listeners: Array<(options: SecureContextOptions) => void> = []
-  private watchers: FSWatcher[] = []
-  private readonly timer: NodeJS.Timeout
-  private settle: NodeJS.Timeout | undefined
-  private loadedSig: string
-  private failedSig = ''
-  private checking = false
-  private closed = false
-
-  private constructor(
-    private readonly config: ServerTlsConfig,
-    private current: SecureContextOptions,
-    sig: string,
-    private readonly log: Log,
-    private readonly o: Required<ReloadOptions>,
-  ) {
-    this.loadedSig = sig
-    this.timer = setInterval(() => void this.check(), o.checkMs).unref()
-    this.watchDirs()
-  }
+  private constructor(private readonly files: ReloadingFiles<SecureContextOptions>) {}
 
   /** Reads the files of `config` and starts watching them. */
   static async open(
@@ -64,99 +33,29 @@ export class ReloadingTls {
     log: Log,
     o: ReloadOptions = {},
   ): Promise<ReloadingTls> {
-    // Loaded first: its errors name the file at fault.
-    const options = await load(config).catch((e: unknown) => {
+    const set = {
+      paths: [config.certPath, config.intermediateCertsPath, config.keyPath, config.caCertPath],
+      load: () => load(config),
+      fields: { certPath: config.certPath },
+    }
+    const files = await ReloadingFiles.open(set, log, o).catch((e: unknown) => {
       throw new TlsFileError(errorMessage(e), { cause: e })
     })
-    const sig = await signature(config)
-    const settings = { checkMs: TLS_RELOAD_CHECK_MS, settleMs: TLS_RELOAD_SETTLE_MS, ...o }
-    return new ReloadingTls(config, options, sig, log, settings)
+    return new ReloadingTls(files)
   }
 
   /** The options in force (give them to `createServer` or `setSecureContext`). */
   get options(): SecureContextOptions {
-    return this.current
+    return this.files.current
   }
 
   onChange(listener: (options: SecureContextOptions) => void): void {
-    this.listeners.push(listener)
+    this.files.onChange(listener)
   }
 
   close(): void {
-    this.closed = true
-    clearInterval(this.timer)
-    clearTimeout(this.settle)
-    for (const w of this.watchers) w.close()
-    this.watchers = []
+    this.files.close()
   }
-
-  private watchDirs(): void {
-    const dirs = new Set(
-      Object.values(filesOf(this.config)).flatMap((f) => (f ? [dirname(f)] : [])),
-    )
-    for (const dir of dirs) {
-      try {
-        const w = watch(dir, { persistent: false }, () => this.soon())
-        w.on('error', () => w.close()) // the periodic check still runs
-        this.watchers.push(w)
-      } catch {
-        // Not watchable (e.g. too many watches): the periodic check covers it.
-      }
-    }
-  }
-
-  /** A change was noticed: read once things settle (a cert and its key written in turn). */
-  private soon(): void {
-    if (this.closed || this.settle !== undefined) return
-    this.settle = setTimeout(() => {
-      this.settle = undefined
-      void this.check()
-    }, this.o.settleMs).unref()
-  }
-
-  private async check(): Promise<void> {
-    if (this.checking || this.closed) return
-    this.checking = true
-    try {
-      await this.reloadIfChanged()
-    } finally {
-      this.checking = false
-    }
-  }
-
-  private async reloadIfChanged(): Promise<void> {
-    const sig = await signature(this.config).catch((e: unknown) => `unreadable ${errorMessage(e)}`)
-    if (sig === this.loadedSig || sig === this.failedSig || this.closed) return
-    try {
-      const options = await load(this.config)
-      if (this.closed) return
-      this.current = options
-      this.loadedSig = sig
-      this.failedSig = ''
-      this.log.info('TLS files reloaded', { certPath: this.config.certPath })
-      for (const l of this.listeners) l(options)
-    } catch (e) {
-      this.failedSig = sig
-      this.log.warn('TLS files not reloaded: the previous ones stay in force', {
-        reason: errorMessage(e),
-      })
-    }
-  }
-}
-
-function filesOf(c: ServerTlsConfig): Files {
-  return { cert: c.certPath, chain: c.intermediateCertsPath, key: c.keyPath, ca: c.caCertPath }
-}
-
-/** What identifies the files' contents cheaply: each one's size, mtime and inode. */
-async function signature(c: ServerTlsConfig): Promise<string> {
-  const parts = await Promise.all(
-    Object.values(filesOf(c)).map(async (f) => {
-      if (f === undefined) return '-'
-      return fileStamp(await stat(f))
-    }),
-  )
-  return parts.join('|')
 }
 
 /** Reads the files and checks them together; the error names the file at fault. */

@@ -4,7 +4,8 @@ import { UpstreamError, type ResponseHandler, type UpstreamRequest } from '../co
 import { UPSTREAM_DEFAULTS } from '../config/client.js'
 import { Watchdog } from './watchdog.js'
 import type { ClientTlsConfig } from '../../lib/tls/client-config.js'
-import { TlsDialer, upstreamTls, type UpstreamTls } from './upstream-tls.js'
+import { TlsDialer, type UpstreamTls } from './upstream-tls.js'
+import { upstreamTls } from './upstream-tls-files.js'
 
 export interface H1PoolOptions {
   /** Longest an idle connection is kept (default 60 s; shorter if the server says so; 0: none). */

@@ -10,13 +10,17 @@ import type { Connector } from '../core/handler.js'
 import type { Endpoint } from '../model.js'
 import { H1Pool, type H1PoolOptions } from './pool.js'
 import { Watchdog } from './watchdog.js'
-import { upstreamTls } from './upstream-tls.js'
+import type { UpstreamTls } from './upstream-tls.js'
+import type { ClientTlsConfig } from '../../lib/tls/client-config.js'
+import { upstreamTls, type ClientTlsFiles } from './upstream-tls-files.js'
 
 export interface PoolsOptions {
   /** Most pools (default 10,000). */
   readonly capacity?: number
   /** The bounds of a client's connections, by its bound id (default: H1Pool's defaults). */
   readonly settingsFor?: (clientId: Path) => H1PoolOptions
+  /** The router's client TLS files, kept current (default: read once per set of settings). */
+  readonly tlsFiles?: ClientTlsFiles
 }
 
 /** Clients whose settings are equal: their pools are keyed `prefix + endpoint key`. */
@@ -73,13 +77,17 @@ export class Pools implements Connector {
     const id = JSON.stringify(options)
     let group = this.groups.get(id)
     if (group === undefined) {
-      // TLS files are read once per set of settings (a failure is the call's, tried again later).
-      const tls = options.tls === undefined ? {} : { upstreamTls: upstreamTls(options.tls) }
+      const tls = options.tls === undefined ? {} : { upstreamTls: this.tlsOf(options.tls) }
       // The first settings seen key their pools by the endpoint alone; later ones by a prefix.
       const prefix = this.groups.size === 0 ? '' : `${this.groups.size} `
       group = { options: { ...options, ...tls }, prefix }
       this.groups.set(id, group)
     }
     return group
+  }
+
+  /** The router's watched files; else read now (a failure is the call's, tried again later). */
+  private tlsOf(settings: ClientTlsConfig): UpstreamTls {
+    return this.options.tlsFiles?.upstreamTls(settings) ?? upstreamTls(settings)
   }
 }

@@ -1,21 +1,18 @@
 /**
- * TLS to an endpoint (a client's `tls:` settings, router/config/client.ts `tlsFor`): the files
- * are read once per set of settings into one secure context; each endpoint's pool keeps the
- * last TLS session the endpoint gave, and offers it on its next connection (session
- * resumption: no full handshake for a new connection to a known endpoint).
+ * TLS to an endpoint (a client's `tls:` settings, router/config/client.ts `tlsFor`), its files
+ * read into one secure context (upstream-tls-files.ts); each endpoint's pool keeps the last TLS
+ * session the endpoint gave, and offers it on its next connection (session resumption: no full
+ * handshake for a new connection to a known endpoint) while the files are unchanged.
  */
-import { readFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import {
   checkServerIdentity,
   connect,
-  createSecureContext,
   type PeerCertificate,
   type SecureContext,
   type TLSSocket,
 } from 'node:tls'
 import type { ClientTlsConfig } from '../../lib/tls/client-config.js'
-import { ConfigError } from '../../lib/config/section.js'
 import { isTlsAlert, TlsHandshakeError } from '../core/tls-failure.js'
 import { UpstreamError, type UpstreamRequest } from '../core/handler.js'
 
@@ -39,55 +36,18 @@ export interface ClosedConnection {
  */
 const REFUSAL_WINDOW_MS = 1000
 
-/** The settings of a client's TLS, the files read. */
+/** The settings of a client's TLS, the files read (upstream-tls-files.ts). */
 export interface UpstreamTls {
   readonly settings: ClientTlsConfig
+  /** The context in force; it changes when the files do, and each new connection takes it. */
   readonly context: SecureContext
-}
-
-/**
- * Reads the files `settings` names; a missing or bad file is a ConfigError naming it (`at`:
- * the config's location).
- */
-export function upstreamTls(settings: ClientTlsConfig, at = 'client.tls'): UpstreamTls {
-  const read = (path: string, key: string): string => readPem(path, `${at}.${key}`)
-  const ca = settings.trustCerts.map((p) => read(p, 'trustCerts'))
-  const auth = settings.clientAuth
-  const chain =
-    auth === undefined
-      ? undefined
-      : [auth.certPath, auth.intermediateCertsPath].flatMap((p) =>
-          p === undefined ? [] : [read(p, 'clientAuth')],
-        )
-  const protocols = settings.protocols ?? []
-  try {
-    const context = createSecureContext({
-      ...(ca.length > 0 ? { ca } : {}),
-      ...(chain === undefined ? {} : { cert: chain.join('\n') }),
-      ...(auth === undefined ? {} : { key: read(auth.keyPath, 'clientAuth.keyPath') }),
-      ...(protocols.length === 0
-        ? {}
-        : { minVersion: protocols[0], maxVersion: protocols[protocols.length - 1] }),
-    })
-    return { settings, context }
-  } catch (e) {
-    // The key's content is never shown: only its path and the library's reason.
-    throw new ConfigError(at, `unusable certificate or key: ${(e as Error).message}`)
-  }
-}
-
-function readPem(path: string, at: string): string {
-  try {
-    return readFileSync(path, 'utf8')
-  } catch (e) {
-    const code = (e as { code?: string }).code ?? 'unreadable'
-    throw new ConfigError(at, `cannot read ${path} (${code})`)
-  }
 }
 
 /** One endpoint's TLS connections: the secure context, and the session to resume. */
 export class TlsDialer {
   private session: Buffer | undefined
+  /** The context `session` was made with: once files change, a session is not resumed. */
+  private sessionContext: SecureContext | undefined
   /** When the last handshake was done (performance.now()). */
   private securedAt = -Infinity
 
@@ -107,6 +67,8 @@ export class TlsDialer {
   connect(): TLSSocket {
     const { settings, context } = this.tls
     const name = settings.commonName
+    // A session of older files would carry the old client certificate and skip the new CAs.
+    const session = this.sessionContext === context ? this.session : undefined
     const socket = connect({
       host: this.host,
       port: this.port,
@@ -115,10 +77,13 @@ export class TlsDialer {
       ...(name !== undefined && isIP(name) === 0 ? { servername: name } : {}),
       rejectUnauthorized: !settings.disableValidation,
       checkServerIdentity: (host: string, cert: PeerCertificate) => this.checkName(host, cert),
-      ...(this.session === undefined ? {} : { session: this.session }),
+      ...(session === undefined ? {} : { session }),
     })
     socket.setNoDelay(true)
-    socket.on('session', (s: Buffer) => (this.session = s))
+    socket.on('session', (s: Buffer) => {
+      this.session = s
+      this.sessionContext = context
+    })
     socket.once('secureConnect', () => (this.securedAt = performance.now()))
     return socket
   }

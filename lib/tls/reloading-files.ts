@@ -1,0 +1,150 @@
+/**
+ * A value read from a set of files (a TLS certificate, its key and CAs), read again when one of
+ * them changes: the new value replaces the old one and listeners are told. A set that no longer
+ * loads (unreadable, not PEM, a key that does not match its certificate) is logged in one line
+ * and the old value stays in force. Server TLS (reloading.ts) and the router's client TLS share
+ * this one change detector.
+ */
+import { watch, type FSWatcher } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { errorMessage } from '../errors.js'
+import { fileStamp } from '../file-stamp.js'
+import type { Log, LogFields } from '../log.js'
+
+/** How often the files are checked when no change was noticed (a fallback to fs.watch). */
+export const TLS_RELOAD_CHECK_MS = 1000
+/** A change waits this long for its companion (a certificate, then its key) before reading. */
+export const TLS_RELOAD_SETTLE_MS = 200
+
+export interface ReloadOptions {
+  readonly checkMs?: number
+  readonly settleMs?: number
+}
+
+/** What to watch and how to read it. */
+export interface FileSet<T> {
+  /** The files `load` reads (undefined entries are skipped). */
+  readonly paths: readonly (string | undefined)[]
+  /** Reads and checks the files together; its error names the file at fault (no contents). */
+  readonly load: () => Promise<T>
+  /** Logged with each reload line: names and paths, never file contents. */
+  readonly fields?: LogFields
+}
+
+/**
+ * The value of a `FileSet`, kept current. `open` loads it (the load's error is thrown as is);
+ * `onChange` listeners get each new value; `close()` stops watching.
+ */
+export class ReloadingFiles<T> {
+  private listeners: Array<(value: T) => void> = []
+  private watchers: FSWatcher[] = []
+  private readonly timer: NodeJS.Timeout
+  private settle: NodeJS.Timeout | undefined
+  private failedSig = ''
+  private checking = false
+  private closed = false
+
+  private constructor(
+    private readonly set: FileSet<T>,
+    private value: T,
+    private loadedSig: string,
+    private readonly log: Log,
+    private readonly o: Required<ReloadOptions>,
+  ) {
+    this.timer = setInterval(() => void this.check(), o.checkMs).unref()
+    this.watchDirs()
+  }
+
+  /** Loads `set` and starts watching its files. */
+  static async open<T>(
+    set: FileSet<T>,
+    log: Log,
+    o: ReloadOptions = {},
+  ): Promise<ReloadingFiles<T>> {
+    // Loaded first: its errors name the file at fault.
+    const value = await set.load()
+    const sig = await signature(set.paths)
+    const settings = { checkMs: TLS_RELOAD_CHECK_MS, settleMs: TLS_RELOAD_SETTLE_MS, ...o }
+    return new ReloadingFiles(set, value, sig, log, settings)
+  }
+
+  /** The value in force. */
+  get current(): T {
+    return this.value
+  }
+
+  onChange(listener: (value: T) => void): void {
+    this.listeners.push(listener)
+  }
+
+  close(): void {
+    this.closed = true
+    clearInterval(this.timer)
+    clearTimeout(this.settle)
+    for (const w of this.watchers) w.close()
+    this.watchers = []
+  }
+
+  private watchDirs(): void {
+    const dirs = new Set(this.set.paths.flatMap((f) => (f ? [dirname(f)] : [])))
+    for (const dir of dirs) {
+      try {
+        const w = watch(dir, { persistent: false }, () => this.soon())
+        w.on('error', () => w.close()) // the periodic check still runs
+        this.watchers.push(w)
+      } catch {
+        // Not watchable (e.g. too many watches): the periodic check covers it.
+      }
+    }
+  }
+
+  /** A change was noticed: read once things settle (a cert and its key written in turn). */
+  private soon(): void {
+    if (this.closed || this.settle !== undefined) return
+    this.settle = setTimeout(() => {
+      this.settle = undefined
+      void this.check()
+    }, this.o.settleMs).unref()
+  }
+
+  private async check(): Promise<void> {
+    if (this.checking || this.closed) return
+    this.checking = true
+    try {
+      await this.reloadIfChanged()
+    } finally {
+      this.checking = false
+    }
+  }
+
+  private async reloadIfChanged(): Promise<void> {
+    const sig = await signature(this.set.paths).catch(
+      (e: unknown) => `unreadable ${errorMessage(e)}`,
+    )
+    if (sig === this.loadedSig || sig === this.failedSig || this.closed) return
+    try {
+      const value = await this.set.load()
+      if (this.closed) return
+      this.value = value
+      this.loadedSig = sig
+      this.failedSig = ''
+      this.log.info('TLS files reloaded', { ...this.set.fields })
+      for (const l of this.listeners) l(value)
+    } catch (e) {
+      this.failedSig = sig
+      this.log.warn('TLS files not reloaded: the previous ones stay in force', {
+        ...this.set.fields,
+        reason: errorMessage(e),
+      })
+    }
+  }
+}
+
+/** What identifies the files' contents cheaply: each one's size, mtime and inode. */
+async function signature(paths: readonly (string | undefined)[]): Promise<string> {
+  const parts = await Promise.all(
+    paths.map(async (f) => (f === undefined ? '-' : fileStamp(await stat(f)))),
+  )
+  return parts.join('|')
+}
