@@ -52,7 +52,7 @@ export class ReloadingFiles<T> {
     private readonly log: Log,
     private readonly o: Required<ReloadOptions>,
   ) {
-    this.timer = setInterval(() => void this.check(), o.checkMs).unref()
+    this.timer = setInterval(() => void this.poll(), o.checkMs).unref()
     this.watchDirs()
   }
 
@@ -108,6 +108,15 @@ export class ReloadingFiles<T> {
     }, this.o.settleMs).unref()
   }
 
+  /**
+   * The periodic check: a change it sees waits to settle like one fs.watch reports (a check
+   * falling between a key's rename and its certificate's would otherwise read a mismatched pair).
+   */
+  private async poll(): Promise<void> {
+    if (this.checking || this.closed || this.settle !== undefined) return
+    if ((await this.changedSignature()) !== undefined) this.soon()
+  }
+
   private async check(): Promise<void> {
     if (this.checking || this.closed) return
     this.checking = true
@@ -118,11 +127,17 @@ export class ReloadingFiles<T> {
     }
   }
 
-  private async reloadIfChanged(): Promise<void> {
+  /** The files' signature if it differs from the last one loaded or refused; else undefined. */
+  private async changedSignature(): Promise<string | undefined> {
     const sig = await signature(this.set.paths).catch(
       (e: unknown) => `unreadable ${errorMessage(e)}`,
     )
-    if (sig === this.loadedSig || sig === this.failedSig || this.closed) return
+    return sig === this.loadedSig || sig === this.failedSig || this.closed ? undefined : sig
+  }
+
+  private async reloadIfChanged(): Promise<void> {
+    const sig = await this.changedSignature()
+    if (sig === undefined) return
     try {
       const value = await this.set.load()
       if (this.closed) return
