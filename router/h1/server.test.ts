@@ -302,9 +302,10 @@ test('idle keep-alive connections close after idleTimeoutMs; slow responses do n
   const slow: RequestListener = (_req, res) => {
     res.writeHead(200, [])
     res.write(Buffer.from('a'))
-    setTimeout(() => res.end('b'), 700)
+    setTimeout(() => res.end('b'), 3000)
   }
-  const { h1, port } = await serve(t, slow, { idleTimeoutMs: 200 })
+  // 1 s idle against a 3 s response: wide enough that a loaded machine cannot reorder them.
+  const { h1, port } = await serve(t, slow, { idleTimeoutMs: 1000 })
   const c = await client(t, port)
   c.socket.write(get('/slow'))
   t.deepEqual(bodies(await c.until(count(1))), ['ab'])
