@@ -136,3 +136,27 @@ test('over TLS, the HTTP limits still apply: head timeout and head size', async 
   t.regex(late, /^HTTP\/1\.1 408 /)
   t.regex(large, /^HTTP\/1\.1 431 /)
 })
+
+test('TLS 1.2 client-initiated renegotiation is not unlimited (each one is a full handshake)', async (t) => {
+  const s = await setUp(t)
+  const r = await startRouter(t, s.dir, s.config)
+  const socket = tlsConnect({ port: r.port, host: 'localhost', ca: s.caPem, maxVersion: 'TLSv1.2' })
+  t.teardown(() => socket.destroy())
+  socket.on('error', () => undefined)
+  await new Promise((res) => socket.once('secureConnect', res))
+  /** One renegotiation: true when done, false when refused, cut, or unanswered for 5 s. */
+  const renegotiate = (): Promise<boolean> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), 5000)
+      socket.once('close', () => resolve(false))
+      const sent = socket.renegotiate({}, (err) => {
+        clearTimeout(timer)
+        resolve(err === null)
+      })
+      if (!sent) resolve(false)
+    })
+  let done = 0
+  while (done < 20 && (await renegotiate())) done++
+  // Node's own limit (tls.CLIENT_RENEG_LIMIT) is 3 per 10 minutes; none at all is better.
+  t.true(done <= 3, `${done} renegotiations in a row were served`)
+})
