@@ -54,7 +54,7 @@ export class ReloadingTls {
     private readonly o: Required<ReloadOptions>,
   ) {
     this.loadedSig = sig
-    this.timer = setInterval(() => void this.check(), o.checkMs).unref()
+    this.timer = setInterval(() => void this.poll(), o.checkMs).unref()
     this.watchDirs()
   }
 
@@ -112,6 +112,12 @@ export class ReloadingTls {
       this.settle = undefined
       void this.check()
     }, this.o.settleMs).unref()
+  }
+
+  /** The periodic check: a change found waits for its companion as an event's does. */
+  private async poll(): Promise<void> {
+    const sig = await signature(this.config).catch((e: unknown) => `unreadable ${errorMessage(e)}`)
+    if (sig !== this.loadedSig && sig !== this.failedSig) this.soon()
   }
 
   private async check(): Promise<void> {
