@@ -67,3 +67,20 @@ test('distinct templated commonNames keep a bounded number of TLS settings', (t)
   const groups = (pools as unknown as { groups: Map<string, unknown> }).groups
   t.true(groups.size <= capacity, `${groups.size} sets of TLS settings kept for ${capacity} pools`)
 })
+
+test('clientAuth with a key of another type than its certificate is refused at start', async (t) => {
+  const ca = await makeCa(dir, 'ca-mismatch')
+  const rsa = await ca.issue('client-rsa', { usage: 'client', keyType: 'rsa' })
+  const ec = await ca.issue('client-ec', { usage: 'client' })
+  const settings: ClientTlsConfig = {
+    enabled: true,
+    disableValidation: false,
+    commonName: 'localhost',
+    trustCerts: [],
+    clientAuth: { certPath: rsa.cert, keyPath: ec.key },
+  }
+  // OpenSSL keeps an RSA certificate and an EC key side by side without complaint (the server
+  // side compares them, lib/tls/reloading.ts); then no handshake can present the certificate.
+  const error = t.throws(() => upstreamTls(settings, 'routers[0].client.tls'))
+  t.regex(error?.message ?? '', /clientAuth|key/)
+})
