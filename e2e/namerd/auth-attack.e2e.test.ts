@@ -4,7 +4,7 @@
  * nothing; a rotated token file that is emptied keeps the token in force; no token or key
  * material ever shows in what namerd writes or serves.
  */
-import test from 'ava'
+import test, { type ExecutionContext } from 'ava'
 import { writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { join } from 'node:path'
@@ -40,7 +40,8 @@ function write(method: string, path: string, headers: readonly string[] = []): s
   return `${head.join('\r\n')}\r\n\r\n${body}`
 }
 
-test('writes by odd paths, methods and Authorization headers are refused and change nothing', async (t) => {
+/** A namerd whose writes need TOKEN, read from `tokenFile`. */
+async function protectedNamerd(t: ExecutionContext) {
   const dir = tempDir(t)
   const tokenFile = join(dir, 'token')
   writeFileSync(tokenFile, `${TOKEN}\n`)
@@ -48,6 +49,11 @@ test('writes by odd paths, methods and Authorization headers are refused and cha
     storage: { kind: 'io.l5d.inMemory', namespaces: { default: DTAB } },
     interfaces: [{ kind: 'io.l5d.httpController', auth: { writes: { tokenFile } } }],
   })
+  return { n, tokenFile }
+}
+
+test('writes by odd paths, methods and Authorization headers are refused and change nothing', async (t) => {
+  const { n } = await protectedNamerd(t)
   const attempts: Array<[string, string]> = [
     ['trailing slash', write('PUT', '/api/1/dtabs/default/')],
     ['double slash', write('PUT', '//api/1/dtabs/default')],
@@ -96,13 +102,7 @@ test('writes by odd paths, methods and Authorization headers are refused and cha
 })
 
 test('a token file emptied by a rotation keeps the token in force, and logs it', async (t) => {
-  const dir = tempDir(t)
-  const tokenFile = join(dir, 'token')
-  writeFileSync(tokenFile, `${TOKEN}\n`)
-  const n = await startNamerd(t, dir, {
-    storage: { kind: 'io.l5d.inMemory', namespaces: { default: DTAB } },
-    interfaces: [{ kind: 'io.l5d.httpController', auth: { writes: { tokenFile } } }],
-  })
+  const { n, tokenFile } = await protectedNamerd(t)
   writeFileSync(tokenFile, '')
   // The file is checked every 2 s (docs/security.md).
   await new Promise((res) => setTimeout(res, 5000))
