@@ -173,3 +173,24 @@ test('thousands of clients stalled mid-handshake are not all held (each costs ab
   // held for the 10 s handshake limit, so 1,000 connections a second hold ~550 MB.
   t.true(held <= 1024, `${held} handshakes in progress held at once`)
 })
+
+test('SIGTERM: a connection whose handshake ends during the shutdown does not outlast the grace', async (t) => {
+  t.timeout(60_000)
+  const s = await setUp(t)
+  const r = await startRouter(t, s.dir, s.config)
+  const socket = rawConnect(t, r.port)
+  await new Promise((res) => socket.once('connect', res))
+  const exited = r.stop()
+  await new Promise((res) => setTimeout(res, 200))
+  const secured = tlsConnect({ socket, servername: 'localhost', ca: s.caPem })
+  secured.on('error', () => undefined)
+  t.teardown(() => secured.destroy())
+  await new Promise((res) => secured.once('secureConnect', res))
+  // The grace is 10 s (admin.shutdownGraceMs); the connection, idle, is held until its idle
+  // timeout (65 s): it was accepted after the server drained, so nothing drains it.
+  const code = await Promise.race([
+    exited,
+    new Promise<'hung'>((res) => setTimeout(() => res('hung'), 30_000)),
+  ])
+  t.is(code, 0, 'still running 30 s after SIGTERM')
+})
