@@ -4,7 +4,7 @@
  * new certificate, open ones keep theirs. A broken new file (unreadable, not PEM, a key that does
  * not match its certificate) is logged in one line naming it and the old files stay in force.
  */
-import { createPrivateKey, X509Certificate } from 'node:crypto'
+import { constants, createPrivateKey, X509Certificate } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { createSecureContext, type SecureContextOptions } from 'node:tls'
 import { CodedError, errorMessage } from '../errors.js'
@@ -81,6 +81,9 @@ async function load(c: ServerTlsConfig): Promise<SecureContextOptions> {
     ...(c.ciphers === undefined ? {} : { ciphers: c.ciphers.join(':') }),
     minVersion: c.protocols.includes('TLSv1.2') ? 'TLSv1.2' : 'TLSv1.3',
     maxVersion: c.protocols.includes('TLSv1.3') ? 'TLSv1.3' : 'TLSv1.2',
+    // Each TLS 1.2 renegotiation is a full handshake a client asks for at will, and our servers
+    // swallow the error Node raises past its own limit: refuse them all.
+    secureOptions: constants.SSL_OP_NO_RENEGOTIATION,
   }
   verify(c, options)
   return options

@@ -51,7 +51,11 @@ export function watchTlsServer(server: Server, tls: ServerTls, stats: ServerStat
     // A client's mistake, possibly repeated by the thousand: debug only.
     log.debug('TLS handshake failed', { reason })
   }
-  tlsServer.on('tlsClientError', failed)
+  // With a listener, Node leaves the socket open (a handshake timeout included): close it here.
+  tlsServer.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
+    failed(err)
+    socket.destroy()
+  })
   // In TLS 1.3 the server is done before the client has checked its certificate: a client that
   // refuses it sends its alert on what is, for the server, an open connection.
   tlsServer.on('secureConnection', (socket: TLSSocket) => {

@@ -38,6 +38,8 @@ export type RequestListener = (req: InboundRequest, res: OutboundResponse) => vo
 export class H1Server {
   readonly server: Server
   private readonly connections = new Set<ServerConnection>()
+  /** A TLS handshake may end after `drain()`: its connection is drained as it is accepted. */
+  private draining = false
   private readonly setup: ConnectionSetup
   private readonly keepAliveMs: number
   private readonly headersMs: number
@@ -87,6 +89,7 @@ export class H1Server {
 
   /** Stops accepting; idle connections close now, busy ones after their current response. */
   drain(): void {
+    this.draining = true
     this.server.close()
     for (const c of this.connections) c.drain()
   }
@@ -117,6 +120,7 @@ export class H1Server {
     const setup = refused === undefined ? this.setup : { ...this.setup, onRequest: refused }
     const conn = new ServerConnection(socket, setup)
     this.connections.add(conn)
+    if (this.draining) conn.drain()
   }
 
   private lateHead(): RequestRefusal {
