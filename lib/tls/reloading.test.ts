@@ -87,24 +87,6 @@ test('a broken new file is logged once, naming it, and the old files stay in for
   t.is(serialOf(tls.options), before)
 })
 
-test('a change the periodic check sees waits to settle: a key and its certificate written apart', async (t) => {
-  const s = await setUp(t)
-  const log = recordingLog()
-  // Checks every 20 ms, settles 400 ms: the certificate comes 150 ms after the key, so a check
-  // that read at once would find the new key with the old certificate.
-  const tls = await ReloadingTls.open(s.config, log, { checkMs: 20, settleMs: 400 })
-  t.teardown(() => tls.close())
-  const before = serialOf(tls.options)
-  replace(s.second.key, s.keyPath)
-  await new Promise((r) => setTimeout(r, 150))
-  replace(s.second.cert, s.certPath)
-  await until(() => serialOf(tls.options) !== before, 'a reload')
-  t.deepEqual(
-    log.lines.filter((l) => l.level === 'warn'),
-    [],
-  )
-})
-
 test('unusable files at start are an ERR_TLS_FILE naming the file', async (t) => {
   const s = await setUp(t)
   const missing = { ...s.config, caCertPath: join(s.dir, 'absent.pem') }
