@@ -63,13 +63,15 @@ function h1Settings(cfg: HttpRouterConfig, id: Path): H1PoolOptions {
 }
 
 /**
- * Reads every client TLS file of the router now (one that is missing or bad stops the start) and
- * watches them: changed files are taken by new connections.
+ * Reads every client TLS file of the router now, its interpreter's to namerd included (one that
+ * is missing or bad stops the start), and watches them: changed files are taken by new connections.
  */
 function openClientTls(cfg: HttpRouterConfig, log: Log): Promise<ClientTlsFiles> {
   const placed = cfg.client.configs.flatMap((c) =>
     c.params.tls?.enabled === true ? [{ tls: c.params.tls, at: `${c.at}.tls` }] : [],
   )
+  const interpreterTls = cfg.interpreter.tls
+  if (interpreterTls !== undefined) placed.push(interpreterTls)
   return ClientTlsFiles.open(placed, routerLog(log, cfg.label))
 }
 
@@ -92,6 +94,7 @@ function makeRouter(
     bindingNodeLimit: cfg.bindingNodeLimit,
     stats: metrics.router(cfg.label),
     namerdAt: (addresses) => self.addNamerd(addresses),
+    clientTls: tlsFiles,
   })
   const router = new Router({
     label: cfg.label,

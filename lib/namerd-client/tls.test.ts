@@ -1,4 +1,5 @@
 import test from 'ava'
+import { X509Certificate } from 'node:crypto'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { createServer } from 'node:https'
@@ -114,4 +115,25 @@ test('a watch stream over TLS delivers documents; refusals are in words', async 
     String(await watchOnce(mutual.port, await tlsOf(ca.cert))),
     /TLS handshake failed: the endpoint required a client certificate, or refused ours|ECONNRESET/,
   )
+})
+
+test('a context that changes (files rotated) is presented by the next connection, not a pooled one', async (t) => {
+  const backend = await httpsBackend(server, { clientCa: ca.cert })
+  t.teardown(() => backend.close())
+  const url = `https://localhost:${backend.port}/`
+  const next = await ca.issue('namerctl-2', { usage: 'client' })
+  let context = (await tlsOf(ca.cert, { me: client })).context
+  const tls: NamerdTls = {
+    get context() {
+      return context
+    },
+  }
+  t.is((await send({ url, timeoutMs: 5000, tls })).status, 200)
+  t.is((await send({ url, timeoutMs: 5000, tls })).status, 200)
+  t.is(backend.clientSerials.length, 1, 'one kept-alive connection while the context stays')
+  context = (await tlsOf(ca.cert, { me: next })).context
+  t.is((await send({ url, timeoutMs: 5000, tls })).status, 200)
+  const serialOf = async (c: Issued): Promise<string> =>
+    new X509Certificate(await readFile(c.cert)).serialNumber
+  t.deepEqual(backend.clientSerials, [await serialOf(client), await serialOf(next)])
 })

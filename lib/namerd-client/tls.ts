@@ -1,6 +1,7 @@
 /**
- * TLS to namerd (`https:` URLs): the settings a caller read once (its CA, client certificate
- * and key in one secure context), as Node request options, and a handshake failure in words.
+ * TLS to namerd (`https:` URLs): the settings a caller read (its CA, client certificate and key
+ * in one secure context, which may change when its files do), as Node request options, and a
+ * handshake failure in words.
  */
 import { Agent } from 'node:https'
 import { isIP } from 'node:net'
@@ -10,7 +11,10 @@ import { isTlsCode, tlsFailureReason, tlsFailureWords } from '../tls/failure.js'
 
 /** How to speak TLS to namerd. Absent for an `https:` URL: Node's defaults (system CAs). */
 export interface NamerdTls {
-  /** The CAs trusted, and the client certificate and key if any (never logged). */
+  /**
+   * The CAs trusted, and the client certificate and key if any (never logged); read for each new
+   * connection, so that a getter returning the current context rotates them.
+   */
   readonly context: SecureContext
   /**
    * The name namerd's certificate must carry (default: the URL's host). Sent as SNI unless it is
@@ -23,9 +27,19 @@ export interface NamerdTls {
 
 /**
  * Each settings' own agent: Node's agents pool connections by host, port and server name but
- * not by secure context, so settings with another client certificate must not share them.
+ * not by secure context, so settings with another client certificate must not share them. A new
+ * context (files rotated) gets a new agent: the old one's cached TLS sessions would resume with
+ * the old client certificate. Its open connections run on until namerd closes them.
  */
-const agents = new WeakMap<NamerdTls, Agent>()
+const agents = new WeakMap<NamerdTls, { readonly context: SecureContext; readonly agent: Agent }>()
+
+function agentOf(tls: NamerdTls, context: SecureContext): Agent {
+  const known = agents.get(tls)
+  if (known?.context === context) return known.agent
+  const agent = new Agent({ keepAlive: true })
+  agents.set(tls, { context, agent })
+  return agent
+}
 
 /** https request options, with the secure context Node passes on to `tls.connect`. */
 type TlsRequestOptions = RequestOptions & { readonly secureContext?: SecureContext }
@@ -38,17 +52,15 @@ export function tlsRequestOptions(
 ): TlsRequestOptions {
   if (tls === undefined || url.protocol !== 'https:') return {}
   const name = tls.name
+  const context = tls.context // read once: a reload may change it
   const options: TlsRequestOptions = {
-    secureContext: tls.context,
+    secureContext: context,
     rejectUnauthorized: tls.disableValidation !== true,
     ...(name !== undefined && isIP(name) === 0 ? { servername: name } : {}),
     checkServerIdentity: (host: string, cert: PeerCertificate) =>
       tls.disableValidation === true ? undefined : checkServerIdentity(name ?? host, cert),
   }
-  if (!pooled) return options
-  let agent = agents.get(tls)
-  if (agent === undefined) agents.set(tls, (agent = new Agent({ keepAlive: true })))
-  return { ...options, agent }
+  return pooled ? { ...options, agent: agentOf(tls, context) } : options
 }
 
 /**

@@ -246,6 +246,8 @@ test('io.l5d.namerd.http tls: its files are read at start, a missing one named',
   const at = 'routers[0].interpreter'
   const tls = { commonName: 'namerd', trustCerts: '/nonexistent/ca.pem' }
   const spec = parseInterpreter({ kind: 'io.l5d.namerd.http', tls }, at)
+  t.is(spec.tls?.at, 'routers[0].interpreter.tls', 'placed for the router to open and watch')
+  t.deepEqual(spec.tls?.tls.trustCerts, ['/nonexistent/ca.pem'])
   t.throws(() => spec.make({ namers: [], dtab: EMPTY_DTAB }), {
     message: 'routers[0].interpreter.tls.trustCerts: cannot read /nonexistent/ca.pem (ENOENT)',
     code: 'ERR_CONFIG',

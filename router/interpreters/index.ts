@@ -12,6 +12,7 @@ import { defaultInterpreter } from './default.js'
 import { fsInterpreter } from './fs.js'
 import { namerdHttpInterpreter } from './namerd-http/plugin.js'
 import type { Scope } from '../metrics/index.js'
+import type { ClientTlsFiles, PlacedClientTls } from '../h1/upstream-tls-files.js'
 import { parseTransformers } from '../transformers/index.js'
 
 /** What an interpreter builder receives besides the namers and the router's dtab. */
@@ -37,6 +38,16 @@ export interface InterpreterEnv extends InterpreterDeps {
    * needed), so that a request's override cannot send traffic to namerd (core/override-guard).
    */
   readonly namerdAt?: (addresses: () => readonly { host: string; port: number }[]) => void
+  /**
+   * The router's client TLS files, opened and watched by the router with the interpreter's own
+   * (`InterpreterSpec.tls`), closed when it stops. Absent: an interpreter reads its files once.
+   */
+  readonly clientTls?: ClientTlsFiles
+}
+
+/** A builder that speaks TLS to something (namerd): its client `tls`, placed in the config. */
+export interface ReadsClientTls {
+  readonly clientTls?: PlacedClientTls
 }
 
 export type InterpreterPlugin = Plugin<Interpreter, InterpreterEnv>
@@ -64,6 +75,8 @@ export interface InterpreterSpec {
   /** Config location, e.g. `routers[0].interpreter`. */
   readonly at: string
   readonly make: (env: InterpreterEnv) => Interpreter
+  /** The interpreter's client TLS files, for the router to open and watch with its own. */
+  readonly tls?: PlacedClientTls
 }
 
 /**
@@ -85,9 +98,11 @@ export function parseInterpreter(raw: unknown, at: string): InterpreterSpec {
   }
   const wrap = parseTransformers(s)
   const make = parseKind(interpreters, s, DEFAULT)
+  const tls = (make as ReadsClientTls).clientTls
   return {
     kind,
     at,
+    ...(tls === undefined ? {} : { tls }),
     make: function makeInterpreter(env) {
       return wrap({ interfaceAddresses: env.interfaceAddresses })(make(env))
     },

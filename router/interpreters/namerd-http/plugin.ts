@@ -10,7 +10,8 @@
  *     dst: /$/inet/127.0.0.1/4180 # or /#/io.l5d.fs/namerd: replicas found by the router's namers
  *     namespace: default
  *     retry: { baseSeconds: 1, maxSeconds: 30 }
- *     tls:                        # linkerd's client TLS keys; the files are read at start
+ *     tls:                        # linkerd's client TLS keys; the files are read at start,
+ *                                 # and again when they change (by the router: InterpreterEnv)
  *       commonName: namerd        # the name namerd's certificate must carry
  *       trustCerts: [/certs/ca.pem]
  *       clientAuth: { certPath: /certs/router.pem, keyPath: /certs/router-key.pem }
@@ -19,9 +20,9 @@ import { readPath, showPath, type Path } from '../../../dtabs/index.js'
 import { ConfigError, Section } from '../../../lib/config/section.js'
 import type { NamerdTls, RetryOptions } from '../../../lib/namerd-client/index.js'
 import { parseClientTls, type ClientTlsConfig } from '../../../lib/tls/client-config.js'
-import { upstreamTls } from '../../h1/upstream-tls-files.js'
+import { upstreamTls, type ClientTlsFiles } from '../../h1/upstream-tls-files.js'
 import type { Interpreter } from '../../model.js'
-import type { InterpreterEnv, InterpreterPlugin } from '../index.js'
+import type { InterpreterEnv, InterpreterPlugin, ReadsClientTls } from '../index.js'
 import { NamerdInterpreter } from './interpreter.js'
 import { NamerdAddress } from './namerd-address.js'
 import { interpreterMetrics } from './metrics.js'
@@ -34,9 +35,9 @@ export const namerdHttpInterpreter: InterpreterPlugin = {
     if (namespace === '') throw new ConfigError(s.where('namespace'), 'must not be empty')
     const retry = parseRetry(s.section('retry'))
     const tlsConfig = parseTls(s)
-    const tlsAt = s.where('tls')
-    return function makeNamerdHttpInterpreter(env: InterpreterEnv): Interpreter {
-      const tls = tlsConfig?.enabled === true ? namerdTls(tlsConfig, tlsAt) : undefined
+    const placed = tlsConfig?.enabled === true ? { tls: tlsConfig, at: s.where('tls') } : undefined
+    const make = function makeNamerdHttpInterpreter(env: InterpreterEnv): Interpreter {
+      const tls = placed && namerdTls(placed.tls, placed.at, env.clientTls)
       const scheme = tls === undefined ? 'http' : 'https'
       const stats = env.stats === undefined ? undefined : interpreterMetrics(env.stats)
       const address = 'path' in dst ? new NamerdAddress(dst.path, env.namers, scheme) : undefined
@@ -62,6 +63,9 @@ export const namerdHttpInterpreter: InterpreterPlugin = {
       env.namerdAt?.(() => interpreter.namerdAddresses())
       return interpreter
     }
+    // The router opens these files with its own, and watches them (router/start.ts).
+    const reads: ReadsClientTls = placed === undefined ? {} : { clientTls: placed }
+    return Object.assign(make, reads)
   },
 }
 
@@ -108,11 +112,17 @@ function parseTls(s: Section): ClientTlsConfig | undefined {
   return parseClientTls(new Section(listed, s.where('tls')))
 }
 
-/** The files of `tls` read (a ConfigError at `at` names one that is unusable). */
-function namerdTls(tls: ClientTlsConfig, at: string): NamerdTls {
-  const { context } = upstreamTls(tls, at)
+/**
+ * The settings of `tls` with the context of its files: the router's watched files (`opened`),
+ * whose context changes when they do, each new connection to namerd taking the one in force;
+ * else the files read once now (a ConfigError at `at` names one that is unusable).
+ */
+function namerdTls(tls: ClientTlsConfig, at: string, opened?: ClientTlsFiles): NamerdTls {
+  const files = opened?.upstreamTls(tls) ?? upstreamTls(tls, at)
   return {
-    context,
+    get context() {
+      return files.context
+    },
     disableValidation: tls.disableValidation,
     ...(tls.commonName === undefined ? {} : { name: tls.commonName }),
   }
