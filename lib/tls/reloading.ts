@@ -4,10 +4,11 @@
  * new certificate, open ones keep theirs. A broken new file (unreadable, not PEM, a key that does
  * not match its certificate) is logged in one line naming it and the old files stay in force.
  */
-import { constants, createPrivateKey, X509Certificate } from 'node:crypto'
+import { constants } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { createSecureContext, type SecureContextOptions } from 'node:tls'
 import { CodedError, errorMessage } from '../errors.js'
+import { keyMatchesCertificate, versionBounds } from './context-parts.js'
 import type { Log } from '../log.js'
 import { ReloadingFiles, type ReloadOptions } from './reloading-files.js'
 import type { ServerTlsConfig } from './server-config.js'
@@ -79,8 +80,7 @@ async function load(c: ServerTlsConfig): Promise<SecureContextOptions> {
     key,
     ...(ca === undefined ? {} : { ca }),
     ...(c.ciphers === undefined ? {} : { ciphers: c.ciphers.join(':') }),
-    minVersion: c.protocols.includes('TLSv1.2') ? 'TLSv1.2' : 'TLSv1.3',
-    maxVersion: c.protocols.includes('TLSv1.3') ? 'TLSv1.3' : 'TLSv1.2',
+    ...versionBounds(c.protocols),
     // Each TLS 1.2 renegotiation is a full handshake a client asks for at will, and our servers
     // swallow the error Node raises past its own limit: refuse them all.
     secureOptions: constants.SSL_OP_NO_RENEGOTIATION,
@@ -109,12 +109,7 @@ function verify(c: ServerTlsConfig, o: SecureContextOptions): void {
       throw new Error(`${what}: ${errorMessage(e)}`, { cause: e })
     }
   }
-  // OpenSSL takes a key of another type than the certificate's without complaint (a context can
-  // hold an RSA and an EC pair): compare the public keys.
-  const matches = new X509Certificate(o.cert as Buffer).checkPrivateKey(
-    createPrivateKey(o.key as Buffer),
-  )
-  if (!matches)
+  if (!keyMatchesCertificate(o.cert as Buffer, o.key as Buffer))
     throw new Error(
       `keyPath ${c.keyPath} with certPath ${c.certPath}: the key does not match the certificate`,
     )

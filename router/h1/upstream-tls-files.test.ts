@@ -134,6 +134,24 @@ test('rotated files: the next connection presents the new certificate, no old se
   )
 })
 
+test('a rotated key of another type than its certificate: refused, logged, the previous files kept', async (t) => {
+  const s = await liveFiles((k) => k.second)
+  const log = recordingLog()
+  const files = await watched(s.settings, log)
+  t.teardown(() => files.close())
+  const before = files.upstreamTls(s.settings)?.context
+  // An EC key beside the RSA certificate: OpenSSL would hold both without complaint.
+  replace(s.first.key, s.keyPath)
+  await eventually('the warning', () => log.lines.length > 0)
+  t.is(log.lines[0]?.level, 'warn')
+  t.is(
+    log.lines[0]?.fields?.['reason'],
+    `${at}.clientAuth.keyPath: ${s.keyPath} does not match the certificate ${s.certPath}`,
+  )
+  t.is(files.upstreamTls(s.settings)?.context, before, 'the previous context stays')
+  t.false(JSON.stringify(log.lines).includes('PRIVATE KEY'), 'no key material logged')
+})
+
 test('a broken new key: one warning naming it, the previous files kept; close() stops watching', async (t) => {
   const s = await liveFiles((k) => k.first)
   const log = recordingLog()

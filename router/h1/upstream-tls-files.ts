@@ -4,7 +4,7 @@
  * new context, open ones keep theirs. Each set of files is read and watched once per router,
  * however many clients (templated `commonName`s) use it. Key material is never logged.
  */
-import { createPrivateKey, X509Certificate } from 'node:crypto'
+import { X509Certificate } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { createSecureContext, type SecureContext } from 'node:tls'
@@ -12,6 +12,7 @@ import { ConfigError } from '../../lib/config/section.js'
 import { errorMessage } from '../../lib/errors.js'
 import type { Log } from '../../lib/log.js'
 import type { ClientTlsConfig } from '../../lib/tls/client-config.js'
+import { keyMatchesCertificate, versionBounds } from '../../lib/tls/context-parts.js'
 import { ReloadingFiles, type ReloadOptions } from '../../lib/tls/reloading-files.js'
 import type { UpstreamTls } from './upstream-tls.js'
 
@@ -77,7 +78,7 @@ function keyOf(s: ClientTlsConfig, text: (p: string) => string, at: string): str
   const pem = text(auth.keyPath)
   let matches: boolean
   try {
-    matches = cert.checkPrivateKey(createPrivateKey(pem))
+    matches = keyMatchesCertificate(cert, pem)
   } catch (e) {
     throw new ConfigError(
       where,
@@ -99,14 +100,11 @@ function contextOf(s: ClientTlsConfig, texts: Map<string, string>, at: string): 
   const chain =
     auth && [auth.certPath, auth.intermediateCertsPath].flatMap((p) => (p ? [text(p)] : []))
   const key = auth && keyOf(s, text, at)
-  const protocols = s.protocols ?? []
   try {
     return createSecureContext({
       ...(ca.length > 0 ? { ca } : {}),
       ...(chain === undefined ? {} : { cert: chain.join('\n'), key }),
-      ...(protocols.length === 0
-        ? {}
-        : { minVersion: protocols[0], maxVersion: protocols[protocols.length - 1] }),
+      ...versionBounds(s.protocols ?? []),
     })
   } catch (e) {
     // The key's content is never shown: only the library's reason.
@@ -125,6 +123,26 @@ export function upstreamTls(settings: ClientTlsConfig, at = 'client.tls'): Upstr
 /** What tells two settings' files apart (`commonName` aside: templating does not touch files). */
 function filesKey(s: ClientTlsConfig): string {
   return JSON.stringify([s.trustCerts, s.clientAuth ?? null, s.protocols ?? null])
+}
+
+/**
+ * Contexts read once per set of files, unwatched (pools made without a router's
+ * `ClientTlsFiles`): each templated `commonName` takes its files' context, with no new read. As
+ * many as the config has sets of files (templating fills in names, never paths); a set that
+ * fails is not kept, and is read again on its next use.
+ */
+export class ClientTlsContexts {
+  private readonly contexts = new Map<string, SecureContext>()
+
+  upstreamTls(settings: ClientTlsConfig): UpstreamTls {
+    const key = filesKey(settings)
+    let context = this.contexts.get(key)
+    if (context === undefined) {
+      context = upstreamTls(settings).context
+      this.contexts.set(key, context)
+    }
+    return { settings, context }
+  }
 }
 
 /** A client `tls:` section and where it is in the config (`routers[0].client.tls`). */

@@ -1,5 +1,5 @@
 import test, { type ExecutionContext } from 'ava'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -201,6 +201,27 @@ test('clients with the same TLS settings share pools; other settings or none do 
   t.not(a, d)
   t.like(await send(a as H1Pool), { status: 200 })
   t.like(await send(c as H1Pool), { error: { code: 'TLS_HANDSHAKE' } })
+})
+
+test("templated names share their files' context: no file read for a new name, nor a pool made again", async (t) => {
+  const { ca, server } = await pki
+  const b = await backend(t, server)
+  const trust = join(mkdtempSync(join(dir, 'trust-')), 'ca.pem')
+  copyFileSync(ca.cert, trust)
+  // As a `commonName: "{name}"` template fills it in: one name per bound id, the same files.
+  const pools = new Pools({
+    capacity: 1,
+    settingsFor: (id) => ({
+      tls: { enabled: true, disableValidation: false, trustCerts: [trust], commonName: id[0] },
+    }),
+  })
+  t.teardown(() => pools.close())
+  const e = { key: `127.0.0.1:${b.port}`, host: '127.0.0.1', port: b.port, weight: 1, pending: 0 }
+  t.like(await send(pools.upstream(e, ['x.test'])), { status: 200 })
+  rmSync(trust)
+  // Another name evicts the first pool (capacity 1), its settings with it; neither reads `trust`.
+  t.like(await send(pools.upstream(e, ['127.0.0.1'])), { status: 200 })
+  t.like(await send(pools.upstream(e, ['x.test'])), { status: 200 })
 })
 
 test('the connect timeout covers the handshake: a silent endpoint fails it, unsent', async (t) => {
