@@ -57,7 +57,7 @@ const bad: readonly [string, unknown, string][] = [
   [
     'unknown protocol',
     { commonName: 'x', protocols: ['SSLv3'] },
-    'client.tls.protocols[0]: expected one of TLSv1.2, TLSv1.3, got "SSLv3"',
+    'client.tls.protocols[0]: unsupported TLS version "SSLv3" (too old: insecure) (known: TLSv1.2, TLSv1.3)',
   ],
   ['unknown key', { commonName: 'x', certPath: '/c' }, 'client.tls: unknown key(s): certPath'],
   [

@@ -9,10 +9,9 @@
  *     clientAuth: {certPath: /certs/me.pem, keyPath: /certs/me.key}
  */
 import { ConfigError, Section } from '../config/section.js'
+import { tlsProtocol, type TlsProtocol } from './server-config.js'
 
 /** The TLS versions `protocols` may list, oldest first. */
-export const TLS_PROTOCOLS = ['TLSv1.2', 'TLSv1.3'] as const
-export type TlsProtocol = (typeof TLS_PROTOCOLS)[number]
 
 /** `clientAuth`: the certificate this client presents (mutual TLS). */
 export interface ClientAuth {
@@ -45,7 +44,7 @@ export function parseClientTls(s: Section): ClientTlsConfig {
   const trustCerts = s.list('trustCerts', (item, at) => path(item, at))
   const bundle = s.optionalString('trustCertsBundle')
   const auth = s.section('clientAuth')
-  const protocols = s.has('protocols') ? s.list('protocols', protocol) : (s.raw('protocols'), [])
+  const protocols = s.has('protocols') ? s.list('protocols', tlsProtocol) : (s.raw('protocols'), [])
   s.done()
   if (auth !== undefined && disableValidation) {
     throw new ConfigError(s.where('clientAuth'), 'cannot be combined with disableValidation: true')
@@ -79,15 +78,4 @@ function clientAuth(s: Section): ClientAuth {
 function path(item: unknown, at: string): string {
   if (typeof item !== 'string' || item === '') throw new ConfigError(at, 'expected a file path')
   return item
-}
-
-function protocol(item: unknown, at: string): TlsProtocol {
-  const known = TLS_PROTOCOLS as readonly unknown[]
-  if (!known.includes(item)) {
-    throw new ConfigError(
-      at,
-      `expected one of ${TLS_PROTOCOLS.join(', ')}, got ${JSON.stringify(item)}`,
-    )
-  }
-  return item as TlsProtocol
 }

@@ -122,16 +122,19 @@ function ciphersOf(s: Section): readonly string[] | undefined {
 
 function protocolsOf(s: Section): readonly TlsProtocol[] {
   if (!s.has('protocols')) return (s.raw('protocols'), TLS_PROTOCOLS)
-  const protocols = s.list('protocols', (v, at) => {
-    if (!(TLS_PROTOCOLS as readonly unknown[]).includes(v)) {
-      const why = /^(SSLv|TLSv1(\.[01])?$)/.test(String(v)) ? ' (too old: insecure)' : ''
-      throw new ConfigError(
-        at,
-        `unsupported TLS version ${JSON.stringify(v)}${why} (known: ${TLS_PROTOCOLS.join(', ')})`,
-      )
-    }
-    return v as TlsProtocol
-  })
+  const protocols = s.list('protocols', tlsProtocol)
   if (protocols.length === 0) throw new ConfigError(s.where('protocols'), 'must not be empty')
   return protocols
+}
+
+/** One item of a `protocols` list (server or client): a TLS version this project allows. */
+export function tlsProtocol(v: unknown, at: string): TlsProtocol {
+  if (!(TLS_PROTOCOLS as readonly unknown[]).includes(v)) {
+    const why = /^(SSLv|TLSv1(\.[01])?$)/.test(String(v)) ? ' (too old: insecure)' : ''
+    throw new ConfigError(
+      at,
+      `unsupported TLS version ${JSON.stringify(v)}${why} (known: ${TLS_PROTOCOLS.join(', ')})`,
+    )
+  }
+  return v as TlsProtocol
 }
