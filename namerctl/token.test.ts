@@ -39,3 +39,17 @@ test('a token file that cannot be read is a config error naming it, not showing 
   writeFileSync(join(root, '.namerctl.json'), JSON.stringify({ 'token-file': 3 }))
   t.throws(() => resolveToken({ cwd: root }), { message: /token-file: expected a string/ })
 })
+
+test('a token no header can carry (a space, a non-ASCII character) is a config error', (t) => {
+  const root = tree(t)
+  writeFileSync(join(root, 'spaced'), 'two words\n')
+  const fromFile = t.throws(() => resolveToken({ flag: join(root, 'spaced'), cwd: root }), {
+    message: /file .*spaced has characters other than/,
+  })
+  t.is(errorCode(fromFile), 'ERR_NAMERCTL_CONFIG')
+  const fromEnv = t.throws(() => resolveToken({ env: 'euro€', cwd: root }), {
+    message: /environment variable NAMERCTL_TOKEN has characters other than/,
+  })
+  t.is(errorCode(fromEnv), 'ERR_NAMERCTL_CONFIG')
+  t.false(`${fromFile?.message}${fromEnv?.message}`.includes('euro'), 'no token shown')
+})

@@ -19,19 +19,26 @@ export interface TokenSources {
 /**
  * The token sent as `Authorization: Bearer`: from `--token-file`, then `NAMERCTL_TOKEN`, then
  * the config file's `token-file`; none is undefined (nothing sent). A file that cannot be read
- * or is empty is a config error (exit 2) naming the file, never showing its content.
+ * or is empty, or a token with characters no header can carry, is a config error (exit 2)
+ * naming the file or variable, never showing its content.
  */
 export function resolveToken(src: TokenSources): string | undefined {
   if (src.flag !== undefined) return tokenFromFile(src.flag)
-  if (src.env !== undefined && src.env.trim() !== '') return src.env.trim()
+  if (src.env !== undefined && src.env.trim() !== '')
+    return checked(() => readToken({ tokenEnv: TOKEN_ENV }, { [TOKEN_ENV]: src.env }))
   const file = src.configFile ?? findConfigFile(src.cwd)
   const fromConfig = file === undefined ? undefined : readConfigKeys(file).tokenFile
   return fromConfig === undefined ? undefined : tokenFromFile(fromConfig)
 }
 
 function tokenFromFile(path: string): string {
+  return checked(() => readToken({ tokenFile: path }))
+}
+
+/** `read`'s token; its `TokenError` (unreadable, empty, unsendable) a config error. */
+function checked(read: () => string): string {
   try {
-    return readToken({ tokenFile: path })
+    return read()
   } catch (e) {
     if (!(e instanceof TokenError)) throw e
     throw new CliConfigError(e.message, { cause: e })

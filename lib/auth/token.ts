@@ -21,8 +21,15 @@ export function describeSource(source: TokenSource): string {
 }
 
 /**
+ * What `Authorization: Bearer` can carry (RFC 6750's b64token): letters, digits, `-._~+/`, then
+ * `=` padding. Anything else (a space, a line break, a non-ASCII character) no client can send:
+ * every request would be refused, or never sent at all.
+ */
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
+
+/**
  * The token of `source`, trimmed of surrounding white space (a file usually ends with a
- * newline). Missing, unreadable or empty: a `TokenError` naming the source only.
+ * newline). Missing, unreadable, empty or not a b64token: a `TokenError` naming the source only.
  */
 export function readToken(
   source: TokenSource,
@@ -32,6 +39,12 @@ export function readToken(
   if (raw === undefined) throw new TokenError(`bearer token: ${describeSource(source)} is not set`)
   const token = raw.trim()
   if (token === '') throw new TokenError(`bearer token: ${describeSource(source)} is empty`)
+  if (!B64TOKEN.test(token)) {
+    const allowed = 'letters, digits, "-._~+/", then "=" padding'
+    throw new TokenError(
+      `bearer token: ${describeSource(source)} has characters other than ${allowed}`,
+    )
+  }
   return token
 }
 

@@ -19,6 +19,7 @@ test('a server tls section: paths kept as written, defaults filled in', (t) => {
     requireClientAuth: true,
     ciphers: ['ECDHE-ECDSA-AES128-GCM-SHA256'],
     protocols: ['TLSv1.3'],
+    maxConcurrentHandshakes: 64,
   }
   t.deepEqual(parse(every), every)
 })
@@ -34,6 +35,16 @@ const bad: Array<[string, unknown, RegExp]> = [
   ['an empty path', { certPath: '', keyPath: '/k' }, /tls\.certPath: must not be empty/],
   ['a path not a string', { certPath: 3, keyPath: '/k' }, /tls\.certPath: expected a string/],
   ['an unknown key', { certPath: '/c', keyPath: '/k', cert: 'x' }, /tls: unknown key\(s\): cert/],
+  [
+    'maxConcurrentHandshakes 0',
+    { certPath: '/c', keyPath: '/k', maxConcurrentHandshakes: 0 },
+    /tls\.maxConcurrentHandshakes: expected an integer in \[1, 1000000\], got number 0/,
+  ],
+  [
+    'maxConcurrentHandshakes not an integer',
+    { certPath: '/c', keyPath: '/k', maxConcurrentHandshakes: '10' },
+    /tls\.maxConcurrentHandshakes: expected an integer/,
+  ],
   [
     'requireClientAuth without caCertPath',
     { certPath: '/c', keyPath: '/k', requireClientAuth: true },

@@ -31,6 +31,11 @@ export interface ServerTlsConfig {
    * none of them is refused by its server. Router servers only (`clientNames: true` to parse).
    */
   readonly clientNames?: readonly string[]
+  /**
+   * At most this many handshakes in progress at once (not linkerd's); a connection over it is
+   * closed at once. Absent: MAX_CONCURRENT_HANDSHAKES (handshake-cap.ts).
+   */
+  readonly maxConcurrentHandshakes?: number
 }
 
 /** What a server's `tls` may hold beyond linkerd's keys. */
@@ -68,6 +73,7 @@ export function parseServerTls(
       caCertPath,
       ciphers: ciphersOf(s),
       clientNames: keys.clientNames === true ? clientNamesOf(s, requireClientAuth) : undefined,
+      maxConcurrentHandshakes: s.optionalNumber('maxConcurrentHandshakes', { min: 1, max: 1e6 }),
     }),
   }
   s.done()
@@ -82,6 +88,7 @@ const TLS_KEYS = [
   'requireClientAuth',
   'ciphers',
   'protocols',
+  'maxConcurrentHandshakes',
 ]
 
 function pathOf(s: Section, key: string, required: boolean): string | undefined {

@@ -6,6 +6,7 @@
 import type { Server as HttpsServer } from 'node:https'
 import type { Server as TlsServer, TLSSocket, TlsOptions } from 'node:tls'
 import type { Log } from '../log.js'
+import { capHandshakes, MAX_CONCURRENT_HANDSHAKES, type HandshakeCap } from './handshake-cap.js'
 import { ReloadingTls, type ReloadOptions } from './reloading.js'
 import type { ServerTlsConfig } from './server-config.js'
 
@@ -16,8 +17,12 @@ export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000
 export interface ServerTls {
   /** For `tls.createServer` / `https.createServer`. */
   readonly options: TlsOptions
-  /** New connections of `server` get the files in force (rotated ones included). */
-  attach(server: TlsServer | HttpsServer): void
+  /**
+   * New connections of `server` get the files in force (rotated ones included), and at most
+   * `maxConcurrentHandshakes` of them are in their handshake at once: one over is closed at
+   * once and reported to `onRefused` (handshake-cap.ts).
+   */
+  attach(server: TlsServer | HttpsServer, onRefused?: () => void): HandshakeCap
   /** Stops watching the files. */
   close(): void
 }
@@ -37,7 +42,15 @@ export async function openServerTls(
   }
   return {
     options,
-    attach: (server) => files.onChange((o) => server.setSecureContext(o)),
+    attach: (server, onRefused) => {
+      files.onChange((o) => server.setSecureContext(o))
+      const max = config.maxConcurrentHandshakes ?? MAX_CONCURRENT_HANDSHAKES
+      return capHandshakes(server, max, () => {
+        onRefused?.()
+        // A client's flood, possibly by the thousand a second: debug only.
+        log.debug('TLS connection refused: too many handshakes in progress', { max })
+      })
+    },
     close: () => files.close(),
   }
 }

@@ -2,7 +2,9 @@
  * The TLS side of a router server: its files (kept current, lib/tls/server.ts) and its stats.
  * A failed handshake never reaches the HTTP server: it is counted under the server's scope,
  * `tls/handshake_failures` and `tls/handshake_failures/<reason>` (Node's error code, e.g.
- * `ERR_SSL_TLSV1_ALERT_UNKNOWN_CA`, `ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE`).
+ * `ERR_SSL_TLSV1_ALERT_UNKNOWN_CA`, `ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE`). A connection
+ * over the bound on handshakes in progress is closed before its handshake, and counted under
+ * `tls/handshakes_refused`.
  */
 import type { Server, Socket } from 'node:net'
 import type { Server as TlsServer, TLSSocket } from 'node:tls'
@@ -39,10 +41,16 @@ export function clientNamesRefusal(
   })
 }
 
-/** Follows rotations of `tls`'s files and counts the handshakes `server` refuses. */
+/**
+ * Follows rotations of `tls`'s files, counts the handshakes `server` fails, the connections it
+ * refuses over `tls.maxConcurrentHandshakes` (`tls/handshakes_refused`) and the handshakes in
+ * progress (`tls/handshakes_in_progress`).
+ */
 export function watchTlsServer(server: Server, tls: ServerTls, stats: ServerStats, log: Log): void {
   const tlsServer = server as TlsServer
-  tls.attach(tlsServer)
+  const refused = stats.counter('tls/handshakes_refused')
+  const cap = tls.attach(tlsServer, () => refused.value++)
+  stats.gauge('tls/handshakes_in_progress', () => cap.inProgress)
   const failures = stats.counter('tls/handshake_failures')
   const failed = (err: NodeJS.ErrnoException): void => {
     const reason = (err.code ?? 'unknown').replace(/[^A-Za-z0-9_]/g, '_')
