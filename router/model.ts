@@ -96,7 +96,11 @@ export interface Balancer {
   ): void
   /** `avoid`: an endpoint this request just failed on; another is taken when there is one. */
   acquire(avoid?: Endpoint): Endpoint | undefined
-  release(endpoint: Endpoint, latencyMs: number, ok: boolean): void
+  /**
+   * `ok` undefined: no verdict on the endpoint (the caller went away before it answered); neither
+   * a success nor a failure for failure accrual.
+   */
+  release(endpoint: Endpoint, latencyMs: number, ok: boolean | undefined): void
   readonly endpoints: readonly Endpoint[]
 }
 

@@ -5,6 +5,7 @@
  * the client's `failure_accrual/*` and `loadbalancer/*` metrics count it all.
  */
 import test, { type ExecutionContext } from 'ava'
+import { connect } from 'node:net'
 import { request } from 'undici'
 import { eventually } from '../../testing/eventually.js'
 import {
@@ -122,4 +123,34 @@ test('after its backoff a dead endpoint is probed and, answering well, comes bac
   t.true(bad.backend.seen.length - before > 5, 'it takes its share again')
   const deaths = r.output().match(/"msg":"endpoint marked dead"/g) ?? []
   t.is(deaths.length, 1, 'one log line for the removal, none per request')
+})
+
+test('clients that leave before the answer do not take the endpoint out', async (t) => {
+  const held: Array<() => void> = []
+  let holding = true
+  const slow = await backend(t, 'slow', (req, res, name) => {
+    if (holding) held.push(() => echo(req, res, name))
+    else echo(req, res, name)
+  })
+  const r = await routerOver(t, [slow], 600_000)
+  // Ten clients in turn send a request and leave while the endpoint is still working on it.
+  for (let i = 0; i < 10; i++) {
+    const seen = slow.seen.length
+    const socket = connect(r.port, '127.0.0.1')
+    socket.on('error', () => undefined)
+    socket.write('GET / HTTP/1.1\r\nHost: web\r\n\r\n')
+    await eventually('the request at the endpoint', () => Promise.resolve(slow.seen.length > seen))
+    socket.destroy()
+  }
+  holding = false
+  for (const answer of held) answer()
+  const agent = client(t)
+  t.is((await send(agent, r.port, '/', { host: 'web' })).status, 200)
+  t.true(
+    (await endpointStates(r)).every((s) => s.state === 'alive'),
+    JSON.stringify(await endpointStates(r)),
+  )
+  const m = await adminMetrics(r)
+  t.is(m[`${CLIENT}/failure_accrual/removals`], 0)
+  t.notRegex(r.output(), /endpoint marked dead/)
 })

@@ -102,6 +102,35 @@ test('after its backoff a dead endpoint takes one probe request, and a success r
   t.is(h.metric('loadbalancer/available'), 2)
 })
 
+test('calls whose client went away are no verdict: never marked dead, a probe cut short is owed another', (t) => {
+  const h = twoEndpoints()
+  const a = h.balancer.endpoints.find((x) => x.key === A) as Endpoint
+  for (let i = 0; i < 10; i++) {
+    h.balancer.acquire()
+    h.balancer.release(a, 1, undefined)
+  }
+  t.is(h.metric('failure_accrual/removals'), 0)
+  t.deepEqual(h.lines, [])
+  kill(h, A)
+  h.fire()
+  let probe = take(h)
+  while (probe.key !== A) {
+    h.balancer.release(probe, 1, true)
+    probe = take(h)
+  }
+  h.balancer.release(probe, 1, undefined)
+  t.is(h.metric('failure_accrual/revivals'), 0)
+  let again = take(h)
+  for (let i = 0; i < 200 && again.key !== A; i++) {
+    h.balancer.release(again, 1, true)
+    again = take(h)
+  }
+  t.is(again.key, A, 'probed again')
+  t.is(h.metric('failure_accrual/probes'), 2)
+  h.balancer.release(again, 1, true)
+  t.is(h.metric('failure_accrual/revivals'), 1)
+})
+
 test('a failed probe marks it dead again with the next, longer backoff', (t) => {
   const h = twoEndpoints()
   kill(h, A)

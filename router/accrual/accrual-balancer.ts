@@ -107,10 +107,18 @@ export class AccrualBalancer implements Balancer {
     return e
   }
 
-  release(endpoint: Endpoint, latencyMs: number, ok: boolean): void {
+  release(endpoint: Endpoint, latencyMs: number, ok: boolean | undefined): void {
     this.inner.release(endpoint, latencyMs, ok)
     const h = this.byKey.get(endpoint.key)
     if (h === undefined) return
+    if (ok === undefined) {
+      // The client went away first: nothing learnt. A probe cut short is owed another one.
+      if (h.state === 'probing') {
+        h.state = 'open'
+        this.rebuild()
+      }
+      return
+    }
     if (ok) {
       h.failures = 0
       if (h.state === 'alive') h.policy?.record(true)

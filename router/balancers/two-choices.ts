@@ -51,7 +51,7 @@ export abstract class TwoChoices<E extends BalancedEndpoint> implements Balancer
   }
 
   /** Ends a request on `endpoint`, which may have been removed meanwhile. */
-  abstract release(endpoint: Endpoint, latencyMs: number, ok: boolean): void
+  abstract release(endpoint: Endpoint, latencyMs: number, ok: boolean | undefined): void
 
   /** Makes the state of an endpoint seen for the first time. */
   protected abstract create(key: string, host: string, port: number, weight: number): E

@@ -86,13 +86,13 @@ class Attempt implements ResponseHandler {
     if (this.over) return
     const { call } = this
     const c = call.policy.classifier.response(call.request.method, this.status)
-    this.end(c === 'success' ? undefined : 'status_5xx')
+    this.end(c === 'success' ? undefined : 'status_5xx', c === 'success')
     this.handler.onComplete()
   }
 
   onError(err: Error): void {
     if (this.over) return
-    this.end(failureName(err))
+    this.end(failureName(err), err instanceof ClientClosedError ? undefined : false)
     const tls = err instanceof TlsHandshakeError
     if (tls) this.countHandshakeFailure(err)
     // An abort (client gone, timeout) fails with its own error, never an unsent one.
@@ -134,11 +134,12 @@ class Attempt implements ResponseHandler {
     return true
   }
 
-  private end(failure: string | undefined): void {
+  /** `verdict`: the endpoint's, for its balancer (undefined: the client left first, none). */
+  private end(failure: string | undefined, verdict: boolean | undefined): void {
     this.over = true
     const latencyMs = performance.now() - this.started
     const { balancer, stats } = this.client
-    balancer.release(this.endpoint, latencyMs, failure === undefined)
+    balancer.release(this.endpoint, latencyMs, verdict)
     stats.pending--
     stats.latency.record(latencyMs)
     if (failure === undefined) stats.success++
