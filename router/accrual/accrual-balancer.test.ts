@@ -41,6 +41,16 @@ function take(h: AccrualHarness): Endpoint {
   return e
 }
 
+/** Takes endpoints (the others released as successes) until `key`'s comes; at most 200. */
+function takeUntil(h: AccrualHarness, key: string): Endpoint {
+  let e = take(h)
+  for (let i = 0; i < 200 && e.key !== key; i++) {
+    h.balancer.release(e, 1, true)
+    e = take(h)
+  }
+  return e
+}
+
 function twoEndpoints(): AccrualHarness {
   const h = accrualHarness()
   h.balancer.update([addr(80), addr(81)])
@@ -113,18 +123,10 @@ test('calls whose client went away are no verdict: never marked dead, a probe cu
   t.deepEqual(h.lines, [])
   kill(h, A)
   h.fire()
-  let probe = take(h)
-  while (probe.key !== A) {
-    h.balancer.release(probe, 1, true)
-    probe = take(h)
-  }
+  const probe = takeUntil(h, A)
   h.balancer.release(probe, 1, undefined)
   t.is(h.metric('failure_accrual/revivals'), 0)
-  let again = take(h)
-  for (let i = 0; i < 200 && again.key !== A; i++) {
-    h.balancer.release(again, 1, true)
-    again = take(h)
-  }
+  const again = takeUntil(h, A)
   t.is(again.key, A, 'probed again')
   t.is(h.metric('failure_accrual/probes'), 2)
   h.balancer.release(again, 1, true)
@@ -135,11 +137,7 @@ test('a failed probe marks it dead again with the next, longer backoff', (t) => 
   const h = twoEndpoints()
   kill(h, A)
   h.fire()
-  let probe = take(h)
-  while (probe.key !== A) {
-    h.balancer.release(probe, 1, true)
-    probe = take(h)
-  }
+  const probe = takeUntil(h, A)
   h.balancer.release(probe, 1, false)
   t.deepEqual(
     h.timers.map((x) => x.ms),
