@@ -128,12 +128,19 @@ test('a context that changes (files rotated) is presented by the next connection
       return context
     },
   }
-  t.is((await send({ url, timeoutMs: 5000, tls })).status, 200)
-  t.is((await send({ url, timeoutMs: 5000, tls })).status, 200)
-  t.is(backend.clientSerials.length, 1, 'one kept-alive connection while the context stays')
-  context = (await tlsOf(ca.cert, { me: next })).context
-  t.is((await send({ url, timeoutMs: 5000, tls })).status, 200)
   const serialOf = async (c: Issued): Promise<string> =>
     new X509Certificate(await readFile(c.cert)).serialNumber
-  t.deepEqual(backend.clientSerials, [await serialOf(client), await serialOf(next)])
+  const [first, second] = [await serialOf(client), await serialOf(next)]
+  t.is((await send({ url, timeoutMs: 5000, tls })).status, 200)
+  t.is((await send({ url, timeoutMs: 5000, tls })).status, 200)
+  // Whether the second request reused the first's connection depends on when the agent got the
+  // socket back (Node 26 may not yet have): either way every connection so far was the first's.
+  t.true(
+    backend.clientSerials.every((s) => s === first),
+    backend.clientSerials.join(),
+  )
+  context = (await tlsOf(ca.cert, { me: next })).context
+  t.is((await send({ url, timeoutMs: 5000, tls })).status, 200)
+  // A pooled connection would have shown no new certificate: the last one seen is the new one.
+  t.is(backend.clientSerials.at(-1), second, backend.clientSerials.join())
 })
