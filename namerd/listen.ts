@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { Server as HttpsServer } from 'node:https'
-import type { ServerTls } from '../lib/tls/server.js'
+import type { ServerTls, TlsServerHooks } from '../lib/tls/server.js'
 
 /** A listening fastify server; `close()` also drops open connections (watch streams). */
 export interface Listening {
@@ -18,6 +18,7 @@ export async function listen(
   ip: string,
   port: number,
   tls?: ServerTls,
+  hooks?: TlsServerHooks,
 ): Promise<Listening> {
   try {
     await app.listen({ host: ip, port })
@@ -29,6 +30,6 @@ export async function listen(
   const bound = app.server.address()
   const actual = typeof bound === 'object' && bound !== null ? bound.port : port
   if (tls === undefined) return { port: actual, close: () => app.close() }
-  tls.attach(app.server as unknown as HttpsServer)
+  tls.attach(app.server as unknown as HttpsServer, hooks)
   return { port: actual, close: () => (tls.close(), app.close()) }
 }

@@ -47,7 +47,7 @@ async function capped(t: ExecutionContext, max: number, https = false): Promise<
     ? createHttpsServer(tls.options, (_req, res) => res.end('ok'))
     : createTlsServer(tls.options, (s) => s.write('ok'))
   let refused = 0
-  const cap = tls.attach(server, () => refused++)
+  const cap = tls.attach(server, { refused: () => refused++ })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   t.teardown(() => {
     tls.close()
@@ -135,4 +135,24 @@ test('an https server (the admins, namerd) is capped too, and still answers', as
     }).on('error', reject)
   })
   t.is(body, 'ok')
+})
+
+test('an https server (as namerd and the admins use): a failed handshake is reported and its socket closed', async (t) => {
+  const f = await files(t)
+  const tls = await openServerTls(
+    { certPath: f.cert, keyPath: f.key, requireClientAuth: false, protocols: ['TLSv1.2'] },
+    recordingLog(),
+  )
+  // The handshake limit shortened from 10 s, so that the test does not wait for it.
+  const server = createHttpsServer({ ...tls.options, handshakeTimeout: 300 }, (_q, r) => r.end())
+  const failures: string[] = []
+  tls.attach(server, { failed: (e) => failures.push(e.code ?? '?') })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => {
+    tls.close()
+    server.close()
+  })
+  const silent = raw(t, (server.address() as AddressInfo).port, PARTIAL_HELLO)
+  await closed(silent)
+  t.deepEqual(failures, ['ERR_TLS_HANDSHAKE_TIMEOUT'])
 })

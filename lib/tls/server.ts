@@ -13,6 +13,14 @@ import type { ServerTlsConfig } from './server-config.js'
 /** A client must finish its TLS handshake within this long (Node's own default is 120 s). */
 export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000
 
+/** What a server reports of its TLS connections (each optional). */
+export interface TlsServerHooks {
+  /** A connection closed over `maxConcurrentHandshakes`, before any TLS work. */
+  readonly refused?: () => void
+  /** A handshake that failed (Node's error: a timeout, an alert, a client's garbage). */
+  readonly failed?: (err: NodeJS.ErrnoException) => void
+}
+
 /** The TLS side of one server: its options, and `attach` to follow rotations. */
 export interface ServerTls {
   /** For `tls.createServer` / `https.createServer`. */
@@ -20,9 +28,10 @@ export interface ServerTls {
   /**
    * New connections of `server` get the files in force (rotated ones included), and at most
    * `maxConcurrentHandshakes` of them are in their handshake at once: one over is closed at
-   * once and reported to `onRefused` (handshake-cap.ts).
+   * once and reported to `hooks.refused` (handshake-cap.ts). A connection whose handshake
+   * fails is closed and reported to `hooks.failed`.
    */
-  attach(server: TlsServer | HttpsServer, onRefused?: () => void): HandshakeCap
+  attach(server: TlsServer | HttpsServer, hooks?: TlsServerHooks): HandshakeCap
   /** Stops watching the files. */
   close(): void
 }
@@ -42,11 +51,17 @@ export async function openServerTls(
   }
   return {
     options,
-    attach: (server, onRefused) => {
+    attach: (server, hooks = {}) => {
       files.onChange((o) => server.setSecureContext(o))
+      // Any listener makes Node leave a failed handshake's socket open (a timed-out one
+      // included): this one, the only one, closes it.
+      server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
+        hooks.failed?.(err)
+        socket.destroy()
+      })
       const max = config.maxConcurrentHandshakes ?? MAX_CONCURRENT_HANDSHAKES
       return capHandshakes(server, max, () => {
-        onRefused?.()
+        hooks.refused?.()
         // A client's flood, possibly by the thousand a second: debug only.
         log.debug('TLS connection refused: too many handshakes in progress', { max })
       })

@@ -97,11 +97,10 @@ export async function startApi(cx: ApiContext, where: ApiListen, log?: Log): Pro
   if (config === undefined) return listen(buildApi(cx, log), where.ip, where.port)
   const tls = await openServerTls(config, log ?? nullLog)
   const options = { ...tls.options, requestCert: config.caCertPath !== undefined }
-  const app = buildApi(cx, log, options)
-  app.server.on('tlsClientError', (e: NodeJS.ErrnoException) => {
+  const failed = (e: NodeJS.ErrnoException): void => {
     const code = e.code ?? 'unknown'
     cx.watch.metrics?.tlsHandshakeFailed(code)
     log?.debug('TLS handshake failed', { code, reason: e.message })
-  })
-  return listen(app, where.ip, where.port, tls)
+  }
+  return listen(buildApi(cx, log, options), where.ip, where.port, tls, { failed })
 }

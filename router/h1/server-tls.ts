@@ -49,8 +49,6 @@ export function clientNamesRefusal(
 export function watchTlsServer(server: Server, tls: ServerTls, stats: ServerStats, log: Log): void {
   const tlsServer = server as TlsServer
   const refused = stats.counter('tls/handshakes_refused')
-  const cap = tls.attach(tlsServer, () => refused.value++)
-  stats.gauge('tls/handshakes_in_progress', () => cap.inProgress)
   const failures = stats.counter('tls/handshake_failures')
   const failed = (err: NodeJS.ErrnoException): void => {
     const reason = (err.code ?? 'unknown').replace(/[^A-Za-z0-9_]/g, '_')
@@ -59,11 +57,8 @@ export function watchTlsServer(server: Server, tls: ServerTls, stats: ServerStat
     // A client's mistake, possibly repeated by the thousand: debug only.
     log.debug('TLS handshake failed', { reason })
   }
-  // With a listener, Node leaves the socket open (a handshake timeout included): close it here.
-  tlsServer.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
-    failed(err)
-    socket.destroy()
-  })
+  const cap = tls.attach(tlsServer, { refused: () => refused.value++, failed })
+  stats.gauge('tls/handshakes_in_progress', () => cap.inProgress)
   // In TLS 1.3 the server is done before the client has checked its certificate: a client that
   // refuses it sends its alert on what is, for the server, an open connection.
   tlsServer.on('secureConnection', (socket: TLSSocket) => {
