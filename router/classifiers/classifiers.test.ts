@@ -21,11 +21,11 @@ for (const [name, retried] of Object.entries(RETRIED)) {
   test(`${name}: 2xx-4xx succeed; 5xx and errors fail, retryable for its methods`, (t) => {
     const c = kind(name)
     for (const m of METHODS) {
-      t.is(c.response(m, 200), 'success')
-      t.is(c.response(m, 404), 'success')
+      t.is(c.response(m, 200, []), 'success')
+      t.is(c.response(m, 404, []), 'success')
       const failed = retried.includes(m) ? 'retryable' : 'failure'
-      t.is(c.response(m, 503), failed, `${m} 503`)
-      t.is(c.response(m, 500), failed, `${m} 500`)
+      t.is(c.response(m, 503, []), failed, `${m} 503`)
+      t.is(c.response(m, 500, []), failed, `${m} 500`)
       t.is(c.error(m, timeout), failed, `${m} timeout`)
       t.is(c.error(m, closed), 'failure', `${m}: an error no retry can cure`)
     }
@@ -34,7 +34,7 @@ for (const [name, retried] of Object.entries(RETRIED)) {
 
 test('allSuccessful: every response succeeds; an error still fails', (t) => {
   const c = kind('io.l5d.http.allSuccessful')
-  t.is(c.response('POST', 503), 'success')
+  t.is(c.response('POST', 503, []), 'success')
   t.is(c.error('GET', new UpstreamError('ECONNRESET', 'reset')), 'failure')
 })
 

@@ -35,6 +35,9 @@ function fiveXX(kind: string, retryable: (method: string) => boolean): Classifie
       if (status < 500) return 'success'
       return retryable(method) ? 'retryable' : 'failure'
     },
+    end(method: string, status: number): Classification {
+      return classifier.response(method, status, []) as Classification
+    },
     error(method: string, err: Error): Classification {
       return retryable(method) && isRetryableError(err) ? 'retryable' : 'failure'
     },
@@ -55,6 +58,7 @@ export const retryableAll5XX = fiveXX('io.l5d.http.retryableAll5XX', () => true)
 const everySuccess: ResponseClassifier = {
   kind: 'io.l5d.http.allSuccessful',
   response: () => 'success',
+  end: () => 'success',
   error: () => 'failure',
 }
 

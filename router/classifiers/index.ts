@@ -22,8 +22,14 @@ export type Classification = 'success' | 'failure' | 'retryable'
 export interface ResponseClassifier {
   /** The kind, for logs and the admin. */
   readonly kind: string
-  /** A response with `status` to a request with `method`. */
-  response(method: string, status: number): Classification
+  /**
+   * A response head: `status` and its header fields (flat `[name, value, …]`) to a request
+   * with `method`. Undefined: the outcome is known only at the stream's end (`end`), e.g. a
+   * gRPC status sent in trailers.
+   */
+  response(method: string, status: number, headers: readonly string[]): Classification | undefined
+  /** The stream's end, for a response `response` left undecided: its trailers (none: `[]`). */
+  end(method: string, status: number, trailers: readonly string[]): Classification
   /** No (complete) response: the attempt ended with `err` (connect, reset, timeout). */
   error(method: string, err: Error): Classification
 }
@@ -68,3 +74,17 @@ export function parseClassifier(s: Section | undefined): ResponseClassifier {
 }
 
 export { isRetryableError } from './http.js'
+
+/** An empty field list. */
+export const NO_FIELDS: readonly string[] = Object.freeze([])
+
+/** What one attempt's complete answer was: by its head, or else by its trailers. */
+export function outcome(
+  c: ResponseClassifier,
+  method: string,
+  status: number,
+  headers: readonly string[],
+  trailers: readonly string[] | undefined,
+): Classification {
+  return c.response(method, status, headers) ?? c.end(method, status, trailers ?? NO_FIELDS)
+}

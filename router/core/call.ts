@@ -20,6 +20,11 @@ export interface RequestIn extends RequestHead {
   readonly remotePort: number | undefined
   /** The body, as a stream made on first use (an upstream transport reads it). */
   readonly body: Readable
+  /**
+   * A body follows whatever the headers say, its length unknown unless `content-length` gives
+   * it (an HTTP/2 request whose HEADERS frame did not end the stream).
+   */
+  readonly bodyFollows?: boolean
 }
 
 /** The server a request came through: its settings and its stats. */

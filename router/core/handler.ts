@@ -10,7 +10,8 @@ import type { Endpoint } from '../model.js'
 /**
  * Receives the answer to one request, the shape of undici's dispatch handlers with header fields
  * as a flat `[name, value, …]` list. Calls come in this order: `onConnect`, then either
- * `onHeaders` (once, final status only), `onData`* and `onComplete`, or `onError` at any point;
+ * `onHeaders` (once, final status only), `onData`* and `onComplete` (with the trailers, when the
+ * transport has them: HTTP/2), or `onError` at any point;
  * after `onComplete` or `onError` nothing more. A call that waits (for a binding, an address
  * set) before its exchange gets `onConnect` for each wait and then for the exchange: the latest
  * `abort` is the one that counts. A step that watches the answer wraps the handler it was given
@@ -27,7 +28,8 @@ export interface ResponseHandler {
   /** Returning false, or later `onData` returning false, pauses the sender until `resume`. */
   onHeaders(status: number, fields: string[], resume: () => void): boolean
   onData(chunk: Buffer): boolean
-  onComplete(): void
+  /** The answer is whole; `trailers`: its trailer fields, flat (absent: none). */
+  onComplete(trailers?: string[]): void
   onError(err: Error): void
 }
 
@@ -75,6 +77,21 @@ export class UpstreamError extends Error {
   ) {
     super(message, options)
     this.unsent = options?.unsent === true
+  }
+}
+
+/**
+ * The stream of an exchange was reset (HTTP/2 RST_STREAM) by the endpoint, or must be reset
+ * toward the client, with `rstCode` (RFC 9113 section 7). A REFUSED_STREAM reset is `unsent`:
+ * the endpoint did no work on it, so it can be sent elsewhere.
+ */
+export class StreamResetError extends UpstreamError {
+  constructor(
+    readonly rstCode: number,
+    message: string,
+    options?: ErrorOptions & { unsent?: boolean },
+  ) {
+    super('ERR_STREAM_RESET', message, options)
   }
 }
 

@@ -134,3 +134,12 @@ test('l5d-err is form-encoded ISO-8859-1 with + for space', (t) => {
   t.is(encodeErrHeader('é'), '%E9')
   t.is(encodeErrHeader('x'.repeat(100), 10).length, 10)
 })
+
+test('HTTP/2 pseudo-headers are never forwarded; :authority is the host, over host', (t) => {
+  const raw = [':method', 'POST', ':path', '/pkg.Svc/Do', ':scheme', 'http']
+  raw.push(':authority', 'users:8080', 'host', 'other', 'content-type', 'application/grpc')
+  const inbound = readInbound(raw, false)
+  t.deepEqual(inbound.headers, ['content-type', 'application/grpc'])
+  t.is(inbound.host, 'users:8080')
+  t.false(inbound.hasBody)
+})

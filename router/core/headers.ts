@@ -50,14 +50,16 @@ export interface InboundHead {
 }
 
 // First letters (lower-cased) of every header name the router treats specially; a name starting
-// with anything else is forwarded without being lower-cased.
-const SPECIAL_FIRST = new Set([...'ckptuhvl'].map((c) => c.charCodeAt(0)))
+// with anything else is forwarded without being lower-cased. `:` starts HTTP/2's pseudo-headers.
+const SPECIAL_FIRST = new Set([...'ckptuhvl:'].map((c) => c.charCodeAt(0) | 0x20))
+const COLON = 0x3a
 
 /**
  * Reads the request's raw headers once: what to forward upstream (the inbound list minus
  * hop-by-hop headers, headers named in `Connection`, and those the router writes itself; minus
  * every `l5d-*` header with `clearContext`), plus `Host`, `Via`, the dtab overrides and whether
- * a body follows.
+ * a body follows. HTTP/2 pseudo-headers (`:method`, `:path`, …) are never forwarded as headers;
+ * `:authority` is the request's host (RFC 9113 8.3.1: it takes precedence over `host`).
  */
 export function readInbound(raw: readonly string[], clearContext: boolean): InboundHead {
   const headers: string[] = []
@@ -69,11 +71,16 @@ export function readInbound(raw: readonly string[], clearContext: boolean): Inbo
   let hasBody = false
   let bodyLength = 0
   let connection: string | undefined
+  let authority: string | undefined
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string
     const value = raw[i + 1] as string
     if (!SPECIAL_FIRST.has(name.charCodeAt(0) | 0x20)) {
       headers.push(name, value)
+      continue
+    }
+    if (name.charCodeAt(0) === COLON) {
+      if (name === ':authority') authority = value
       continue
     }
     const lower = name.toLowerCase()
@@ -96,6 +103,7 @@ export function readInbound(raw: readonly string[], clearContext: boolean): Inbo
   }
   const tokens = connection === undefined ? undefined : connectionTokens(connection)
   const forwarded = tokens === undefined ? headers : withoutNamed(headers, tokens)
+  if (authority !== undefined) host = authority
   return { headers: forwarded, host, via, ctxDtab, userDtab, deadline, hasBody, bodyLength }
 }
 

@@ -80,6 +80,8 @@ export class Collector implements ResponseHandler {
   body = ''
   error: Error | undefined
   completed = false
+  /** The trailers the answer ended with, if any. */
+  trailers: string[] | undefined
   abort: ((err: Error) => void) | undefined
   private resolveDone: () => void = () => undefined
   /** Resolves once the answer is over (complete or failed). */
@@ -100,8 +102,9 @@ export class Collector implements ResponseHandler {
     return true
   }
 
-  onComplete(): void {
+  onComplete(trailers?: string[]): void {
     this.completed = true
+    this.trailers = trailers
     this.resolveDone()
   }
 

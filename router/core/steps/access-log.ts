@@ -112,8 +112,8 @@ class Logging implements ResponseHandler {
     return this.inner.onData(chunk)
   }
 
-  onComplete(): void {
-    this.inner.onComplete()
+  onComplete(trailers?: string[]): void {
+    this.inner.onComplete(trailers)
     this.log.write(this.line())
   }
 

@@ -8,6 +8,7 @@
  */
 import type { RequestStats } from '../../metrics/index.js'
 import type { Call } from '../call.js'
+import { NO_FIELDS, outcome } from '../../classifiers/index.js'
 import { failureName } from '../failures.js'
 import type { ResponseHandler } from '../handler.js'
 import type { Service, Step } from '../service.js'
@@ -31,6 +32,7 @@ export function account(inFlight: InFlight): Step {
 
 class Accounting implements ResponseHandler {
   private status = 0
+  private fields: readonly string[] = NO_FIELDS
   private over = false
 
   constructor(
@@ -45,6 +47,7 @@ class Accounting implements ResponseHandler {
 
   onHeaders(status: number, fields: string[], resume: () => void): boolean {
     this.status = status
+    this.fields = fields
     return this.inner.onHeaders(status, fields, resume)
   }
 
@@ -52,11 +55,17 @@ class Accounting implements ResponseHandler {
     return this.inner.onData(chunk)
   }
 
-  onComplete(): void {
+  onComplete(trailers?: string[]): void {
     if (this.over) return
-    this.inner.onComplete()
+    this.inner.onComplete(trailers)
     const { call } = this
-    const c = call.policy.classifier.response(call.request.method, this.status)
+    const c = outcome(
+      call.policy.classifier,
+      call.request.method,
+      this.status,
+      this.fields,
+      trailers,
+    )
     this.end(c === 'success' ? undefined : (call.failure ?? 'status_5xx'))
   }
 

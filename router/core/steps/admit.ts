@@ -46,9 +46,9 @@ class Admitted implements ResponseHandler {
     return this.inner.onData(chunk)
   }
 
-  onComplete(): void {
+  onComplete(trailers?: string[]): void {
     this.release()
-    this.inner.onComplete()
+    this.inner.onComplete(trailers)
   }
 
   onError(err: Error): void {

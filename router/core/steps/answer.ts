@@ -49,10 +49,10 @@ class Answering implements ResponseHandler {
     return this.inner.onData(chunk)
   }
 
-  onComplete(): void {
+  onComplete(trailers?: string[]): void {
     if (this.over) return
     this.over = true
-    this.inner.onComplete()
+    this.inner.onComplete(trailers)
   }
 
   onError(err: Error): void {

@@ -8,6 +8,7 @@
  * endpoint and the client's addresses; no endpoint at all is a 502 too. A call with an override
  * takes its endpoint through the override guard (override-guard.ts).
  */
+import { NO_FIELDS, outcome } from '../../classifiers/index.js'
 import { RouterError } from '../../errors.js'
 import type { Endpoint } from '../../model.js'
 import type { Call } from '../call.js'
@@ -48,6 +49,7 @@ export const balance = (guard?: OverrideGuard): Step => {
 class Attempt implements ResponseHandler {
   private started = 0
   private status = 0
+  private fields: readonly string[] = NO_FIELDS
   private over = false
 
   constructor(
@@ -74,6 +76,7 @@ class Attempt implements ResponseHandler {
 
   onHeaders(status: number, fields: string[], resume: () => void): boolean {
     this.status = status
+    this.fields = fields
     this.client.stats.status(status)
     return this.handler.onHeaders(status, fields, resume)
   }
@@ -82,12 +85,18 @@ class Attempt implements ResponseHandler {
     return this.handler.onData(chunk)
   }
 
-  onComplete(): void {
+  onComplete(trailers?: string[]): void {
     if (this.over) return
     const { call } = this
-    const c = call.policy.classifier.response(call.request.method, this.status)
+    const c = outcome(
+      call.policy.classifier,
+      call.request.method,
+      this.status,
+      this.fields,
+      trailers,
+    )
     this.end(c === 'success' ? undefined : 'status_5xx', c === 'success')
-    this.handler.onComplete()
+    this.handler.onComplete(trailers)
   }
 
   onError(err: Error): void {

@@ -16,7 +16,10 @@ export function readContext(maxCallDepth = 1000): Step {
   const localDtabs = new LocalDtabReader()
   return (next: Service) =>
     function contextRead(call, handler): void {
-      const inbound = readInbound(call.request.rawHeaders ?? [], call.server.clearContext)
+      const { request } = call
+      let inbound = readInbound(request.rawHeaders ?? [], call.server.clearContext)
+      if (request.bodyFollows === true && !inbound.hasBody)
+        inbound = { ...inbound, hasBody: true, bodyLength: -1 }
       call.inbound = inbound
       if (viaDepth(inbound.via) >= maxCallDepth) throw tooDeep(maxCallDepth)
       const local = (call.local = localDtabs.read(inbound.ctxDtab, inbound.userDtab))

@@ -60,8 +60,13 @@ class Retrying implements ResponseHandler {
   }
 
   onHeaders(status: number, fields: string[], resume: () => void): boolean {
-    const c = this.call.policy.classifier.response(this.call.request.method, status)
-    if (c !== 'success' && this.mayRetry(c === 'retryable' || retryableHeader(fields))) {
+    // Undecided until the stream's end (a gRPC status in trailers): passed on for now.
+    const c = this.call.policy.classifier.response(this.call.request.method, status, fields)
+    if (
+      c !== undefined &&
+      c !== 'success' &&
+      this.mayRetry(c === 'retryable' || retryableHeader(fields))
+    ) {
       this.discarding = 1
       return true
     }
@@ -78,10 +83,10 @@ class Retrying implements ResponseHandler {
     return true
   }
 
-  onComplete(): void {
+  onComplete(trailers?: string[]): void {
     if (this.discarding > 0) return this.again()
     this.finish()
-    this.inner.onComplete()
+    this.inner.onComplete(trailers)
   }
 
   onError(err: Error): void {

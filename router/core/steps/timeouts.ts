@@ -110,8 +110,8 @@ class Deadline implements ResponseHandler {
     return !this.over && this.inner.onData(chunk)
   }
 
-  onComplete(): void {
-    if (this.finish()) this.inner.onComplete()
+  onComplete(trailers?: string[]): void {
+    if (this.finish()) this.inner.onComplete(trailers)
   }
 
   onError(err: Error): void {
