@@ -39,9 +39,9 @@ export interface Running {
 
 const defaultBalancer = parseBalancer(undefined)
 
-/** The router's `httpAccessLog`, opened now (a file that cannot be opened stops the start). */
+/** The router's `httpAccessLog` or `h2AccessLog`, opened now (a file that cannot be opened stops the start). */
 function openAccessLog(cfg: HttpRouterConfig, log: Log): AccessLog | undefined {
-  const file = cfg.httpAccessLog
+  const file = cfg.accessLog
   if (file === undefined) return undefined
   return new AccessLog(file, (message) => log.warn(message, { router: cfg.label }))
 }

@@ -7,6 +7,7 @@ import type { Counter, Histogram, ServiceStats } from '../metrics/index.js'
 import { DEFAULT_CLASSIFIER, type ResponseClassifier } from '../classifiers/index.js'
 import type { ServiceParams } from '../config/client.js'
 import {
+  DEFAULT_CLASSIFICATION_TIMEOUT_MS,
   DEFAULT_RETRIES,
   DEFAULT_RETRY_BUFFER,
   type RetriesConfig,
@@ -20,6 +21,8 @@ export interface ServicePolicy {
   readonly classifier: ResponseClassifier
   readonly retries: RetriesConfig
   readonly buffer: RetryBufferSize
+  /** How long a response stream's end is awaited before classifying it (h2 `classificationTimeoutMs`). */
+  readonly classificationTimeoutMs: number
 }
 
 export const DEFAULT_POLICY: ServicePolicy = {
@@ -27,6 +30,7 @@ export const DEFAULT_POLICY: ServicePolicy = {
   classifier: DEFAULT_CLASSIFIER,
   retries: DEFAULT_RETRIES,
   buffer: DEFAULT_RETRY_BUFFER,
+  classificationTimeoutMs: DEFAULT_CLASSIFICATION_TIMEOUT_MS,
 }
 
 /** The policy of a service whose matching configs merged to `p`. */
@@ -36,6 +40,7 @@ export function servicePolicy(p: ServiceParams): ServicePolicy {
     classifier: p.responseClassifier ?? DEFAULT_CLASSIFIER,
     retries: p.retries ?? DEFAULT_RETRIES,
     buffer: p.retryBufferSize ?? DEFAULT_RETRY_BUFFER,
+    classificationTimeoutMs: p.classificationTimeoutMs ?? DEFAULT_CLASSIFICATION_TIMEOUT_MS,
   }
 }
 
