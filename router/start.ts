@@ -1,5 +1,6 @@
 import {
   clientParamsFor,
+  h2SettingsFor,
   serviceParamsFor,
   tlsFor,
   upstreamSettingsFor,
@@ -22,6 +23,10 @@ import type { H1PoolOptions } from './h1/pool.js'
 import { ClientTlsFiles } from './h1/upstream-tls-files.js'
 import type { Path } from '../dtabs/index.js'
 import type { MetricsRegistry } from './metrics/index.js'
+import { ConfigError } from '../lib/config/section.js'
+import type { Connector } from './core/handler.js'
+import type { ServerConfig } from './config/index.js'
+import { h2Transport, type H2ClientStart, type H2Transport } from './h2/transport.js'
 
 /** A running router process: its routers, their servers, and how to stop it all. */
 export interface Running {
@@ -62,6 +67,34 @@ function h1Settings(cfg: HttpRouterConfig, id: Path): H1PoolOptions {
   return { ...upstreamSettingsFor(cfg.client, id), ...(tls === undefined ? {} : { tls }) }
 }
 
+/** A client's settings for the HTTP/2 sessions: its response timeout, TLS, h2 settings. */
+function h2Settings(cfg: HttpRouterConfig, id: Path): H2ClientStart {
+  const tls = tlsFor(cfg.client, id)
+  const { responseTimeoutMs } = upstreamSettingsFor(cfg.client, id)
+  return {
+    responseTimeoutMs,
+    h2: h2SettingsFor(cfg.client, id),
+    ...(tls === undefined ? {} : { tls }),
+  }
+}
+
+/** The HTTP/2 transport an h2 router needs; a build without one refuses the router. */
+function needH2(cfg: HttpRouterConfig): H2Transport {
+  if (h2Transport !== undefined) return h2Transport
+  throw new ConfigError(
+    `${cfg.at}.protocol`,
+    'h2 routers need the HTTP/2 transport, which this build lacks',
+  )
+}
+
+/** The router's connector: HTTP/1.1 pools, or HTTP/2 sessions for an h2 router. */
+function connectorFor(cfg: HttpRouterConfig, tlsFiles: ClientTlsFiles): Connector {
+  if (cfg.protocol === 'h2') {
+    return needH2(cfg).connector({ settingsFor: (id) => h2Settings(cfg, id), tlsFiles })
+  }
+  return new Pools({ settingsFor: (id) => h1Settings(cfg, id), tlsFiles })
+}
+
 /**
  * Reads every client TLS file of the router now, its interpreter's to namerd included (one that
  * is missing or bad stops the start), and watches them: changed files are taken by new connections.
@@ -100,7 +133,7 @@ function makeRouter(
     label: cfg.label,
     identify: cfg.identifier.make({ prefix: cfg.dstPrefix }),
     interpreter,
-    connector: new Pools({ settingsFor: (id) => h1Settings(cfg, id), tlsFiles }),
+    connector: connectorFor(cfg, tlsFiles),
     balancerFor: (id) => clientParamsFor(cfg.client, id).loadBalancer ?? defaultBalancer,
     attemptTimeoutFor: (id) => clientParamsFor(cfg.client, id).requestAttemptTimeoutMs,
     requeueBudgetFor: (id) => clientParamsFor(cfg.client, id).requeueBudget,
@@ -123,6 +156,20 @@ function makeRouter(
     },
   })
   return { router, interpreter, config: cfg }
+}
+
+/** Starts one server of router `cfg`: HTTP/1.1, or HTTP/2 for an h2 router. */
+function startOne(
+  router: Router,
+  cfg: HttpRouterConfig,
+  s: ServerConfig,
+  metrics: MetricsRegistry,
+  log: Log,
+): Promise<RouterServer> {
+  const statsFor = (ip: string, port: number) => metrics.router(cfg.label).server(ip, port)
+  if (cfg.protocol === 'h2') return needH2(cfg).startServer(router, { ...s, statsFor, log })
+  const maxHeaderBytes = (cfg.maxHeadersKB + cfg.maxInitialLineKB) * 1024
+  return startServer(router, { ...s, maxHeaderBytes, statsFor, log })
 }
 
 /**
@@ -149,6 +196,8 @@ export async function startRouters(
     for (const files of clientTls) files.close()
     namers.close()
   }
+  // An h2 router this build cannot serve stops the start before anything opens.
+  for (const cfg of config.routers) if (cfg.protocol === 'h2') needH2(cfg)
   try {
     for (const cfg of config.routers) {
       const tlsFiles = await openClientTls(cfg, log)
@@ -157,10 +206,7 @@ export async function startRouters(
     }
     for (const r of routers) {
       for (const s of r.config.servers) {
-        const maxHeaderBytes = (r.config.maxHeadersKB + r.config.maxInitialLineKB) * 1024
-        const statsFor = (ip: string, port: number) =>
-          metrics.router(r.config.label).server(ip, port)
-        const server = await startServer(r.router, { ...s, maxHeaderBytes, statsFor, log })
+        const server = await startOne(r.router, r.config, s, metrics, log)
         servers.push(server)
         self.addServer({ host: server.address.ip, port: server.address.port })
       }
