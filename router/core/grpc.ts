@@ -24,6 +24,8 @@ const TIMEOUT = /^(\d{1,8})([HMSmun])$/
 /** The most of a message `grpc-message` carries (characters before encoding). */
 export const GRPC_MESSAGE_MAX = 1024
 
+const NAME_LENGTH = 'grpc-timeout'.length
+
 /** The request's `content-type` and `grpc-timeout` (first values), in one pass over its headers. */
 function grpcHeaders(req: RequestHead): { type?: string; timeout?: string } {
   const raw = req.rawHeaders
@@ -33,9 +35,12 @@ function grpcHeaders(req: RequestHead): { type?: string; timeout?: string } {
   }
   const found: { type?: string; timeout?: string } = {}
   for (let i = 0; i < raw.length; i += 2) {
-    const name = (raw[i] as string).toLowerCase()
-    if (name === 'content-type') found.type ??= raw[i + 1]
-    else if (name === 'grpc-timeout') found.timeout ??= raw[i + 1]
+    const name = raw[i] as string
+    // Both names have 12 characters: the other headers of every request cost one comparison.
+    if (name.length !== NAME_LENGTH) continue
+    const lower = name.toLowerCase()
+    if (lower === 'content-type') found.type ??= raw[i + 1]
+    else if (lower === 'grpc-timeout') found.timeout ??= raw[i + 1]
   }
   return found
 }
