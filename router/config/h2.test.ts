@@ -62,6 +62,8 @@ test('every h2 server key', (t) => {
         ip: '0.0.0.0',
         clearContext: true,
         maxConcurrentRequests: 50,
+        idleTimeoutMs: 30_000,
+        receiveTimeoutMs: 60_000,
         windowUpdateRatio: 0.75,
         headerTableBytes: 8192,
         initialStreamWindowBytes: 1_048_576,
@@ -76,6 +78,7 @@ test('every h2 server key', (t) => {
   )
   const s = (config.routers[0] as HttpRouterConfig).servers[0]
   t.like(s, { port: 4143, ip: '0.0.0.0', clearContext: true, maxConcurrentRequests: 50 })
+  t.like(s, { idleTimeoutMs: 30_000, receiveTimeoutMs: 60_000 })
   t.is(s?.literalOverrides, 'none')
   t.deepEqual(s?.h2, {
     headerTableBytes: 8192,
@@ -234,8 +237,12 @@ test('bad h2 values and the other protocol keys are errors naming their location
       'routers[0].compressionLevel: an http router key, not one of protocol h2',
     ],
     [
-      h2Router({}, { idleTimeoutMs: 5 }),
-      `${S}.idleTimeoutMs: an http server key, not one of protocol h2`,
+      h2Router({}, { headTimeoutMs: 5 }),
+      `${S}.headTimeoutMs: an http server key, not one of protocol h2`,
+    ],
+    [
+      h2Router({}, { idleTimeoutMs: 0 }),
+      `${S}.idleTimeoutMs: expected an integer in [1, 2147483647], got number 0`,
     ],
     [
       h2Router({}, { timestampHeader: 'x-ts' }),

@@ -47,7 +47,7 @@ export const HTTP_ONLY = {
     'streamAfterContentLengthKB',
     'compressionLevel',
   ],
-  server: ['headTimeoutMs', 'receiveTimeoutMs', 'idleTimeoutMs', 'timestampHeader'],
+  server: ['headTimeoutMs', 'timestampHeader'],
   client: [],
   service: [],
 } as const

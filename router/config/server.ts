@@ -1,7 +1,7 @@
 /**
  * A router's `servers[]` entries (linkerd `ServerConfig`, `HttpServerConfig`, `H2ServerConfig`):
  * address, context handling, TLS, limits; h2 servers listen on 4142 by default and take the
- * HTTP/2 settings (router/h2/settings.ts), http servers 4140 and the HTTP/1.1 timeouts. Pure.
+ * HTTP/2 settings (router/h2/settings.ts), http servers 4140 and the HTTP/1.1 head timeout. Pure.
  */
 import { ConfigError, type Section } from '../../lib/config/section.js'
 import {
@@ -31,9 +31,15 @@ export interface ServerConfig {
   readonly maxConcurrentRequests?: number
   /** A request head must arrive within this (408 after; default 60 s, in router/h1/server.ts). */
   readonly headTimeoutMs?: number
-  /** A whole request, head and body, must arrive within this (408 after; default 300 s). */
+  /**
+   * A whole request, head and body, must arrive within this (408 after; default 300 s); on h2,
+   * a stream's request unless its answer has begun.
+   */
   readonly receiveTimeoutMs?: number
-  /** A keep-alive connection with nothing in progress is closed after this (default 65 s). */
+  /**
+   * A keep-alive connection with nothing in progress is closed after this (default 65 s); on
+   * h2, a session with no stream open (GOAWAY).
+   */
   readonly idleTimeoutMs?: number
   /** `dtabOverrides.literalAddresses`: whom overrides naming `/$/…` addresses are taken from. */
   readonly literalOverrides: LiteralPolicy
@@ -58,7 +64,13 @@ export function parseServer(s: Section, warn: Warn, protocol: RouterProtocol): S
     port: s.number('port', DEFAULT_PORT[protocol], { min: 0, max: 65535 }),
     clearContext: s.bool('clearContext', false),
     ...defined({ maxConcurrentRequests: s.optionalNumber('maxConcurrentRequests', { min: 1 }) }),
-    ...(protocol === 'h2' ? { h2: readH2Settings(s, warn, true) } : http1Timeouts(s)),
+    ...defined({
+      headTimeoutMs:
+        protocol === 'http' ? s.optionalNumber('headTimeoutMs', TIMEOUT_BOUNDS) : undefined,
+      receiveTimeoutMs: s.optionalNumber('receiveTimeoutMs', TIMEOUT_BOUNDS),
+      idleTimeoutMs: s.optionalNumber('idleTimeoutMs', TIMEOUT_BOUNDS),
+    }),
+    ...(protocol === 'h2' ? { h2: readH2Settings(s, warn, true) } : {}),
     literalOverrides: parseDtabOverrides(s.section('dtabOverrides')),
     ...defined({ tls: parseServerTls(s.section('tls'), { clientNames: true }) }),
     at: s.at,
@@ -67,14 +79,8 @@ export function parseServer(s: Section, warn: Warn, protocol: RouterProtocol): S
   return server
 }
 
-/** The HTTP/1.1 server's own timeouts (not linkerd keys; router/h1/server.ts has the defaults). */
-function http1Timeouts(s: Section) {
-  return defined({
-    headTimeoutMs: s.optionalNumber('headTimeoutMs', { min: 1, max: MAX_TIMER_MS }),
-    receiveTimeoutMs: s.optionalNumber('receiveTimeoutMs', { min: 1, max: MAX_TIMER_MS }),
-    idleTimeoutMs: s.optionalNumber('idleTimeoutMs', { min: 1, max: MAX_TIMER_MS }),
-  })
-}
+/** The servers' own timeouts (not linkerd keys; the transports have the defaults). */
+const TIMEOUT_BOUNDS = { min: 1, max: MAX_TIMER_MS }
 
 /** A server's `dtabOverrides: { literalAddresses: loopback | all | none }` (docs/security.md). */
 function parseDtabOverrides(s: Section | undefined): LiteralPolicy {
