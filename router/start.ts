@@ -67,15 +67,12 @@ function h1Settings(cfg: HttpRouterConfig, id: Path): H1PoolOptions {
   return { ...upstreamSettingsFor(cfg.client, id), ...(tls === undefined ? {} : { tls }) }
 }
 
-/** A client's settings for the HTTP/2 sessions: its response timeout, TLS, h2 settings. */
+/** A client's settings for the HTTP/2 sessions: its bounds, TLS and h2 settings. */
 function h2Settings(cfg: HttpRouterConfig, id: Path): H2ClientStart {
   const tls = tlsFor(cfg.client, id)
-  const { responseTimeoutMs } = upstreamSettingsFor(cfg.client, id)
-  return {
-    responseTimeoutMs,
-    h2: h2SettingsFor(cfg.client, id),
-    ...(tls === undefined ? {} : { tls }),
-  }
+  const { responseTimeoutMs, idleTimeMs, maxWaiters } = upstreamSettingsFor(cfg.client, id)
+  const h2 = h2SettingsFor(cfg.client, id)
+  return { responseTimeoutMs, idleTimeMs, maxWaiters, h2, ...(tls === undefined ? {} : { tls }) }
 }
 
 /** The HTTP/2 transport an h2 router needs; a build without one refuses the router. */

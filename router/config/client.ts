@@ -189,18 +189,20 @@ function parsePrefixed<P>(
 
 /** h2 clients keep one connection per endpoint, its streams multiplexed (as linkerd's). */
 const H2_POOL_IGNORED =
-  'accepted but ignored (h2 clients multiplex streams on one connection per endpoint)'
+  'accepted but ignored (h2 clients keep one session per endpoint, its streams multiplexed)'
+
+/** The pool sizes, which an h2 client has no use for (its idleTimeMs and maxWaiters it has). */
+const POOL_SIZES = ['minSize', 'maxSize']
 
 function clientParams(s: Section, warn: Warn, protocol: RouterProtocol): ClientParams {
   refuseOtherProtocol(s, 'client', protocol)
   refuse(s, REFUSED_KEYS.client)
   warnIgnored(s, IGNORED_KEYS.client, warn)
   const h2 = protocol === 'h2' ? readH2Settings(s, warn, false) : undefined
-  if (protocol === 'h2' && s.has('hostConnectionPool')) {
-    warn(s.where('hostConnectionPool'), H2_POOL_IGNORED)
+  const pool = s.section('hostConnectionPool')
+  if (protocol === 'h2' && pool !== undefined) {
+    for (const key of POOL_SIZES) if (pool.has(key)) warn(pool.where(key), H2_POOL_IGNORED)
   }
-  const pool =
-    protocol === 'h2' ? (s.raw('hostConnectionPool'), undefined) : s.section('hostConnectionPool')
   const balancer = s.section('loadBalancer')
   const requeueBudget = s.section('requeueBudget')
   const accrual = s.section('failureAccrual')

@@ -7,6 +7,7 @@ import {
   h2SettingsFor,
   parseConfig,
   serviceParamsFor,
+  upstreamSettingsFor,
   type HttpRouterConfig,
 } from './index.js'
 import { servicePolicy } from '../core/service-policy.js'
@@ -130,7 +131,7 @@ test('h2 router keys: the access log and its rolling keys, the trace propagator'
   ])
 })
 
-test('h2 client keys per prefix, merged setting by setting; hostConnectionPool warned', (t) => {
+test('h2 client keys per prefix, merged setting by setting; pool sizes warned', (t) => {
   const config = parseConfig(
     h2Router({
       client: {
@@ -143,7 +144,7 @@ test('h2 client keys per prefix, merged setting by setting; hostConnectionPool w
             headerTableBytes: 0,
             maxHeaderListBytes: 32_768,
             windowUpdateRatio: 0.5,
-            hostConnectionPool: { maxSize: 10 },
+            hostConnectionPool: { maxSize: 10, idleTimeMs: 5000, maxWaiters: 7 },
             requestAttemptTimeoutMs: 300,
             responseTimeoutMs: 5000,
             failFast: true,
@@ -166,10 +167,10 @@ test('h2 client keys per prefix, merged setting by setting; hostConnectionPool w
   })
   const params = clientParamsFor(r.client, users)
   t.like(params, { requestAttemptTimeoutMs: 300, responseTimeoutMs: 5000, failFast: true })
-  t.is(params.hostConnectionPool, undefined)
+  t.like(upstreamSettingsFor(r.client, users), { idleTimeMs: 5000, maxWaiters: 7 })
   t.deepEqual(config.warnings, [
     "routers[0].client.configs[1].windowUpdateRatio: accepted but ignored (no effect here: Node's HTTP/2 sends window updates itself)",
-    'routers[0].client.configs[1].hostConnectionPool: accepted but ignored (h2 clients multiplex streams on one connection per endpoint)',
+    'routers[0].client.configs[1].hostConnectionPool.maxSize: accepted but ignored (h2 clients keep one session per endpoint, its streams multiplexed)',
   ])
 })
 

@@ -32,11 +32,15 @@ export interface H2ServerStart {
   readonly statsFor: (ip: string, port: number) => ServerStats
 }
 
-/** What an h2 client's sessions to one endpoint are held to. */
+/** What an h2 client's session to one endpoint is held to (router/h2/sessions.ts's options). */
 export interface H2ClientStart {
-  readonly responseTimeoutMs: number
+  readonly h2?: H2Settings
   readonly tls?: ClientTlsConfig
-  readonly h2: H2Settings
+  readonly responseTimeoutMs?: number
+  /** A session with no stream for this long is closed (`hostConnectionPool.idleTimeMs`). */
+  readonly idleTimeMs?: number
+  /** Most requests waiting for a stream (`hostConnectionPool.maxWaiters`). */
+  readonly maxWaiters?: number
 }
 
 /** The two halves of the HTTP/2 transport. */
