@@ -29,9 +29,6 @@ export const DEFAULT_RETRIES: RetriesConfig = {
 /** linkerd's h2 `retryBufferSize` defaults, used for HTTP/1.1 too. */
 export const DEFAULT_RETRY_BUFFER: RetryBufferSize = { requestBytes: 16_383, responseBytes: 16_383 }
 
-/** linkerd's h2 `classificationTimeoutMs` default: how long a response stream's end is awaited. */
-export const DEFAULT_CLASSIFICATION_TIMEOUT_MS = 100
-
 /** A `budget` or `requeueBudget` section; absent keys take linkerd's defaults. */
 export function parseBudget(s: Section | undefined): BudgetConfig {
   if (s === undefined) return DEFAULT_BUDGET

@@ -7,7 +7,6 @@ import type { Counter, Histogram, ServiceStats } from '../metrics/index.js'
 import { DEFAULT_CLASSIFIER, type ResponseClassifier } from '../classifiers/index.js'
 import type { ServiceParams } from '../config/client.js'
 import {
-  DEFAULT_CLASSIFICATION_TIMEOUT_MS,
   DEFAULT_RETRIES,
   DEFAULT_RETRY_BUFFER,
   type RetriesConfig,
@@ -21,9 +20,15 @@ export interface ServicePolicy {
   readonly classifier: ResponseClassifier
   readonly retries: RetriesConfig
   readonly buffer: RetryBufferSize
-  /** How long a response stream's end is awaited before classifying it (h2 `classificationTimeoutMs`). */
+  /**
+   * How long an answer whose outcome is known only at its end (a gRPC status in trailers) is
+   * held for a possible retry before it goes to the client unclassified (linkerd's h2 key).
+   */
   readonly classificationTimeoutMs: number
 }
+
+/** linkerd's `classificationTimeoutMs` default. */
+export const DEFAULT_CLASSIFICATION_TIMEOUT_MS = 100
 
 export const DEFAULT_POLICY: ServicePolicy = {
   totalTimeoutMs: undefined,
