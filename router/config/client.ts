@@ -32,7 +32,12 @@ import { parseClientTls, type ClientTlsConfig } from '../../lib/tls/client-confi
 import { parseClassifier, type ResponseClassifier } from '../classifiers/index.js'
 import type { BudgetConfig } from '../core/retry-budget.js'
 import type { H2Settings } from '../h2/settings.js'
-import { readH2Settings, refuseOtherProtocol, type RouterProtocol } from './h2.js'
+import {
+  checkClassifierProtocol,
+  readH2Settings,
+  refuseOtherProtocol,
+  type RouterProtocol,
+} from './h2.js'
 import {
   parseBudget,
   parseRetries,
@@ -240,6 +245,7 @@ function hostConnectionPool(s: Section): HostConnectionPoolConfig {
 function serviceParams(s: Section, protocol: RouterProtocol): ServiceParams {
   refuseOtherProtocol(s, 'service', protocol)
   const classifier = s.section('responseClassifier')
+  if (classifier !== undefined) checkClassifierProtocol(classifier, protocol)
   const retries = s.section('retries')
   const buffer = s.section('retryBufferSize')
   return defined({

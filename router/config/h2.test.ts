@@ -257,7 +257,23 @@ test('bad h2 values and the other protocol keys are errors naming their location
       h2Router({ identifier: { kind: 'io.l5d.path' } }),
       `routers[0].identifier.kind: kind "io.l5d.path" identifies http requests, and this router's protocol is h2 (known: io.l5d.header.token, io.l5d.header.path, io.l5d.header, io.l5d.static)`,
     ],
+    [
+      h2Router({ service: { responseClassifier: { kind: 'io.l5d.http.retryableRead5XX' } } }),
+      `routers[0].service.responseClassifier.kind: "io.l5d.http.retryableRead5XX" classifies http responses, and this router's protocol is h2 (use io.l5d.h2.retryableRead5XX)`,
+    ],
     // h2 keys on an http router
+    [
+      {
+        routers: [
+          {
+            protocol: 'http',
+            servers: [{}],
+            service: { responseClassifier: { kind: 'io.l5d.h2.grpc.default' } },
+          },
+        ],
+      },
+      `routers[0].service.responseClassifier.kind: "io.l5d.h2.grpc.default" classifies h2 responses, and this router's protocol is http`,
+    ],
     [
       { routers: [{ protocol: 'http', servers: [{ maxConcurrentStreamsPerConnection: 5 }] }] },
       `${S}.maxConcurrentStreamsPerConnection: an h2 server key, not one of protocol http`,

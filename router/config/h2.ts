@@ -147,3 +147,26 @@ function readMaxHeaderList(s: Section, warn: Warn): number | undefined {
   )
   return s.number('maxHeaderListByts', undefined, bounds)
 }
+
+/** The kind prefix of each protocol's response classifiers (linkerd's `io.l5d.http.*`, `io.l5d.h2.*`). */
+const CLASSIFIER_PREFIX: Readonly<Record<RouterProtocol, string>> = {
+  http: 'io.l5d.http.',
+  h2: 'io.l5d.h2.',
+}
+
+/**
+ * Throws if a `responseClassifier` section names the other protocol's kind (linkerd's h2
+ * routers take only `io.l5d.h2.*` kinds, its http routers only `io.l5d.http.*`), saying which
+ * kind to use where there is one.
+ */
+export function checkClassifierProtocol(s: Section, protocol: RouterProtocol): void {
+  const kind = s.raw('kind')
+  const other: RouterProtocol = protocol === 'http' ? 'h2' : 'http'
+  if (typeof kind !== 'string' || !kind.startsWith(CLASSIFIER_PREFIX[other])) return
+  const rest = kind.slice(CLASSIFIER_PREFIX[other].length)
+  const hint = rest.startsWith('grpc.') ? '' : ` (use ${CLASSIFIER_PREFIX[protocol]}${rest})`
+  throw new ConfigError(
+    s.where('kind'),
+    `"${kind}" classifies ${other} responses, and this router's protocol is ${protocol}${hint}`,
+  )
+}
