@@ -43,12 +43,12 @@ test('the default is nonRetryable5XX', (t) => {
   t.is(DEFAULT_CLASSIFIER.kind, 'io.l5d.http.nonRetryable5XX')
 })
 
-test('unknown kinds and keys are errors naming the place; h2 kinds are named as such', (t) => {
+test('unknown kinds and keys are errors naming the place', (t) => {
   const bad = (raw: unknown) =>
     t.throws(() => parseClassifier(new Section(raw, 'r.service.responseClassifier')), {
       instanceOf: ConfigError,
     }).message
   t.regex(bad({ kind: 'io.l5d.http.sometimes' }), /responseClassifier\.kind.*unknown kind/)
-  t.regex(bad({ kind: 'io.l5d.h2.grpc.default' }), /exists in linkerd but is not supported here/)
+  t.regex(bad({ kind: 'io.l5d.h2.grpc.sometimes' }), /responseClassifier\.kind.*unknown kind/)
   t.regex(bad({ kind: 'io.l5d.http.retryableRead5XX', x: 1 }), /unknown key\(s\): x/)
 })
