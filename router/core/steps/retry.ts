@@ -121,18 +121,17 @@ class Retrying implements ResponseHandler {
     const { buffer, classificationTimeoutMs } = this.call.policy
     const gaveUp = (why: GaveUp): void => {
       this.answered = true
-      const stats = this.stats
-      const counter =
-        why === 'classification_timeout' ? stats.classificationTimeout : stats.responseStreamTooLong
-      counter.value++
+      const { stats } = this
+      const timedOut = why === 'classification_timeout'
+      ;(timedOut ? stats.classificationTimeout : stats.responseStreamTooLong).value++
     }
-    const { inner } = this
+    const limit = buffer.responseBytes
     this.held = new HeldAnswer(
-      inner,
+      this.inner,
       status,
       fields,
       resume,
-      buffer.responseBytes,
+      limit,
       classificationTimeoutMs,
       gaveUp,
     )
