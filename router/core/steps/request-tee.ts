@@ -4,12 +4,11 @@
  * to `limitBytes` is kept. A retry gets the copy, then the rest as it comes (a Buffer when the
  * body already ended); once the body outgrew the copy it cannot be sent again. The body is read
  * only when an attempt reads (a request that could not connect leaves it untouched), and at the
- * pace of the attempt that reads it now.
+ * pace of the attempt that reads it now. A `KeptBody` (retry-body.ts) for the retry step.
  */
 import { Readable } from 'node:stream'
-import type { KeptBody } from './retry-body.js'
 
-export class RequestTee implements KeptBody {
+export class RequestTee {
   /** What arrived so far, while it fits in `limitBytes`; undefined once it did not. */
   private copy: Buffer[] | undefined = []
   private bytes = 0
@@ -25,6 +24,7 @@ export class RequestTee implements KeptBody {
     this.current = this.branch()
   }
 
+  /** Whether all of the body so far was kept (a retry may have it). */
   get replayable(): boolean {
     return this.copy !== undefined
   }
@@ -34,6 +34,7 @@ export class RequestTee implements KeptBody {
     return this.current
   }
 
+  /** The next attempt's body: the copy, then the rest as it comes (only when `replayable`). */
   next(): Readable | Buffer {
     const copy = this.copy as Buffer[]
     if (this.ended) return copy.length === 1 ? (copy[0] as Buffer) : Buffer.concat(copy)
