@@ -36,6 +36,13 @@ function grpcCall(body: Readable = Readable.from([])): RequestIn {
   }
 }
 
+/** A promise the test resolves by hand: `fire()`, then `fired` resolves. */
+function signal(): { fire: () => void; fired: Promise<void> } {
+  let fire: () => void = () => undefined
+  const fired = new Promise<void>((resolve) => (fire = resolve))
+  return { fire, fired }
+}
+
 /** What an attempt's body holds, read to its end. */
 async function text(body: Readable | Buffer | null): Promise<string> {
   if (body === null) return ''
@@ -88,8 +95,7 @@ test('a held answer past responseBytes goes out whole and in order, and is not r
 
 test('an answer whose end does not come within classificationTimeoutMs goes out unheld', async (t) => {
   t.timeout(10_000, 'the head never reached the client before the end')
-  let headSeen: () => void = () => undefined
-  const seen = new Promise<void>((resolve) => (headSeen = resolve))
+  const { fire: headSeen, fired: seen } = signal()
   const r = coreRouter(
     ONE,
     (): Reply => ({
@@ -140,8 +146,7 @@ class SlowClient extends Collector {
 
 test('flushing a held answer keeps the client’s backpressure: the endpoint waits', async (t) => {
   let upstream: ResponseHandler | undefined
-  let dispatched: () => void = () => undefined
-  const ready = new Promise<void>((resolve) => (dispatched = resolve))
+  const { fire: dispatched, fired: ready } = signal()
   const r = coreRouter(ONE, (): Reply => ({ answer: (h) => ((upstream = h), dispatched()) }), {
     policyFor: policy('io.l5d.h2.grpc.default', {
       buffer: { requestBytes: 16_383, responseBytes: 10 },
@@ -174,8 +179,7 @@ test('a teed request body is sent at once and replayed whole on a retry', async 
   const source = new PassThrough()
   const seen: string[] = []
   let attempts = 0
-  let first: () => void = () => undefined
-  const dispatched = new Promise<void>((resolve) => (first = resolve))
+  const { fire: first, fired: dispatched } = signal()
   const r = coreRouter(
     TWO,
     (req): Reply => ({
@@ -207,8 +211,7 @@ test('a retry while the request still streams gets the kept part, then the rest 
   t.timeout(10_000, 'the first attempt waited for the body to end')
   const source = new PassThrough()
   let attempts = 0
-  let retried: () => void = () => undefined
-  const second = new Promise<void>((resolve) => (retried = resolve))
+  const { fire: retried, fired: second } = signal()
   const r = coreRouter(
     TWO,
     (req): Reply => ({
@@ -243,8 +246,7 @@ test('a retry while the request still streams gets the kept part, then the rest 
 test('a request body longer than requestBytes is sent at once and not retried', async (t) => {
   t.timeout(10_000, 'the first attempt waited for the body to end')
   const source = new PassThrough()
-  let first: () => void = () => undefined
-  const dispatched = new Promise<void>((resolve) => (first = resolve))
+  const { fire: first, fired: dispatched } = signal()
   const seen: string[] = []
   const r = coreRouter(
     TWO,
