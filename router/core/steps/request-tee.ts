@@ -4,7 +4,8 @@
  * to `limitBytes` is kept. A retry gets the copy, then the rest as it comes (a Buffer when the
  * body already ended); once the body outgrew the copy it cannot be sent again. The body is read
  * only when an attempt reads (a request that could not connect leaves it untouched), and at the
- * pace of the attempt that reads it now. A `KeptBody` (retry-body.ts) for the retry step.
+ * pace of the attempt that reads it now. The copy is let go once the client has its answer's
+ * head (a long-lived stream keeps no copy past that). A `KeptBody` (retry-body.ts).
  */
 import { Readable } from 'node:stream'
 
@@ -42,6 +43,11 @@ export class RequestTee {
     for (const chunk of copy) branch.push(chunk)
     this.current = branch
     return branch
+  }
+
+  /** No retry will come: the copy goes, the body flows on to the attempt in flight. */
+  forget(): void {
+    this.copy = undefined
   }
 
   private branch(): Readable {

@@ -17,6 +17,8 @@ export interface KeptBody {
   readonly replayable: boolean
   /** The body for the next attempt (only when `replayable`). */
   next(): Readable | Buffer | null
+  /** No attempt will follow (the client has its answer): what was kept can go. */
+  forget?(): void
 }
 
 /** A body sent the same each time (none, or kept whole), or one that cannot be sent again. */

@@ -76,7 +76,7 @@ class Retrying implements ResponseHandler {
       this.discarding = 1
       return true
     }
-    this.answered = true
+    this.commit()
     return this.inner.onHeaders(status, fields, resume)
   }
 
@@ -99,7 +99,7 @@ class Retrying implements ResponseHandler {
       return this.inner.onComplete(trailers)
     }
     if (held.holding && this.retryAtEnd(held, trailers)) return
-    this.answered = true
+    this.commit()
     this.finish()
     held.complete(trailers)
   }
@@ -116,11 +116,17 @@ class Retrying implements ResponseHandler {
     this.inner.onError(err)
   }
 
+  /** The client has (or is getting) this answer: no more attempts, no more need of a copy. */
+  private commit(): void {
+    this.answered = true
+    this.body?.forget?.()
+  }
+
   /** Holds an answer whose outcome its end will tell (retry-hold.ts). */
   private hold(status: number, fields: string[], resume: () => void): boolean {
     const { buffer, classificationTimeoutMs } = this.call.policy
     const gaveUp = (why: GaveUp): void => {
-      this.answered = true
+      this.commit()
       const { stats } = this
       const timedOut = why === 'classification_timeout'
       ;(timedOut ? stats.classificationTimeout : stats.responseStreamTooLong).value++
