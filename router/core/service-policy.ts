@@ -61,12 +61,29 @@ export class ServiceRetries {
   /** `retries/per_request`: retries of each request (0 for most). */
   readonly perRequest: Histogram
 
-  constructor(stats: ServiceStats, policy: ServicePolicy) {
+  constructor(
+    private readonly stats: ServiceStats,
+    policy: ServicePolicy,
+  ) {
     const budget = (this.budget = new RetryBudget(policy.retries.budget))
     this.total = stats.counter('retries/total')
     this.budgetExhausted = stats.counter('retries/budget_exhausted')
     this.streamTooLong = stats.counter('retries/request_stream_too_long')
     this.perRequest = stats.stat('retries/per_request')
     stats.gauge('retries/budget', () => budget.available(performance.now()))
+  }
+
+  /**
+   * `retries/response_stream_too_long`: an answer held for its outcome outgrew `responseBytes`
+   * and went to the client unclassified (made on first use: answers decided at their head never
+   * count it).
+   */
+  get responseStreamTooLong(): Counter {
+    return this.stats.counter('retries/response_stream_too_long')
+  }
+
+  /** `retries/classification_timeout`: the same, its end not come within `classificationTimeoutMs`. */
+  get classificationTimeout(): Counter {
+    return this.stats.counter('retries/classification_timeout')
   }
 }
