@@ -21,8 +21,8 @@ import {
 } from 'node:http2'
 import { ClientClosedError } from '../core/failures.js'
 import { StreamResetError, type ResponseHandler } from '../core/handler.js'
-import { encodeErrHeader } from '../core/headers.js'
 import { h2Fields } from './fields.js'
+import { refuseStream } from './refusal.js'
 
 const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR } = constants
 
@@ -133,9 +133,7 @@ export class H2Downstream implements ResponseHandler {
   expire(message: string): void {
     if (this.responded || this.over) return
     this.over = this.gone = true
-    this.head = h2Fields(textAnswer(message), { ':status': 408 })
-    this.respond({ endStream: false, waitForTrailers: false })
-    this.guard(() => this.stream.end(message))
+    refuseStream(this.stream, 408, message)
     this.abort?.(new ClientResetError(NGHTTP2_CANCEL))
   }
 
@@ -222,18 +220,6 @@ function halfClosed(stream: ServerHttp2Stream): boolean {
     state === constants.NGHTTP2_STREAM_STATE_HALF_CLOSED_REMOTE ||
     state === constants.NGHTTP2_STREAM_STATE_CLOSED
   )
-}
-
-/** The fields of a text answer saying `message` (its body), with `l5d-err`. */
-function textAnswer(message: string): string[] {
-  return [
-    'content-type',
-    'text/plain; charset=utf-8',
-    'content-length',
-    String(Buffer.byteLength(message)),
-    'l5d-err',
-    encodeErrHeader(message),
-  ]
 }
 
 /** The RST_STREAM code an upstream failure calls for (its reset, perhaps wrapped as a cause). */

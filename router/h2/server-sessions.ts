@@ -19,11 +19,16 @@ import type { Counter, ServerStats } from '../metrics/index.js'
 import type { H2Downstream, StreamWatch } from './downstream.js'
 import type { Peer } from './inbound.js'
 
+/** How long a GOAWAY is given to be written before its session is destroyed. */
+const GOAWAY_FLUSH_MS = 50
+
 /** The bounds a server keeps on its sessions (defaults in H2ServerOptions). */
 export interface SessionLimits {
   readonly idleTimeoutMs: number
   readonly receiveTimeoutMs: number
   readonly maxResetsPerSecond: number
+  /** A stream's header list over this many bytes is answered 431, never routed. */
+  readonly maxHeaderListBytes: number
 }
 
 /** One session as the server follows it. */
@@ -32,6 +37,8 @@ export class SessionState implements Peer, StreamWatch {
   readonly remotePort: number | undefined
   /** Streams whose answer is not over. */
   open = 0
+  /** Ended for a reset flood (its GOAWAY is on its way). */
+  flooded = false
   idleSince = Date.now()
   private resets = 0
   private resetsSince = 0
@@ -132,9 +139,13 @@ export class ServerSessions {
 
   /** The session's client resets streams faster than allowed: GOAWAY, and it is gone. */
   flood(state: SessionState): void {
-    if (state.session.destroyed) return
+    if (state.session.destroyed || state.flooded) return
+    state.flooded = true
     this.counters.resetFloods.value++
-    state.session.destroy(undefined, constants.NGHTTP2_ENHANCE_YOUR_CALM)
+    const { session } = state
+    // GOAWAY first (no stream is taken after it), then the session goes once that is written.
+    session.goaway(constants.NGHTTP2_ENHANCE_YOUR_CALM)
+    setTimeout(() => session.destroy(), GOAWAY_FLUSH_MS).unref()
   }
 
   /** GOAWAY to every session: no new streams; each closes once its streams are done. */

@@ -25,12 +25,12 @@ import type { ServerStats } from '../metrics/index.js'
 import { H2Downstream } from './downstream.js'
 import { inboundRequest } from './inbound.js'
 import { listen, type RouterServer } from '../core/listen.js'
-import { refuseStream } from './refusal.js'
+import { headerListBytes, refuseNotAllowed, refuseStream, tooLargeMessage } from './refusal.js'
 import { ServerSessions, type SessionLimits } from './server-sessions.js'
 import { nodeSettings, type H2Settings } from './settings.js'
 
 /** A server's bounds not given: as the HTTP/1.1 server's, plus the reset-flood cap. */
-export const H2_SERVER_DEFAULTS: SessionLimits & { readonly maxHeaderListBytes: number } = {
+export const H2_SERVER_DEFAULTS: SessionLimits = {
   idleTimeoutMs: 65_000,
   receiveTimeoutMs: 300_000,
   maxResetsPerSecond: 200,
@@ -68,9 +68,9 @@ export type { RouterServer }
 export async function startH2Server(router: Router, o: H2ServerOptions): Promise<RouterServer> {
   const log = o.log ?? nullLog
   const tls = await routerServerTls(o.tls, log)
-  const maxHeaderListBytes = o.h2?.maxHeaderListBytes ?? H2_SERVER_DEFAULTS.maxHeaderListBytes
+  const limits = limitsOf(o)
   const options: SecureServerOptions = {
-    settings: nodeSettings({ ...o.h2, maxHeaderListBytes }),
+    settings: nodeSettings({ ...o.h2, maxHeaderListBytes: limits.maxHeaderListBytes }),
     maxHeaderListPairs: 256,
   }
   const server: Http2Server | Http2SecureServer =
@@ -90,7 +90,7 @@ export async function startH2Server(router: Router, o: H2ServerOptions): Promise
     maxConcurrentRequests: o.maxConcurrentRequests,
     active: 0,
   }
-  const sessions = new ServerSessions(limitsOf(o), stats)
+  const sessions = new ServerSessions(limits, stats)
   const refusal = clientNamesRefusal(o.tls, () => stats, log)
   if (tls !== undefined) {
     watchTlsServer(server, tls, stats, log)
@@ -101,7 +101,7 @@ export async function startH2Server(router: Router, o: H2ServerOptions): Promise
     sessions.add(session, refusal?.(session.socket as Socket)),
   )
   server.on('stream', (stream, headers, flags, raw?: string[]) =>
-    onStream(router, context, sessions, stream, headers, flags, raw ?? []),
+    onStream({ router, context, sessions }, stream, headers, flags, raw ?? []),
   )
   const close = async (graceMs?: number): Promise<void> => {
     tls?.close()
@@ -115,14 +115,20 @@ function limitsOf(o: H2ServerOptions): SessionLimits {
     idleTimeoutMs: o.idleTimeoutMs ?? H2_SERVER_DEFAULTS.idleTimeoutMs,
     receiveTimeoutMs: o.receiveTimeoutMs ?? H2_SERVER_DEFAULTS.receiveTimeoutMs,
     maxResetsPerSecond: o.maxResetsPerSecond ?? H2_SERVER_DEFAULTS.maxResetsPerSecond,
+    maxHeaderListBytes: o.h2?.maxHeaderListBytes ?? H2_SERVER_DEFAULTS.maxHeaderListBytes,
   }
+}
+
+/** What serves the streams of one server. */
+interface Serving {
+  readonly router: Router
+  readonly context: ServerContext
+  readonly sessions: ServerSessions
 }
 
 /** One stream: a Call and its Downstream, or the session's refusal. */
 function onStream(
-  router: Router,
-  context: ServerContext,
-  sessions: ServerSessions,
+  { router, context, sessions }: Serving,
   stream: ServerHttp2Stream,
   headers: IncomingHttpHeaders,
   flags: number,
@@ -132,7 +138,12 @@ function onStream(
   stream.on('error', ignore)
   const state = sessions.of(stream.session)
   if (state === undefined || stream.destroyed || stream.closed) return
-  if (state.refusal !== undefined) return refuseStream(stream, state.refusal)
+  if (state.refusal !== undefined) return refuseNotAllowed(stream, state.refusal)
+  const bytes = headerListBytes(raw)
+  const { maxHeaderListBytes } = sessions.limits
+  if (bytes > maxHeaderListBytes) {
+    return refuseStream(stream, 431, tooLargeMessage(bytes, maxHeaderListBytes))
+  }
   const request = inboundRequest(stream, headers, flags, raw, state)
   const downstream = new H2Downstream(stream, request.method === 'HEAD', state)
   sessions.opened(state, downstream, stream)
