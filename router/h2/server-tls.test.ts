@@ -66,13 +66,12 @@ test('tls.clientNames: every stream of a refused client is answered 403, counted
   const r = await h2Router(t, ok, {
     tls: { ...tls, requireClientAuth: true, clientNames: ['allowed'] },
   })
-  const client = await ca.issue('stranger', { usage: 'client' })
-  const c = h2Client(t, r.url, {
-    ca: readFileSync(ca.cert),
-    servername: 'localhost',
-    cert: readFileSync(client.cert),
-    key: readFileSync(client.key),
-  })
+  const withCertificate = async (name: string) => {
+    const client = await ca.issue(name, { usage: 'client' })
+    const files = { cert: readFileSync(client.cert), key: readFileSync(client.key) }
+    return h2Client(t, r.url, { ca: readFileSync(ca.cert), servername: 'localhost', ...files })
+  }
+  const c = await withCertificate('stranger')
   for (const path of ['/a', '/b']) {
     const a = await exchange(c, { ':path': path })
     t.is(a.status, 403)
@@ -80,12 +79,5 @@ test('tls.clientNames: every stream of a refused client is answered 403, counted
   }
   t.is(r.dispatched.length, 0)
   t.is(r.server.counter('tls/client_names_refused').value, 1)
-  const allowed = await ca.issue('allowed', { usage: 'client' })
-  const c2 = h2Client(t, r.url, {
-    ca: readFileSync(ca.cert),
-    servername: 'localhost',
-    cert: readFileSync(allowed.cert),
-    key: readFileSync(allowed.key),
-  })
-  t.is((await exchange(c2, { ':path': '/' })).status, 200)
+  t.is((await exchange(await withCertificate('allowed'), { ':path': '/' })).status, 200)
 })
