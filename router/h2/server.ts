@@ -71,7 +71,9 @@ export async function startH2Server(router: Router, o: H2ServerOptions): Promise
   const limits = limitsOf(o)
   const options: SecureServerOptions = {
     settings: nodeSettings({ ...o.h2, maxHeaderListBytes: limits.maxHeaderListBytes }),
-    maxHeaderListPairs: 256,
+    // Every field counts at least 32 bytes: no list within the byte bound has more fields than
+    // this, and Node stops decoding one that does (RST_STREAM) before it costs more memory.
+    maxHeaderListPairs: Math.ceil(limits.maxHeaderListBytes / 32) + 8,
   }
   const server: Http2Server | Http2SecureServer =
     tls === undefined
