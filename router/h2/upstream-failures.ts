@@ -75,7 +75,7 @@ export function connectFailure(c: ConnectState): UpstreamError {
   const tls = c.dialer?.failure({
     tcpUp: c.tcpUp,
     connected: false,
-    error: c.error,
+    error: noH2(c.error),
     firstExchange: true,
     heard: false,
     request: c.request,
@@ -87,4 +87,15 @@ export function connectFailure(c: ConnectState): UpstreamError {
     c.error?.message ?? 'the connection closed before it was established',
     { cause: c.error, unsent: true },
   )
+}
+
+/** OpenSSL's alert when the endpoint supports none of the protocols offered by ALPN. */
+const NO_PROTOCOL = 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL'
+
+/** The endpoint's ALPN refusal in words (h2 is the one protocol offered). */
+function noH2(err: Error | undefined): Error | undefined {
+  if ((err as { code?: unknown } | undefined)?.code !== NO_PROTOCOL) return err
+  return new Error(`the endpoint does not speak h2 (it refused ALPN h2: ${NO_PROTOCOL})`, {
+    cause: err,
+  })
 }
