@@ -102,7 +102,7 @@ export class H2Session implements StreamOwner, Watched {
 
   /** Whether a new stream may start now. */
   get hasRoom(): boolean {
-    return !this.retiredAlready && this.active.size < this.maxStreams
+    return !this.retiredAlready && !this.session.destroyed && this.active.size < this.maxStreams
   }
 
   /** Streams open now. */
@@ -116,13 +116,21 @@ export class H2Session implements StreamOwner, Watched {
     this.active.add(x)
     x.sentAt = this.watchdog.now
     const scheme = this.dialer === undefined ? 'http' : 'https'
-    x.start(this.session, requestHeaders(x.request, scheme, this.target.key), this)
+    const refused = x.start(this.session, requestHeaders(x.request, scheme, this.target.key), this)
+    if (refused === undefined) return
+    // No stream: the place is free again, and a session that refused for its own state (out of
+    // stream ids, say) takes no more.
+    this.active.delete(x)
+    if (this.active.size === 0) this.keepalive.idle()
+    if (refused.unsent) this.retire()
   }
 
   /** Takes no new stream; closes once the open ones finish. */
   close(): void {
     this.retire()
-    if (!this.session.closed) this.session.close()
+    // Still connecting with nothing to carry: no need to wait for the handshake.
+    if (!this.connected && this.active.size === 0) this.session.destroy()
+    else if (!this.session.closed) this.session.close()
   }
 
   streamClosed(x: H2Exchange): void {
@@ -199,7 +207,8 @@ export class H2Session implements StreamOwner, Watched {
     const alpn = (this.socket as TLSSocket).alpnProtocol
     if (this.dialer !== undefined && alpn !== 'h2') return this.noH2(alpn)
     this.connected = true
-    this.keepalive.idle()
+    // Streams may have started while connecting: the keepalive watches only an idle session.
+    if (this.active.size === 0) this.keepalive.idle()
     this.owner.room(this)
   }
 

@@ -1,5 +1,6 @@
 import test from 'ava'
 import { constants } from 'node:http2'
+import { createServer as createTcpServer } from 'node:net'
 import { Readable } from 'node:stream'
 import { StreamResetError, UpstreamError } from '../core/handler.js'
 import { endpointAt, exchange, h2Endpoint } from '../../testing/h2/upstream.js'
@@ -159,5 +160,36 @@ test('a refused connection fails unsent with its errno code, the body untouched'
   t.true(out.error instanceof UpstreamError)
   t.is(out.error?.code, 'ECONNREFUSED')
   t.true(out.error?.unsent)
+  t.is(body.readableDidRead, false)
+})
+
+test('a header HTTP/2 cannot carry fails that request only, not unsent; the session goes on', async (t) => {
+  const { endpoint } = await h2Endpoint(t, (stream) => {
+    stream.respond({ ':status': 200 })
+    stream.end('fine')
+  })
+  const up = sessions(t).upstream(endpoint)
+  const bad = await exchange(up, { headers: ['host', 'svc.test', 'bad name', 'x'] })
+  t.true(bad.error instanceof UpstreamError, `${bad.status} ${String(bad.error)}`)
+  t.false(bad.error?.unsent)
+  t.is((await exchange(up)).body.toString(), 'fine')
+})
+
+test('abort while the session is still connecting: the abort error at once, the body unread', async (t) => {
+  // A TCP endpoint that accepts and says nothing: a TLS handshake with it never ends.
+  const server = createTcpServer((s) => s.on('error', () => {}))
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  t.teardown(() => server.close())
+  const port = (server.address() as { port: number }).port
+  const tls = { enabled: true, disableValidation: true, trustCerts: [] }
+  const up = sessions(t, { tls, connectTimeoutMs: 2000 }).upstream(endpointAt(port))
+  const body = Readable.from(['never read'])
+  const gone = new Error('client gone')
+  const out = await exchange(
+    up,
+    { method: 'POST', body },
+    { onAbort: (abort) => setTimeout(() => abort(gone), 50) },
+  )
+  t.is(out.error, gone)
   t.is(body.readableDidRead, false)
 })

@@ -42,16 +42,24 @@ export class H2Exchange {
     this.requestSent = request.body === null
   }
 
-  /** Opens the stream on `session` and sends the request. */
-  start(session: ClientHttp2Session, headers: OutgoingHttpHeaders, owner: StreamOwner): void {
+  /**
+   * Opens the stream on `session` and sends the request. Returns why node:http2 refused to open
+   * it, if it did (the exchange has failed with that, and no stream will close); else undefined.
+   */
+  start(
+    session: ClientHttp2Session,
+    headers: OutgoingHttpHeaders,
+    owner: StreamOwner,
+  ): UpstreamError | undefined {
     this.cancel = undefined
     const body = this.request.body
     let stream: ClientHttp2Stream
     try {
       stream = session.request(headers, { endStream: body === null })
     } catch (e) {
-      // Refused before anything left (a header node:http2 will not send, a session closing).
-      return this.fail(requestRefused(e as Error))
+      const refused = requestRefused(e as Error)
+      this.fail(refused)
+      return refused
     }
     this.stream = stream
     stream.on('response', (h) => this.head(h))
@@ -65,12 +73,13 @@ export class H2Exchange {
       owner.streamClosed(this)
       if (!this.done) this.fail(owner.failureOf(this, stream, this.error))
     })
-    if (body === null) return
+    if (body === null) return undefined
     if (Buffer.isBuffer(body)) {
       stream.end(body)
       this.requestSent = true
     } else if (stream.pending) stream.once('ready', () => pipeBody(this, body, stream))
     else pipeBody(this, body, stream)
+    return undefined
   }
 
   /** The id the endpoint knows the stream by (undefined: not yet, or never, given one). */
@@ -138,13 +147,25 @@ function rstCodeOf(err: Error): number {
   return typeof code === 'number' ? code : NGHTTP2_CANCEL
 }
 
-function requestRefused(e: Error): UpstreamError {
+/** node:http2's refusals that say the session can take no stream (not the request's fault). */
+const SESSION_REFUSALS = new Set([
+  'ERR_HTTP2_INVALID_SESSION',
+  'ERR_HTTP2_GOAWAY_SESSION',
+  'ERR_HTTP2_OUT_OF_STREAMS',
+])
+
+/**
+ * node:http2 would not open the stream: nothing left. A session that can take no more makes
+ * it unsent (another session, or endpoint, will do); a request it cannot send (a header value
+ * HTTP/2 forbids) fails as is, since it would fail everywhere.
+ */
+export function requestRefused(e: Error): UpstreamError {
   const code = (e as { code?: unknown }).code
-  return new UpstreamError(
-    typeof code === 'string' ? code : 'ERR_HTTP2_REQUEST',
-    `the request could not be sent: ${e.message}`,
-    { cause: e },
-  )
+  const name = typeof code === 'string' ? code : 'ERR_HTTP2_REQUEST'
+  return new UpstreamError(name, `the request could not be sent: ${e.message}`, {
+    cause: e,
+    unsent: SESSION_REFUSALS.has(name),
+  })
 }
 
 function noHead(): UpstreamError {
