@@ -4,6 +4,7 @@ import {
   constants,
   type ClientHttp2Session,
   type ClientHttp2Stream,
+  type OutgoingHttpHeaders,
   type Settings,
 } from 'node:http2'
 import type { TLSSocket } from 'node:tls'
@@ -115,21 +116,33 @@ export class H2Session implements StreamOwner, Watched {
     if (this.active.size === 0) this.keepalive.busy()
     this.active.add(x)
     x.sentAt = this.watchdog.now
-    const scheme = this.dialer === undefined ? 'http' : 'https'
-    const refused = x.start(this.session, requestHeaders(x.request, scheme, this.target.key), this)
+    const refused = this.open(x)
     if (refused === undefined) return
-    // No stream: the place is free again, and a session that refused for its own state (out of
-    // stream ids, say) takes no more.
+    // No stream: the place is free again, and a session that refused for its own state (closing)
+    // takes no more.
     this.active.delete(x)
     if (this.active.size === 0) this.keepalive.idle()
     if (refused.unsent) this.retire()
+  }
+
+  /** Opens `x`'s stream; why not, if it could not be. */
+  private open(x: H2Exchange): UpstreamError | undefined {
+    const scheme = this.dialer === undefined ? 'http' : 'https'
+    let headers: OutgoingHttpHeaders
+    try {
+      headers = requestHeaders(x.request, scheme, this.target.key)
+    } catch (e) {
+      x.fail(e as UpstreamError)
+      return e as UpstreamError
+    }
+    return x.start(this.session, headers, this)
   }
 
   /** Takes no new stream; closes once the open ones finish. */
   close(): void {
     this.retire()
     // Still connecting with nothing to carry: no need to wait for the handshake.
-    if (!this.connected && this.active.size === 0) this.session.destroy()
+    if (!this.connected && [...this.active].every((x) => x.done)) this.session.destroy()
     else if (!this.session.closed) this.session.close()
   }
 

@@ -1,8 +1,9 @@
 import test from 'ava'
-import { constants } from 'node:http2'
+import { constants, type ServerHttp2Stream } from 'node:http2'
 import { createServer as createTcpServer } from 'node:net'
 import { Readable } from 'node:stream'
 import { StreamResetError, UpstreamError } from '../core/handler.js'
+import { eventually } from '../../testing/eventually.js'
 import { endpointAt, exchange, h2Endpoint } from '../../testing/h2/upstream.js'
 import { freePort } from '../../testing/free-port.js'
 import { readPath } from '../../dtabs/index.js'
@@ -163,16 +164,24 @@ test('a refused connection fails unsent with its errno code, the body untouched'
   t.is(body.readableDidRead, false)
 })
 
-test('a header HTTP/2 cannot carry fails that request only, not unsent; the session goes on', async (t) => {
-  const { endpoint } = await h2Endpoint(t, (stream) => {
+test('a header name HTTP/2 cannot carry fails that request only: other streams go on', async (t) => {
+  const held: ServerHttp2Stream[] = []
+  const e = await h2Endpoint(t, (stream) => {
+    if (stream.id === 1) return void held.push(stream)
     stream.respond({ ':status': 200 })
     stream.end('fine')
   })
-  const up = sessions(t).upstream(endpoint)
+  const up = sessions(t).upstream(e.endpoint)
+  const inFlight = exchange(up)
   const bad = await exchange(up, { headers: ['host', 'svc.test', 'bad name', 'x'] })
-  t.true(bad.error instanceof UpstreamError, `${bad.status} ${String(bad.error)}`)
+  t.is(bad.error?.code, 'H2_BAD_HEADER')
   t.false(bad.error?.unsent)
+  await eventually('the first stream held', () => held.length === 1)
+  held[0]?.respond({ ':status': 200 })
+  held[0]?.end('held')
+  t.is((await inFlight).body.toString(), 'held')
   t.is((await exchange(up)).body.toString(), 'fine')
+  t.is(e.sessions.length, 1)
 })
 
 test('abort while the session is still connecting: the abort error at once, the body unread', async (t) => {

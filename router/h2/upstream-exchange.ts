@@ -54,10 +54,12 @@ export class H2Exchange {
     this.cancel = undefined
     const body = this.request.body
     let stream: ClientHttp2Stream
+    // Asked first: node:http2 destroys the session itself when it refuses a request.
+    const sessionGone = session.destroyed || session.closed
     try {
       stream = session.request(headers, { endStream: body === null })
     } catch (e) {
-      const refused = requestRefused(e as Error)
+      const refused = requestRefused(e as Error, sessionGone)
       this.fail(refused)
       return refused
     }
@@ -147,24 +149,17 @@ function rstCodeOf(err: Error): number {
   return typeof code === 'number' ? code : NGHTTP2_CANCEL
 }
 
-/** node:http2's refusals that say the session can take no stream (not the request's fault). */
-const SESSION_REFUSALS = new Set([
-  'ERR_HTTP2_INVALID_SESSION',
-  'ERR_HTTP2_GOAWAY_SESSION',
-  'ERR_HTTP2_OUT_OF_STREAMS',
-])
-
 /**
- * node:http2 would not open the stream: nothing left. A session that can take no more makes
- * it unsent (another session, or endpoint, will do); a request it cannot send (a header value
+ * node:http2 would not open the stream: nothing left. A session closing or gone makes it
+ * unsent (another session, or endpoint, will do); a request it cannot send (a header name
  * HTTP/2 forbids) fails as is, since it would fail everywhere.
  */
-export function requestRefused(e: Error): UpstreamError {
+function requestRefused(e: Error, sessionGone: boolean): UpstreamError {
   const code = (e as { code?: unknown }).code
-  const name = typeof code === 'string' ? code : 'ERR_HTTP2_REQUEST'
+  const name = typeof code === 'string' ? code : 'H2_REQUEST_REFUSED'
   return new UpstreamError(name, `the request could not be sent: ${e.message}`, {
     cause: e,
-    unsent: SESSION_REFUSALS.has(name),
+    unsent: sessionGone,
   })
 }
 

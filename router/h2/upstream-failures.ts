@@ -89,13 +89,12 @@ export function connectFailure(c: ConnectState): UpstreamError {
   )
 }
 
-/** OpenSSL's alert when the endpoint supports none of the protocols offered by ALPN. */
-const NO_PROTOCOL = 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL'
+/** OpenSSL's alert code when the endpoint supports none of the protocols offered by ALPN. */
+const NO_PROTOCOL = /_ALERT_NO_APPLICATION_PROTOCOL$/
 
 /** The endpoint's ALPN refusal in words (h2 is the one protocol offered). */
 function noH2(err: Error | undefined): Error | undefined {
-  if ((err as { code?: unknown } | undefined)?.code !== NO_PROTOCOL) return err
-  return new Error(`the endpoint does not speak h2 (it refused ALPN h2: ${NO_PROTOCOL})`, {
-    cause: err,
-  })
+  const code = (err as { code?: unknown } | undefined)?.code
+  if (typeof code !== 'string' || !NO_PROTOCOL.test(code)) return err
+  return new Error(`the endpoint does not speak h2 (it refused ALPN h2: ${code})`, { cause: err })
 }

@@ -3,7 +3,7 @@
  * router sends and answers it receives.
  */
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2'
-import type { UpstreamRequest } from '../core/handler.js'
+import { UpstreamError, type UpstreamRequest } from '../core/handler.js'
 
 /**
  * Connection-specific fields HTTP/2 forbids (RFC 9113 8.2.2; node:http2 throws on them). The
@@ -19,10 +19,15 @@ const FORBIDDEN = new Set([
   'te',
 ])
 
+/** A field name as RFC 9110 allows (a token), lower-cased as HTTP/2 requires. */
+const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/
+
 /**
  * The request's header object: the pseudo-headers (`:authority` from `host`, else the
  * endpoint), its fields lower-cased (repeated names as arrays), and always `te: trailers`, which
- * gRPC endpoints require and every HTTP/2 endpoint accepts.
+ * gRPC endpoints require and every HTTP/2 endpoint accepts. A field name that is no token
+ * throws an UpstreamError: node:http2 would refuse it by destroying the whole session, streams
+ * of other calls included.
  */
 export function requestHeaders(
   req: UpstreamRequest,
@@ -41,10 +46,18 @@ export function requestHeaders(
     const value = h[i + 1] as string
     if (name === 'host') out[':authority'] = value
     else if (name.charCodeAt(0) === 58 /* : */ || FORBIDDEN.has(name)) continue
-    else add(out, name, value)
+    else if (FIELD_NAME.test(name)) add(out, name, value)
+    else throw badName(name)
   }
   out.te = 'trailers'
   return out
+}
+
+function badName(name: string): UpstreamError {
+  return new UpstreamError(
+    'H2_BAD_HEADER',
+    `the header name ${JSON.stringify(name)} cannot be sent over HTTP/2 (not a token)`,
+  )
 }
 
 function add(out: OutgoingHttpHeaders, name: string, value: string): void {
