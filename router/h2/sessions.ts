@@ -5,8 +5,8 @@
  * their streams finish).
  */
 import type { Path } from '../../dtabs/index.js'
-import { Lru } from '../../lib/lru.js'
 import type { ClientTlsConfig } from '../../lib/tls/client-config.js'
+import { EndpointUpstreams } from '../core/endpoint-upstreams.js'
 import type { Connector } from '../core/handler.js'
 import { TlsDialer, type UpstreamTls } from '../h1/upstream-tls.js'
 import { ClientTlsContexts, type ClientTlsFiles } from '../h1/upstream-tls-files.js'
@@ -26,84 +26,40 @@ export interface H2SessionsOptions {
   readonly tlsFiles?: ClientTlsFiles
 }
 
-/** Clients whose settings are equal: their upstreams are keyed `prefix + endpoint key`. */
-interface Group {
-  /** The settings as a key of `H2Sessions.groups`. */
-  readonly id: string
+/** A set of client settings made ready: defaults applied, TLS files read. */
+interface Prepared {
   readonly settings: SessionSettings
   readonly tls: UpstreamTls | undefined
-  readonly prefix: string
-  /** How many upstreams the group has: it goes with its last one. */
-  upstreams: number
-}
-
-interface Entry {
-  readonly upstream: H2Upstream
-  readonly group: Group
 }
 
 /** Sends calls to endpoints over HTTP/2 (see the file's comment). */
 export class H2Sessions implements Connector {
-  private readonly upstreams: Lru<string, Entry>
-  private readonly byClient = new WeakMap<Path, Group>()
-  private readonly groups = new Map<string, Group>()
-  private unnamed: Group | undefined
-  /** Groups ever made: each has a prefix of its own, so none is offered another's session. */
-  private made = 0
+  private readonly upstreams: EndpointUpstreams<H2ClientOptions, Prepared, H2Upstream>
   /** One response-timeout sweep for every session. */
   private readonly watchdog = new Watchdog()
   private readonly contexts = new ClientTlsContexts()
 
   constructor(private readonly options: H2SessionsOptions = {}) {
-    this.upstreams = new Lru(options.capacity ?? 10_000, (_key, { upstream, group }) => {
-      void upstream.close()
-      if (--group.upstreams === 0 && this.groups.get(group.id) === group) {
-        this.groups.delete(group.id)
-      }
+    this.upstreams = new EndpointUpstreams({
+      capacity: options.capacity ?? 10_000,
+      settingsFor: options.settingsFor,
+      none: {},
+      prepare: (o) => ({ settings: sessionSettings(o), tls: o.tls && this.tlsOf(o.tls) }),
+      make: (e, { settings, tls }) => {
+        const dialer = tls && new TlsDialer(tls, e.host, e.port, ['h2'])
+        return new H2Upstream(e, settings, this.watchdog, dialer)
+      },
+      evicted: (upstream) => void upstream.close(),
     })
   }
 
   upstream(e: Endpoint, clientId?: Path): H2Upstream {
-    const group = this.groupOf(clientId)
-    const key = group.prefix === '' ? e.key : group.prefix + e.key
-    let entry = this.upstreams.get(key)
-    if (entry === undefined) {
-      const dialer = group.tls && new TlsDialer(group.tls, e.host, e.port, ['h2'])
-      entry = { upstream: new H2Upstream(e, group.settings, this.watchdog, dialer), group }
-      // Counted before it is set: an eviction the set makes cannot drop this group.
-      group.upstreams++
-      this.upstreams.set(key, entry)
-    }
-    return entry.upstream
+    return this.upstreams.get(e, clientId)
   }
 
   /** Closes every session, letting streams in flight finish. */
   async close(): Promise<void> {
-    await Promise.all(this.upstreams.values().map((e) => e.upstream.close()))
-  }
-
-  private groupOf(clientId: Path | undefined): Group {
-    const known = clientId === undefined ? this.unnamed : this.byClient.get(clientId)
-    if (known !== undefined && this.groups.get(known.id) === known) return known
-    const options = clientId === undefined ? {} : this.options.settingsFor?.(clientId)
-    const group = this.group(options ?? {})
-    if (clientId === undefined) this.unnamed = group
-    else this.byClient.set(clientId, group)
-    return group
-  }
-
-  private group(o: H2ClientOptions): Group {
-    const id = JSON.stringify(o)
-    let group = this.groups.get(id)
-    if (group === undefined) {
-      // The first settings seen key their upstreams by the endpoint alone; later ones by a prefix.
-      const prefix = this.made === 0 ? '' : `${this.made} `
-      this.made++
-      const tls = o.tls && this.tlsOf(o.tls)
-      group = { id, settings: sessionSettings(o), tls, prefix, upstreams: 0 }
-      this.groups.set(id, group)
-    }
-    return group
+    await Promise.all(this.upstreams.values().map((u) => u.close()))
   }
 
   private tlsOf(settings: ClientTlsConfig): UpstreamTls {
