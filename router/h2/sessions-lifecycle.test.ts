@@ -197,3 +197,24 @@ test('close() lets streams in flight finish, then resolves', async (t) => {
   await s.close()
   t.is((await call).body.toString(), 'late')
 })
+
+test('a session idle for idleTimeMs is closed; the next call opens another', async (t) => {
+  const e = await h2Endpoint(t, (stream) => answer(stream, 'ok'))
+  const up = sessions(t, { idleTimeMs: 200, keepAliveMs: 0 }).upstream(e.endpoint) as H2Upstream
+  t.is((await exchange(up)).body.toString(), 'ok')
+  await eventually('the idle session closed', () => up.size === 0 && e.sessions[0]?.closed === true)
+  t.is((await exchange(up)).body.toString(), 'ok')
+  t.is(e.sessions.length, 2)
+})
+
+test('past capacity, the least recently used endpoint upstream closes its session', async (t) => {
+  const a = await h2Endpoint(t, (stream) => answer(stream, 'a'))
+  const b = await h2Endpoint(t, (stream) => answer(stream, 'b'))
+  const s = new H2Sessions({ capacity: 1 })
+  t.teardown(() => s.close())
+  const upA = s.upstream(a.endpoint)
+  t.is((await exchange(upA)).body.toString(), 'a')
+  t.is((await exchange(s.upstream(b.endpoint))).body.toString(), 'b')
+  await eventually("a's session closed", () => upA.size === 0 && a.sessions[0]?.closed === true)
+  t.is(b.sessions[0]?.closed, false)
+})
