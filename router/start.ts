@@ -23,10 +23,11 @@ import type { H1PoolOptions } from './h1/pool.js'
 import { ClientTlsFiles } from './h1/upstream-tls-files.js'
 import type { Path } from '../dtabs/index.js'
 import type { MetricsRegistry } from './metrics/index.js'
-import { ConfigError } from '../lib/config/section.js'
 import type { Connector } from './core/handler.js'
 import type { ServerConfig } from './config/index.js'
-import { h2Transport, type H2ClientStart, type H2Transport } from './h2/transport.js'
+import { startH2Server } from './h2/server.js'
+import { H2Sessions } from './h2/sessions.js'
+import type { H2ClientOptions } from './h2/upstream-options.js'
 
 /** A running router process: its routers, their servers, and how to stop it all. */
 export interface Running {
@@ -68,26 +69,17 @@ function h1Settings(cfg: HttpRouterConfig, id: Path): H1PoolOptions {
 }
 
 /** A client's settings for the HTTP/2 sessions: its bounds, TLS and h2 settings. */
-function h2Settings(cfg: HttpRouterConfig, id: Path): H2ClientStart {
+function h2Settings(cfg: HttpRouterConfig, id: Path): H2ClientOptions {
   const tls = tlsFor(cfg.client, id)
   const { responseTimeoutMs, idleTimeMs, maxWaiters } = upstreamSettingsFor(cfg.client, id)
   const h2 = h2SettingsFor(cfg.client, id)
   return { responseTimeoutMs, idleTimeMs, maxWaiters, h2, ...(tls === undefined ? {} : { tls }) }
 }
 
-/** The HTTP/2 transport an h2 router needs; a build without one refuses the router. */
-function needH2(cfg: HttpRouterConfig): H2Transport {
-  if (h2Transport !== undefined) return h2Transport
-  throw new ConfigError(
-    `${cfg.at}.protocol`,
-    'h2 routers need the HTTP/2 transport, which this build lacks',
-  )
-}
-
 /** The router's connector: HTTP/1.1 pools, or HTTP/2 sessions for an h2 router. */
 function connectorFor(cfg: HttpRouterConfig, tlsFiles: ClientTlsFiles): Connector {
   if (cfg.protocol === 'h2') {
-    return needH2(cfg).connector({ settingsFor: (id) => h2Settings(cfg, id), tlsFiles })
+    return new H2Sessions({ settingsFor: (id) => h2Settings(cfg, id), tlsFiles })
   }
   return new Pools({ settingsFor: (id) => h1Settings(cfg, id), tlsFiles })
 }
@@ -164,7 +156,7 @@ function startOne(
   log: Log,
 ): Promise<RouterServer> {
   const statsFor = (ip: string, port: number) => metrics.router(cfg.label).server(ip, port)
-  if (cfg.protocol === 'h2') return needH2(cfg).startServer(router, { ...s, statsFor, log })
+  if (cfg.protocol === 'h2') return startH2Server(router, { ...s, statsFor, log })
   const maxHeaderBytes = (cfg.maxHeadersKB + cfg.maxInitialLineKB) * 1024
   return startServer(router, { ...s, maxHeaderBytes, statsFor, log })
 }
@@ -193,8 +185,6 @@ export async function startRouters(
     for (const files of clientTls) files.close()
     namers.close()
   }
-  // An h2 router this build cannot serve stops the start before anything opens.
-  for (const cfg of config.routers) if (cfg.protocol === 'h2') needH2(cfg)
   try {
     for (const cfg of config.routers) {
       const tlsFiles = await openClientTls(cfg, log)
