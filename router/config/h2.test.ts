@@ -213,7 +213,7 @@ test('bad h2 values and the other protocol keys are errors naming their location
     ],
     [
       h2Router({}, { initialStreamWindowBytes: 2 ** 31 }),
-      `${S}.initialStreamWindowBytes: expected an integer in [0, 2147483647], got number 2147483648`,
+      `${S}.initialStreamWindowBytes: expected an integer in [1, 2147483647], got number 2147483648`,
     ],
     [
       h2Router({}, { maxConcurrentStreamsPerConnection: 0 }),

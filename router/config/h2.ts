@@ -105,8 +105,9 @@ export function readH2Settings(s: Section, warn: Warn, streams: boolean): H2Sett
   readWindowUpdateRatio(s, warn)
   const settings: Record<string, number | undefined> = {
     headerTableBytes: s.optionalNumber('headerTableBytes', { min: 0, max: MAX_SETTING }),
+    // A window of 0 never opens: the peer could not send one byte of DATA (every body hangs).
     initialStreamWindowBytes: s.optionalNumber('initialStreamWindowBytes', {
-      min: 0,
+      min: 1,
       max: MAX_WINDOW,
     }),
     maxFrameBytes: s.optionalNumber('maxFrameBytes', { min: 16_384, max: 16_777_215 }),

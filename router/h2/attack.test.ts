@@ -1,0 +1,120 @@
+/**
+ * Hostile endpoints, clients and configs against a whole h2 router (startRouters with a parsed
+ * config, real node:http2 endpoints and clients on loopback): what each must not do to the
+ * router (lose request bytes, hang a stream, crash).
+ */
+import test, { type ExecutionContext } from 'ava'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  connect,
+  constants,
+  createServer,
+  type ClientHttp2Session,
+  type ServerHttp2Stream,
+} from 'node:http2'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { nullLog } from '../../lib/log.js'
+import { answerOf, type Answer } from '../../testing/router/h2.js'
+import { parseConfig } from '../config/index.js'
+import { MetricsRegistry } from '../metrics/index.js'
+import { startRouters } from '../start.js'
+
+/** An h2c endpoint on loopback calling `onStream`; its port. */
+async function endpoint(
+  t: ExecutionContext,
+  onStream: (stream: ServerHttp2Stream) => void,
+): Promise<number> {
+  const server = createServer()
+  server.on('session', (s) => s.on('error', () => undefined))
+  server.on('stream', (stream) => {
+    stream.on('error', () => undefined)
+    onStream(stream)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => void server.close())
+  return (server.address() as AddressInfo).port
+}
+
+/** Starts an h2 router whose service `users` is the endpoints at `ports`; a client session. */
+async function h2RouterTo(
+  t: ExecutionContext,
+  ports: readonly number[],
+  router: Record<string, unknown> = {},
+): Promise<ClientHttp2Session> {
+  const dir = mkdtempSync(join(tmpdir(), 'h2-attack-'))
+  writeFileSync(join(dir, 'users'), ports.map((p) => `127.0.0.1 ${p}\n`).join(''))
+  const config = parseConfig({
+    admin: { port: 0 },
+    namers: [{ kind: 'io.l5d.fs', rootDir: dir }],
+    routers: [{ protocol: 'h2', dtab: '/svc => /#/io.l5d.fs', servers: [{ port: 0 }], ...router }],
+  })
+  const metrics = new MetricsRegistry({ defaultMetrics: false, snapshotIntervalMs: 0 })
+  const running = await startRouters(config, nullLog, metrics)
+  const port = running.servers[0]?.address.port as number
+  const session = connect(`http://127.0.0.1:${port}`)
+  session.on('error', () => undefined)
+  t.teardown(async () => {
+    session.destroy()
+    await running.close(0)
+    rmSync(dir, { recursive: true, force: true })
+  })
+  return session
+}
+
+/** Answers 200 with the whole request body it read. */
+function echoBody(stream: ServerHttp2Stream): void {
+  const chunks: Buffer[] = []
+  stream.on('data', (c: Buffer) => chunks.push(c))
+  stream.on('end', () => {
+    if (stream.closed) return
+    stream.respond({ ':status': 200 })
+    stream.end(Buffer.concat(chunks))
+  })
+}
+
+/** `answer`, or 'no answer' past `ms` (a hang). */
+function within(ms: number, answer: Promise<Answer>): Promise<Answer | 'no answer'> {
+  return Promise.race([
+    answer,
+    new Promise<'no answer'>((resolve) => setTimeout(() => resolve('no answer'), ms).unref()),
+  ])
+}
+
+test('a request requeued after REFUSED_STREAM reaches the next endpoint whole', async (t) => {
+  // The first stream anywhere is refused once its first DATA frame arrived (RFC 9113 8.7: the
+  // endpoint did no work on it, so it may be sent again), every later one is echoed.
+  let streams = 0
+  const onStream = (stream: ServerHttp2Stream): void => {
+    if (streams++ > 0) return echoBody(stream)
+    stream.once('data', () => stream.close(constants.NGHTTP2_REFUSED_STREAM))
+  }
+  const ports = [await endpoint(t, onStream), await endpoint(t, onStream)]
+  const session = await h2RouterTo(t, ports)
+  const stream = session.request({ ':authority': 'users', ':path': '/', ':method': 'POST' })
+  stream.write('first part;')
+  setTimeout(() => stream.end('second part'), 300)
+  const answer = await within(10_000, answerOf(stream))
+  if (answer === 'no answer') return t.fail('the request hung')
+  t.is(streams, 2, 'refused once, then requeued to the other endpoint')
+  t.is(answer.status, 200)
+  t.is(answer.body.toString(), 'first part;second part', 'the endpoint got the whole body')
+})
+
+test('a client initialStreamWindowBytes of 0 is a config error naming the key', (t) => {
+  const parse = (): unknown =>
+    parseConfig({
+      routers: [
+        {
+          protocol: 'h2',
+          dtab: '/svc => /$/inet/127.0.0.1/1',
+          servers: [{ port: 0 }],
+          client: { initialStreamWindowBytes: 0 },
+        },
+      ],
+    })
+  // Accepted, it makes every answer with a body hang: the endpoint may never send DATA.
+  const err = t.throws(parse)
+  t.regex(err?.message ?? '', /client\.initialStreamWindowBytes/)
+})
