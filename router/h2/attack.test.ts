@@ -118,3 +118,26 @@ test('a client initialStreamWindowBytes of 0 is a config error naming the key', 
   const err = t.throws(parse)
   t.regex(err?.message ?? '', /client\.initialStreamWindowBytes/)
 })
+
+test('a rapid-reset burst stops at the reset-flood guard, not at the endpoint', async (t) => {
+  // Opened and reset at once (CVE-2023-44487), in one burst: every stream the router routes
+  // before it notices the flood is opened (and reset) at the endpoint too.
+  let streams = 0
+  const port = await endpoint(t, (stream) => {
+    if (streams++ === 0) echoBody(stream)
+  })
+  const session = await h2RouterTo(t, [port])
+  const warm = session.request({ ':authority': 'users', ':path': '/' })
+  warm.end()
+  t.is((await answerOf(warm)).status, 200, 'bound and warm')
+  const goaway = new Promise<number>((resolve) => session.once('goaway', resolve))
+  for (let i = 0; i < 1000 && !session.closed && !session.destroyed; i++) {
+    const stream = session.request({ ':authority': 'users', ':path': '/' })
+    stream.on('error', () => undefined)
+    stream.close(constants.NGHTTP2_CANCEL)
+  }
+  t.is(await goaway, constants.NGHTTP2_ENHANCE_YOUR_CALM, 'the flood is noticed')
+  await new Promise((resolve) => setTimeout(resolve, 500))
+  // maxResetsPerSecond is 200: twice that reaching the endpoint is already a leak of the guard.
+  t.true(streams <= 400, `${streams - 1} reset streams reached the endpoint`)
+})
