@@ -141,3 +141,22 @@ test('a rapid-reset burst stops at the reset-flood guard, not at the endpoint', 
   // maxResetsPerSecond is 200: twice that reaching the endpoint is already a leak of the guard.
   t.true(streams <= 400, `${streams - 1} reset streams reached the endpoint`)
 })
+
+test('a client stream still sending is not cut by receiveTimeoutMs (a long gRPC upload)', async (t) => {
+  // A client-streaming call: the endpoint answers at the request's end, as gRPC servers do. The
+  // client sends a message every 100 ms, for longer than receiveTimeoutMs: it is not stalled.
+  const port = await endpoint(t, echoBody)
+  const session = await h2RouterTo(t, [port], { servers: [{ port: 0, receiveTimeoutMs: 1000 }] })
+  const stream = session.request({ ':authority': 'users', ':path': '/', ':method': 'POST' })
+  const answer = answerOf(stream)
+  const sent: string[] = []
+  for (let i = 0; i < 25 && !stream.closed; i++) {
+    sent.push(`m${i};`)
+    stream.write(`m${i};`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  stream.end()
+  const got = await answer
+  t.is(got.status, 200, String(got.headers['l5d-err']))
+  t.is(got.body.toString(), sent.join(''))
+})
