@@ -160,3 +160,24 @@ test('a client stream still sending is not cut by receiveTimeoutMs (a long gRPC 
   t.is(got.status, 200, String(got.headers['l5d-err']))
   t.is(got.body.toString(), sent.join(''))
 })
+
+test("an answer complete before the request's end closes the client's stream", async (t) => {
+  // The endpoint answers at once and resets its side (RFC 9113 8.1: NO_ERROR, stop sending).
+  // The client gets the whole answer; its stream must close too, as a node:http2 server closes
+  // it, else it stays open for ever: a stream slot (maxConcurrentStreams) held, the session never
+  // idle, the client's body paused unread.
+  const port = await endpoint(t, (stream) => {
+    stream.respond({ ':status': 200 })
+    stream.end('early answer')
+  })
+  const session = await h2RouterTo(t, [port])
+  const stream = session.request({ ':authority': 'users', ':path': '/', ':method': 'POST' })
+  stream.write('a request body that never ends')
+  const answer = await within(5000, answerOf(stream))
+  if (answer === 'no answer') {
+    stream.close()
+    return t.fail("the client's stream is still open 5 s after its answer ended")
+  }
+  t.is(answer.status, 200)
+  t.is(answer.body.toString(), 'early answer')
+})
