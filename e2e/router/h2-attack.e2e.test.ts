@@ -8,18 +8,22 @@ import { join } from 'node:path'
 import { startRouter, tempDir } from '../../testing/router/process.js'
 import { answerOf } from '../../testing/router/h2.js'
 
-/** A gRPC endpoint failing every call UNAVAILABLE (retryable) once it has its first message. */
+/**
+ * A gRPC endpoint failing every call UNAVAILABLE (retryable) once it has its first message,
+ * unless that message is `ok`.
+ */
 async function unavailableEndpoint(t: { teardown(f: () => void): void }): Promise<number> {
   const server = createServer()
   server.on('session', (s) => s.on('error', () => undefined))
   server.on('stream', (stream: ServerHttp2Stream) => {
     stream.on('error', () => undefined)
-    stream.once('data', () => {
+    stream.once('data', (first: Buffer) => {
+      const status = first.toString() === 'ok' ? '0' : '14'
       stream.respond(
         { ':status': 200, 'content-type': 'application/grpc' },
         { waitForTrailers: true },
       )
-      stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '14' }))
+      stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': status }))
       stream.end()
     })
   })
@@ -61,7 +65,7 @@ test('a client resetting its stream while the call waits to be retried does not 
   await new Promise((resolve) => setTimeout(resolve, 500))
   t.is(router.child.exitCode, null, `the router exited:\n${router.output()}`)
   const next = session.request(call)
-  next.end('another')
+  next.end('ok')
   const answer = await answerOf(next)
   t.is(answer.status, 200, 'the router still answers')
 })

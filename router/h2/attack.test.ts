@@ -181,3 +181,26 @@ test("an answer complete before the request's end closes the client's stream", a
   t.is(answer.status, 200)
   t.is(answer.body.toString(), 'early answer')
 })
+
+test('requeues of a streamed request leave no listeners behind on its body', async (t) => {
+  // Both endpoints refuse every stream at its HEADERS (nothing of the body read): the request is
+  // requeued up to 25 times, each attempt piping the same body.
+  const warnings: string[] = []
+  const onWarning = (w: Error): number => warnings.push(`${w.name}: ${w.message}`)
+  process.on('warning', onWarning)
+  t.teardown(() => void process.off('warning', onWarning))
+  let streams = 0
+  const refuse = (stream: ServerHttp2Stream): void => {
+    streams++
+    stream.close(constants.NGHTTP2_REFUSED_STREAM)
+  }
+  const session = await h2RouterTo(t, [await endpoint(t, refuse), await endpoint(t, refuse)])
+  const stream = session.request({ ':authority': 'users', ':path': '/', ':method': 'POST' })
+  stream.write('a body still coming')
+  const answer = await within(10_000, answerOf(stream))
+  stream.close()
+  if (answer === 'no answer') return t.fail('the request hung')
+  t.true(streams > 11, `requeued ${streams - 1} times`)
+  await new Promise((resolve) => setImmediate(resolve))
+  t.deepEqual(warnings, [])
+})

@@ -44,10 +44,14 @@ export function pipeBody(x: BodySource, body: Readable, stream: ClientHttp2Strea
     body.removeListener('error', onError)
     body.removeListener('close', onClose)
     stream.removeListener('drain', onDrain)
+    stream.removeListener('close', stop)
   }
   body.on('data', onData)
   body.on('end', onEnd)
   body.on('error', onError)
   body.on('close', onClose)
   stream.on('drain', onDrain)
+  // The stream gone (reset, refused): the same body may go to a requeued attempt, whose own
+  // listeners replace these.
+  stream.once('close', stop)
 }

@@ -51,7 +51,11 @@ export class RequestTee {
   }
 
   private branch(): Readable {
-    return new Readable({ read: () => this.pull() })
+    const branch = new Readable({ read: () => this.pull() })
+    // The body's error reaches the attempt reading the branch through its own listener; between
+    // attempts (a retry's backoff) none is, and an 'error' without a listener would be thrown.
+    branch.on('error', ignore)
+    return branch
   }
 
   /** The attempt wants more: start reading the body, or go on after a pause. */
@@ -82,3 +86,5 @@ export class RequestTee {
     this.current.push(null)
   }
 }
+
+function ignore(): void {}
