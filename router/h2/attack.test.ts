@@ -37,6 +37,15 @@ async function endpoint(
   return (server.address() as AddressInfo).port
 }
 
+/** An h2c endpoint announcing SETTINGS_MAX_CONCURRENT_STREAMS 0 (it takes no stream); its port. */
+async function closedEndpoint(t: ExecutionContext): Promise<number> {
+  const server = createServer({ settings: { maxConcurrentStreams: 0 } })
+  server.on('session', (s) => s.on('error', () => undefined))
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => void server.close())
+  return (server.address() as AddressInfo).port
+}
+
 /** Starts an h2 router whose service `users` is the endpoints at `ports`; a client session. */
 async function h2RouterTo(
   t: ExecutionContext,
@@ -203,4 +212,21 @@ test('requeues of a streamed request leave no listeners behind on its body', asy
   t.true(streams > 11, `requeued ${streams - 1} times`)
   await new Promise((resolve) => setImmediate(resolve))
   t.deepEqual(warnings, [])
+})
+
+test('an endpoint allowing 0 concurrent streams fails calls, never keeps them waiting', async (t) => {
+  const session = await h2RouterTo(t, [await closedEndpoint(t)])
+  const answers: (Answer | 'no answer')[] = []
+  for (let i = 0; i < 3; i++) {
+    const stream = session.request({ ':authority': 'users', ':path': '/' })
+    stream.end()
+    answers.push(await within(5000, answerOf(stream)))
+    if (answers.at(-1) === 'no answer') stream.close()
+  }
+  // The first call fails (refused before the endpoint's SETTINGS came); later ones wait in the
+  // session's line for a stream that will never be allowed.
+  t.false(
+    answers.includes('no answer'),
+    JSON.stringify(answers.map((a) => (a === 'no answer' ? a : a.status || `rst ${a.rstCode}`))),
+  )
 })
