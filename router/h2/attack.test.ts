@@ -230,3 +230,22 @@ test('an endpoint allowing 0 concurrent streams fails calls, never keeps them wa
     JSON.stringify(answers.map((a) => (a === 'no answer' ? a : a.status || `rst ${a.rstCode}`))),
   )
 })
+
+test('a gRPC call the server refuses itself (header list too large) gets a gRPC status', async (t) => {
+  // The router's own refusals (431, 408, 403) answer gRPC calls in plain HTTP: a gRPC client
+  // maps HTTP 431 to UNKNOWN (no grpc-status), unlike the answer step's trailers-only answers.
+  const port = await endpoint(t, echoBody)
+  const session = await h2RouterTo(t, [port])
+  const stream = session.request({
+    ':authority': 'users',
+    ':path': '/pkg.Svc/Get',
+    ':method': 'POST',
+    'content-type': 'application/grpc',
+    'x-big': 'a'.repeat(20_000),
+  })
+  stream.end()
+  const answer = await answerOf(stream)
+  t.is(answer.status, 200, `HTTP ${answer.status}`)
+  t.truthy(answer.headers['grpc-status'], 'a grpc-status')
+  t.truthy(answer.headers['l5d-err'], 'l5d-err says why')
+})
