@@ -8,6 +8,7 @@
  * endpoint and the client's addresses; no endpoint at all is a 502 too. A call with an override
  * takes its endpoint through the override guard (override-guard.ts).
  */
+import { Readable } from 'node:stream'
 import { NO_FIELDS, outcome } from '../../classifiers/index.js'
 import { RouterError } from '../../errors.js'
 import type { Endpoint } from '../../model.js'
@@ -123,6 +124,9 @@ class Attempt implements ResponseHandler {
   /** Sends the call again, to another endpoint, if the limits allow; false if not. */
   private requeue(): boolean {
     const { call, client } = this
+    // A streamed body read in part (HTTP/2 DATA sent before a REFUSED_STREAM or GOAWAY) would
+    // reach the next endpoint without its start; the retry step's copy can send it whole.
+    if (call.body instanceof Readable && call.body.readableDidRead) return false
     // With one endpoint, sending to it again would only add load to what just failed.
     if (call.requeues >= MAX_REQUEUES_PER_REQUEST || client.balancer.endpoints.length < 2) {
       return false
