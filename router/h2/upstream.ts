@@ -1,7 +1,7 @@
 import { UpstreamError, type ResponseHandler, type Upstream } from '../core/handler.js'
 import type { UpstreamRequest } from '../core/handler.js'
-import type { TlsDialer } from '../h1/upstream-tls.js'
-import type { Watchdog } from '../h1/watchdog.js'
+import type { TlsDialer } from '../net/upstream-tls.js'
+import type { Watchdog } from '../net/watchdog.js'
 import {
   H2Session,
   type SessionOwner,
