@@ -1,0 +1,201 @@
+/**
+ * A grpc-js client of `test.Echo` (echo-service.ts) with promise-returning calls, for the
+ * end-to-end tests. Each client has its own channel and so its own HTTP/2 connection (a local
+ * subchannel pool), and takes messages up to 64 MiB. A failed call rejects with grpc-js's
+ * `ServiceError` (`code`, `details`, `metadata`).
+ */
+import {
+  credentials,
+  makeGenericClientConstructor,
+  Metadata,
+  type CallOptions,
+  type ChannelOptions,
+  type Client,
+  type ClientUnaryCall,
+  type ServiceError,
+} from '@grpc/grpc-js'
+import { MAX_MESSAGE_BYTES } from './echo-backend.js'
+import { echoService, SERVICE_NAME, type EchoReply, type EchoRequest } from './echo-service.js'
+
+const EchoConstructor = makeGenericClientConstructor(echoService, SERVICE_NAME)
+
+/** A call's options: a deadline (ms from now) and request metadata. */
+export interface CallOpts {
+  readonly deadlineMs?: number
+  readonly metadata?: Record<string, string>
+}
+
+/** A single reply and the response's metadata: its headers and trailers. */
+export interface Answer {
+  readonly reply: EchoReply
+  readonly headers: Metadata
+  readonly trailers: Metadata
+}
+
+/** A stream of replies and the trailers that closed it. */
+export interface Replies {
+  readonly replies: EchoReply[]
+  readonly trailers: Metadata
+}
+
+type Method = (typeof echoService)[keyof typeof echoService]
+
+export class EchoClient {
+  readonly client: Client
+
+  /** A client of 127.0.0.1:`port`; `options` are added to the channel's. */
+  constructor(port: number, options: ChannelOptions = {}) {
+    this.client = new EchoConstructor(`127.0.0.1:${port}`, credentials.createInsecure(), {
+      'grpc.use_local_subchannel_pool': 1,
+      'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+      'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+      ...options,
+    })
+  }
+
+  close(): void {
+    this.client.close()
+  }
+
+  unary(req: EchoRequest, o: CallOpts = {}): Promise<Answer> {
+    return this.#unary(echoService.Unary, req, o)
+  }
+
+  /** Reset: the backend resets the stream (the promise rejects with what grpc-js made of it). */
+  reset(req: EchoRequest, o: CallOpts = {}): Promise<Answer> {
+    return this.#unary(echoService.Reset, req, o)
+  }
+
+  /** Hang: never answered; `call.cancel()` it, or let its deadline expire. */
+  hang(o: CallOpts = {}): { call: ClientUnaryCall; failed: Promise<ServiceError> } {
+    let call: ClientUnaryCall | undefined
+    const failed = new Promise<ServiceError>((resolve, reject) => {
+      call = this.#start(echoService.Hang, {}, o, (e) =>
+        e === null ? reject(new Error('Hang answered')) : resolve(e),
+      )
+    })
+    return { call: call as ClientUnaryCall, failed }
+  }
+
+  serverStream(req: EchoRequest, o: CallOpts = {}): Promise<Replies> {
+    const m = echoService.ServerStream
+    const call = this.client.makeServerStreamRequest(
+      m.path,
+      m.requestSerialize,
+      m.responseDeserialize,
+      req,
+      metadataOf(o),
+      callOptions(o),
+    )
+    return collect(call, call)
+  }
+
+  clientStream(reqs: readonly EchoRequest[], o: CallOpts = {}): Promise<Answer> {
+    const m = echoService.ClientStream
+    return withMetadata((done) => {
+      const call = this.client.makeClientStreamRequest(
+        m.path,
+        m.requestSerialize,
+        m.responseDeserialize,
+        metadataOf(o),
+        callOptions(o),
+        done,
+      )
+      for (const r of reqs) call.write(r)
+      call.end()
+      return call
+    })
+  }
+
+  bidi(reqs: readonly EchoRequest[], o: CallOpts = {}): Promise<Replies> {
+    const m = echoService.Bidi
+    const call = this.client.makeBidiStreamRequest(
+      m.path,
+      m.requestSerialize,
+      m.responseDeserialize,
+      metadataOf(o),
+      callOptions(o),
+    )
+    const replies = collect(call, call)
+    for (const r of reqs) call.write(r)
+    call.end()
+    return replies
+  }
+
+  #unary(m: Method, req: EchoRequest, o: CallOpts): Promise<Answer> {
+    return withMetadata((done) => this.#start(m, req, o, done))
+  }
+
+  #start(
+    m: Method,
+    req: EchoRequest,
+    o: CallOpts,
+    done: (e: ServiceError | null, r?: EchoReply) => void,
+  ): ClientUnaryCall {
+    return this.client.makeUnaryRequest(
+      m.path,
+      m.requestSerialize,
+      m.responseDeserialize,
+      req,
+      metadataOf(o),
+      callOptions(o),
+      done,
+    )
+  }
+}
+
+type Done = (e: ServiceError | null, r?: EchoReply) => void
+type MetadataEvents = {
+  on(e: 'metadata', f: (m: Metadata) => void): unknown
+  on(e: 'status', f: (s: { metadata: Metadata }) => void): unknown
+}
+
+/** Runs a call whose one reply comes to `done`; resolves once its status (trailers) came too. */
+function withMetadata(start: (done: Done) => MetadataEvents): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    let headers = new Metadata()
+    let reply: EchoReply | undefined
+    let failure: ServiceError | null = null
+    const call = start((e, r) => {
+      failure = e
+      reply = r
+    })
+    call.on('metadata', (m) => (headers = m))
+    call.on('status', (s) => {
+      // The callback runs before the status event, so both are known here.
+      if (failure !== null || reply === undefined) reject(failure ?? new Error('no reply'))
+      else resolve({ reply, headers, trailers: s.metadata })
+    })
+  })
+}
+
+/** Every reply of a stream, then its trailers (after its end); rejects with the call's error. */
+function collect(
+  stream: NodeJS.ReadableStream,
+  call: { on(e: 'status', f: (s: { metadata: Metadata }) => void): unknown },
+): Promise<Replies> {
+  const replies: EchoReply[] = []
+  stream.on('data', (r: EchoReply) => replies.push(r))
+  const ended = new Promise<void>((resolve, reject) => {
+    stream.on('end', resolve)
+    stream.on('error', reject)
+  })
+  const trailers = new Promise<Metadata>((resolve) => call.on('status', (s) => resolve(s.metadata)))
+  return Promise.all([ended, trailers]).then(([, t]) => ({ replies, trailers: t }))
+}
+
+function metadataOf(o: CallOpts): Metadata {
+  const m = new Metadata()
+  for (const [k, v] of Object.entries(o.metadata ?? {})) m.set(k, v)
+  return m
+}
+
+function callOptions(o: CallOpts): CallOptions {
+  return o.deadlineMs === undefined ? {} : { deadline: Date.now() + o.deadlineMs }
+}
+
+/** The value of metadata key `k` (first), if any, as a string. */
+export function metaValue(m: Metadata, k: string): string | undefined {
+  const v = m.get(k)[0]
+  return v === undefined ? undefined : v.toString()
+}
