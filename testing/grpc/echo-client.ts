@@ -15,9 +15,13 @@ import {
   type ServiceError,
 } from '@grpc/grpc-js'
 import { MAX_MESSAGE_BYTES } from './echo-backend.js'
-import { echoService, SERVICE_NAME, type EchoReply, type EchoRequest } from './echo-service.js'
-
-const EchoConstructor = makeGenericClientConstructor(echoService, SERVICE_NAME)
+import {
+  echoMethods,
+  SERVICE_NAME,
+  type EchoMethods,
+  type EchoReply,
+  type EchoRequest,
+} from './echo-service.js'
 
 /** A call's options: a deadline (ms from now) and request metadata. */
 export interface CallOpts {
@@ -38,14 +42,20 @@ export interface Replies {
   readonly trailers: Metadata
 }
 
-type Method = (typeof echoService)[keyof typeof echoService]
+type Method = EchoMethods[keyof EchoMethods]
 
 export class EchoClient {
   readonly client: Client
+  readonly #methods: EchoMethods
 
-  /** A client of 127.0.0.1:`port`; `options` are added to the channel's. */
-  constructor(port: number, options: ChannelOptions = {}) {
-    this.client = new EchoConstructor(`127.0.0.1:${port}`, credentials.createInsecure(), {
+  /**
+   * A client of 127.0.0.1:`port`, calling the Echo methods under the service name `service`;
+   * `options` are added to the channel's.
+   */
+  constructor(port: number, options: ChannelOptions = {}, service = SERVICE_NAME) {
+    this.#methods = echoMethods(service)
+    const Constructor = makeGenericClientConstructor(this.#methods, service)
+    this.client = new Constructor(`127.0.0.1:${port}`, credentials.createInsecure(), {
       'grpc.use_local_subchannel_pool': 1,
       'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
       'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
@@ -58,19 +68,19 @@ export class EchoClient {
   }
 
   unary(req: EchoRequest, o: CallOpts = {}): Promise<Answer> {
-    return this.#unary(echoService.Unary, req, o)
+    return this.#unary(this.#methods.Unary, req, o)
   }
 
   /** Reset: the backend resets the stream (the promise rejects with what grpc-js made of it). */
   reset(req: EchoRequest, o: CallOpts = {}): Promise<Answer> {
-    return this.#unary(echoService.Reset, req, o)
+    return this.#unary(this.#methods.Reset, req, o)
   }
 
   /** Hang: never answered; `call.cancel()` it, or let its deadline expire. */
   hang(o: CallOpts = {}): { call: ClientUnaryCall; failed: Promise<ServiceError> } {
     let call: ClientUnaryCall | undefined
     const failed = new Promise<ServiceError>((resolve, reject) => {
-      call = this.#start(echoService.Hang, {}, o, (e) =>
+      call = this.#start(this.#methods.Hang, {}, o, (e) =>
         e === null ? reject(new Error('Hang answered')) : resolve(e),
       )
     })
@@ -78,7 +88,7 @@ export class EchoClient {
   }
 
   serverStream(req: EchoRequest, o: CallOpts = {}): Promise<Replies> {
-    const m = echoService.ServerStream
+    const m = this.#methods.ServerStream
     const call = this.client.makeServerStreamRequest(
       m.path,
       m.requestSerialize,
@@ -91,7 +101,7 @@ export class EchoClient {
   }
 
   clientStream(reqs: readonly EchoRequest[], o: CallOpts = {}): Promise<Answer> {
-    const m = echoService.ClientStream
+    const m = this.#methods.ClientStream
     return withMetadata((done) => {
       const call = this.client.makeClientStreamRequest(
         m.path,
@@ -108,7 +118,7 @@ export class EchoClient {
   }
 
   bidi(reqs: readonly EchoRequest[], o: CallOpts = {}): Promise<Replies> {
-    const m = echoService.Bidi
+    const m = this.#methods.Bidi
     const call = this.client.makeBidiStreamRequest(
       m.path,
       m.requestSerialize,

@@ -86,12 +86,13 @@ export function sha256(b: Buffer): string {
 export const SERVICE_NAME = 'test.Echo'
 
 function method(
+  service: string,
   name: string,
   requestStream: boolean,
   responseStream: boolean,
 ): MethodDefinition<EchoRequest, EchoReply> {
   return {
-    path: `/${SERVICE_NAME}/${name}`,
+    path: `/${service}/${name}`,
     requestStream,
     responseStream,
     requestSerialize: encode,
@@ -102,14 +103,22 @@ function method(
   }
 }
 
-/** The methods of `test.Echo`, for `makeGenericClientConstructor` and `Server.addService`. */
-export const echoService = {
-  Unary: method('Unary', false, false),
-  ServerStream: method('ServerStream', false, true),
-  ClientStream: method('ClientStream', true, false),
-  Bidi: method('Bidi', true, true),
-  Hang: method('Hang', false, false),
-  Reset: method('Reset', false, false),
-} satisfies ServiceDefinition
+/**
+ * The methods of the Echo service under the name `service` (a client of another name asks the
+ * router for a service no backend has), for `makeGenericClientConstructor` and `Server.addService`.
+ */
+export function echoMethods(service: string) {
+  return {
+    Unary: method(service, 'Unary', false, false),
+    ServerStream: method(service, 'ServerStream', false, true),
+    ClientStream: method(service, 'ClientStream', true, false),
+    Bidi: method(service, 'Bidi', true, true),
+    Hang: method(service, 'Hang', false, false),
+    Reset: method(service, 'Reset', false, false),
+  } satisfies ServiceDefinition
+}
 
-export type EchoMethod = keyof typeof echoService
+/** `test.Echo`'s methods. */
+export const echoService = echoMethods(SERVICE_NAME)
+
+export type EchoMethods = typeof echoService

@@ -1,0 +1,125 @@
+// Plain HTTP/2 through the real router (protocol h2) with the real command-line clients, curl
+// --http2-prior-knowledge and nghttp, to a node:http2 backend: trailers forwarded, HEAD, 204,
+// 32 MiB bodies each way compared by hash, and slow readers (a paused stream holds the backend
+// back through the router, whose memory stays bounded; a rate-limited curl gets the whole body).
+import test from 'ava'
+import { connect } from 'node:http2'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { rssMB } from '../../testing/bind-attack.js'
+import { pattern, sha256 } from '../../testing/grpc/echo-service.js'
+import { h2Config } from '../../testing/grpc/router.js'
+import { curl, nghttp, nghttpTrailers } from '../../testing/h2/cli.js'
+import { PlainH2Backend } from '../../testing/h2/plain-backend.js'
+import { Cleanups } from '../../testing/namerctl/setup.js'
+import { startRouter, tempDir, type RunningRouter } from '../../testing/router/process.js'
+
+const MiB = 1024 * 1024
+const cleanups = new Cleanups()
+let backend: PlainH2Backend
+let router: RunningRouter
+let base: string
+
+test.before(async () => {
+  backend = await PlainH2Backend.start()
+  cleanups.add(() => backend.close())
+  const cx = cleanups.context
+  const dir = tempDir(cx)
+  router = await startRouter(cx, dir, h2Config(dir, { plain: [backend.port] }))
+  base = `http://127.0.0.1:${router.port}/plain`
+})
+test.after.always(() => cleanups.run())
+
+test.serial('trailers are forwarded: nghttp shows them after the body, curl too', async (t) => {
+  const run = await nghttp('-v', `${base}/trailers`)
+  const out = run.stdout.toString()
+  t.is(run.status, 0, `${out}${run.stderr}`)
+  t.deepEqual(nghttpTrailers(out), [`x-checksum: ${sha256(Buffer.from('hello'))}`, 'x-end: yes'])
+  const viaCurl = await curl('-i', `${base}/trailers`)
+  t.is(viaCurl.status, 0, viaCurl.stderr)
+  t.regex(viaCurl.stdout.toString(), /^HTTP\/2 200[\s\S]*\r\n\r\nhello[\s\S]*x-end: yes/)
+})
+
+test.serial('HEAD: the head alone, with its content-length', async (t) => {
+  const run = await curl('-I', `${base}/bytes/1000`)
+  t.is(run.status, 0, run.stderr)
+  t.regex(run.stdout.toString(), /^HTTP\/2 200 *\r\n/)
+  t.regex(run.stdout.toString(), /\r\ncontent-length: 1000\r\n/)
+  const verbose = await nghttp('-v', '-H', ':method: HEAD', `${base}/bytes/1000`)
+  const out = verbose.stdout.toString()
+  t.is(verbose.status, 0, out)
+  t.regex(out, /recv \(stream_id=\d+\) :status: 200/)
+  t.notRegex(out, /recv DATA frame/)
+})
+
+test.serial('204: no body, the stream ends with its head', async (t) => {
+  const run = await curl('-o', '/dev/null', '-w', '%{http_code} %{size_download}', `${base}/empty`)
+  t.is(run.status, 0, run.stderr)
+  t.is(run.stdout.toString(), '204 0')
+  const out = (await nghttp('-v', `${base}/empty`)).stdout.toString()
+  t.regex(out, /:status: 204\n\[[^\]]*\] recv HEADERS frame[^\n]*\n\s*; END_STREAM/)
+})
+
+test.serial('32 MiB down (curl, nghttp) and up (curl, nghttp), compared by hash', async (t) => {
+  const size = 32 * MiB
+  const expected = sha256(pattern(size))
+  const down = await curl(`${base}/bytes/${size}`)
+  t.is(down.status, 0, down.stderr)
+  t.is(down.stdout.length, size)
+  t.is(sha256(down.stdout), expected)
+  const downNg = await nghttp(`${base}/bytes/${size}`)
+  t.is(downNg.status, 0, downNg.stderr)
+  t.is(sha256(downNg.stdout), expected)
+  const file = join(tempDir(t), 'body')
+  writeFileSync(file, pattern(size))
+  const up = await curl('--data-binary', `@${file}`, `${base}/upload`)
+  t.is(up.status, 0, up.stderr)
+  t.deepEqual(JSON.parse(up.stdout.toString()), { bytes: size, sha256: expected })
+  const upNg = await nghttp('-d', file, `${base}/upload`)
+  t.is(upNg.status, 0, upNg.stderr)
+  t.deepEqual(JSON.parse(upNg.stdout.toString()), { bytes: size, sha256: expected })
+})
+
+test.serial(
+  'a reader that stops: the backend is held back through the router, whose memory stays bounded; the body then arrives whole',
+  async (t) => {
+    const size = 64 * MiB
+    const pid = router.child.pid as number
+    const session = connect(`http://127.0.0.1:${router.port}`)
+    t.teardown(() => session.close())
+    const rssBefore = rssMB(pid)
+    const sentBefore = backend.sent
+    const req = session.request({ ':path': `/plain/bytes/${size}` })
+    req.pause()
+    const status = await new Promise<number>((resolve) =>
+      req.once('response', (h) => resolve(Number(h[':status']))),
+    )
+    t.is(status, 200)
+    // How long the reader sleeps is a duration of the scenario, not a bound on anything.
+    await sleep(2000)
+    const sentWhilePaused = backend.sent - sentBefore
+    const grownMB = rssMB(pid) - rssBefore
+    t.log(
+      `while paused: the backend wrote ${(sentWhilePaused / MiB).toFixed(2)} MiB; the router grew ${grownMB.toFixed(1)} MB`,
+    )
+    t.true(
+      sentWhilePaused < 8 * MiB,
+      `the backend wrote ${sentWhilePaused} bytes to a reader that reads nothing`,
+    )
+    t.true(grownMB < 32, `the router's RSS grew by ${grownMB} MB`)
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    await new Promise((resolve) => req.once('end', resolve))
+    const body = Buffer.concat(chunks)
+    t.is(body.length, size)
+    t.is(sha256(body), sha256(pattern(size)))
+  },
+)
+
+test.serial('a rate-limited curl gets the whole body', async (t) => {
+  const size = 4 * MiB
+  const run = await curl('--limit-rate', '2M', `${base}/bytes/${size}`)
+  t.is(run.status, 0, run.stderr)
+  t.is(sha256(run.stdout), sha256(pattern(size)))
+})
