@@ -73,7 +73,9 @@ export function decode<T extends Message>(bytes: Buffer): T {
 /** `n` bytes of a fixed pattern (byte i is i mod 251), for large bodies compared by hash. */
 export function pattern(n: number): Buffer {
   const b = Buffer.allocUnsafe(n)
-  for (let i = 0; i < n; i++) b[i] = i % 251
+  for (let i = 0; i < Math.min(n, 251); i++) b[i] = i
+  // Doubling copies of whole periods keep byte i at i mod 251 (a byte loop is slow at 64 MiB).
+  for (let filled = 251; filled < n; filled *= 2) b.copy(b, filled, 0, Math.min(filled, n - filled))
   return b
 }
 

@@ -108,3 +108,14 @@ test('a killed backend comes back on its port; calls are tallied by backend and 
   await eventually('calls to succeed again', async () => (await runCalls(client, 1, 1)).ok === 1)
   t.is((await backend.counts()).calls.Unary, 1)
 })
+
+test('pattern: byte i is i mod 251, at any length', (t) => {
+  for (const n of [0, 1, 251, 252, 1000, 70_001]) {
+    const b = pattern(n)
+    t.is(b.length, n)
+    t.true(
+      b.every((x, i) => x === i % 251),
+      `length ${n}`,
+    )
+  }
+})
