@@ -10,9 +10,9 @@ import { eventually } from '../../testing/eventually.js'
 import { EchoClient, metaValue } from '../../testing/grpc/echo-client.js'
 import { EchoProcess } from '../../testing/grpc/echo-process.js'
 import { pattern, SERVICE_NAME, sha256 } from '../../testing/grpc/echo-service.js'
-import { h2Config } from '../../testing/grpc/router.js'
+import { h2Router } from '../../testing/grpc/router.js'
 import { Cleanups } from '../../testing/namerctl/setup.js'
-import { startRouter, tempDir, type RunningRouter } from '../../testing/router/process.js'
+import type { RunningRouter } from '../../testing/router/process.js'
 import { TcpRelay } from '../../testing/servers/tcp-relay.js'
 
 const MiB = 1024 * 1024
@@ -24,9 +24,7 @@ let client: EchoClient
 test.before(async () => {
   backend = await EchoProcess.start('b1')
   cleanups.add(() => backend.kill())
-  const cx = cleanups.context
-  const dir = tempDir(cx)
-  router = await startRouter(cx, dir, h2Config(dir, { [SERVICE_NAME]: [backend.port] }))
+  router = await h2Router(cleanups.context, { [SERVICE_NAME]: [backend.port] })
   client = new EchoClient(router.port)
   cleanups.add(() => client.close())
 })

@@ -9,11 +9,11 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { rssMB } from '../../testing/bind-attack.js'
 import { pattern, sha256 } from '../../testing/grpc/echo-service.js'
-import { h2Config } from '../../testing/grpc/router.js'
+import { h2Router } from '../../testing/grpc/router.js'
 import { curl, nghttp, nghttpTrailers } from '../../testing/h2/cli.js'
 import { PlainH2Backend } from '../../testing/h2/plain-backend.js'
 import { Cleanups } from '../../testing/namerctl/setup.js'
-import { startRouter, tempDir, type RunningRouter } from '../../testing/router/process.js'
+import { tempDir, type RunningRouter } from '../../testing/router/process.js'
 
 const MiB = 1024 * 1024
 const cleanups = new Cleanups()
@@ -24,9 +24,7 @@ let base: string
 test.before(async () => {
   backend = await PlainH2Backend.start()
   cleanups.add(() => backend.close())
-  const cx = cleanups.context
-  const dir = tempDir(cx)
-  router = await startRouter(cx, dir, h2Config(dir, { plain: [backend.port] }))
+  router = await h2Router(cleanups.context, { plain: [backend.port] })
   base = `http://127.0.0.1:${router.port}/plain`
 })
 test.after.always(() => cleanups.run())

@@ -11,7 +11,10 @@ import {
   type CallOptions,
   type ChannelOptions,
   type Client,
+  type ClientDuplexStream,
+  type ClientReadableStream,
   type ClientUnaryCall,
+  type ClientWritableStream,
   type ServiceError,
 } from '@grpc/grpc-js'
 import { MAX_MESSAGE_BYTES } from './echo-backend.js'
@@ -42,25 +45,26 @@ export interface Replies {
   readonly trailers: Metadata
 }
 
-type Method = EchoMethods[keyof EchoMethods]
+/** The methods makeGenericClientConstructor made (grpc-js types them as any function). */
+type Generated = Record<keyof EchoMethods, (...args: unknown[]) => unknown>
 
 export class EchoClient {
   readonly client: Client
-  readonly #methods: EchoMethods
+  readonly #generated: Generated
 
   /**
    * A client of 127.0.0.1:`port`, calling the Echo methods under the service name `service`;
    * `options` are added to the channel's.
    */
   constructor(port: number, options: ChannelOptions = {}, service = SERVICE_NAME) {
-    this.#methods = echoMethods(service)
-    const Constructor = makeGenericClientConstructor(this.#methods, service)
+    const Constructor = makeGenericClientConstructor(echoMethods(service), service)
     this.client = new Constructor(`127.0.0.1:${port}`, credentials.createInsecure(), {
       'grpc.use_local_subchannel_pool': 1,
       'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
       'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
       ...options,
     })
+    this.#generated = this.client as unknown as Generated
   }
 
   close(): void {
@@ -68,19 +72,19 @@ export class EchoClient {
   }
 
   unary(req: EchoRequest, o: CallOpts = {}): Promise<Answer> {
-    return this.#unary(this.#methods.Unary, req, o)
+    return this.#unary('Unary', req, o)
   }
 
   /** Reset: the backend resets the stream (the promise rejects with what grpc-js made of it). */
   reset(req: EchoRequest, o: CallOpts = {}): Promise<Answer> {
-    return this.#unary(this.#methods.Reset, req, o)
+    return this.#unary('Reset', req, o)
   }
 
   /** Hang: never answered; `call.cancel()` it, or let its deadline expire. */
   hang(o: CallOpts = {}): { call: ClientUnaryCall; failed: Promise<ServiceError> } {
     let call: ClientUnaryCall | undefined
     const failed = new Promise<ServiceError>((resolve, reject) => {
-      call = this.#start(this.#methods.Hang, {}, o, (e) =>
+      call = this.#start('Hang', {}, o, (e) =>
         e === null ? reject(new Error('Hang answered')) : resolve(e),
       )
     })
@@ -88,77 +92,46 @@ export class EchoClient {
   }
 
   serverStream(req: EchoRequest, o: CallOpts = {}): Promise<Replies> {
-    const m = this.#methods.ServerStream
-    const call = this.client.makeServerStreamRequest(
-      m.path,
-      m.requestSerialize,
-      m.responseDeserialize,
-      req,
-      metadataOf(o),
-      callOptions(o),
-    )
-    return collect(call, call)
+    const call = this.#generated.ServerStream(req, metadataOf(o), callOptions(o))
+    return collect(call as ClientReadableStream<EchoReply>, call as StatusEvents)
   }
 
   clientStream(reqs: readonly EchoRequest[], o: CallOpts = {}): Promise<Answer> {
-    const m = this.#methods.ClientStream
     return withMetadata((done) => {
-      const call = this.client.makeClientStreamRequest(
-        m.path,
-        m.requestSerialize,
-        m.responseDeserialize,
-        metadataOf(o),
-        callOptions(o),
-        done,
-      )
-      for (const r of reqs) call.write(r)
-      call.end()
-      return call
+      const call = this.#generated.ClientStream(metadataOf(o), callOptions(o), done)
+      const stream = call as ClientWritableStream<EchoRequest>
+      for (const r of reqs) stream.write(r)
+      stream.end()
+      return stream
     })
   }
 
   bidi(reqs: readonly EchoRequest[], o: CallOpts = {}): Promise<Replies> {
-    const m = this.#methods.Bidi
-    const call = this.client.makeBidiStreamRequest(
-      m.path,
-      m.requestSerialize,
-      m.responseDeserialize,
-      metadataOf(o),
-      callOptions(o),
-    )
-    const replies = collect(call, call)
-    for (const r of reqs) call.write(r)
-    call.end()
+    const call = this.#generated.Bidi(metadataOf(o), callOptions(o))
+    const stream = call as ClientDuplexStream<EchoRequest, EchoReply>
+    const replies = collect(stream, stream)
+    for (const r of reqs) stream.write(r)
+    stream.end()
     return replies
   }
 
-  #unary(m: Method, req: EchoRequest, o: CallOpts): Promise<Answer> {
-    return withMetadata((done) => this.#start(m, req, o, done))
+  #unary(name: 'Unary' | 'Reset', req: EchoRequest, o: CallOpts): Promise<Answer> {
+    return withMetadata((done) => this.#start(name, req, o, done))
   }
 
   #start(
-    m: Method,
+    name: 'Unary' | 'Reset' | 'Hang',
     req: EchoRequest,
     o: CallOpts,
-    done: (e: ServiceError | null, r?: EchoReply) => void,
+    done: Done,
   ): ClientUnaryCall {
-    return this.client.makeUnaryRequest(
-      m.path,
-      m.requestSerialize,
-      m.responseDeserialize,
-      req,
-      metadataOf(o),
-      callOptions(o),
-      done,
-    )
+    return this.#generated[name](req, metadataOf(o), callOptions(o), done) as ClientUnaryCall
   }
 }
 
 type Done = (e: ServiceError | null, r?: EchoReply) => void
-type MetadataEvents = {
-  on(e: 'metadata', f: (m: Metadata) => void): unknown
-  on(e: 'status', f: (s: { metadata: Metadata }) => void): unknown
-}
+type StatusEvents = { on(e: 'status', f: (s: { metadata: Metadata }) => void): unknown }
+type MetadataEvents = StatusEvents & { on(e: 'metadata', f: (m: Metadata) => void): unknown }
 
 /** Runs a call whose one reply comes to `done`; resolves once its status (trailers) came too. */
 function withMetadata(start: (done: Done) => MetadataEvents): Promise<Answer> {
@@ -180,10 +153,7 @@ function withMetadata(start: (done: Done) => MetadataEvents): Promise<Answer> {
 }
 
 /** Every reply of a stream, then its trailers (after its end); rejects with the call's error. */
-function collect(
-  stream: NodeJS.ReadableStream,
-  call: { on(e: 'status', f: (s: { metadata: Metadata }) => void): unknown },
-): Promise<Replies> {
+function collect(stream: NodeJS.ReadableStream, call: StatusEvents): Promise<Replies> {
   const replies: EchoReply[] = []
   stream.on('data', (r: EchoReply) => replies.push(r))
   const ended = new Promise<void>((resolve, reject) => {
