@@ -82,6 +82,6 @@ export function streamsTable(rows: ReadonlyMap<string, HeldStreams>): string {
     return `| ${name} | ${cells.join(' | ')} |`
   })
   const head =
-    '| proxy | streams (connections) | open end to end | held at the backends | RSS MiB before / with | KiB per stream | still held 2 s after the client left |'
+    '| proxy | streams (connections) | open end to end | held at the backends | RSS MiB before / with | KiB per stream | still held 5 s after the client left |'
   return [head, '|---|---:|---:|---:|---:|---:|---:|', ...lines].join('\n')
 }

@@ -19,6 +19,7 @@
  * the rest measured.
  *
  *   npm run bench:h2 [-- --seconds 3 --rounds 3 --trailers --held-streams 10000]
+ *   (--router-bin DIR/bin/router.js: the router of another built checkout)
  */
 import { parseArgs } from 'node:util'
 import { header } from '../propagation/report.js'
@@ -44,6 +45,7 @@ const { values } = parseArgs({
     trailers: { type: 'boolean', default: false },
     'held-streams': { type: 'string', default: '10000' },
     'held-connections': { type: 'string', default: '5' },
+    'router-bin': { type: 'string' },
   },
 })
 const seconds = Number(values.seconds)
@@ -110,9 +112,9 @@ async function main(): Promise<void> {
     const nginx = await add(startNginxH2(backends[0].port))
     const bare = await add(startBareForwarder(backends[0].port))
     const http2Proxy = await add(startHttp2Proxy(h1Backend.port))
-    const router = await add(startRouter([backends[0].port, backends[1].port])).catch(
-      (e: unknown) => `router not run: ${e instanceof Error ? e.message : String(e)}`,
-    )
+    const router = await add(
+      startRouter([backends[0].port, backends[1].port], values['router-bin']),
+    ).catch((e: unknown) => `router not run: ${e instanceof Error ? e.message : String(e)}`)
     const byBody = await alternate(targets)
     process.stderr.write(`holding ${heldCount} streams...\n`)
     const held = new Map<string, HeldStreams>()

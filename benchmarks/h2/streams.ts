@@ -20,7 +20,7 @@ export interface HeldStreams {
   readonly opened: number
   /** Streams the backends held when the proxy's RSS was read. */
   readonly heldAtBackends: number
-  /** Streams the backends still held 2 s after the client went away (the resets not passed on). */
+  /** Streams the backends still held 5 s after the client went away (resets not passed on). */
   readonly heldAfterClose: number
   /** Seconds from the first request until all were open (or the time allowed ran out). */
   readonly openSeconds: number
@@ -43,6 +43,17 @@ function openOn(session: ClientHttp2Session, count: number, deadline: Promise<vo
 const sumHeld = async (backends: readonly Proc[]): Promise<number> =>
   (await Promise.all(backends.map(heldStreams))).reduce((a, b) => a + b, 0)
 
+/** What the backends still hold once none is left, or after `seconds`. */
+async function drained(backends: readonly Proc[], seconds: number): Promise<number> {
+  const until = performance.now() + seconds * 1000
+  let held = await sumHeld(backends)
+  while (held > 0 && performance.now() < until) {
+    await sleep(250)
+    held = await sumHeld(backends)
+  }
+  return held
+}
+
 /** Holds `streams` open through `proxy` over `connections` connections; reads its RSS. */
 export async function holdStreams(
   proxy: Proc,
@@ -63,8 +74,7 @@ export async function holdStreams(
   const heldAtBackends = await sumHeld(backends)
   const rssWith = rssMiB(proxy.child.pid ?? 0)
   for (const s of sessions) s.destroy()
-  await sleep(2000)
-  const heldAfterClose = await sumHeld(backends)
+  const heldAfterClose = await drained(backends, 5)
   const opened = counts.reduce((a, b) => a + b, 0)
   const result = { streams: per * connections, connections, rssBefore, rssWith, opened }
   return { ...result, heldAtBackends, heldAfterClose, openSeconds }

@@ -10,7 +10,7 @@ import { benchDtab, spawnRouter, startNginxServer } from '../proxy/targets.js'
 
 const here = repoPath('dist/benchmarks/h2')
 
-/** Streams per connection the router's server and upstream sessions accept (10,000 held ones fit). */
+/** Streams per connection the router's server accepts (the 10,000 held ones fit in one). */
 export const ROUTER_STREAMS = 10_000
 
 /** A backend process; `protocol` h2c (prior knowledge) or http1. */
@@ -65,11 +65,12 @@ export function startHttp2Proxy(backendPort: number): Promise<Proc> {
 
 /**
  * The router (one process) with one `protocol: h2` router: `:authority: bench` names
- * `/svc/bench`, a 99/1 union over the two backends. Its server and its upstream sessions
- * accept ROUTER_STREAMS streams per connection.
+ * `/svc/bench`, a 99/1 union over the two backends. Its server accepts ROUTER_STREAMS streams
+ * per connection (an h2 client takes no such key: its sessions open as many streams as each
+ * endpoint allows). `bin`: the router program to run (another built checkout's, to compare).
  */
-export function startRouter(backendPorts: readonly [number, number]): Promise<Proc> {
-  const client = { maxConcurrentStreamsPerConnection: ROUTER_STREAMS }
-  const router = { protocol: 'h2', dtab: benchDtab(backendPorts), client }
-  return spawnRouter('router', router, { maxConcurrentStreamsPerConnection: ROUTER_STREAMS })
+export function startRouter(backendPorts: readonly [number, number], bin?: string): Promise<Proc> {
+  const router = { protocol: 'h2', dtab: benchDtab(backendPorts) }
+  const server = { maxConcurrentStreamsPerConnection: ROUTER_STREAMS }
+  return spawnRouter('router', router, server, bin === undefined ? {} : { bin })
 }
