@@ -1,19 +1,14 @@
 /**
- * The response classifier family (`service.responseClassifier`, linkerd's HTTP classifiers):
- * each says of one attempt's outcome whether it was a success, a failure, or a failure that is
- * safe to retry. The classification feeds the success and failure stats, failure accrual and
- * retries. `io.l5d.http.nonRetryable5XX` is the default. The h2 and gRPC classifiers will join
- * this list.
+ * The response classifier family (`service.responseClassifier`, linkerd's HTTP, HTTP/2 and gRPC
+ * classifiers): each says of one attempt's outcome whether it was a success, a failure, or a
+ * failure that is safe to retry. The classification feeds the success and failure stats,
+ * failure accrual and retries. `io.l5d.http.nonRetryable5XX` is the default.
  */
 import { Section } from '../../lib/config/section.js'
 import { parseKind, registry, type Plugin } from '../../lib/plugin.js'
-import {
-  allSuccessful,
-  nonRetryable5XX,
-  retryableAll5XX,
-  retryableIdempotent5XX,
-  retryableRead5XX,
-} from './http.js'
+import { grpcKinds } from './grpc.js'
+import { h2StatusKinds } from './h2.js'
+import { isRetryableError, statusKinds } from './http.js'
 
 /** What an attempt's outcome was. */
 export type Classification = 'success' | 'failure' | 'retryable'
@@ -38,31 +33,15 @@ export type ClassifierPlugin = Plugin<ResponseClassifier, Record<string, never>>
 
 /** The built-in kinds. */
 export const classifiers = registry(
-  nonRetryable5XX,
-  retryableRead5XX,
-  retryableIdempotent5XX,
-  retryableAll5XX,
-  allSuccessful,
+  ...statusKinds('io.l5d.http', isRetryableError),
+  ...h2StatusKinds,
+  ...grpcKinds,
 )
 
-/** linkerd classifier kinds this router does not have (h2 and gRPC ones come with h2). */
-const NOT_HERE = [
-  'io.l5d.h2.nonRetryable5XX',
-  'io.l5d.h2.retryableRead5XX',
-  'io.l5d.h2.retryableIdempotent5XX',
-  'io.l5d.h2.retryableAll5XX',
-  'io.l5d.h2.allSuccessful',
-  'io.l5d.h2.grpc.default',
-  'io.l5d.h2.grpc.compliant',
-  'io.l5d.h2.grpc.alwaysRetryable',
-  'io.l5d.h2.grpc.neverRetryable',
-  'io.l5d.h2.grpc.retryableStatusCodes',
-]
-
 /** The default classifier (linkerd's): 5xx and errors are failures, never retried. */
-export const DEFAULT_CLASSIFIER: ResponseClassifier = nonRetryable5XX.parse(
-  new Section({}, 'responseClassifier'),
-)({})
+export const DEFAULT_CLASSIFIER: ResponseClassifier = (
+  classifiers.get('io.l5d.http.nonRetryable5XX') as ClassifierPlugin
+).parse(new Section({}, 'responseClassifier'))({})
 
 /**
  * The classifier a `responseClassifier` section describes (`kind` required); the default when
@@ -70,10 +49,10 @@ export const DEFAULT_CLASSIFIER: ResponseClassifier = nonRetryable5XX.parse(
  */
 export function parseClassifier(s: Section | undefined): ResponseClassifier {
   if (s === undefined) return DEFAULT_CLASSIFIER
-  return parseKind(classifiers, s, { notHere: NOT_HERE })({})
+  return parseKind(classifiers, s)({})
 }
 
-export { isRetryableError } from './http.js'
+export { isRetryableError }
 
 /** An empty field list. */
 export const NO_FIELDS: readonly string[] = Object.freeze([])

@@ -20,13 +20,22 @@ export interface ServicePolicy {
   readonly classifier: ResponseClassifier
   readonly retries: RetriesConfig
   readonly buffer: RetryBufferSize
+  /**
+   * How long an answer whose outcome is known only at its end (a gRPC status in trailers) is
+   * held for a possible retry before it goes to the client unclassified (linkerd's h2 key).
+   */
+  readonly classificationTimeoutMs: number
 }
+
+/** linkerd's `classificationTimeoutMs` default. */
+export const DEFAULT_CLASSIFICATION_TIMEOUT_MS = 100
 
 export const DEFAULT_POLICY: ServicePolicy = {
   totalTimeoutMs: undefined,
   classifier: DEFAULT_CLASSIFIER,
   retries: DEFAULT_RETRIES,
   buffer: DEFAULT_RETRY_BUFFER,
+  classificationTimeoutMs: DEFAULT_CLASSIFICATION_TIMEOUT_MS,
 }
 
 /** The policy of a service whose matching configs merged to `p`. */
@@ -36,6 +45,7 @@ export function servicePolicy(p: ServiceParams): ServicePolicy {
     classifier: p.responseClassifier ?? DEFAULT_CLASSIFIER,
     retries: p.retries ?? DEFAULT_RETRIES,
     buffer: p.retryBufferSize ?? DEFAULT_RETRY_BUFFER,
+    classificationTimeoutMs: DEFAULT_CLASSIFICATION_TIMEOUT_MS,
   }
 }
 
@@ -51,12 +61,29 @@ export class ServiceRetries {
   /** `retries/per_request`: retries of each request (0 for most). */
   readonly perRequest: Histogram
 
-  constructor(stats: ServiceStats, policy: ServicePolicy) {
+  constructor(
+    private readonly stats: ServiceStats,
+    policy: ServicePolicy,
+  ) {
     const budget = (this.budget = new RetryBudget(policy.retries.budget))
     this.total = stats.counter('retries/total')
     this.budgetExhausted = stats.counter('retries/budget_exhausted')
     this.streamTooLong = stats.counter('retries/request_stream_too_long')
     this.perRequest = stats.stat('retries/per_request')
     stats.gauge('retries/budget', () => budget.available(performance.now()))
+  }
+
+  /**
+   * `retries/response_stream_too_long`: an answer held for its outcome outgrew `responseBytes`
+   * and went to the client unclassified (made on first use: answers decided at their head never
+   * count it).
+   */
+  get responseStreamTooLong(): Counter {
+    return this.stats.counter('retries/response_stream_too_long')
+  }
+
+  /** `retries/classification_timeout`: the same, its end not come within `classificationTimeoutMs`. */
+  get classificationTimeout(): Counter {
+    return this.stats.counter('retries/classification_timeout')
   }
 }

@@ -29,10 +29,19 @@ import { MetricsRegistry, type RouterStats } from '../../router/metrics/index.js
 import type { Endpoint } from '../../router/model.js'
 import { fixtureFs } from './interpreters.js'
 
-/** How an upstream answers one request: a response, a failure, or never (until aborted). */
+/**
+ * How an upstream answers one request: a response (its body in one chunk or several, trailers
+ * at the end), a failure, never (until aborted), or as `answer` drives the handler itself.
+ */
 export type Reply =
-  | { readonly status: number; readonly headers?: string[]; readonly body?: string }
+  | {
+      readonly status: number
+      readonly headers?: string[]
+      readonly body?: string | readonly string[]
+      readonly trailers?: string[]
+    }
   | { readonly error: Error }
+  | { readonly answer: (handler: ResponseHandler) => void }
   | 'hang'
 
 /** One request an upstream received, and how to end it by hand. */
@@ -62,12 +71,15 @@ export function memoryConnector(reply: (r: UpstreamRequest, endpoint: string) =>
       })
       if (over) return
       const r = reply(request, e.key)
+      // An answer the test drives may still be aborted (the abort is recorded and reported).
       if (r === 'hang') return
+      if ('answer' in r) return r.answer(handler)
       over = true
       if ('error' in r) return handler.onError(r.error)
       handler.onHeaders(r.status, r.headers ?? [], () => undefined)
-      if (r.body !== undefined) handler.onData(Buffer.from(r.body))
-      handler.onComplete()
+      const chunks = typeof r.body === 'string' ? [r.body] : (r.body ?? [])
+      for (const chunk of chunks) handler.onData(Buffer.from(chunk))
+      handler.onComplete(r.trailers)
     },
   })
   return { connector: { upstream, close: () => Promise.resolve() }, sent }

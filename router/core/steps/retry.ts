@@ -4,13 +4,17 @@
  * it) is sent again, through pick and balance afresh, after the backoff's delay, while the
  * service's retry budget allows, the call's deadline is not reached and the body was kept. The
  * failed response is read and dropped (its connection is closed past `responseBytes`); what the
- * client gets is the last attempt's answer. Counted as `retries/*` in the service's stats.
+ * client gets is the last attempt's answer. An answer the classifier can judge only at its end
+ * (a gRPC status in trailers) is held until then (retry-hold.ts), within `responseBytes` and
+ * `classificationTimeoutMs`. Counted as `retries/*` in the service's stats.
  */
+import { NO_FIELDS } from '../../classifiers/index.js'
 import type { Call } from '../call.js'
 import type { ResponseHandler } from '../handler.js'
 import type { ServiceRetries } from '../service-policy.js'
 import { resume, type Service, type Step } from '../service.js'
-import { keepBody } from './retry-body.js'
+import { keepBody, type KeptBody } from './retry-body.js'
+import { HeldAnswer, type GaveUp } from './retry-hold.js'
 
 /** Retries of one request at most, whatever the budget allows (finagle's requeue limit). */
 export const MAX_RETRIES_PER_REQUEST = 25
@@ -25,7 +29,9 @@ export const retry: Step = (next: Service) =>
 
 class Retrying implements ResponseHandler {
   private retries = 0
-  private replayable = false
+  private body: KeptBody | undefined
+  /** An answer held until its end decides (see retry-hold.ts). */
+  private held: HeldAnswer | undefined
   /** Reading and dropping a failed response before the next attempt. */
   private discarding = 0
   private abortAttempt: ((err: Error) => void) | undefined
@@ -46,8 +52,8 @@ class Retrying implements ResponseHandler {
     private readonly baseHeaders: number,
   ) {}
 
-  start(replayable: boolean): void {
-    this.replayable = replayable
+  start(body: KeptBody): void {
+    this.body = body
     resume(this.next, this.call, this)
   }
 
@@ -60,8 +66,8 @@ class Retrying implements ResponseHandler {
   }
 
   onHeaders(status: number, fields: string[], resume: () => void): boolean {
-    // Undecided until the stream's end (a gRPC status in trailers): passed on for now.
     const c = this.call.policy.classifier.response(this.call.request.method, status, fields)
+    if (c === undefined && this.mightRetry()) return this.hold(status, fields, resume)
     if (
       c !== undefined &&
       c !== 'success' &&
@@ -70,12 +76,14 @@ class Retrying implements ResponseHandler {
       this.discarding = 1
       return true
     }
-    this.answered = true
+    this.commit()
     return this.inner.onHeaders(status, fields, resume)
   }
 
   onData(chunk: Buffer): boolean {
-    if (this.discarding === 0) return this.inner.onData(chunk)
+    if (this.discarding === 0) {
+      return this.held === undefined ? this.inner.onData(chunk) : this.held.data(chunk)
+    }
     this.discarding += chunk.length
     if (this.discarding > this.call.policy.buffer.responseBytes + 1) {
       this.abortAttempt?.(new Error('a failed response too long to read before a retry'))
@@ -85,11 +93,22 @@ class Retrying implements ResponseHandler {
 
   onComplete(trailers?: string[]): void {
     if (this.discarding > 0) return this.again()
+    const held = this.held
+    if (held === undefined) {
+      this.finish()
+      return this.inner.onComplete(trailers)
+    }
+    if (held.holding && this.retryAtEnd(held, trailers)) return
+    this.commit()
     this.finish()
-    this.inner.onComplete(trailers)
+    held.complete(trailers)
   }
 
   onError(err: Error): void {
+    if (this.held !== undefined) {
+      this.held.drop()
+      this.held = undefined
+    }
     if (this.discarding > 0 && !this.aborted) return this.again()
     const c = this.call.policy.classifier.error(this.call.request.method, err)
     if (this.discarding === 0 && c === 'retryable' && this.mayRetry(true)) return this.again()
@@ -97,12 +116,61 @@ class Retrying implements ResponseHandler {
     this.inner.onError(err)
   }
 
+  /** The client has (or is getting) this answer: no more attempts, no more need of a copy. */
+  private commit(): void {
+    this.answered = true
+    this.body?.forget?.()
+  }
+
+  /** Holds an answer whose outcome its end will tell (retry-hold.ts). */
+  private hold(status: number, fields: string[], resume: () => void): boolean {
+    const { buffer, classificationTimeoutMs } = this.call.policy
+    const gaveUp = (why: GaveUp): void => {
+      this.commit()
+      const { stats } = this
+      const timedOut = why === 'classification_timeout'
+      ;(timedOut ? stats.classificationTimeout : stats.responseStreamTooLong).value++
+    }
+    const limit = buffer.responseBytes
+    this.held = new HeldAnswer(
+      this.inner,
+      status,
+      fields,
+      resume,
+      limit,
+      classificationTimeoutMs,
+      gaveUp,
+    )
+    return true
+  }
+
+  /** At a held answer's end: whether it failed and is retried (then it is dropped). */
+  private retryAtEnd(held: HeldAnswer, trailers: string[] | undefined): boolean {
+    const { classifier } = this.call.policy
+    const c = classifier.end(this.call.request.method, held.status, trailers ?? NO_FIELDS)
+    if (c === 'success' || !this.mayRetry(c === 'retryable' || retryableHeader(held.fields))) {
+      return false
+    }
+    held.drop()
+    this.again()
+    return true
+  }
+
+  /** Whether a retry could still happen (else holding an answer would only delay it). */
+  private mightRetry(): boolean {
+    return !this.aborted && this.retries < MAX_RETRIES_PER_REQUEST && this.replayable()
+  }
+
+  private replayable(): boolean {
+    return this.body !== undefined && this.body.replayable
+  }
+
   /** Whether a failure (`retryable` by the classifier or the header) is retried now. */
   private mayRetry(retryable: boolean): boolean {
     if (!retryable || this.aborted || this.answered) return false
     if (this.retries >= MAX_RETRIES_PER_REQUEST) return false
     const stats = this.stats
-    if (!this.replayable) {
+    if (!this.replayable()) {
       stats.streamTooLong.value++
       return false
     }
@@ -116,6 +184,8 @@ class Retrying implements ResponseHandler {
   /** The next attempt, after the backoff's delay (a wait the call's abort ends). */
   private again(): void {
     this.discarding = 0
+    this.held = undefined
+    this.call.body = (this.body as KeptBody).next()
     this.retries++
     this.stats.total.value++
     this.call.inbound.headers.length = this.baseHeaders
