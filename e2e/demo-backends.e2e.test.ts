@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { request } from 'node:http'
+import { connect } from 'node:http2'
 import { eventually } from '../testing/eventually.js'
 import { repoPath, repoRoot } from '../testing/paths.js'
 
@@ -40,6 +41,25 @@ function get(host: string, port: number): Promise<string> {
     })
     req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message))
     req.end()
+  })
+}
+
+/** The same over HTTP/2 by prior knowledge (h2c), as the h2 router examples send. */
+function h2Get(host: string, port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const session = connect(`http://${host}:${port}`)
+    session.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message))
+    const stream = session.request({ ':path': '/users.Users/Get' })
+    let status = 0
+    let body = ''
+    stream.setEncoding('utf8')
+    stream.on('response', (h) => (status = Number(h[':status'])))
+    stream.on('data', (d: string) => (body += d))
+    stream.on('error', () => undefined)
+    stream.on('close', () => {
+      session.close()
+      resolve(`${status} ${body}`)
+    })
   })
 }
 
@@ -90,7 +110,7 @@ const EXPECTED = [
 ]
 
 test.serial(
-  'every endpoint of examples/disco answers with its service; Ctrl-C stops all',
+  'every endpoint of examples/disco answers with its service (HTTP/1.1 and h2c); Ctrl-C stops all',
   async (t) => {
     t.timeout(60_000)
     const listed = listedEndpoints()
@@ -98,6 +118,7 @@ test.serial(
     const backends = await startBackends(t)
     for (const { service, host, port } of listed) {
       t.is(await get(host, port), `200 ${service} on ${host}:${port}\n`)
+      t.is(await h2Get(host, port), `200 ${service} on ${host}:${port}\n`, 'h2c')
       t.true(backends.output().includes(`${service} on ${host}:${port}\n`), backends.output())
     }
     process.kill(-backends.pgid, 'SIGINT')

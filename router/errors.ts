@@ -69,5 +69,54 @@ export function statusOf(code: RouterErrorCode): number {
   return STATUS[code]
 }
 
+/**
+ * gRPC status codes (grpc/doc/statuscodes.md) of the answers the router gives gRPC requests
+ * itself; the only place they are picked.
+ */
+export const GRPC = {
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  PERMISSION_DENIED: 7,
+  UNAVAILABLE: 14,
+} as const
+
+/**
+ * The gRPC status of each code: the client's request at fault (bad override, unnamed request,
+ * loop) is INVALID_ARGUMENT, a refusal by policy PERMISSION_DENIED, every timeout
+ * DEADLINE_EXCEEDED, and anything that stopped the call on its way to an endpoint (no route,
+ * no endpoint, connection, overload) UNAVAILABLE, the status gRPC clients may retry.
+ */
+const GRPC_STATUS: Readonly<Record<RouterErrorCode, number>> = {
+  ERR_BAD_DTAB_HEADER: GRPC.INVALID_ARGUMENT,
+  ERR_UNKNOWN_DST: GRPC.INVALID_ARGUMENT,
+  ERR_MAX_CALL_DEPTH: GRPC.INVALID_ARGUMENT,
+  ERR_NO_ROUTE: GRPC.UNAVAILABLE,
+  ERR_BIND_FAILED: GRPC.UNAVAILABLE,
+  ERR_BIND_TOO_LARGE: GRPC.UNAVAILABLE,
+  ERR_OVERRIDE_BIND_TOO_LARGE: GRPC.INVALID_ARGUMENT,
+  ERR_BINDING_TIMEOUT: GRPC.DEADLINE_EXCEEDED,
+  ERR_NAMERD_UNREACHABLE: GRPC.UNAVAILABLE,
+  ERR_NO_ENDPOINTS: GRPC.UNAVAILABLE,
+  ERR_CONNECT: GRPC.UNAVAILABLE,
+  ERR_UPSTREAM: GRPC.UNAVAILABLE,
+  ERR_TLS_HANDSHAKE: GRPC.UNAVAILABLE,
+  ERR_TIMEOUT: GRPC.DEADLINE_EXCEEDED,
+  ERR_DEADLINE_EXCEEDED: GRPC.DEADLINE_EXCEEDED,
+  ERR_OVERLOADED: GRPC.UNAVAILABLE,
+  ERR_RESPONSE_TIMEOUT: GRPC.DEADLINE_EXCEEDED,
+  ERR_POOL_QUEUE_FULL: GRPC.UNAVAILABLE,
+  ERR_OVERRIDE_LITERAL: GRPC.PERMISSION_DENIED,
+  ERR_OVERRIDE_SELF: GRPC.INVALID_ARGUMENT,
+  ERR_PEER_NOT_ALLOWED: GRPC.PERMISSION_DENIED,
+}
+
+/**
+ * The gRPC status that answers a gRPC request failed with `code`; a failure that is not a
+ * router error (its status 502) is UNAVAILABLE.
+ */
+export function grpcStatusOf(code: RouterErrorCode | undefined): number {
+  return code === undefined ? GRPC.UNAVAILABLE : GRPC_STATUS[code]
+}
+
 /** Every router error code (docs/errors.md has a row for each). */
 export const ROUTER_ERROR_CODES = Object.keys(STATUS) as RouterErrorCode[]

@@ -1,5 +1,6 @@
 import {
   clientParamsFor,
+  h2SettingsFor,
   serviceParamsFor,
   tlsFor,
   upstreamSettingsFor,
@@ -22,6 +23,11 @@ import type { H1PoolOptions } from './h1/pool.js'
 import { ClientTlsFiles } from './h1/upstream-tls-files.js'
 import type { Path } from '../dtabs/index.js'
 import type { MetricsRegistry } from './metrics/index.js'
+import type { Connector } from './core/handler.js'
+import type { ServerConfig } from './config/index.js'
+import { startH2Server } from './h2/server.js'
+import { H2Sessions } from './h2/sessions.js'
+import type { H2ClientOptions } from './h2/upstream-options.js'
 
 /** A running router process: its routers, their servers, and how to stop it all. */
 export interface Running {
@@ -39,9 +45,9 @@ export interface Running {
 
 const defaultBalancer = parseBalancer(undefined)
 
-/** The router's `httpAccessLog`, opened now (a file that cannot be opened stops the start). */
+/** The router's `httpAccessLog` or `h2AccessLog`, opened now (a file that cannot be opened stops the start). */
 function openAccessLog(cfg: HttpRouterConfig, log: Log): AccessLog | undefined {
-  const file = cfg.httpAccessLog
+  const file = cfg.accessLog
   if (file === undefined) return undefined
   return new AccessLog(file, (message) => log.warn(message, { router: cfg.label }))
 }
@@ -60,6 +66,22 @@ function routerLog(log: Log, router: string): Log {
 function h1Settings(cfg: HttpRouterConfig, id: Path): H1PoolOptions {
   const tls = tlsFor(cfg.client, id)
   return { ...upstreamSettingsFor(cfg.client, id), ...(tls === undefined ? {} : { tls }) }
+}
+
+/** A client's settings for the HTTP/2 sessions: its bounds, TLS and h2 settings. */
+function h2Settings(cfg: HttpRouterConfig, id: Path): H2ClientOptions {
+  const tls = tlsFor(cfg.client, id)
+  const { responseTimeoutMs, idleTimeMs, maxWaiters } = upstreamSettingsFor(cfg.client, id)
+  const h2 = h2SettingsFor(cfg.client, id)
+  return { responseTimeoutMs, idleTimeMs, maxWaiters, h2, ...(tls === undefined ? {} : { tls }) }
+}
+
+/** The router's connector: HTTP/1.1 pools, or HTTP/2 sessions for an h2 router. */
+function connectorFor(cfg: HttpRouterConfig, tlsFiles: ClientTlsFiles): Connector {
+  if (cfg.protocol === 'h2') {
+    return new H2Sessions({ settingsFor: (id) => h2Settings(cfg, id), tlsFiles })
+  }
+  return new Pools({ settingsFor: (id) => h1Settings(cfg, id), tlsFiles })
 }
 
 /**
@@ -100,7 +122,7 @@ function makeRouter(
     label: cfg.label,
     identify: cfg.identifier.make({ prefix: cfg.dstPrefix }),
     interpreter,
-    connector: new Pools({ settingsFor: (id) => h1Settings(cfg, id), tlsFiles }),
+    connector: connectorFor(cfg, tlsFiles),
     balancerFor: (id) => clientParamsFor(cfg.client, id).loadBalancer ?? defaultBalancer,
     attemptTimeoutFor: (id) => clientParamsFor(cfg.client, id).requestAttemptTimeoutMs,
     requeueBudgetFor: (id) => clientParamsFor(cfg.client, id).requeueBudget,
@@ -123,6 +145,20 @@ function makeRouter(
     },
   })
   return { router, interpreter, config: cfg }
+}
+
+/** Starts one server of router `cfg`: HTTP/1.1, or HTTP/2 for an h2 router. */
+function startOne(
+  router: Router,
+  cfg: HttpRouterConfig,
+  s: ServerConfig,
+  metrics: MetricsRegistry,
+  log: Log,
+): Promise<RouterServer> {
+  const statsFor = (ip: string, port: number) => metrics.router(cfg.label).server(ip, port)
+  if (cfg.protocol === 'h2') return startH2Server(router, { ...s, statsFor, log })
+  const maxHeaderBytes = (cfg.maxHeadersKB + cfg.maxInitialLineKB) * 1024
+  return startServer(router, { ...s, maxHeaderBytes, statsFor, log })
 }
 
 /**
@@ -157,10 +193,7 @@ export async function startRouters(
     }
     for (const r of routers) {
       for (const s of r.config.servers) {
-        const maxHeaderBytes = (r.config.maxHeadersKB + r.config.maxInitialLineKB) * 1024
-        const statsFor = (ip: string, port: number) =>
-          metrics.router(r.config.label).server(ip, port)
-        const server = await startServer(r.router, { ...s, maxHeaderBytes, statsFor, log })
+        const server = await startOne(r.router, r.config, s, metrics, log)
         servers.push(server)
         self.addServer({ host: server.address.ip, port: server.address.port })
       }

@@ -2,10 +2,13 @@
 // `npm run demo:backends [DIR]`: one tiny HTTP backend on every `host port` named by the
 // io.l5d.fs service files of examples/disco (or DIR), so the example configs answer instead of
 // 502. Every request gets `<service> on <host>:<port>`, which shows where the router sent it.
+// Each speaks HTTP/1.1 and, for the h2 router examples, HTTP/2 by prior knowledge (h2c).
 // Ctrl-C or SIGTERM stops them all, and so does the end of the process that started it.
 // Nothing but node: built-ins, and no build needed.
 import { readFileSync, readdirSync } from 'node:fs'
 import { createServer } from 'node:http'
+import { createServer as createH2Server } from 'node:http2'
+import { createServer as createNetServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -40,20 +43,45 @@ function endpoints(discoDir) {
   return [...found.values()]
 }
 
-/** Listens on the endpoint's host and port; rejects with a message saying which one failed. */
+/**
+ * Listens on the endpoint's host and port, HTTP/1.1 and h2c on the same port: a connection's
+ * first bytes say which (HTTP/2's preface starts with `PRI`). Rejects with a message saying
+ * which endpoint failed.
+ */
 function serve({ host, port, services }) {
   const answer = `${services.join(', ')} on ${host}:${port}\n`
-  const server = createServer((req, res) => {
+  const h1 = createServer((req, res) => {
     req.resume()
     res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' })
     res.end(answer)
+  })
+  const h2 = createH2Server()
+  h2.on('stream', (stream) => {
+    stream.on('error', () => undefined)
+    stream.resume()
+    stream.respond({ ':status': 200, 'content-type': 'text/plain; charset=utf-8' })
+    stream.end(answer)
+  })
+  const sockets = new Set()
+  const server = createNetServer((socket) => {
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+    socket.on('error', () => undefined)
+    // Read in paused mode and put the bytes back: the chosen server then reads them first.
+    socket.once('readable', function peek() {
+      const first = socket.read()
+      if (first === null) return socket.once('readable', peek)
+      socket.unshift(first)
+      const h2c = first.subarray(0, 3).toString('latin1') === 'PRI'
+      ;(h2c ? h2 : h1).emit('connection', socket)
+    })
   })
   return new Promise((resolve, reject) => {
     server.once('error', (e) => {
       const why = e.code === 'EADDRINUSE' ? 'in use (demo:backends already running?)' : e.message
       reject(new Error(`cannot listen on ${host}:${port} for ${services.join(', ')}: ${why}`))
     })
-    server.listen(port, host, () => resolve(server))
+    server.listen(port, host, () => resolve({ server, sockets }))
   })
 }
 
@@ -61,10 +89,10 @@ function serve({ host, port, services }) {
 async function closeAll(servers) {
   await Promise.all(
     servers.map(
-      (s) =>
+      ({ server, sockets }) =>
         new Promise((resolve) => {
-          s.close(() => resolve())
-          s.closeAllConnections()
+          server.close(() => resolve())
+          for (const socket of sockets) socket.destroy()
         }),
     ),
   )

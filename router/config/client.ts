@@ -31,6 +31,13 @@ import {
 import { parseClientTls, type ClientTlsConfig } from '../../lib/tls/client-config.js'
 import { parseClassifier, type ResponseClassifier } from '../classifiers/index.js'
 import type { BudgetConfig } from '../core/retry-budget.js'
+import type { H2Settings } from '../h2/settings.js'
+import {
+  checkClassifierProtocol,
+  readH2Settings,
+  refuseOtherProtocol,
+  type RouterProtocol,
+} from './h2.js'
 import {
   parseBudget,
   parseRetries,
@@ -66,6 +73,8 @@ export interface ClientParams {
   readonly failFast?: boolean
   /** `tls`: TLS to the endpoints; its `commonName` may use the prefix's `{var}` captures. */
   readonly tls?: ClientTlsConfig
+  /** An h2 router's HTTP/2 settings toward the endpoints (`h2SettingsFor` merges them). */
+  readonly h2?: H2Settings
 }
 
 /** What a client's connections to one endpoint are held to, defaults applied (docs/limits.md). */
@@ -96,6 +105,8 @@ export interface ServiceParams {
   readonly responseClassifier?: ResponseClassifier
   readonly retries?: RetriesConfig
   readonly retryBufferSize?: RetryBufferSize
+  /** h2: how long to wait for a response stream's end before classifying it (default 100). */
+  readonly classificationTimeoutMs?: number
 }
 
 export interface PrefixConfig<P> {
@@ -121,9 +132,14 @@ export interface ServiceConfig {
 const KINDS: readonly ParamsKind[] = ['io.l5d.global', 'io.l5d.static']
 const MATCH_ALL = '/'
 
-/** Reads `client:` (absent: global with no keys). */
-export function parseClient(raw: unknown, at: string, warn: Warn): ClientConfig {
-  const client = parsePrefixed(raw, at, (s) => clientParams(s, warn))
+/** Reads `client:` of a `protocol` router (absent: global with no keys). */
+export function parseClient(
+  raw: unknown,
+  at: string,
+  warn: Warn,
+  protocol: RouterProtocol = 'http',
+): ClientConfig {
+  const client = parsePrefixed(raw, at, (s) => clientParams(s, warn, protocol))
   for (const c of client.configs) checkCaptures(c)
   return client
 }
@@ -140,9 +156,13 @@ function checkCaptures(c: PrefixConfig<ClientParams>): void {
   }
 }
 
-/** Reads `service:` (absent: global with no keys). */
-export function parseService(raw: unknown, at: string): ServiceConfig {
-  return parsePrefixed(raw, at, serviceParams)
+/** Reads `service:` of a `protocol` router (absent: global with no keys). */
+export function parseService(
+  raw: unknown,
+  at: string,
+  protocol: RouterProtocol = 'http',
+): ServiceConfig {
+  return parsePrefixed(raw, at, (s) => serviceParams(s, protocol))
 }
 
 function parsePrefixed<P>(
@@ -172,10 +192,22 @@ function parsePrefixed<P>(
   return { kind: 'io.l5d.static', configs }
 }
 
-function clientParams(s: Section, warn: Warn): ClientParams {
+/** h2 clients keep one connection per endpoint, its streams multiplexed (as linkerd's). */
+const H2_POOL_IGNORED =
+  'accepted but ignored (h2 clients keep one session per endpoint, its streams multiplexed)'
+
+/** The pool sizes, which an h2 client has no use for (its idleTimeMs and maxWaiters it has). */
+const POOL_SIZES = ['minSize', 'maxSize']
+
+function clientParams(s: Section, warn: Warn, protocol: RouterProtocol): ClientParams {
+  refuseOtherProtocol(s, 'client', protocol)
   refuse(s, REFUSED_KEYS.client)
   warnIgnored(s, IGNORED_KEYS.client, warn)
+  const h2 = protocol === 'h2' ? readH2Settings(s, warn, false) : undefined
   const pool = s.section('hostConnectionPool')
+  if (protocol === 'h2' && pool !== undefined) {
+    for (const key of POOL_SIZES) if (pool.has(key)) warn(pool.where(key), H2_POOL_IGNORED)
+  }
   const balancer = s.section('loadBalancer')
   const requeueBudget = s.section('requeueBudget')
   const accrual = s.section('failureAccrual')
@@ -192,6 +224,7 @@ function clientParams(s: Section, warn: Warn): ClientParams {
     failureAccrual: accrual === undefined ? undefined : parseAccrual(accrual),
     failFast: s.has('failFast') ? s.bool('failFast') : (s.raw('failFast'), undefined),
     tls: tls === undefined ? undefined : parseClientTls(tls),
+    h2: h2 === undefined || Object.keys(h2).length === 0 ? undefined : h2,
   })
 }
 
@@ -209,8 +242,10 @@ function hostConnectionPool(s: Section): HostConnectionPoolConfig {
   return pool
 }
 
-function serviceParams(s: Section): ServiceParams {
+function serviceParams(s: Section, protocol: RouterProtocol): ServiceParams {
+  refuseOtherProtocol(s, 'service', protocol)
   const classifier = s.section('responseClassifier')
+  if (classifier !== undefined) checkClassifierProtocol(classifier, protocol)
   const retries = s.section('retries')
   const buffer = s.section('retryBufferSize')
   return defined({
@@ -218,6 +253,10 @@ function serviceParams(s: Section): ServiceParams {
     responseClassifier: classifier === undefined ? undefined : parseClassifier(classifier),
     retries: retries === undefined ? undefined : parseRetries(retries),
     retryBufferSize: buffer === undefined ? undefined : parseRetryBufferSize(buffer),
+    classificationTimeoutMs: s.optionalNumber('classificationTimeoutMs', {
+      min: 0,
+      max: MAX_TIMER_MS,
+    }),
   })
 }
 
@@ -263,6 +302,20 @@ export function upstreamSettingsFor(client: ClientConfig, boundId: Path): Upstre
     maxWaiters: pool.maxWaiters ?? d.maxWaiters,
     idleTimeMs: pool.idleTimeMs ?? d.idleTimeMs,
   }
+}
+
+/**
+ * The HTTP/2 settings of an h2 router's client of bound id `boundId`: every matching config's
+ * settings merged setting by setting, later ones winning (absent settings: router/h2/settings.ts).
+ */
+export function h2SettingsFor(client: ClientConfig, boundId: Path): H2Settings {
+  let merged: H2Settings = {}
+  for (const c of client.configs) {
+    if (c.params.h2 !== undefined && c.prefix.extract(boundId) !== undefined) {
+      merged = { ...merged, ...c.params.h2 }
+    }
+  }
+  return merged
 }
 
 /** The service keys for `logicalName` (e.g. `/svc/users`), merged as for clients. */

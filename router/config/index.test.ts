@@ -173,7 +173,7 @@ test('every supported key', (t) => {
   t.deepEqual(r.bindingCache, { paths: 10, trees: 20, bounds: 30, clients: 40, idleTtlSecs: 50 })
   t.is(r.maxHeadersKB, 16)
   t.is(r.maxInitialLineKB, 8)
-  t.is(r.httpAccessLog, 'logs/access.log')
+  t.is(r.accessLog, 'logs/access.log')
 })
 
 test('linkerd keys with no effect here are accepted, each with a warning', (t) => {
@@ -449,25 +449,20 @@ const bad: [what: string, raw: unknown, message: string][] = [
   // routers
   ['no protocol', { routers: [{ servers: [{}] }] }, 'routers[0].protocol: required'],
   [
-    'h2',
-    { routers: [{ protocol: 'h2', servers: [{}] }] },
-    'routers[0].protocol: protocol "h2" exists in linkerd but is not supported here yet (known: http)',
-  ],
-  [
     'thrift',
     { routers: [{ protocol: 'thrift', servers: [{}] }] },
-    'routers[0].protocol: protocol "thrift" exists in linkerd but is not supported here yet (known: http)',
+    'routers[0].protocol: protocol "thrift" exists in linkerd but is not supported here yet (known: http, h2)',
   ],
   [
     'unknown protocol',
     { routers: [{ protocol: 'plain', servers: [{}] }] },
-    'routers[0].protocol: unknown protocol "plain" (known: http)',
+    'routers[0].protocol: unknown protocol "plain" (known: http, h2)',
   ],
   ['unknown router key', oneRouter({ dtabs: '/a=>/b' }), 'routers[0]: unknown key(s): dtabs'],
   [
     'h2 key in an http router',
     oneRouter({ h2AccessLog: 'x' }),
-    'routers[0]: unknown key(s): h2AccessLog',
+    'routers[0].h2AccessLog: an h2 router key, not one of protocol http',
   ],
   ['empty label', oneRouter({ label: '' }), 'routers[0].label: must not be empty'],
   [

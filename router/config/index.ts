@@ -3,7 +3,8 @@
  * `usage`), read strictly: unknown keys and kinds are errors naming their location; linkerd
  * keys that have no effect here are accepted and reported in `warnings`; linkerd features that
  * would change routing or security if ignored (TLS, other protocols, namerd interpreters) are
- * errors saying they are not supported. `parseConfig` is pure: it opens nothing, and returns
+ * errors saying they are not supported. Routers are `protocol: http` or `protocol: h2` (the keys
+ * that differ: ./h2.ts). `parseConfig` is pure: it opens nothing, and returns
  * plain values plus builders (namers, interpreters) that `start` calls.
  */
 import { isIP } from 'node:net'
@@ -26,24 +27,17 @@ import {
 import { parseClient, parseService, type ClientConfig, type ServiceConfig } from './client.js'
 import {
   defined,
-  ipOf,
   IGNORED_KEYS,
   MAX_TIMER_MS,
-  refuse,
-  REFUSED_KEYS,
   warnIgnored,
   type Warn,
 } from '../../lib/config/common.js'
-import { parseServerTls, type ServerTlsConfig } from '../../lib/tls/server-config.js'
 import { parseIdentifiers } from '../identifiers/index.js'
 import { parseInterpreter, type InterpreterSpec } from '../interpreters/index.js'
 import type { Identifier, IdentifierDeps } from '../model.js'
 import { parseNamers, type NamerSpec } from '../../namers/index.js'
-import {
-  DEFAULT_LITERAL_POLICY,
-  LITERAL_POLICIES,
-  type LiteralPolicy,
-} from '../core/override-literals.js'
+import { h2AccessLog, refuseOtherProtocol, type RouterProtocol } from './h2.js'
+import { parseServer, type ServerConfig } from './server.js'
 
 export type {
   AdminConfig,
@@ -53,8 +47,11 @@ export type {
 } from '../../lib/config/admin.js'
 export { IGNORED_TELEMETERS } from '../../lib/config/admin.js'
 export { IGNORED_KEYS, REFUSED_KEYS, type RawConfig } from '../../lib/config/common.js'
+export type { ServerConfig } from './server.js'
+export type { RouterProtocol } from './h2.js'
 export {
   clientParamsFor,
+  h2SettingsFor,
   serviceParamsFor,
   tlsFor,
   type ClientConfig,
@@ -67,26 +64,6 @@ export {
   upstreamSettingsFor,
   type UpstreamSettings,
 } from './client.js'
-
-export interface ServerConfig {
-  readonly ip: string
-  /** 0 picks a free port (tests). */
-  readonly port: number
-  readonly clearContext: boolean
-  readonly maxConcurrentRequests?: number
-  /** A request head must arrive within this (408 after; default 60 s, in router/h1/server.ts). */
-  readonly headTimeoutMs?: number
-  /** A whole request, head and body, must arrive within this (408 after; default 300 s). */
-  readonly receiveTimeoutMs?: number
-  /** A keep-alive connection with nothing in progress is closed after this (default 65 s). */
-  readonly idleTimeoutMs?: number
-  /** `dtabOverrides.literalAddresses`: whom overrides naming `/$/…` addresses are taken from. */
-  readonly literalOverrides: LiteralPolicy
-  /** Serve HTTPS (the server's `tls` section; docs/tls.md). */
-  readonly tls?: ServerTlsConfig
-  /** Config location, e.g. `routers[0].servers[1]`. */
-  readonly at: string
-}
 
 /** linkerd's four cache levels: capacities and idle expiry. */
 export interface BindingCacheConfig {
@@ -106,9 +83,12 @@ export interface IdentifierConfig {
   readonly make: (deps: IdentifierDeps) => Identifier
 }
 
-/** One `protocol: http` router. */
+/**
+ * One `protocol: http` or `protocol: h2` router: the same routing, over HTTP/1.1 or HTTP/2
+ * (h2 servers and clients carry HTTP/2 settings, `ServerConfig.h2` and `h2SettingsFor`).
+ */
 export interface HttpRouterConfig {
-  readonly protocol: 'http'
+  readonly protocol: RouterProtocol
   /** Unique among routers; default the protocol name. */
   readonly label: string
   /** Config location, `routers[i]`. */
@@ -124,9 +104,11 @@ export interface HttpRouterConfig {
   readonly bindingCache: BindingCacheConfig
   /** Work budget of one bind or delegation (`bindingNodeLimit`, docs/limits.md "Binding"). */
   readonly bindingNodeLimit: number
+  /** HTTP/1.1 head bounds (http routers; an h2 router's are `maxHeaderListBytes`). */
   readonly maxHeadersKB: number
   readonly maxInitialLineKB: number
-  readonly httpAccessLog?: string
+  /** `httpAccessLog` (http) or `h2AccessLog` (h2): the access log file. */
+  readonly accessLog?: string
 }
 
 /** A whole config file, checked. `warnings` lists what was accepted but has no effect. */
@@ -139,7 +121,9 @@ export interface RouterConfig {
 }
 
 /** Router protocols linkerd has that this project does not (yet). */
-export const NOT_YET_PROTOCOLS: readonly string[] = ['h2', 'mux', 'thrift', 'thriftmux']
+export const NOT_YET_PROTOCOLS: readonly string[] = ['mux', 'thrift', 'thriftmux']
+
+const PROTOCOLS: readonly RouterProtocol[] = ['http', 'h2']
 
 /** Checks a config file's content (YAML or JSON already parsed). Pure; throws ConfigError. */
 export function parseConfig(raw: unknown): RouterConfig {
@@ -168,21 +152,27 @@ export function parseConfig(raw: unknown): RouterConfig {
   }
 }
 
-function parseRouter(s: Section, warn: Warn): HttpRouterConfig {
+function readProtocol(s: Section): RouterProtocol {
   const protocol = s.string('protocol')
-  if (protocol !== 'http') {
-    const why = NOT_YET_PROTOCOLS.includes(protocol)
-      ? `protocol "${protocol}" exists in linkerd but is not supported here yet`
-      : `unknown protocol "${protocol}"`
-    throw new ConfigError(s.where('protocol'), `${why} (known: http)`)
-  }
+  if ((PROTOCOLS as readonly string[]).includes(protocol)) return protocol as RouterProtocol
+  const why = NOT_YET_PROTOCOLS.includes(protocol)
+    ? `protocol "${protocol}" exists in linkerd but is not supported here yet`
+    : `unknown protocol "${protocol}"`
+  throw new ConfigError(s.where('protocol'), `${why} (known: ${PROTOCOLS.join(', ')})`)
+}
+
+function parseRouter(s: Section, warn: Warn): HttpRouterConfig {
+  const protocol = readProtocol(s)
+  refuseOtherProtocol(s, 'router', protocol)
   s.bool('experimental', false)
   warnIgnored(s, IGNORED_KEYS.router, warn)
   const label = s.string('label', protocol)
   if (label === '') throw new ConfigError(s.where('label'), 'must not be empty')
   const dtab = s.value('dtab', readDtab, EMPTY_DTAB)
   if (!s.has('servers')) throw new ConfigError(s.where('servers'), 'required (at least one server)')
-  const servers = s.list('servers', (item, at) => parseServer(new Section(item, at), warn))
+  const servers = s.list('servers', (item, at) =>
+    parseServer(new Section(item, at), warn, protocol),
+  )
   if (servers.length === 0)
     throw new ConfigError(s.where('servers'), 'at least one server is required')
   const router: HttpRouterConfig = {
@@ -193,57 +183,23 @@ function parseRouter(s: Section, warn: Warn): HttpRouterConfig {
     dtab,
     identifier: {
       at: s.where('identifier'),
-      make: parseIdentifiers(s.raw('identifier'), s.where('identifier')),
+      make: parseIdentifiers(s.raw('identifier'), s.where('identifier'), protocol),
     },
     interpreter: parseInterpreter(s.raw('interpreter'), s.where('interpreter')),
     servers,
-    client: parseClient(s.raw('client'), s.where('client'), warn),
-    service: parseService(s.raw('service'), s.where('service')),
+    client: parseClient(s.raw('client'), s.where('client'), warn, protocol),
+    service: parseService(s.raw('service'), s.where('service'), protocol),
     bindingTimeoutMs: s.number('bindingTimeoutMs', 10_000, { min: 1, max: MAX_TIMER_MS }),
     bindingCache: parseBindingCache(s.section('bindingCache')),
     bindingNodeLimit: s.number('bindingNodeLimit', MAX_BIND_NODES, { min: 1 }),
     maxHeadersKB: s.number('maxHeadersKB', 8, { min: 1 }),
     maxInitialLineKB: s.number('maxInitialLineKB', 4, { min: 1 }),
-    ...defined({ httpAccessLog: s.optionalString('httpAccessLog') }),
+    ...defined({
+      accessLog: protocol === 'h2' ? h2AccessLog(s, warn) : s.optionalString('httpAccessLog'),
+    }),
   }
   s.done()
   return router
-}
-
-function parseServer(s: Section, warn: Warn): ServerConfig {
-  refuse(s, REFUSED_KEYS.server)
-  warnIgnored(s, IGNORED_KEYS.server, warn)
-  const server = {
-    ip: ipOf(s, 'ip', '127.0.0.1'),
-    port: s.number('port', 4140, { min: 0, max: 65535 }),
-    clearContext: s.bool('clearContext', false),
-    ...defined({ maxConcurrentRequests: s.optionalNumber('maxConcurrentRequests', { min: 1 }) }),
-    ...defined({
-      headTimeoutMs: s.optionalNumber('headTimeoutMs', { min: 1, max: MAX_TIMER_MS }),
-      receiveTimeoutMs: s.optionalNumber('receiveTimeoutMs', { min: 1, max: MAX_TIMER_MS }),
-      idleTimeoutMs: s.optionalNumber('idleTimeoutMs', { min: 1, max: MAX_TIMER_MS }),
-    }),
-    literalOverrides: parseDtabOverrides(s.section('dtabOverrides')),
-    ...defined({ tls: parseServerTls(s.section('tls'), { clientNames: true }) }),
-    at: s.at,
-  }
-  s.done()
-  return server
-}
-
-/** A server's `dtabOverrides: { literalAddresses: loopback | all | none }` (docs/security.md). */
-function parseDtabOverrides(s: Section | undefined): LiteralPolicy {
-  if (s === undefined) return DEFAULT_LITERAL_POLICY
-  const policy = s.string('literalAddresses', DEFAULT_LITERAL_POLICY)
-  if (!(LITERAL_POLICIES as readonly string[]).includes(policy)) {
-    const known = LITERAL_POLICIES.join(', ')
-    throw new ConfigError(
-      s.where('literalAddresses'),
-      `unknown value "${policy}" (known: ${known})`,
-    )
-  }
-  s.done()
-  return policy as LiteralPolicy
 }
 
 function parseBindingCache(s: Section | undefined): BindingCacheConfig {

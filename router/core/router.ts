@@ -2,8 +2,8 @@
  * One router's data path, protocol-neutral: a call goes through these steps, each a per-request
  * policy of the `(next) => next'` shape, to an endpoint of the transport's connector:
  *
- *   account → access log → answer → admit → context → identify → bind → total timeout
- *     → retry → pick → stamp → balance (requeues) → attempt timeout → send
+ *   account → access log → answer → admit → grpc deadline → context → identify → bind
+ *     → total timeout → retry → pick → stamp → balance (requeues) → attempt timeout → send
  *
  * Bindings and clients are cached (bounded, idle ones expire) and stay live, so namer and
  * namerd changes reach new calls without per-request dtab work; only waits (a binding or an
@@ -29,6 +29,7 @@ import { answer } from './steps/answer.js'
 import { balance } from './steps/balance.js'
 import { bind } from './steps/bind.js'
 import { readContext } from './steps/context.js'
+import { grpcDeadline } from './steps/grpc-deadline.js'
 import { identify } from './steps/identify.js'
 import { pick } from './steps/pick.js'
 import { retry } from './steps/retry.js'
@@ -104,6 +105,7 @@ export class Router {
       ...logging,
       answer,
       admit,
+      grpcDeadline,
       readContext(setup.maxCallDepth),
       identify(setup.identify),
       bind(this.bindings, setup.bindingTimeoutMs),

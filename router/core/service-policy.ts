@@ -45,7 +45,7 @@ export function servicePolicy(p: ServiceParams): ServicePolicy {
     classifier: p.responseClassifier ?? DEFAULT_CLASSIFIER,
     retries: p.retries ?? DEFAULT_RETRIES,
     buffer: p.retryBufferSize ?? DEFAULT_RETRY_BUFFER,
-    classificationTimeoutMs: DEFAULT_CLASSIFICATION_TIMEOUT_MS,
+    classificationTimeoutMs: p.classificationTimeoutMs ?? DEFAULT_CLASSIFICATION_TIMEOUT_MS,
   }
 }
 

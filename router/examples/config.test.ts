@@ -6,8 +6,15 @@
 import test from 'ava'
 import { readdirSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { EMPTY_DTAB, readPath, showDtab, waitFor, type ActState } from '../../dtabs/index.js'
-import { parseConfig } from '../config/index.js'
+import {
+  EMPTY_DTAB,
+  readPath,
+  showDtab,
+  showPath,
+  waitFor,
+  type ActState,
+} from '../../dtabs/index.js'
+import { h2SettingsFor, parseConfig } from '../config/index.js'
 import { startNamers } from '../../namers/index.js'
 import { repoRoot } from '../../testing/paths.js'
 import { readConfigFile } from '../../lib/config/file.js'
@@ -28,6 +35,7 @@ const WARNINGS: Record<string, number> = {
   'linkerd/access-logs.yaml': 1,
   'linkerd/admin.yaml': 1,
   'linkerd/admin-tls.yaml': 1,
+  'linkerd/h2.yaml': 4,
   'linkerd/http.yaml': 6,
   'linkerd/socket-options.yaml': 1,
   'linkerd/zipkin.yaml': 2,
@@ -115,4 +123,55 @@ test('canary.yaml reads examples/dtabs/canary.dtab: a 99/1 split and a fail-over
   const billing = interp.bind(EMPTY_DTAB, readPath('/svc/billing')).get()
   if (billing.type !== 'ok' || billing.value.type !== 'leaf') return t.fail(JSON.stringify(billing))
   t.deepEqual(billing.value.value.bound.id, ['#', 'io.l5d.fs', 'billing-zone-b'])
+})
+
+test('grpc-canary.yaml names a gRPC call by its service and splits users.Users 90/10', async (t) => {
+  const config = parseConfig(await readConfigFile(join(dir, 'grpc-canary.yaml')))
+  const r = config.routers[0]
+  if (r === undefined) return t.fail()
+  t.is(r.protocol, 'h2')
+  const identify = r.identifier.make({ prefix: r.dstPrefix })
+  const raw = [':method', 'POST', ':path', '/users.Users/Get', ':authority', 'localhost:4142']
+  const call = { method: 'POST', url: '/users.Users/Get', httpVersion: '2.0', rawHeaders: raw }
+  const id = identify({ ...call, headers: {} })
+  t.like(id, { ok: true, dst: ['svc', 'users.Users'] })
+  const namers = startNamers(config.namers)
+  t.teardown(() => namers.close())
+  const interp = r.interpreter.make({ namers: namers.namers, dtab: r.dtab })
+  t.teardown(() => interp.close())
+  const state = interp.bind(EMPTY_DTAB, readPath('/svc/users.Users')).get()
+  if (state.type !== 'ok' || state.value.type !== 'union') return t.fail(JSON.stringify(state))
+  t.deepEqual(
+    state.value.trees.map((w) => [
+      w.weight,
+      w.tree.type === 'leaf' ? showPath(w.tree.value.bound.id) : '',
+    ]),
+    [
+      [90, '/#/io.l5d.fs/users-v1'],
+      [10, '/#/io.l5d.fs/users-v2'],
+    ],
+  )
+})
+
+test("linkerd's h2.yaml and h2spec.yaml: h2 routers on :authority with their settings", async (t) => {
+  const h2 = parseConfig(await readConfigFile(join(dir, 'linkerd/h2.yaml')))
+  const r = h2.routers[0]
+  if (r === undefined) return t.fail()
+  t.like(r, { protocol: 'h2', label: 'h2', accessLog: 'logs/access.log' })
+  t.like(r.servers[0], {
+    port: 4142,
+    h2: { maxConcurrentStreamsPerConnection: 300, initialStreamWindowBytes: 1_048_576 },
+  })
+  t.deepEqual(h2SettingsFor(r.client, readPath('/#/io.l5d.fs/cat')), {
+    initialStreamWindowBytes: 1_048_576,
+  })
+  const identify = r.identifier.make({ prefix: r.dstPrefix })
+  const head = { method: 'GET', url: '/', httpVersion: '2.0' }
+  t.like(identify({ ...head, headers: { ':authority': 'localhost:4142' } }), {
+    ok: true,
+    dst: ['svc', 'localhost:4142'],
+  })
+  const spec = parseConfig(await readConfigFile(join(dir, 'linkerd/h2spec.yaml')))
+  t.like(spec.routers[0], { protocol: 'h2', label: 'h2' })
+  t.like(spec.routers[0]?.servers[0], { ip: '0.0.0.0', port: 4140, h2: {} })
 })

@@ -1,22 +1,13 @@
 /**
- * A router server's `tls.clientNames`: which verified clients it routes for. The decision is
- * taken once per connection, when its handshake is done: a client whose certificate carries
- * none of the names keeps its connection, but every request on it is answered 403
- * `ERR_PEER_NOT_ALLOWED` by the server alone (a clear answer, as an authorization policy gives,
- * rather than a reset the client cannot explain). Allowed connections are not touched: their
- * requests go to the router exactly as without `clientNames`.
+ * `tls.clientNames` on the HTTP/1.1 server (router/core/client-names.ts decides): every request
+ * of a refused connection is answered 403 `ERR_PEER_NOT_ALLOWED`, and the connection stays open
+ * for the next.
  */
 import type { Socket } from 'node:net'
-import { TLSSocket } from 'node:tls'
-import { peerIdentity } from '../../lib/tls/server.js'
-import { encodeErrHeader } from '../core/headers.js'
-import { statusOf } from '../errors.js'
+import { clientNamesCheck, notAllowedAnswer } from '../core/client-names.js'
 import type { InboundRequest } from './inbound.js'
 import type { OutboundResponse } from './outbound.js'
 import type { RequestListener } from './server.js'
-
-/** Names shown in a refusal, at most (a certificate may carry many). */
-const SHOWN_NAMES = 8
 
 /**
  * The server's gate for `clientNames` (undefined without them): for a refused connection, the
@@ -27,36 +18,23 @@ export function clientNamesGate(
   clientNames: readonly string[] | undefined,
   refused: (identity: readonly string[]) => void,
 ): ((socket: Socket) => RequestListener | undefined) | undefined {
-  if (clientNames === undefined) return undefined
-  const allowed = new Set(clientNames)
-  return (socket) => {
-    const identity = socket instanceof TLSSocket ? (peerIdentity(socket) ?? []) : []
-    if (identity.some((name) => allowed.has(name))) return undefined
-    refused(identity)
-    return refuseAll(notAllowed(identity))
-  }
+  return refusing(clientNamesCheck(clientNames, refused))
 }
 
-/** The message of a refusal: the names the certificate carries, and why they do not do. */
-function notAllowed(identity: readonly string[]): string {
-  const shown = identity.slice(0, SHOWN_NAMES).map((n) => JSON.stringify(n))
-  if (identity.length > SHOWN_NAMES) shown.push(`… ${identity.length - SHOWN_NAMES} more`)
-  const names = shown.length === 0 ? 'no name' : shown.join(', ')
-  return `client certificate (${names}) is not allowed here: none of its names is in this server's tls.clientNames`
+/** The gate of a `clientNames` check (see clientNamesGate). */
+export function refusing(
+  check: ((socket: Socket) => string | undefined) | undefined,
+): ((socket: Socket) => RequestListener | undefined) | undefined {
+  if (check === undefined) return undefined
+  return (socket) => {
+    const message = check(socket)
+    return message === undefined ? undefined : refuseAll(message)
+  }
 }
 
 /** Answers every request with 403 and `message`; the connection stays open for the next. */
 function refuseAll(message: string): RequestListener {
-  const status = statusOf('ERR_PEER_NOT_ALLOWED')
-  const body = Buffer.from(`${message}\n`)
-  const fields = [
-    'content-type',
-    'text/plain; charset=utf-8',
-    'l5d-err',
-    encodeErrHeader(message),
-    'content-length',
-    String(body.length),
-  ]
+  const { status, fields, body } = notAllowedAnswer(message)
   return (req: InboundRequest, res: OutboundResponse) => {
     req.discardBody()
     res.writeHead(status, fields)

@@ -1,6 +1,6 @@
-import type { AddressInfo, Server, Socket } from 'node:net'
-import { CodedError } from '../../lib/errors.js'
+import type { AddressInfo, Socket } from 'node:net'
 import { Call, type ServerContext } from '../core/call.js'
+import { listen, type RouterServer } from '../core/listen.js'
 import type { LiteralPolicy } from '../core/override-literals.js'
 import type { Router } from '../core/router.js'
 import type { ServerStats } from '../metrics/index.js'
@@ -9,6 +9,8 @@ import { H1Server } from './server.js'
 import { nullLog, type Log } from '../../lib/log.js'
 import type { ServerTlsConfig } from '../../lib/tls/server-config.js'
 import { clientNamesRefusal, routerServerTls, watchTlsServer } from './server-tls.js'
+
+export { ListenError, type RouterServer } from '../core/listen.js'
 
 export interface ServerOptions {
   readonly ip: string
@@ -28,12 +30,6 @@ export interface ServerOptions {
   readonly log?: Log
   /** The stats of this server, by the address it actually listens on. */
   readonly statsFor: (ip: string, port: number) => ServerStats
-}
-
-/** A listening HTTP/1.1 server of a router. `close()` drains it (see `closeServer`). */
-export interface RouterServer {
-  readonly address: { readonly ip: string; readonly port: number }
-  close(graceMs?: number): Promise<void>
 }
 
 /**
@@ -81,26 +77,6 @@ export async function startServer(router: Router, o: ServerOptions): Promise<Rou
     await closeServer(h1, () => router.inFlight, graceMs)
   }
   return { address: { ip: address, port }, close }
-}
-
-/** The server could not listen (address in use, not permitted, not an address of this host). */
-export class ListenError extends CodedError {
-  readonly code = 'ERR_LISTEN'
-}
-
-function listen(server: Server, ip: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => {
-      const why = e.code === 'EADDRINUSE' ? 'address already in use' : e.message
-      reject(new ListenError(`cannot listen on ${ip}:${port}: ${why}`, { cause: e }))
-    })
-    server.listen(port, ip, () => {
-      server.removeAllListeners('error')
-      // Later server errors (e.g. EMFILE on accept) must not crash the router: report them.
-      server.on('error', (e) => process.emitWarning(e))
-      resolve()
-    })
-  })
 }
 
 /**

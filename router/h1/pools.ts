@@ -5,7 +5,7 @@
  * first).
  */
 import type { Path } from '../../dtabs/index.js'
-import { Lru } from '../../lib/lru.js'
+import { EndpointUpstreams } from '../core/endpoint-upstreams.js'
 import type { Connector } from '../core/handler.js'
 import type { Endpoint } from '../model.js'
 import { H1Pool, type H1PoolOptions } from './pool.js'
@@ -23,89 +23,36 @@ export interface PoolsOptions {
   readonly tlsFiles?: ClientTlsFiles
 }
 
-/** Clients whose settings are equal: their pools are keyed `prefix + endpoint key`. */
-interface Group {
-  /** The settings as a key of `Pools.groups`. */
-  readonly id: string
-  readonly options: H1PoolOptions
-  readonly prefix: string
-  /** How many pools the group has: it goes with its last one. */
-  pools: number
-}
-
-/** A pool and the group it counts in. */
-interface Entry {
-  readonly pool: H1Pool
-  readonly group: Group
-}
-
 export class Pools implements Connector {
-  private readonly pools: Lru<string, Entry>
-  private readonly byClient = new WeakMap<Path, Group>()
-  /**
-   * The groups that have pools: as many as the pools at most, though every templated
-   * `commonName` makes settings of its own (their TLS contexts are shared per set of files).
-   */
-  private readonly groups = new Map<string, Group>()
-  /** For callers that name no client (tests): the pools' own defaults. */
-  private unnamed: Group | undefined
-  /** Groups ever made: each has a prefix of its own, so no pool is offered another's session. */
-  private made = 0
+  private readonly pools: EndpointUpstreams<H1PoolOptions, H1PoolOptions, H1Pool>
   /** One response-timeout sweep for every connection of every pool. */
   private readonly watchdog = new Watchdog()
   private readonly contexts = new ClientTlsContexts()
 
   constructor(private readonly options: PoolsOptions = {}) {
-    this.pools = new Lru(options.capacity ?? 10_000, (_key, { pool, group }) => {
-      void pool.close().catch(() => undefined)
-      if (--group.pools === 0 && this.groups.get(group.id) === group) this.groups.delete(group.id)
+    this.pools = new EndpointUpstreams({
+      capacity: options.capacity ?? 10_000,
+      settingsFor: options.settingsFor,
+      none: {},
+      // TLS files read once per set of settings (a failure is the call's, tried again later).
+      prepare: (o) => (o.tls === undefined ? o : { ...o, upstreamTls: this.tlsOf(o.tls) }),
+      make: (e, o) => new H1Pool(e.host, e.port, { ...o, watchdog: this.watchdog }),
+      evicted: (pool) => void pool.close().catch(() => undefined),
     })
   }
 
   upstream(e: Endpoint, clientId?: Path): H1Pool {
-    const group = this.groupOf(clientId)
-    // The common case (one set of settings) keys by the endpoint alone: no string per request.
-    const key = group.prefix === '' ? e.key : group.prefix + e.key
-    let entry = this.pools.get(key)
-    if (entry === undefined) {
-      const pool = new H1Pool(e.host, e.port, { ...group.options, watchdog: this.watchdog })
-      entry = { pool, group }
-      // Counted before it is set: an eviction the set makes cannot drop this group.
-      group.pools++
-      this.pools.set(key, entry)
-    }
-    return entry.pool
+    return this.pools.get(e, clientId)
   }
 
   /** Closes every pool, letting requests in flight finish. */
   async close(): Promise<void> {
-    const all = this.pools.values()
-    await Promise.all(all.map((e) => e.pool.close().catch(() => undefined)))
+    await Promise.all(this.pools.values().map((pool) => pool.close().catch(() => undefined)))
   }
 
-  /** The group of a client's settings, looked up once per bound id while the group lives. */
-  private groupOf(clientId: Path | undefined): Group {
-    const known = clientId === undefined ? this.unnamed : this.byClient.get(clientId)
-    if (known !== undefined && this.groups.get(known.id) === known) return known
-    const settings = clientId === undefined ? {} : this.options.settingsFor?.(clientId)
-    const group = this.group(settings ?? {})
-    if (clientId === undefined) this.unnamed = group
-    else this.byClient.set(clientId, group)
-    return group
-  }
-
-  private group(options: H1PoolOptions): Group {
-    const id = JSON.stringify(options)
-    let group = this.groups.get(id)
-    if (group === undefined) {
-      const tls = options.tls === undefined ? {} : { upstreamTls: this.tlsOf(options.tls) }
-      // The first settings seen key their pools by the endpoint alone; later ones by a prefix.
-      const prefix = this.made === 0 ? '' : `${this.made} `
-      this.made++
-      group = { id, options: { ...options, ...tls }, prefix, pools: 0 }
-      this.groups.set(id, group)
-    }
-    return group
+  /** Sets of client settings kept now (for tests: they go with their last pool). */
+  get settingsKept(): number {
+    return this.pools.settingsKept
   }
 
   /**

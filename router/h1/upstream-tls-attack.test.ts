@@ -65,8 +65,8 @@ test('distinct templated commonNames keep a bounded number of TLS settings', (t)
   }
   // At most `capacity` pools live; each set of TLS settings (a secure context made from files
   // read on the request path, about 20 KB of native memory) should go with its last pool.
-  const groups = (pools as unknown as { groups: Map<string, unknown> }).groups
-  t.true(groups.size <= capacity, `${groups.size} sets of TLS settings kept for ${capacity} pools`)
+  const kept = pools.settingsKept
+  t.true(kept <= capacity, `${kept} sets of TLS settings kept for ${capacity} pools`)
 })
 
 test('clientAuth with a key of another type than its certificate is refused at start', async (t) => {

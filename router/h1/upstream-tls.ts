@@ -55,6 +55,8 @@ export class TlsDialer {
     private readonly tls: UpstreamTls,
     private readonly host: string,
     private readonly port: number,
+    /** The protocols offered by ALPN (HTTP/2 sessions offer `h2`); absent: no ALPN. */
+    private readonly alpn?: readonly string[],
   ) {}
 
   /** The name the endpoint's certificate must carry (undefined: no check). */
@@ -78,6 +80,7 @@ export class TlsDialer {
       rejectUnauthorized: !settings.disableValidation,
       checkServerIdentity: (host: string, cert: PeerCertificate) => this.checkName(host, cert),
       ...(session === undefined ? {} : { session }),
+      ...(this.alpn === undefined ? {} : { ALPNProtocols: [...this.alpn] }),
     })
     socket.setNoDelay(true)
     socket.on('session', (s: Buffer) => {

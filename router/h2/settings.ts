@@ -19,7 +19,7 @@ export interface H2Settings {
   readonly maxFrameBytes?: number
   /** SETTINGS_HEADER_TABLE_SIZE: the HPACK table (default 4,096). */
   readonly headerTableBytes?: number
-  /** SETTINGS_MAX_HEADER_LIST_SIZE: the largest header block accepted (default 65,535). */
+  /** SETTINGS_MAX_HEADER_LIST_SIZE: the largest header block accepted (default 65,535; 16,384 on a router server). */
   readonly maxHeaderListBytes?: number
 }
 

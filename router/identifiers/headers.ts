@@ -23,6 +23,23 @@ export function firstValue(req: RequestHead, lowerName: string): string | undefi
   return typeof value === 'string' ? value : value?.[0]
 }
 
+/**
+ * The last value of header `lowerName` (linkerd's h2 identifiers use the last of a repeated
+ * header), scanning the raw list from its end when the head has one.
+ */
+export function lastValue(req: RequestHead, lowerName: string): string | undefined {
+  const raw = req.rawHeaders
+  if (raw !== undefined) {
+    for (let i = raw.length - 2; i >= 0; i -= 2) {
+      const name = raw[i] as string
+      if (name.length === lowerName.length && name.toLowerCase() === lowerName) return raw[i + 1]
+    }
+    return undefined
+  }
+  const value = req.headers[lowerName]
+  return typeof value === 'string' ? value : value?.[value.length - 1]
+}
+
 /** RFC 9110 `tchar`: the characters a header name may contain. */
 function isTokenChar(c: number): boolean {
   if ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) {
@@ -31,11 +48,15 @@ function isTokenChar(c: number): boolean {
   return "!#$%&'*+-.^_`|~".includes(String.fromCharCode(c))
 }
 
-/** Reads a header name (key `header`), rejecting what no HTTP/1 request can carry. */
-export function readHeaderName(s: Section, fallback: string): string {
+/**
+ * Reads a header name (key `header`), rejecting what no request can carry; with `pseudo`, an
+ * HTTP/2 pseudo-header (`:authority`, `:path`) is a name too.
+ */
+export function readHeaderName(s: Section, fallback: string, pseudo = false): string {
   const name = s.string('header', fallback)
-  let ok = name.length > 0
-  for (let i = 0; ok && i < name.length; i++) ok = isTokenChar(name.charCodeAt(i))
+  const from = pseudo && name.startsWith(':') ? 1 : 0
+  let ok = name.length > from
+  for (let i = from; ok && i < name.length; i++) ok = isTokenChar(name.charCodeAt(i))
   if (!ok) throw new ConfigError(s.where('header'), `not a header name: ${JSON.stringify(name)}`)
   return name
 }

@@ -33,7 +33,7 @@ test('the identifier key: config errors name their location', (t) => {
     ],
     [
       { kind: 'io.l5d.header.path' },
-      `${AT}.kind: kind "io.l5d.header.path" exists in linkerd but is not supported here (known: ${KNOWN})`,
+      `${AT}.kind: kind "io.l5d.header.path" identifies h2 requests, and this router's protocol is http (known: ${KNOWN})`,
     ],
     [
       [{}, { kind: 'io.l5d.path', segments: -1 }],

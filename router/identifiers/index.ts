@@ -1,12 +1,15 @@
 /**
- * The HTTP identifier family: every built-in kind, and the router's `identifier` key (one
- * object or a list, linkerd `HttpConfig.identifier`). Identifiers run on every request: they
- * never throw, and `parse` does all per-config work.
+ * The identifier families, one list per router protocol: every built-in kind, and the router's
+ * `identifier` key (one object or a list, linkerd `HttpConfig.identifier` / `H2Config.identifier`).
+ * `io.l5d.methodAndHost` and `io.l5d.path` are HTTP/1.1 kinds, `io.l5d.header.path` an h2 one;
+ * `io.l5d.header.token` reads `Host` on http and `:authority` on h2. Identifiers run on every
+ * request: they never throw, and `parse` does all per-config work.
  */
 import { ConfigError, Section } from '../../lib/config/section.js'
-import { parseKind, registry, type Plugin } from '../../lib/plugin.js'
+import { parseKind, registry, type Plugin, type Registry } from '../../lib/plugin.js'
 import type { Identified, Identifier, IdentifierDeps, RequestHead } from '../model.js'
-import { headerTokenIdentifier } from './header-token.js'
+import { headerPathIdentifier } from './header-path.js'
+import { h2HeaderTokenIdentifier, headerTokenIdentifier } from './header-token.js'
 import { headerIdentifier } from './header.js'
 import { methodAndHostIdentifier } from './method-and-host.js'
 import { isFinal } from './outcome.js'
@@ -15,7 +18,10 @@ import { staticIdentifier } from './static.js'
 
 export type IdentifierPlugin = Plugin<Identifier, IdentifierDeps>
 
-/** Every built-in identifier kind. */
+/** The protocol of the router an identifier serves. */
+export type IdentifierProtocol = 'http' | 'h2'
+
+/** Every built-in identifier kind of `protocol: http` routers. */
 export const identifiers = registry<Identifier, IdentifierDeps>(
   headerTokenIdentifier,
   headerIdentifier,
@@ -24,28 +30,51 @@ export const identifiers = registry<Identifier, IdentifierDeps>(
   staticIdentifier,
 )
 
+/** Every built-in identifier kind of `protocol: h2` routers. */
+export const h2Identifiers = registry<Identifier, IdentifierDeps>(
+  h2HeaderTokenIdentifier,
+  headerPathIdentifier,
+  headerIdentifier,
+  staticIdentifier,
+)
+
+const FAMILIES: Readonly<Record<IdentifierProtocol, Registry<Identifier, IdentifierDeps>>> = {
+  http: identifiers,
+  h2: h2Identifiers,
+}
+
 /** linkerd identifier kinds (HTTP and h2) that this project does not have. */
-const NOT_HERE = [
-  'io.l5d.ingress',
-  'io.l5d.k8s.istio',
-  'io.l5d.k8s.istio-ingress',
-  'io.l5d.header.path',
-]
+const NOT_HERE = ['io.l5d.ingress', 'io.l5d.k8s.istio', 'io.l5d.k8s.istio-ingress']
 
 /** One identifier section; `kind` defaults to `io.l5d.header.token`. Pure. */
-export function parseIdentifier(s: Section): (deps: IdentifierDeps) => Identifier {
-  return parseKind(identifiers, s, { defaultKind: 'io.l5d.header.token', notHere: NOT_HERE })
+export function parseIdentifier(
+  s: Section,
+  protocol: IdentifierProtocol = 'http',
+): (deps: IdentifierDeps) => Identifier {
+  const family = FAMILIES[protocol]
+  const kind = s.has('kind') ? s.string('kind') : undefined
+  const other: IdentifierProtocol = protocol === 'http' ? 'h2' : 'http'
+  if (kind !== undefined && !family.has(kind) && FAMILIES[other].has(kind)) {
+    const known = [...family.keys()].join(', ')
+    const why = `kind "${kind}" identifies ${other} requests, and this router's protocol is ${protocol}`
+    throw new ConfigError(s.where('kind'), `${why} (known: ${known})`)
+  }
+  return parseKind(family, s, { defaultKind: 'io.l5d.header.token', notHere: NOT_HERE })
 }
 
 /**
- * The router's `identifier` value at `at`: absent (the `Host` header token), one object, or a
- * non-empty list tried in order. Pure; throws `ConfigError` only.
+ * The router's `identifier` value at `at`: absent (the `Host` header token; h2: `:authority`),
+ * one object, or a non-empty list tried in order. Pure; throws `ConfigError` only.
  */
-export function parseIdentifiers(raw: unknown, at: string): (deps: IdentifierDeps) => Identifier {
-  if (raw === undefined || raw === null) return parseIdentifier(new Section({}, at))
-  if (!Array.isArray(raw)) return parseIdentifier(new Section(raw, at))
+export function parseIdentifiers(
+  raw: unknown,
+  at: string,
+  protocol: IdentifierProtocol = 'http',
+): (deps: IdentifierDeps) => Identifier {
+  if (raw === undefined || raw === null) return parseIdentifier(new Section({}, at), protocol)
+  if (!Array.isArray(raw)) return parseIdentifier(new Section(raw, at), protocol)
   if (raw.length === 0) throw new ConfigError(at, 'empty identifier list')
-  const makers = raw.map((item, i) => parseIdentifier(new Section(item, `${at}[${i}]`)))
+  const makers = raw.map((item, i) => parseIdentifier(new Section(item, `${at}[${i}]`), protocol))
   return (deps) => firstIdentified(makers.map((make) => make(deps)))
 }
 

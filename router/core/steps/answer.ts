@@ -5,12 +5,19 @@
  * `l5d-err` (the message, form-encoded) and the message as a text/plain body (no detail with
  * `clearContext`). A failure after the response started can only cut it short. Anything that is
  * not a RouterError answers 502.
+ *
+ * A gRPC request (`content-type: application/grpc…`) is answered as gRPC clients understand:
+ * HTTP 200, `content-type: application/grpc`, the error's gRPC status (`grpcStatusOf`) and
+ * `grpc-message`, `l5d-err`, and no body (a "trailers-only" answer). An HTTP/2 endpoint's reset
+ * (RST_STREAM) before any answer is passed on as a reset with its code, not answered, as linkerd
+ * does: the client sees what the endpoint did.
  */
 import { errorMessage } from '../../../lib/errors.js'
-import { RouterError, statusOf } from '../../errors.js'
+import { grpcStatusOf, RouterError, statusOf } from '../../errors.js'
 import type { Call } from '../call.js'
 import { ClientClosedError, failureName } from '../failures.js'
-import type { ResponseHandler } from '../handler.js'
+import { grpcMessage, isGrpc } from '../grpc.js'
+import { StreamResetError, type ResponseHandler } from '../handler.js'
 import { encodeErrHeader, responseHeaders } from '../headers.js'
 import type { Service, Step } from '../service.js'
 
@@ -60,6 +67,8 @@ class Answering implements ResponseHandler {
     this.over = true
     this.call.failure ??= failureName(err)
     if (this.started || err instanceof ClientClosedError) return this.inner.onError(err)
+    const reset = endpointReset(err, this.call)
+    if (reset !== undefined) return this.inner.onError(reset)
     const { status, headers, body } = errorAnswer(err, this.call)
     this.inner.onHeaders(status, headers, noop)
     if (body.length > 0) this.inner.onData(body)
@@ -67,23 +76,52 @@ class Answering implements ResponseHandler {
   }
 }
 
+/** The endpoint's RST_STREAM behind `err`, when an HTTP/2 request's stream is to be reset too. */
+function endpointReset(err: Error, call: Call): StreamResetError | undefined {
+  if (call.request.httpVersion !== '2.0') return undefined
+  if (err instanceof StreamResetError) return err
+  return err.cause instanceof StreamResetError ? err.cause : undefined
+}
+
 /** The status, headers and body that answer `err` (see the file header). */
 export function errorAnswer(
   err: unknown,
-  call: Pick<Call, 'via' | 'server'>,
+  call: Pick<Call, 'via' | 'server' | 'request'>,
 ): { status: number; headers: string[]; body: Buffer } {
   const routerError = err instanceof RouterError ? err : undefined
+  if (isGrpc(call.request)) return grpcAnswer(err, routerError, call)
   const status = routerError === undefined ? 502 : statusOf(routerError.code)
   const message = errorMessage(err)
   const clear = call.server.clearContext
   const body = Buffer.from(clear ? '' : message)
   const headers = ['content-type', 'text/plain; charset=utf-8', 'via', call.via]
   headers.push('content-length', String(body.length))
-  if (!clear) {
-    headers.push('l5d-err', encodeErrHeader(message))
-    if (routerError?.retryable === true) headers.push('l5d-retryable', 'true')
-  }
+  if (!clear) pushDetail(headers, message, routerError)
   return { status, headers, body }
 }
+
+/** `l5d-err`, and `l5d-retryable` when the request was never sent (not with `clearContext`). */
+function pushDetail(headers: string[], message: string, routerError: RouterError | undefined) {
+  headers.push('l5d-err', encodeErrHeader(message))
+  if (routerError?.retryable === true) headers.push('l5d-retryable', 'true')
+}
+
+/** A trailers-only gRPC answer: status 200 and the gRPC status in the headers, no body. */
+function grpcAnswer(
+  err: unknown,
+  routerError: RouterError | undefined,
+  call: Pick<Call, 'via' | 'server'>,
+): { status: number; headers: string[]; body: Buffer } {
+  const headers = ['content-type', 'application/grpc', 'via', call.via, 'content-length', '0']
+  headers.push('grpc-status', String(grpcStatusOf(routerError?.code)))
+  if (!call.server.clearContext) {
+    const message = errorMessage(err)
+    headers.push('grpc-message', grpcMessage(message))
+    pushDetail(headers, message, routerError)
+  }
+  return { status: 200, headers, body: EMPTY }
+}
+
+const EMPTY = Buffer.alloc(0)
 
 function noop(): void {}

@@ -5,7 +5,8 @@
  * wording) and aborts its upstream exchange. A deadline received from the previous router
  * (`l5d-ctx-deadline`) bounds the call too: one already past is answered at once, without
  * sending (504 `ERR_DEADLINE_EXCEEDED`), and so is one that passes meanwhile. The earlier of the
- * two is the call's deadline, propagated to the next router. A call with neither pays nothing.
+ * two (and of a gRPC call's `grpc-timeout`, grpc-deadline.ts) is the call's deadline, propagated
+ * to the next router. A call with neither pays nothing.
  */
 import { RouterError } from '../../errors.js'
 import type { Call } from '../call.js'
@@ -26,15 +27,20 @@ export const totalTimeout: Step = (next: Service) =>
     if (byCaller <= now) throw deadlineExceeded(call, byCaller, now)
     if (byTotal === Infinity && byCaller === Infinity) return next(call, handler)
     if (byTotal <= byCaller) {
-      call.deadline = byTotal
+      call.deadline = earlier(call.deadline, byTotal)
       const error = (): Error =>
         timeoutError(call, ms as number, 'including retries (if applicable)')
       return resume(next, call, new Deadline(handler, ms as number, error))
     }
-    call.deadline = byCaller
+    call.deadline = earlier(call.deadline, byCaller)
     const error = (): Error => deadlineExceeded(call, byCaller, Date.now())
     resume(next, call, new Deadline(handler, byCaller - now, error))
   }
+
+/** The earlier of a deadline already set (a gRPC call's own) and `deadline`. */
+function earlier(set: number | undefined, deadline: number): number {
+  return set === undefined ? deadline : Math.min(set, deadline)
+}
 
 /** `<set at ns> <deadline ns>`: two decimal integers (linkerd writes and reads nothing else). */
 const DEADLINE = /^\s*\d{1,40} (\d{1,40})\s*$/
@@ -83,7 +89,7 @@ function timeoutError(call: Call, ms: number, what: string): RouterError {
  * Fails the exchange with `error()` unless it is over within `ms`: aborts it if it has
  * started, else fails the call at once and aborts the exchange as soon as it starts.
  */
-class Deadline implements ResponseHandler {
+export class Deadline implements ResponseHandler {
   private abort: ((err: Error) => void) | undefined
   private over = false
   private readonly timer: NodeJS.Timeout

@@ -1,0 +1,80 @@
+/**
+ * Header fields between the core's flat lists and node:http2's header objects, for requests the
+ * router sends and answers it receives.
+ */
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2'
+import { UpstreamError, type UpstreamRequest } from '../core/handler.js'
+
+/**
+ * Connection-specific fields HTTP/2 forbids (RFC 9113 8.2.2; node:http2 throws on them). The
+ * core removes hop-by-hop fields already: these guard against a request that kept one.
+ */
+const FORBIDDEN = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'http2-settings',
+  'te',
+])
+
+/** A field name as RFC 9110 allows (a token), lower-cased as HTTP/2 requires. */
+const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/
+
+/**
+ * The request's header object: the pseudo-headers (`:authority` from `host`, else the
+ * endpoint), its fields lower-cased (repeated names as arrays), and always `te: trailers`, which
+ * gRPC endpoints require and every HTTP/2 endpoint accepts. A field name that is no token
+ * throws an UpstreamError: node:http2 would refuse it by destroying the whole session, streams
+ * of other calls included.
+ */
+export function requestHeaders(
+  req: UpstreamRequest,
+  scheme: 'http' | 'https',
+  endpoint: string,
+): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {
+    ':method': req.method,
+    ':scheme': scheme,
+    ':path': req.path,
+    ':authority': endpoint,
+  }
+  const h = req.headers
+  for (let i = 0; i < h.length; i += 2) {
+    const name = (h[i] as string).toLowerCase()
+    const value = h[i + 1] as string
+    if (name === 'host') out[':authority'] = value
+    else if (name.charCodeAt(0) === 58 /* : */ || FORBIDDEN.has(name)) continue
+    else if (FIELD_NAME.test(name)) add(out, name, value)
+    else throw badName(name)
+  }
+  out.te = 'trailers'
+  return out
+}
+
+function badName(name: string): UpstreamError {
+  return new UpstreamError(
+    'H2_BAD_HEADER',
+    `the header name ${JSON.stringify(name)} cannot be sent over HTTP/2 (not a token)`,
+  )
+}
+
+function add(out: OutgoingHttpHeaders, name: string, value: string): void {
+  const had = out[name]
+  if (had === undefined) out[name] = value
+  else if (Array.isArray(had)) had.push(value)
+  else out[name] = [String(had), value]
+}
+
+/** An answer's header (or trailer) object as a flat `[name, value, …]`, pseudo-headers left out. */
+export function flatFields(headers: IncomingHttpHeaders): string[] {
+  const out: string[] = []
+  for (const name of Object.keys(headers)) {
+    if (name.charCodeAt(0) === 58 /* : */) continue
+    const value = headers[name]
+    if (Array.isArray(value)) for (const v of value) out.push(name, v)
+    else if (value !== undefined) out.push(name, value)
+  }
+  return out
+}
