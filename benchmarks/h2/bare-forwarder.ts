@@ -4,7 +4,8 @@
  * first use, opened again once it closes), with its headers as they came, the request body
  * piped with flow control, the answer's headers, body and trailers passed back, and a reset
  * on either side passed to the other. It is the least a Node h2 → h2 proxy does: the bar the
- * router must reach. Sends `{port}` over IPC once listening.
+ * router must reach. Its sessions both ways open the router's 16 MiB connection window (Node's is
+ * 64 KiB), so the bar stays fair. Sends `{port}` over IPC once listening.
  */
 import {
   connect,
@@ -15,6 +16,7 @@ import {
   type ServerHttp2Stream,
 } from 'node:http2'
 import type { AddressInfo } from 'node:net'
+import { CONNECTION_WINDOW_BYTES } from '../../router/h2/settings.js'
 import { MANY_STREAMS } from './settings.js'
 
 const upstreamPort = Number(process.argv[2])
@@ -24,6 +26,7 @@ function upstream(): ClientHttp2Session {
   if (session !== undefined && !session.closed && !session.destroyed) return session
   const s = connect(`http://127.0.0.1:${upstreamPort}`, MANY_STREAMS)
   s.on('error', () => {}) // its streams fail with it; the next stream opens a new session
+  s.once('connect', () => s.setLocalWindowSize(CONNECTION_WINDOW_BYTES))
   s.once('close', () => {
     if (session === s) session = undefined
   })
@@ -55,6 +58,7 @@ function forward(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void 
 }
 
 const server = createServer(MANY_STREAMS)
+server.on('session', (s) => s.setLocalWindowSize(CONNECTION_WINDOW_BYTES))
 server.on('stream', forward)
 server.listen(0, '127.0.0.1', () =>
   process.send?.({ port: (server.address() as AddressInfo).port }),
