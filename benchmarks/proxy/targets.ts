@@ -22,16 +22,39 @@ export function startNginx(upstreamPort: number, workers: number): Promise<Proc>
  * the body of its upstream block, `location` extra lines for the proxying location, `tls` the
  * `ssl_*` lines of a server that terminates TLS (then it listens with `ssl`).
  */
-export async function startNginxProxy(
+export function startNginxProxy(
   name: string,
   workers: number,
   upstream: string,
   location = '',
   tls?: string,
 ): Promise<Proc> {
+  return startNginxServer(name, workers, upstream, (port) => {
+    const listen = `listen 127.0.0.1:${port}${tls === undefined ? ';' : ` ssl;\n    ${tls}`}`
+    return `${listen}
+    location / {
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $host;
+      ${location}
+    }`
+  })
+}
+
+/**
+ * nginx run as this user in a temp prefix (its own pid, logs and temp paths) with one upstream
+ * block named `backend` (`upstream` is its body) and one server whose body `server` gives for
+ * the free port it must listen on.
+ */
+export async function startNginxServer(
+  name: string,
+  workers: number,
+  upstream: string,
+  server: (port: number) => string,
+): Promise<Proc> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-nginx-'))
   const port = await freePort()
-  const listen = `listen 127.0.0.1:${port}${tls === undefined ? ';' : ` ssl;\n    ${tls}`}`
   const conf = `worker_processes ${workers};
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
@@ -45,14 +68,7 @@ http {
   scgi_temp_path ${dir}/scgi;
   upstream backend { ${upstream} }
   server {
-    ${listen}
-    location / {
-      proxy_pass http://backend;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host $host;
-      ${location}
-    }
+    ${server(port)}
   }
 }
 `

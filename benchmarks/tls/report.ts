@@ -8,7 +8,12 @@ export type Rounds<T> = ReadonlyMap<string, readonly T[]>
 const num = (x: number): string => Math.round(x).toLocaleString('en-US')
 
 /** The median over rounds of `a`'s value ÷ `b`'s in the same round. */
-function pairedRatio<T>(rounds: Rounds<T>, a: string, b: string, f: (r: T) => number): number {
+export function pairedRatio<T>(
+  rounds: Rounds<T>,
+  a: string,
+  b: string,
+  f: (r: T) => number,
+): number {
   const theirs = rounds.get(b) ?? []
   return median((rounds.get(a) ?? []).map((r, i) => f(r) / f(theirs[i] as T)))
 }
@@ -79,6 +84,6 @@ export function ratioTable(
   )
 }
 
-function verdict(met: boolean, target: string): string {
+export function verdict(met: boolean, target: string): string {
   return `${target}: ${met ? 'met' : '**NOT met**'}`
 }

@@ -1,10 +1,10 @@
 /**
- * `tls.clientNames` on the HTTP/1.1 server (router/core/client-names.ts decides): every request
+ * `tls.clientNames` on the HTTP/1.1 server (router/net/client-names.ts decides): every request
  * of a refused connection is answered 403 `ERR_PEER_NOT_ALLOWED`, and the connection stays open
  * for the next.
  */
 import type { Socket } from 'node:net'
-import { clientNamesCheck, notAllowedAnswer } from '../core/client-names.js'
+import { clientNamesCheck, notAllowedAnswer } from '../net/client-names.js'
 import type { InboundRequest } from './inbound.js'
 import type { OutboundResponse } from './outbound.js'
 import type { RequestListener } from './server.js'

@@ -4,8 +4,8 @@ import { UpstreamError } from '../core/handler.js'
 import { responseParser, type NativeParser } from './parser.js'
 import { requestHead } from './request-head.js'
 import { sendBody } from './request-body.js'
-import type { Watchdog, Watched } from './watchdog.js'
-import type { TlsDialer } from './upstream-tls.js'
+import type { Watchdog, Watched } from '../net/watchdog.js'
+import type { TlsDialer } from '../net/upstream-tls.js'
 
 /** What a connection tells its pool. */
 export interface ConnectionOwner {

@@ -1,6 +1,6 @@
 import type { AddressInfo, Socket } from 'node:net'
 import { Call, type ServerContext } from '../core/call.js'
-import { listen, type RouterServer } from '../core/listen.js'
+import { listen, type RouterServer } from '../net/listen.js'
 import type { LiteralPolicy } from '../core/override-literals.js'
 import type { Router } from '../core/router.js'
 import type { ServerStats } from '../metrics/index.js'
@@ -10,7 +10,7 @@ import { nullLog, type Log } from '../../lib/log.js'
 import type { ServerTlsConfig } from '../../lib/tls/server-config.js'
 import { clientNamesRefusal, routerServerTls, watchTlsServer } from './server-tls.js'
 
-export { ListenError, type RouterServer } from '../core/listen.js'
+export { ListenError, type RouterServer } from '../net/listen.js'
 
 export interface ServerOptions {
   readonly ip: string

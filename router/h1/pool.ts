@@ -2,10 +2,10 @@ import { H1Connection, type ConnectionOwner } from './connection.js'
 import { Exchange } from './exchange.js'
 import { UpstreamError, type ResponseHandler, type UpstreamRequest } from '../core/handler.js'
 import { UPSTREAM_DEFAULTS } from '../config/client.js'
-import { Watchdog } from './watchdog.js'
+import { Watchdog } from '../net/watchdog.js'
 import type { ClientTlsConfig } from '../../lib/tls/client-config.js'
-import { TlsDialer, type UpstreamTls } from './upstream-tls.js'
-import { upstreamTls } from './upstream-tls-files.js'
+import { TlsDialer, type UpstreamTls } from '../net/upstream-tls.js'
+import { upstreamTls } from '../net/upstream-tls-files.js'
 
 export interface H1PoolOptions {
   /** Longest an idle connection is kept (default 60 s; shorter if the server says so; 0: none). */

@@ -5,14 +5,14 @@
  * first).
  */
 import type { Path } from '../../dtabs/index.js'
-import { EndpointUpstreams } from '../core/endpoint-upstreams.js'
+import { EndpointUpstreams } from '../net/endpoint-upstreams.js'
 import type { Connector } from '../core/handler.js'
 import type { Endpoint } from '../model.js'
 import { H1Pool, type H1PoolOptions } from './pool.js'
-import { Watchdog } from './watchdog.js'
-import type { UpstreamTls } from './upstream-tls.js'
+import { Watchdog } from '../net/watchdog.js'
+import type { UpstreamTls } from '../net/upstream-tls.js'
 import type { ClientTlsConfig } from '../../lib/tls/client-config.js'
-import { ClientTlsContexts, type ClientTlsFiles } from './upstream-tls-files.js'
+import { ClientTlsContexts, type ClientTlsFiles } from '../net/upstream-tls-files.js'
 
 export interface PoolsOptions {
   /** Most pools (default 10,000). */

@@ -1,16 +1,16 @@
 /**
- * The TLS side of the HTTP/1.1 server: router/core/server-tls.ts (files, stats, rotations), and
+ * The TLS side of the HTTP/1.1 server: router/net/server-tls.ts (files, stats, rotations), and
  * `tls.clientNames` as a listener that answers a refused connection's requests.
  */
 import type { Socket } from 'node:net'
 import type { Log } from '../../lib/log.js'
 import type { ServerTlsConfig } from '../../lib/tls/server-config.js'
-import { clientNamesRefusal as clientNamesCheck } from '../core/server-tls.js'
+import { clientNamesRefusal as clientNamesCheck } from '../net/server-tls.js'
 import type { ServerStats } from '../metrics/index.js'
 import { refusing } from './client-names.js'
 import type { RequestListener } from './server.js'
 
-export { routerServerTls, watchTlsServer, type ServerTls } from '../core/server-tls.js'
+export { routerServerTls, watchTlsServer, type ServerTls } from '../net/server-tls.js'
 
 /**
  * The gate of `tls.clientNames` (undefined without them): each refused connection is counted

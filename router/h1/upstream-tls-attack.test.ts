@@ -11,8 +11,8 @@ import { createServer, type TLSSocket } from 'node:tls'
 import type { ClientTlsConfig } from '../../lib/tls/client-config.js'
 import { makeCa } from '../../testing/tls/pki.js'
 import { Pools } from './pools.js'
-import { TlsDialer } from './upstream-tls.js'
-import { upstreamTls } from './upstream-tls-files.js'
+import { TlsDialer } from '../net/upstream-tls.js'
+import { upstreamTls } from '../net/upstream-tls-files.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'h1-tls-attack-'))
 test.after.always(() => rmSync(dir, { recursive: true, force: true }))

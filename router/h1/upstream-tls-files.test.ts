@@ -11,7 +11,7 @@ import { recordingLog } from '../../testing/recording-log.js'
 import { makeCa, type Ca, type Issued } from '../../testing/tls/pki.js'
 import { httpsBackend } from '../../testing/tls/https-backend.js'
 import { H1Pool } from './pool.js'
-import { ClientTlsFiles, upstreamTls } from './upstream-tls-files.js'
+import { ClientTlsFiles, upstreamTls } from '../net/upstream-tls-files.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'client-tls-files-'))
 test.after.always(() => rmSync(dir, { recursive: true, force: true }))

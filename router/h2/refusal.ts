@@ -1,11 +1,11 @@
 /**
  * What the HTTP/2 server answers itself, never routing the stream: the 403 of a session refused
- * by `tls.clientNames` (router/core/client-names.ts decides, once per session; the session
+ * by `tls.clientNames` (router/net/client-names.ts decides, once per session; the session
  * stays open), 431 for a header list over `maxHeaderListBytes`, 408 for a request that stalled
  * (server-sessions.ts). Each with `l5d-err` and the message as a text body.
  */
 import type { ServerHttp2Stream } from 'node:http2'
-import { notAllowedAnswer } from '../core/client-names.js'
+import { notAllowedAnswer } from '../net/client-names.js'
 import { encodeErrHeader } from '../core/headers.js'
 import { h2Fields } from './fields.js'
 

@@ -20,14 +20,14 @@ import type { ServerTlsConfig } from '../../lib/tls/server-config.js'
 import { Call, type ServerContext } from '../core/call.js'
 import type { LiteralPolicy } from '../core/override-literals.js'
 import type { Router } from '../core/router.js'
-import { clientNamesRefusal, routerServerTls, watchTlsServer } from '../core/server-tls.js'
+import { clientNamesRefusal, routerServerTls, watchTlsServer } from '../net/server-tls.js'
 import type { ServerStats } from '../metrics/index.js'
 import { H2Downstream } from './downstream.js'
 import { inboundRequest } from './inbound.js'
-import { listen, type RouterServer } from '../core/listen.js'
+import { listen, type RouterServer } from '../net/listen.js'
 import { headerListBytes, refuseNotAllowed, refuseStream, tooLargeMessage } from './refusal.js'
 import { ServerSessions, type SessionLimits } from './server-sessions.js'
-import { nodeSettings, type H2Settings } from './settings.js'
+import { CONNECTION_WINDOW_BYTES, nodeSettings, type H2Settings } from './settings.js'
 
 /** A server's bounds not given: as the HTTP/1.1 server's, plus the reset-flood cap. */
 export const H2_SERVER_DEFAULTS: SessionLimits = {
@@ -99,9 +99,11 @@ export async function startH2Server(router: Router, o: H2ServerOptions): Promise
     // A client that offers no h2 by ALPN: nothing to say to it.
     server.on('unknownProtocol', (socket: Socket) => socket.destroy())
   }
-  server.on('session', (session: ServerHttp2Session) =>
-    sessions.add(session, refusal?.(session.socket as Socket)),
-  )
+  server.on('session', (session: ServerHttp2Session) => {
+    // Node's 64 KiB connection window would stall many streams of request bodies at once.
+    if (!session.destroyed) session.setLocalWindowSize(CONNECTION_WINDOW_BYTES)
+    sessions.add(session, refusal?.(session.socket as Socket))
+  })
   server.on('stream', (stream, headers, flags, raw?: string[]) =>
     onStream({ router, context, sessions }, stream, headers, flags, raw ?? []),
   )

@@ -10,11 +10,12 @@ import {
 import type { TLSSocket } from 'node:tls'
 import { UpstreamError } from '../core/handler.js'
 import { TlsHandshakeError } from '../core/tls-failure.js'
-import type { TlsDialer } from '../h1/upstream-tls.js'
-import type { Watchdog, Watched } from '../h1/watchdog.js'
+import type { TlsDialer } from '../net/upstream-tls.js'
+import type { Watchdog, Watched } from '../net/watchdog.js'
 import { Keepalive, type KeepaliveOptions } from './keepalive.js'
 import type { H2Exchange, StreamOwner } from './upstream-exchange.js'
 import { requestHeaders } from './upstream-headers.js'
+import { CONNECTION_WINDOW_BYTES } from './settings.js'
 import { ASSUMED_MAX_STREAMS } from './upstream-options.js'
 import {
   connectFailure,
@@ -58,7 +59,8 @@ export interface SessionTarget {
 /**
  * One HTTP/2 session (h2c by prior knowledge, or h2 over TLS chosen by ALPN) to an endpoint,
  * carrying many streams at once up to the endpoint's SETTINGS_MAX_CONCURRENT_STREAMS (100 until
- * its SETTINGS come). A GOAWAY retires it: streams it had accepted finish, later ones fail
+ * its SETTINGS come, which they must within the connect timeout). Its connection-level receive
+ * window is CONNECTION_WINDOW_BYTES, not node:http2's 64 KiB. A GOAWAY retires it: streams it had accepted finish, later ones fail
  * unsent. Responses are timed from the request's end to their head (`responseTimeoutMs`).
  */
 export class H2Session implements StreamOwner, Watched {
@@ -69,6 +71,8 @@ export class H2Session implements StreamOwner, Watched {
   private maxStreams = ASSUMED_MAX_STREAMS
   /** Connected (TLS handshake done, h2 chosen); before that, nothing of a request left. */
   connected = false
+  /** The endpoint's SETTINGS arrived: its stream limit is its own word, no longer assumed. */
+  settled = false
   private tcpUp = false
   private retiredAlready = false
   private gone = false
@@ -204,6 +208,8 @@ export class H2Session implements StreamOwner, Watched {
     s.once('connect', () => this.onConnect())
     s.on('remoteSettings', (settings) => {
       this.maxStreams = settings.maxConcurrentStreams ?? 2 ** 32 - 1
+      if (!this.settled) this.socket.setTimeout(0)
+      this.settled = true
       this.owner.room(this)
     })
     s.on('goaway', (_code: number, lastStreamId: number) => {
@@ -216,10 +222,10 @@ export class H2Session implements StreamOwner, Watched {
   }
 
   private onConnect(): void {
-    this.socket.setTimeout(0)
     const alpn = (this.socket as TLSSocket).alpnProtocol
     if (this.dialer !== undefined && alpn !== 'h2') return this.noH2(alpn)
     this.connected = true
+    this.session.setLocalWindowSize(CONNECTION_WINDOW_BYTES)
     // Streams may have started while connecting: the keepalive watches only an idle session.
     if (this.active.size === 0) this.keepalive.idle()
     this.owner.room(this)
@@ -238,9 +244,12 @@ export class H2Session implements StreamOwner, Watched {
   }
 
   private connectTimedOut(): void {
-    if (this.connected) return
-    const what =
-      this.tcpUp && this.dialer !== undefined ? 'TLS handshake not done' : 'not connected'
+    if (this.settled) return
+    const what = this.connected
+      ? 'no SETTINGS from the endpoint'
+      : this.tcpUp && this.dialer !== undefined
+        ? 'TLS handshake not done'
+        : 'not connected'
     this.error ??= new UpstreamError('ETIMEDOUT', `${what} within ${this.o.connectTimeoutMs} ms`, {
       unsent: true,
     })

@@ -34,3 +34,10 @@ export function nodeSettings(h2: H2Settings | undefined): Settings {
   if (h2?.maxHeaderListBytes !== undefined) s.maxHeaderListSize = h2.maxHeaderListBytes
   return s
 }
+
+/**
+ * The connection-level receive window of the router's HTTP/2 sessions, both ways (16 MiB; Node
+ * leaves it at 64 KiB, which many streams of middling answers share and stall on). Each stream's
+ * own window still bounds what one stream may have unread; this bounds a whole session's.
+ */
+export const CONNECTION_WINDOW_BYTES = 16 * 1024 * 1024

@@ -4,7 +4,7 @@
  */
 import { constants } from 'node:http2'
 import { StreamResetError, UpstreamError, type UpstreamRequest } from '../core/handler.js'
-import type { TlsDialer } from '../h1/upstream-tls.js'
+import type { TlsDialer } from '../net/upstream-tls.js'
 
 const { NGHTTP2_REFUSED_STREAM } = constants
 

@@ -1,7 +1,7 @@
 import { UpstreamError, type ResponseHandler, type Upstream } from '../core/handler.js'
 import type { UpstreamRequest } from '../core/handler.js'
-import type { TlsDialer } from '../h1/upstream-tls.js'
-import type { Watchdog } from '../h1/watchdog.js'
+import type { TlsDialer } from '../net/upstream-tls.js'
+import type { Watchdog } from '../net/watchdog.js'
 import {
   H2Session,
   type SessionOwner,
@@ -16,7 +16,11 @@ import { H2Exchange } from './upstream-exchange.js'
  * endpoint's stream limit, requests wait in one line (first come, first served) for a stream to
  * end; past `maxWaiters` waiting a request fails at once, unsent (`POOL_QUEUE_FULL`). A second
  * session is never opened for the overflow: the endpoint's limit is its own word on how much it
- * takes, and one line keeps the order. A session that fails to connect fails the line with it.
+ * takes, and one line keeps the order. Until the endpoint's SETTINGS say its limit the line has
+ * no bound (a burst at a cold upstream is not refused for a limit nobody announced; the connect
+ * timeout and the clients' own stream limits bound it); once they come, what the limit allows
+ * starts and the line past `maxWaiters` is refused. A session that fails to connect fails the
+ * line with it.
  */
 export class H2Upstream implements Upstream, SessionOwner {
   private current: H2Session | undefined
@@ -59,6 +63,7 @@ export class H2Upstream implements Upstream, SessionOwner {
       if (x === undefined) return
       if (!x.done) s.start(x)
     }
+    if (s.settled) this.trim()
   }
 
   retired(s: H2Session): void {
@@ -94,13 +99,19 @@ export class H2Upstream implements Upstream, SessionOwner {
   }
 
   private wait(x: H2Exchange): void {
-    if (this.waiters.length >= this.settings.maxWaiters) return x.fail(this.queueFull())
+    const known = this.current?.settled !== false
+    if (known && this.waiters.length >= this.settings.maxWaiters) return x.fail(this.queueFull())
     this.waiters.push(x)
     x.cancel = (err) => {
       const i = this.waiters.indexOf(x)
       if (i !== -1) this.waiters.splice(i, 1)
       x.fail(err)
     }
+  }
+
+  /** The endpoint's limit is known: the line past `maxWaiters` is refused, its last first. */
+  private trim(): void {
+    for (const x of this.waiters.splice(this.settings.maxWaiters)) x.fail(this.queueFull())
   }
 
   /** A session that never connected: its line fails as its streams did (unsent). */

@@ -12,7 +12,7 @@ import { defaultInterpreter } from './default.js'
 import { fsInterpreter } from './fs.js'
 import { namerdHttpInterpreter } from './namerd-http/plugin.js'
 import type { Scope } from '../metrics/index.js'
-import type { ClientTlsFiles, PlacedClientTls } from '../h1/upstream-tls-files.js'
+import type { ClientTlsFiles, PlacedClientTls } from '../net/upstream-tls-files.js'
 import { parseTransformers } from '../transformers/index.js'
 
 /** What an interpreter builder receives besides the namers and the router's dtab. */

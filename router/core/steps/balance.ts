@@ -15,10 +15,18 @@ import type { Endpoint } from '../../model.js'
 import type { Call } from '../call.js'
 import type { UpstreamClient } from '../clients.js'
 import { ClientClosedError, failureName, noEndpoints, upstreamError } from '../failures.js'
-import { neverSent, type ResponseHandler } from '../handler.js'
+import { neverSent, UpstreamError, type ResponseHandler } from '../handler.js'
 import type { OverrideGuard } from '../override-guard.js'
 import { resume, type Service, type Step } from '../service.js'
 import { TlsHandshakeError } from '../tls-failure.js'
+
+/**
+ * The endpoint's connection pool (h1) or stream line (h2) had no room: the router's own bound,
+ * reached under load, is no failure of the endpoint (a burst of clients would take it out).
+ */
+function lineFull(err: Error): boolean {
+  return err instanceof UpstreamError && err.code === 'POOL_QUEUE_FULL'
+}
 
 /** Requeues of one request at most, whatever the budget allows (finagle's limit). */
 export const MAX_REQUEUES_PER_REQUEST = 25
@@ -102,13 +110,15 @@ class Attempt implements ResponseHandler {
 
   onError(err: Error): void {
     if (this.over) return
-    this.end(failureName(err), err instanceof ClientClosedError ? undefined : false)
+    // Neither the client leaving nor the router's own full line says the endpoint failed.
+    const local = err instanceof ClientClosedError || lineFull(err)
+    this.end(failureName(err), local ? undefined : false)
     const tls = err instanceof TlsHandshakeError
     if (tls) this.countHandshakeFailure(err)
     // An abort (client gone, timeout) fails with its own error, never an unsent one.
     if (neverSent(err)) {
       // TCP connects to an endpoint that failed a handshake: failFast's probe would not see it.
-      if (!tls) this.client.failedToConnect(this.endpoint)
+      if (!tls && !local) this.client.failedToConnect(this.endpoint)
       if (this.requeue()) return
     }
     this.handler.onError(this.routerError(err))

@@ -10,7 +10,7 @@ import type { Socket } from 'node:net'
 import { TLSSocket } from 'node:tls'
 import { peerIdentity } from '../../lib/tls/server.js'
 import { statusOf } from '../errors.js'
-import { encodeErrHeader } from './headers.js'
+import { encodeErrHeader } from '../core/headers.js'
 
 /** Names shown in a refusal, at most (a certificate may carry many). */
 const SHOWN_NAMES = 8
