@@ -46,7 +46,7 @@ function grpcHeaders(req: RequestHead): { type?: string; timeout?: string } {
 }
 
 /** True if `type` is a gRPC content type (`application/grpc`, `application/grpc+proto`, …). */
-function isGrpcType(type: string | undefined): boolean {
+export function isGrpcType(type: string | undefined): boolean {
   return type !== undefined && type.slice(0, GRPC_TYPE.length).toLowerCase() === GRPC_TYPE
 }
 

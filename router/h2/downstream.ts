@@ -65,6 +65,8 @@ export class H2Downstream implements ResponseHandler {
     /** A HEAD request: its answer has no body. */
     private noBody: boolean,
     private readonly watch: StreamWatch,
+    /** The request's `content-type`: a gRPC call's own refusals are gRPC answers. */
+    private readonly contentType?: string,
   ) {
     this.session = stream.session as Http2Session
     stream.once('close', () => this.closed())
@@ -133,7 +135,7 @@ export class H2Downstream implements ResponseHandler {
   expire(message: string): void {
     if (this.responded || this.over) return
     this.over = this.gone = true
-    refuseStream(this.stream, 408, message)
+    refuseStream(this.stream, 408, message, this.contentType)
     this.abort?.(new ClientResetError(NGHTTP2_CANCEL))
   }
 

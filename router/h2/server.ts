@@ -142,14 +142,15 @@ function onStream(
   stream.on('error', ignore)
   const state = sessions.of(stream.session)
   if (state === undefined || stream.destroyed || stream.closed) return
-  if (state.refusal !== undefined) return refuseNotAllowed(stream, state.refusal)
+  const type = headers['content-type']
+  if (state.refusal !== undefined) return refuseNotAllowed(stream, state.refusal, type)
   const bytes = headerListBytes(raw)
   const { maxHeaderListBytes } = sessions.limits
   if (bytes > maxHeaderListBytes) {
-    return refuseStream(stream, 431, tooLargeMessage(bytes, maxHeaderListBytes))
+    return refuseStream(stream, 431, tooLargeMessage(bytes, maxHeaderListBytes), type)
   }
   const request = inboundRequest(stream, headers, flags, raw, state)
-  const downstream = new H2Downstream(stream, request.method === 'HEAD', state)
+  const downstream = new H2Downstream(stream, request.method === 'HEAD', state, type)
   sessions.opened(state, downstream, stream)
   router.route(new Call(request, context, 'h2'), downstream)
 }
