@@ -55,8 +55,6 @@ export class H2Downstream implements ResponseHandler {
   private gone = false
   private draining = false
   private resetByUs = false
-  /** When the stream opened (`Date.now()`), for the receive timeout. */
-  readonly opened = Date.now()
   /** Its session: a stream closed with it was not reset by the client (it went away). */
   private readonly session: Http2Session
 

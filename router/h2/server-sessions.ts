@@ -1,12 +1,15 @@
 /**
  * The sessions (client connections) of one HTTP/2 server and their hygiene: each session's
  * peer and its `tls.clientNames` refusal (read once), its streams in flight; idle sessions
- * closed after `idleTimeoutMs`; streams whose request neither arrives nor gets an answer within
- * `receiveTimeoutMs` answered 408; a session whose client resets more than
+ * closed after `idleTimeoutMs`; a stream whose client falls silent for `receiveTimeoutMs` (no
+ * DATA since its HEADERS or its last DATA) before its request ended or its answer began answered
+ * 408; a session whose client resets more than
  * `maxResetsPerSecond` streams in a second (the "rapid reset" attack, CVE-2023-44487) ended at
  * once with GOAWAY ENHANCE_YOUR_CALM; a session error (a protocol error, one of Node's flood
  * protections) counted and the session destroyed, never an uncaught error. One sweep timer per
- * server, as the HTTP/1.1 server keeps.
+ * server for idle sessions, as the HTTP/1.1 server keeps; the receive timeout is Node's stream
+ * timer (`stream.setTimeout`), which Node itself refreshes on every frame read, so a long upload
+ * that keeps sending (a client-streaming gRPC call) is never cut.
  */
 import {
   constants,
@@ -81,7 +84,6 @@ export interface SessionCounters {
 /** See the file header. */
 export class ServerSessions {
   private readonly sessions = new Map<ServerHttp2Session, SessionState>()
-  private readonly streams = new Set<H2Downstream>()
   readonly counters: SessionCounters
   private readonly sweeper: NodeJS.Timeout
   private readonly whenEmpty: Array<() => void> = []
@@ -97,8 +99,8 @@ export class ServerSessions {
       resetFloods: stats.counter('session/reset_floods'),
       receiveTimeouts: stats.counter('stream/receive_timeouts'),
     }
-    const shortest = Math.min(limits.idleTimeoutMs, limits.receiveTimeoutMs)
-    this.sweeper = setInterval(() => this.sweep(), Math.max(10, Math.min(1000, shortest / 4)))
+    const every = Math.max(10, Math.min(1000, limits.idleTimeoutMs / 4))
+    this.sweeper = setInterval(() => this.sweep(), every)
     this.sweeper.unref()
   }
 
@@ -127,14 +129,22 @@ export class ServerSessions {
     return session === undefined ? undefined : this.sessions.get(session as ServerHttp2Session)
   }
 
-  /** `stream` of `state` is answered by `d` until its 'close'. */
+  /** `stream` of `state` is answered by `d` until its 'close' (which clears its timer too). */
   opened(state: SessionState, d: H2Downstream, stream: ServerHttp2Stream): void {
     state.open++
-    this.streams.add(d)
+    stream.setTimeout(this.limits.receiveTimeoutMs, () => this.silent(d, stream))
     stream.once('close', () => {
-      this.streams.delete(d)
       if (--state.open === 0) state.idleSince = Date.now()
     })
+  }
+
+  /** No frame on `stream` for receiveTimeoutMs: 408 if its request is still to come. */
+  private silent(d: H2Downstream, stream: ServerHttp2Stream): void {
+    stream.setTimeout(0)
+    if (d.received) return
+    this.counters.receiveTimeouts.value++
+    const ms = this.limits.receiveTimeoutMs
+    d.expire(`request not received: nothing from the client for ${ms} ms (receiveTimeoutMs)`)
   }
 
   /** The session's client resets streams faster than allowed: GOAWAY, and it is gone. */
@@ -173,13 +183,7 @@ export class ServerSessions {
 
   private sweep(): void {
     const now = Date.now()
-    const { idleTimeoutMs, receiveTimeoutMs } = this.limits
-    for (const d of this.streams) {
-      if (now - d.opened > receiveTimeoutMs && !d.received) {
-        this.counters.receiveTimeouts.value++
-        d.expire(`request not received within ${receiveTimeoutMs} ms (receiveTimeoutMs)`)
-      }
-    }
+    const { idleTimeoutMs } = this.limits
     for (const state of this.sessions.values()) {
       if (state.open === 0 && now - state.idleSince > idleTimeoutMs && !state.session.closed)
         state.session.close()

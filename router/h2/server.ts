@@ -48,8 +48,9 @@ export interface H2ServerOptions {
   /** A session with no stream open for this long is closed with GOAWAY (default 65 s). */
   readonly idleTimeoutMs?: number
   /**
-   * A stream whose request has not arrived whole (END_STREAM) and whose answer has not begun
-   * this long after it opened is answered 408 and its call aborted (default 300 s).
+   * A stream whose request has not arrived whole (END_STREAM) and whose answer has not begun,
+   * with nothing from its client this long (since its HEADERS or its last DATA), is answered 408
+   * and its call aborted (default 300 s).
    */
   readonly receiveTimeoutMs?: number
   /** Client resets in one second beyond which a session is ended (default 200). */
