@@ -202,6 +202,30 @@ test("an answer complete before the request's end closes the client's stream", a
   t.is(answer.body.toString(), 'early answer')
 })
 
+test("an answer with trailers complete before the request's end keeps its trailers", async (t) => {
+  // As a gRPC server failing a client-streaming call at once: its status is in the trailers,
+  // which must reach the client before its stream is closed (NO_ERROR).
+  const port = await endpoint(t, (stream) => {
+    stream.respond(
+      { ':status': 200, 'content-type': 'application/grpc' },
+      { waitForTrailers: true },
+    )
+    stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '9' }))
+    stream.end('early')
+  })
+  const session = await h2RouterTo(t, [port])
+  const stream = session.request({ ':authority': 'users', ':path': '/', ':method': 'POST' })
+  stream.write('a request body that never ends')
+  const answer = await within(5000, answerOf(stream))
+  if (answer === 'no answer') {
+    stream.close()
+    return t.fail("the client's stream is still open 5 s after its answer ended")
+  }
+  t.is(answer.body.toString(), 'early')
+  t.is(answer.trailers?.['grpc-status'], '9')
+  t.is(answer.rstCode, constants.NGHTTP2_NO_ERROR)
+})
+
 test('requeues of a streamed request leave no listeners behind on its body', async (t) => {
   // Both endpoints refuse every stream at its HEADERS, before any of its body came: the request
   // is requeued up to 25 times, each attempt piping the same body.

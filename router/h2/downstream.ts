@@ -55,6 +55,10 @@ export class H2Downstream implements ResponseHandler {
   private gone = false
   private draining = false
   private resetByUs = false
+  /** The head went with `waitForTrailers` and the trailers have not gone yet. */
+  private trailersDue = false
+  /** The answer is over but the client still sends: close its stream once trailers are out. */
+  private closeAfterTrailers = false
   /** Its session: a stream closed with it was not reset by the client (it went away). */
   private readonly session: Http2Session
 
@@ -106,15 +110,34 @@ export class H2Downstream implements ResponseHandler {
     this.trailers = last ? h2Fields(trailers, {}) : undefined
     if (this.responded) {
       if (!this.noBody) this.guard(() => this.stream.end())
-      return
+    } else {
+      this.respondWhole(last)
     }
-    // The whole answer is known: one HEADERS frame with END_STREAM when it is only a head.
+    this.closeIfClientSending()
+  }
+
+  /** The whole answer is known: one HEADERS frame with END_STREAM when it is only a head. */
+  private respondWhole(last: boolean): void {
     const held = this.held
     this.held = undefined
     const endStream = this.noBody || (held === undefined && !last)
     this.respond({ endStream, waitForTrailers: last })
     if (!endStream)
       this.guard(() => (held === undefined ? this.stream.end() : this.stream.end(held)))
+  }
+
+  /**
+   * An answer complete before its request (RFC 9113 8.1): the client's stream is closed with
+   * RST_STREAM NO_ERROR (`close()`'s default code) once the answer is out (Node waits for its
+   * end; trailers go first, see sendTrailers), so the client stops sending and the rest of its
+   * body is dropped, not held unread for ever with its stream slot. Node does this itself only
+   * for a stream whose body was never read.
+   */
+  private closeIfClientSending(): void {
+    const s = this.stream
+    if (s.endAfterHeaders || s.readableEnded || s.destroyed || s.closed || halfClosed(s)) return
+    if (this.trailersDue) this.closeAfterTrailers = true
+    else this.guard(() => s.close())
   }
 
   onError(err: Error): void {
@@ -154,6 +177,7 @@ export class H2Downstream implements ResponseHandler {
 
   private respond(options: { endStream: boolean; waitForTrailers: boolean }): void {
     this.responded = true
+    this.trailersDue = options.waitForTrailers && !options.endStream
     const head = this.head as OutgoingHttpHeaders
     this.guard(() => this.stream.respond(head, options))
   }
@@ -175,7 +199,10 @@ export class H2Downstream implements ResponseHandler {
 
   private sendTrailers(): void {
     const trailers = this.trailers ?? {}
+    this.trailersDue = false
     this.guard(() => this.stream.sendTrailers(trailers))
+    // Not in this tick: a RST_STREAM submitted in 'wantTrailers' goes out before the trailers.
+    if (this.closeAfterTrailers) setImmediate(() => this.guard(() => this.stream.close()))
   }
 
   private reset(code: number): void {
