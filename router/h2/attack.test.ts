@@ -266,6 +266,32 @@ test('an endpoint allowing 0 concurrent streams fails calls, never keeps them wa
   )
 })
 
+test('a call waiting in line for a stream fails once responseTimeoutMs has passed', async (t) => {
+  // The endpoint takes one stream at a time and the first never ends (its head came: it is
+  // never cut for silence); the second waits in the session's line, not for ever.
+  const server = createServer({ settings: { maxConcurrentStreams: 1 } })
+  server.on('session', (s) => s.on('error', () => undefined))
+  server.on('stream', (stream) => {
+    stream.on('error', () => undefined)
+    stream.respond({ ':status': 200 })
+    stream.write('a stream that never ends')
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => void server.close())
+  const port = (server.address() as AddressInfo).port
+  const session = await h2RouterTo(t, [port], { client: { responseTimeoutMs: 300 } })
+  const first = session.request({ ':authority': 'users', ':path': '/' })
+  first.end()
+  await new Promise((resolve) => first.once('response', resolve))
+  const second = session.request({ ':authority': 'users', ':path': '/' })
+  second.end()
+  const answer = await within(5000, answerOf(second))
+  first.close()
+  if (answer === 'no answer') return t.fail('the second call still waits in line after 5 s')
+  t.is(answer.status, 504)
+  t.regex(String(answer.headers['l5d-err']), /responseTimeoutMs/)
+})
+
 test('a gRPC call the server refuses itself (header list too large) gets a gRPC status', async (t) => {
   // The router's own refusals (431, 408, 403) answer gRPC calls in plain HTTP: a gRPC client
   // maps HTTP 431 to UNKNOWN (no grpc-status), unlike the answer step's trailers-only answers.

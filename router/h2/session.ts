@@ -46,6 +46,10 @@ export interface SessionOwner {
   retired(s: H2Session): void
   /** The session is closed. */
   gone(s: H2Session): void
+  /** The endpoint allows this session no stream at all (SETTINGS_MAX_CONCURRENT_STREAMS 0). */
+  closedToStreams(s: H2Session): void
+  /** Asked on each watchdog sweep (the clock `now`): the line's time bound. */
+  check(s: H2Session, now: number): void
 }
 
 /** Where a session connects. */
@@ -175,6 +179,7 @@ export class H2Session implements StreamOwner, Watched {
 
   /** The response timeout (asked by the watchdog): streams with no head in time fail. */
   check(now: number): void {
+    this.owner.check(this, now)
     if (!this.connected || this.active.size === 0) return
     for (const x of this.active) {
       if (x.done || x.headed) continue
@@ -210,7 +215,10 @@ export class H2Session implements StreamOwner, Watched {
       this.maxStreams = settings.maxConcurrentStreams ?? 2 ** 32 - 1
       if (!this.settled) this.socket.setTimeout(0)
       this.settled = true
-      this.owner.room(this)
+      if (this.maxStreams > 0) return this.owner.room(this)
+      // Never any room here: waiting for it would be for ever; what it carries finishes.
+      this.owner.closedToStreams(this)
+      this.retire()
     })
     s.on('goaway', (_code: number, lastStreamId: number) => {
       this.goawayLast = lastStreamId

@@ -47,6 +47,27 @@ export function refusedByGoaway(endpoint: string): StreamResetError {
   )
 }
 
+/** The endpoint's SETTINGS allow no stream at all: the request goes elsewhere (unsent). */
+export function noStreamsAllowed(endpoint: string): UpstreamError {
+  return new UpstreamError(
+    'NO_STREAMS_ALLOWED',
+    `${endpoint} allows no stream (SETTINGS_MAX_CONCURRENT_STREAMS 0)`,
+    { unsent: true },
+  )
+}
+
+/**
+ * A request waited `ms` in line for a stream (the endpoint's stream limit reached) and was never
+ * sent: counted as a response timeout, since the wait is part of the wait for a response.
+ */
+export function lineTimeout(ms: number): UpstreamError {
+  return new UpstreamError(
+    'RESPONSE_TIMEOUT',
+    `no stream of the endpoint became free within ${ms} ms (client responseTimeoutMs)`,
+    { unsent: true },
+  )
+}
+
 /** The session died with the stream open; `notStarted`: the stream had no id yet (unsent). */
 export function diedMidStream(cause: Error | undefined, notStarted: boolean): UpstreamError {
   const why = cause === undefined ? '' : `: ${cause.message}`

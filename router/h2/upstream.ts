@@ -9,6 +9,7 @@ import {
   type SessionTarget,
 } from './session.js'
 import { H2Exchange } from './upstream-exchange.js'
+import { lineTimeout, noStreamsAllowed } from './upstream-failures.js'
 
 /**
  * One endpoint's HTTP/2 upstream for one set of client settings: one session at a time takes
@@ -20,7 +21,9 @@ import { H2Exchange } from './upstream-exchange.js'
  * no bound (a burst at a cold upstream is not refused for a limit nobody announced; the connect
  * timeout and the clients' own stream limits bound it); once they come, what the limit allows
  * starts and the line past `maxWaiters` is refused. A session that fails to connect fails the
- * line with it.
+ * line with it, as does one whose endpoint allows it no stream at all (MAX_CONCURRENT_STREAMS
+ * 0: the line fails unsent, to be requeued; the next request opens a new session). No request
+ * waits in line longer than `responseTimeoutMs` (it fails unsent, as a response timeout).
  */
 export class H2Upstream implements Upstream, SessionOwner {
   private current: H2Session | undefined
@@ -80,6 +83,20 @@ export class H2Upstream implements Upstream, SessionOwner {
     if (this.closing && this.sessions.size === 0) this.drained?.()
   }
 
+  closedToStreams(s: H2Session): void {
+    if (s !== this.current) return
+    for (const x of this.waiters.splice(0)) x.fail(noStreamsAllowed(this.target.key))
+  }
+
+  /** The line is first come, first served: the overdue are at its head. */
+  check(s: H2Session, now: number): void {
+    if (s !== this.current) return
+    const ms = this.settings.responseTimeoutMs
+    while (this.waiters.length > 0 && now - (this.waiters[0] as H2Exchange).sentAt > ms) {
+      ;(this.waiters.shift() as H2Exchange).fail(lineTimeout(ms))
+    }
+  }
+
   /** Fails the waiters, then closes every session once its streams finish. */
   close(): Promise<void> {
     this.closing = true
@@ -101,6 +118,7 @@ export class H2Upstream implements Upstream, SessionOwner {
   private wait(x: H2Exchange): void {
     const known = this.current?.settled !== false
     if (known && this.waiters.length >= this.settings.maxWaiters) return x.fail(this.queueFull())
+    x.sentAt = this.watchdog.now
     this.waiters.push(x)
     x.cancel = (err) => {
       const i = this.waiters.indexOf(x)
