@@ -160,6 +160,11 @@ export class H2Downstream implements ResponseHandler {
     this.abort?.(new ClientResetError(NGHTTP2_CANCEL))
   }
 
+  /** The client's stream is over (reset, or its session gone) before the call was routed. */
+  get closedEarly(): boolean {
+    return this.stream.closed || this.stream.destroyed
+  }
+
   /** The client sent END_STREAM, or the answer has begun (the receive timeout no longer runs). */
   get received(): boolean {
     if (this.responded || this.over || this.stream.destroyed) return true

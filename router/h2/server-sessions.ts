@@ -18,6 +18,7 @@ import {
   type ServerHttp2Stream,
 } from 'node:http2'
 import type { Socket } from 'node:net'
+import type { Call } from '../core/call.js'
 import type { Counter, ServerStats } from '../metrics/index.js'
 import type { H2Downstream, StreamWatch } from './downstream.js'
 import type { Peer } from './inbound.js'
@@ -42,6 +43,8 @@ export class SessionState implements Peer, StreamWatch {
   open = 0
   /** Ended for a reset flood (its GOAWAY is on its way). */
   flooded = false
+  /** Streams of the current read waiting to be routed (server.ts routes them in one batch). */
+  waiting: Array<{ readonly call: Call; readonly answer: H2Downstream }> = []
   idleSince = Date.now()
   private resets = 0
   private resetsSince = 0

@@ -26,7 +26,7 @@ import { H2Downstream } from './downstream.js'
 import { inboundRequest } from './inbound.js'
 import { listen, type RouterServer } from '../net/listen.js'
 import { headerListBytes, refuseNotAllowed, refuseStream, tooLargeMessage } from './refusal.js'
-import { ServerSessions, type SessionLimits } from './server-sessions.js'
+import { ServerSessions, type SessionLimits, type SessionState } from './server-sessions.js'
 import { CONNECTION_WINDOW_BYTES, nodeSettings, type H2Settings } from './settings.js'
 
 /** A server's bounds not given: as the HTTP/1.1 server's, plus the reset-flood cap. */
@@ -151,9 +151,25 @@ function onStream(
     return refuseStream(stream, 431, tooLargeMessage(bytes, maxHeaderListBytes), type)
   }
   const request = inboundRequest(stream, headers, flags, raw, state)
-  const downstream = new H2Downstream(stream, request.method === 'HEAD', state, type)
-  sessions.opened(state, downstream, stream)
-  router.route(new Call(request, context, 'h2'), downstream)
+  const answer = new H2Downstream(stream, request.method === 'HEAD', state, type)
+  sessions.opened(state, answer, stream)
+  if (state.waiting.push({ call: new Call(request, context, 'h2'), answer }) === 1) {
+    setImmediate(routeWaiting, router, state)
+  }
+}
+
+/**
+ * Routes the streams a session's read opened, once Node has processed the rest of that read:
+ * a client opening and resetting streams in one burst (the "rapid reset" attack) has its resets
+ * counted first, so the streams it reset, and every stream after the flood guard ends its
+ * session, never reach an endpoint. One `setImmediate` per read, not per stream.
+ */
+function routeWaiting(router: Router, state: SessionState): void {
+  const waiting = state.waiting
+  state.waiting = []
+  for (const { call, answer } of waiting) {
+    if (!state.flooded && !answer.closedEarly) router.route(call, answer)
+  }
 }
 
 /**
