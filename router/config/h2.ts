@@ -136,8 +136,15 @@ function readWindowUpdateRatio(s: Section, warn: Warn): void {
   )
 }
 
+/**
+ * The least `maxHeaderListBytes`: a request's four pseudo-header fields alone count over 128
+ * bytes (32 each, RFC 9113 6.5.2), so a smaller bound would refuse every request (431); 1,024
+ * lets a plain request with a few short headers through.
+ */
+export const MIN_HEADER_LIST_BYTES = 1024
+
 function readMaxHeaderList(s: Section, warn: Warn): number | undefined {
-  const bounds = { min: 0, max: MAX_SETTING }
+  const bounds = { min: MIN_HEADER_LIST_BYTES, max: MAX_SETTING }
   if (!s.has('maxHeaderListByts')) return s.optionalNumber('maxHeaderListBytes', bounds)
   if (s.has('maxHeaderListBytes')) {
     throw new ConfigError(s.where('maxHeaderListByts'), 'give maxHeaderListBytes only')

@@ -74,6 +74,12 @@ export function parseRefusal(err: Error): RequestRefusal {
   const why = reason ?? err.message
   if (code === 'HPE_HEADER_OVERFLOW')
     return new RequestRefusal('ERR_HEAD_TOO_LARGE', `request head too large: ${why}`)
+  // Node's parser stops at an HTTP/2 connection preface ("PRI * HTTP/2.0"): say so plainly.
+  if (code === 'HPE_PAUSED_H2_UPGRADE')
+    return new RequestRefusal(
+      'ERR_MALFORMED_REQUEST',
+      'HTTP/2 on an HTTP/1.1 port: this router speaks protocol http (HTTP/1.1) here',
+    )
   if (code === 'HPE_INVALID_VERSION')
     return new RequestRefusal('ERR_HTTP_VERSION', `HTTP version not supported: ${why}`)
   return new RequestRefusal('ERR_MALFORMED_REQUEST', `malformed request (${code ?? '?'}): ${why}`)

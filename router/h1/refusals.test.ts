@@ -101,3 +101,11 @@ test('a malformed request gets 400 with its parser error in l5d-err and the body
   t.regex(rs[0]?.body ?? '', /^malformed request \(HPE_INVALID_CONTENT_LENGTH\): /)
   t.regex(rs[0]?.headers['l5d-err'] ?? '', /^malformed\+request\+%28HPE_INVALID_CONTENT_LENGTH%29/)
 })
+
+test('an HTTP/2 connection preface gets 400 saying the port speaks HTTP/1.1', async (t) => {
+  const { port, routed } = await serve(t)
+  const rs = await exchange(t, port, 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n')
+  t.is(rs[0]?.status, 400)
+  t.regex(rs[0]?.body ?? '', /^HTTP\/2 on an HTTP\/1\.1 port/)
+  t.deepEqual(routed, [])
+})

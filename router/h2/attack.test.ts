@@ -139,6 +139,22 @@ test('a client initialStreamWindowBytes of 0 is a config error naming the key', 
   t.regex(err?.message ?? '', /client\.initialStreamWindowBytes/)
 })
 
+test('a server maxHeaderListBytes too small for any request is a config error naming the key', (t) => {
+  const parse = (): unknown =>
+    parseConfig({
+      routers: [
+        {
+          protocol: 'h2',
+          dtab: '/svc => /$/inet/127.0.0.1/1',
+          servers: [{ port: 0, maxHeaderListBytes: 0 }],
+        },
+      ],
+    })
+  // Accepted, every request is answered 431: its pseudo-header fields alone count 128 bytes.
+  const err = t.throws(parse)
+  t.regex(err?.message ?? '', /servers\[0\]\.maxHeaderListBytes/)
+})
+
 test('a rapid-reset burst stops at the reset-flood guard, not at the endpoint', async (t) => {
   // Opened and reset at once (CVE-2023-44487), in one burst: every stream the router routes
   // before it notices the flood is opened (and reset) at the endpoint too.
