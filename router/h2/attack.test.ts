@@ -197,6 +197,21 @@ test('a client stream still sending is not cut by receiveTimeoutMs (a long gRPC 
   t.is(got.body.toString(), sent.join(''))
 })
 
+/** The answer to a POST through the router to `port` whose body never ends; fails on a hang. */
+async function answerToEndlessRequest(
+  t: ExecutionContext,
+  port: number,
+): Promise<Answer | undefined> {
+  const session = await h2RouterTo(t, [port])
+  const stream = session.request({ ':authority': 'users', ':path': '/', ':method': 'POST' })
+  stream.write('a request body that never ends')
+  const answer = await within(5000, answerOf(stream))
+  if (answer !== 'no answer') return answer
+  stream.close()
+  t.fail("the client's stream is still open 5 s after its answer ended")
+  return undefined
+}
+
 test("an answer complete before the request's end closes the client's stream", async (t) => {
   // The endpoint answers at once and resets its side (RFC 9113 8.1: NO_ERROR, stop sending).
   // The client gets the whole answer; its stream must close too, as a node:http2 server closes
@@ -206,14 +221,8 @@ test("an answer complete before the request's end closes the client's stream", a
     stream.respond({ ':status': 200 })
     stream.end('early answer')
   })
-  const session = await h2RouterTo(t, [port])
-  const stream = session.request({ ':authority': 'users', ':path': '/', ':method': 'POST' })
-  stream.write('a request body that never ends')
-  const answer = await within(5000, answerOf(stream))
-  if (answer === 'no answer') {
-    stream.close()
-    return t.fail("the client's stream is still open 5 s after its answer ended")
-  }
+  const answer = await answerToEndlessRequest(t, port)
+  if (answer === undefined) return
   t.is(answer.status, 200)
   t.is(answer.body.toString(), 'early answer')
 })
@@ -229,14 +238,8 @@ test("an answer with trailers complete before the request's end keeps its traile
     stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '9' }))
     stream.end('early')
   })
-  const session = await h2RouterTo(t, [port])
-  const stream = session.request({ ':authority': 'users', ':path': '/', ':method': 'POST' })
-  stream.write('a request body that never ends')
-  const answer = await within(5000, answerOf(stream))
-  if (answer === 'no answer') {
-    stream.close()
-    return t.fail("the client's stream is still open 5 s after its answer ended")
-  }
+  const answer = await answerToEndlessRequest(t, port)
+  if (answer === undefined) return
   t.is(answer.body.toString(), 'early')
   t.is(answer.trailers?.['grpc-status'], '9')
   t.is(answer.rstCode, constants.NGHTTP2_NO_ERROR)
