@@ -67,8 +67,10 @@ export class H2Downstream implements ResponseHandler {
     private readonly watch: StreamWatch,
   ) {
     this.session = stream.session as Http2Session
-    stream.once('close', () => this.closed())
-    stream.on('wantTrailers', () => this.sendTrailers())
+    ;(stream as DownstreamStream)[DOWNSTREAM] = this
+    // Shared listeners (the answer found on the stream): no closures allocated per stream.
+    stream.once('close', onClose)
+    stream.on('wantTrailers', onWantTrailers)
   }
 
   onConnect(abort: (err: Error) => void): void {
@@ -105,7 +107,7 @@ export class H2Downstream implements ResponseHandler {
     const last = trailers !== undefined && trailers.length > 0 && !this.noBody
     this.trailers = last ? h2Fields(trailers, {}) : undefined
     if (this.responded) {
-      if (!this.noBody) this.guard(() => this.stream.end())
+      if (!this.noBody) this.end(undefined)
       return
     }
     // The whole answer is known: one HEADERS frame with END_STREAM when it is only a head.
@@ -113,8 +115,7 @@ export class H2Downstream implements ResponseHandler {
     this.held = undefined
     const endStream = this.noBody || (held === undefined && !last)
     this.respond({ endStream, waitForTrailers: last })
-    if (!endStream)
-      this.guard(() => (held === undefined ? this.stream.end() : this.stream.end(held)))
+    if (!endStream) this.end(held)
   }
 
   onError(err: Error): void {
@@ -152,15 +153,37 @@ export class H2Downstream implements ResponseHandler {
     if (held !== undefined) this.write(held)
   }
 
+  // respond, end, write and sendTrailers each guard Node's call (see `writable`) with their own
+  // try/catch rather than a closure passed to one guard: no closure allocated per call.
   private respond(options: { endStream: boolean; waitForTrailers: boolean }): void {
     this.responded = true
-    const head = this.head as OutgoingHttpHeaders
-    this.guard(() => this.stream.respond(head, options))
+    if (!this.writable()) return
+    try {
+      this.stream.respond(this.head as OutgoingHttpHeaders, options)
+    } catch {
+      this.reset(NGHTTP2_INTERNAL_ERROR)
+    }
+  }
+
+  private end(chunk: Buffer | undefined): void {
+    if (!this.writable()) return
+    try {
+      if (chunk === undefined) this.stream.end()
+      else this.stream.end(chunk)
+    } catch {
+      this.reset(NGHTTP2_INTERNAL_ERROR)
+    }
   }
 
   private write(chunk: Buffer): boolean {
     let ok = true
-    this.guard(() => (ok = this.stream.write(chunk)))
+    if (this.writable()) {
+      try {
+        ok = this.stream.write(chunk)
+      } catch {
+        this.reset(NGHTTP2_INTERNAL_ERROR)
+      }
+    }
     if (ok || this.gone) return !this.gone
     if (!this.draining && this.resume !== undefined) {
       this.draining = true
@@ -173,9 +196,13 @@ export class H2Downstream implements ResponseHandler {
     return false
   }
 
-  private sendTrailers(): void {
-    const trailers = this.trailers ?? {}
-    this.guard(() => this.stream.sendTrailers(trailers))
+  sendTrailers(): void {
+    if (!this.writable()) return
+    try {
+      this.stream.sendTrailers(this.trailers ?? {})
+    } catch {
+      this.reset(NGHTTP2_INTERNAL_ERROR)
+    }
   }
 
   private reset(code: number): void {
@@ -190,27 +217,37 @@ export class H2Downstream implements ResponseHandler {
   }
 
   /**
-   * Runs `write` on the stream unless it is gone; Node throws on a stream its session closed
-   * meanwhile (ERR_HTTP2_INVALID_STREAM and the like): that stream's client is gone, not the
-   * router's problem.
+   * Whether the stream still takes writes. Node also throws on a stream its session closed
+   * meanwhile (ERR_HTTP2_INVALID_STREAM and the like): each write catches that and resets the
+   * stream, since that stream's client is gone, not the router's problem.
    */
-  private guard(write: () => unknown): void {
-    if (this.stream.destroyed || this.stream.closed) return
-    try {
-      write()
-    } catch {
-      this.reset(NGHTTP2_INTERNAL_ERROR)
-    }
+  private writable(): boolean {
+    return !this.stream.destroyed && !this.stream.closed
   }
 
   /** The stream closed: if the answer was not over, the client reset it or went away. */
-  private closed(): void {
+  closed(): void {
     if (this.over || this.resetByUs) return
     this.gone = true
     this.held = undefined
     if (!this.session.destroyed) this.watch.resetReceived()
     this.abort?.(new ClientResetError(this.stream.rstCode ?? NGHTTP2_CANCEL))
   }
+}
+
+const DOWNSTREAM = Symbol('h2 downstream')
+
+/** A client's stream carrying its answer, for the shared listeners below. */
+interface DownstreamStream extends ServerHttp2Stream {
+  [DOWNSTREAM]: H2Downstream
+}
+
+function onClose(this: DownstreamStream): void {
+  this[DOWNSTREAM].closed()
+}
+
+function onWantTrailers(this: DownstreamStream): void {
+  this[DOWNSTREAM].sendTrailers()
 }
 
 /** The client has sent its END_STREAM (or the stream is over): nothing more will arrive. */
