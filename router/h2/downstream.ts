@@ -40,6 +40,8 @@ export interface StreamWatch {
   resetReceived(): void
   /** The router reset the client's stream. */
   resetSent(): void
+  /** The stream closed (its answer is over, or the client or session is gone). */
+  streamClosed(d: H2Downstream): void
 }
 
 /** See the file header. */
@@ -227,6 +229,7 @@ export class H2Downstream implements ResponseHandler {
 
   /** The stream closed: if the answer was not over, the client reset it or went away. */
   closed(): void {
+    this.watch.streamClosed(this)
     if (this.over || this.resetByUs) return
     this.gone = true
     this.held = undefined

@@ -8,12 +8,7 @@
  * protections) counted and the session destroyed, never an uncaught error. One sweep timer per
  * server, as the HTTP/1.1 server keeps.
  */
-import {
-  constants,
-  type Http2Session,
-  type ServerHttp2Session,
-  type ServerHttp2Stream,
-} from 'node:http2'
+import { constants, type Http2Session, type ServerHttp2Session } from 'node:http2'
 import type { Socket } from 'node:net'
 import type { Counter, ServerStats } from '../metrics/index.js'
 import type { H2Downstream, StreamWatch } from './downstream.js'
@@ -66,6 +61,11 @@ export class SessionState implements Peer, StreamWatch {
 
   resetSent(): void {
     this.owner.counters.resetsSent.value++
+  }
+
+  streamClosed(d: H2Downstream): void {
+    this.owner.closed(d)
+    if (--this.open === 0) this.idleSince = Date.now()
   }
 }
 
@@ -127,14 +127,18 @@ export class ServerSessions {
     return session === undefined ? undefined : this.sessions.get(session as ServerHttp2Session)
   }
 
-  /** `stream` of `state` is answered by `d` until its 'close'. */
-  opened(state: SessionState, d: H2Downstream, stream: ServerHttp2Stream): void {
+  /**
+   * A stream of `state` is answered by `d` until its 'close' (which `d` reports through its
+   * StreamWatch, `state`: one shared 'close' listener per stream, no closure).
+   */
+  opened(state: SessionState, d: H2Downstream): void {
     state.open++
     this.streams.add(d)
-    stream.once('close', () => {
-      this.streams.delete(d)
-      if (--state.open === 0) state.idleSince = Date.now()
-    })
+  }
+
+  /** `d`'s stream closed. */
+  closed(d: H2Downstream): void {
+    this.streams.delete(d)
   }
 
   /** The session's client resets streams faster than allowed: GOAWAY, and it is gone. */

@@ -148,7 +148,7 @@ function onStream(
   }
   const request = inboundRequest(stream, headers, flags, raw, state)
   const downstream = new H2Downstream(stream, request.method === 'HEAD', state)
-  sessions.opened(state, downstream, stream)
+  sessions.opened(state, downstream)
   router.route(new Call(request, context, 'h2'), downstream)
 }
 
