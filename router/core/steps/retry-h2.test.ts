@@ -125,6 +125,57 @@ test('an answer whose end does not come within classificationTimeoutMs goes out 
   t.is(r.stats.service('/svc/users').counter('retries/classification_timeout').value, 1)
 })
 
+test('a neverRetryable gRPC answer is not held: its head reaches the client before its end', async (t) => {
+  t.timeout(10_000, 'the head was held until the end')
+  const { fire: headSeen, fired: seen } = signal()
+  const r = coreRouter(
+    ONE,
+    (): Reply => ({
+      answer(h) {
+        h.onHeaders(200, GRPC, () => undefined)
+        h.onData(Buffer.from('part1'))
+        void seen.then(() => h.onComplete(status(14)))
+      },
+    }),
+    { policyFor: policy('io.l5d.h2.grpc.neverRetryable', { classificationTimeoutMs: 60_000 }) },
+  )
+  const client = new (class extends Collector {
+    override onHeaders(s: number, fields: string[]): boolean {
+      headSeen()
+      return super.onHeaders(s, fields)
+    }
+  })()
+  r.router.route(new Call(grpcCall(), r.server, '2'), client)
+  await client.done
+  t.is(client.body, 'part1')
+  t.deepEqual(client.trailers, status(14))
+  t.is(r.sent.length, 1)
+  t.is(r.stats.service('/svc/users').counter('retries/classification_timeout').value, 0)
+})
+
+test('a neverRetryable gRPC answer marked l5d-retryable is still held and retried', async (t) => {
+  const r = coreRouter(
+    TWO,
+    (_req, e): Reply =>
+      e === A
+        ? {
+            status: 200,
+            headers: [...GRPC, 'l5d-retryable', 'true'],
+            body: ['from-a'],
+            trailers: status(14),
+          }
+        : { status: 200, headers: GRPC, body: ['from-b'], trailers: status(0) },
+    { policyFor: policy('io.l5d.h2.grpc.neverRetryable') },
+  )
+  for (let i = 0; i < 20; i++) {
+    const c = await r.call(grpcCall())
+    t.is(c.body, 'from-b', 'the failed answer never reaches the client')
+    t.deepEqual(c.trailers, status(0))
+  }
+  const retries = r.stats.service('/svc/users').counter('retries/total').value
+  t.true(retries >= 3, 'about one per call that went to A first')
+})
+
 /** A client that reads nothing until `read()` after its first chunk (a full window). */
 class SlowClient extends Collector {
   private resume: () => void = () => undefined
