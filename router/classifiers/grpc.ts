@@ -28,6 +28,8 @@ interface GrpcRules {
   readonly retryable: (code: number) => boolean
   /** `compliant`: HTTP 429/502/503/504 and a refused stream are retryable. */
   readonly compliant?: boolean
+  /** No gRPC status is retryable (`retryable` is always false). */
+  readonly never?: boolean
 }
 
 /** The `grpc-status` among flat header or trailer fields, if there is one. */
@@ -51,6 +53,7 @@ function grpcClassifier(kind: string, rules: GrpcRules, success: ReadonlySet<num
       : rules.compliant === true && isRefused(err)
   const classifier: ResponseClassifier = {
     kind,
+    endNeverRetryable: rules.never === true,
     response(_method, status, headers) {
       const code = grpcStatus(headers)
       if (code !== undefined) return byCode(code)
@@ -92,11 +95,11 @@ export const grpcKinds: ClassifierPlugin[] = [
     compliant: true,
   })),
   grpcKind('io.l5d.h2.grpc.alwaysRetryable', () => ({ retryable: () => true })),
-  grpcKind('io.l5d.h2.grpc.neverRetryable', () => ({ retryable: () => false })),
+  grpcKind('io.l5d.h2.grpc.neverRetryable', () => ({ retryable: () => false, never: true })),
   grpcKind('io.l5d.h2.grpc.retryableStatusCodes', (s) => {
     if (!s.has('retryableStatusCodes'))
       throw new ConfigError(s.where('retryableStatusCodes'), 'required')
     const retryable = new Set(codes(s, 'retryableStatusCodes'))
-    return { retryable: (c) => retryable.has(c) }
+    return { retryable: (c) => retryable.has(c), never: retryable.size === 0 }
   }),
 ]

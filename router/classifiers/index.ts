@@ -25,6 +25,11 @@ export interface ResponseClassifier {
   response(method: string, status: number, headers: readonly string[]): Classification | undefined
   /** The stream's end, for a response `response` left undecided: its trailers (none: `[]`). */
   end(method: string, status: number, trailers: readonly string[]): Classification
+  /**
+   * True when `end` never answers `retryable` (gRPC's `neverRetryable`): the retry step then
+   * holds no answer for its end, since only an `l5d-retryable: true` head could make it retried.
+   */
+  readonly endNeverRetryable?: boolean
   /** No (complete) response: the attempt ended with `err` (connect, reset, timeout). */
   error(method: string, err: Error): Classification
 }

@@ -32,6 +32,7 @@ export class H2Exchange {
   /** Set while waiting in line, so `abort` can take the exchange out of it. */
   cancel: ((err: Error) => void) | undefined
   private stream: ClientHttp2Stream | undefined
+  private owner: StreamOwner | undefined
   private trailers: string[] | undefined
   private error: Error | undefined
 
@@ -64,17 +65,15 @@ export class H2Exchange {
       return refused
     }
     this.stream = stream
-    stream.on('response', (h) => this.head(h))
-    stream.on('data', (chunk: Buffer) => {
-      if (!this.done && !this.handler.onData(chunk)) stream.pause()
-    })
-    stream.on('trailers', (t: IncomingHttpHeaders) => (this.trailers = flatFields(t)))
-    stream.on('end', () => this.complete())
-    stream.on('error', (e: Error) => (this.error ??= e))
-    stream.on('close', () => {
-      owner.streamClosed(this)
-      if (!this.done) this.fail(owner.failureOf(this, stream, this.error))
-    })
+    this.owner = owner
+    ;(stream as ExchangeStream)[EXCHANGE] = this
+    // Shared listeners (the exchange found on the stream): no closures allocated per stream.
+    stream.on('response', onResponse)
+    stream.on('data', onData)
+    stream.on('trailers', onTrailers)
+    stream.on('end', onEnd)
+    stream.on('error', onError)
+    stream.on('close', onClose)
     if (body === null) return undefined
     if (Buffer.isBuffer(body)) {
       stream.end(body)
@@ -118,7 +117,26 @@ export class H2Exchange {
     this.handler.onError(err)
   }
 
-  private head(h: IncomingHttpHeaders): void {
+  /** The stream's answer chunk: to the handler, the stream paused when it wants no more. */
+  data(chunk: Buffer): void {
+    if (!this.done && !this.handler.onData(chunk)) this.stream?.pause()
+  }
+
+  trailed(t: IncomingHttpHeaders): void {
+    this.trailers = flatFields(t)
+  }
+
+  errored(e: Error): void {
+    this.error ??= e
+  }
+
+  closed(): void {
+    const owner = this.owner as StreamOwner
+    owner.streamClosed(this)
+    if (!this.done) this.fail(owner.failureOf(this, this.stream as ClientHttp2Stream, this.error))
+  }
+
+  head(h: IncomingHttpHeaders): void {
     if (this.done) return
     this.headed = true
     const stream = this.stream as ClientHttp2Stream
@@ -126,7 +144,7 @@ export class H2Exchange {
     if (!this.handler.onHeaders(status, flatFields(h), this.resume)) stream.pause()
   }
 
-  private complete(): void {
+  complete(): void {
     if (this.done) return
     // A reset ends the readable side too: the stream's 'close' says why it failed.
     const rst = this.stream?.rstCode
@@ -141,6 +159,37 @@ export class H2Exchange {
   private readonly resume = (): void => {
     this.stream?.resume()
   }
+}
+
+const EXCHANGE = Symbol('h2 exchange')
+
+/** A stream carrying its exchange, for the shared listeners below. */
+interface ExchangeStream extends ClientHttp2Stream {
+  [EXCHANGE]: H2Exchange
+}
+
+function onResponse(this: ExchangeStream, h: IncomingHttpHeaders): void {
+  this[EXCHANGE].head(h)
+}
+
+function onData(this: ExchangeStream, chunk: Buffer): void {
+  this[EXCHANGE].data(chunk)
+}
+
+function onTrailers(this: ExchangeStream, t: IncomingHttpHeaders): void {
+  this[EXCHANGE].trailed(t)
+}
+
+function onEnd(this: ExchangeStream): void {
+  this[EXCHANGE].complete()
+}
+
+function onError(this: ExchangeStream, e: Error): void {
+  this[EXCHANGE].errored(e)
+}
+
+function onClose(this: ExchangeStream): void {
+  this[EXCHANGE].closed()
 }
 
 /** The rst code an abort resets with: the client's own (a ClientClosedError's), else CANCEL. */

@@ -43,6 +43,16 @@ function signal(): { fire: () => void; fired: Promise<void> } {
   return { fire, fired }
 }
 
+/** A client that calls `seen` when the answer's head reaches it. */
+function headWatcher(seen: () => void): Collector {
+  return new (class extends Collector {
+    override onHeaders(s: number, fields: string[]): boolean {
+      seen()
+      return super.onHeaders(s, fields)
+    }
+  })()
+}
+
 /** What an attempt's body holds, read to its end. */
 async function text(body: Readable | Buffer | null): Promise<string> {
   if (body === null) return ''
@@ -93,8 +103,11 @@ test('a held answer past responseBytes goes out whole and in order, and is not r
   t.is(service.failures, 1, 'a gRPC failure in trailers counts as a failure')
 })
 
-test('an answer whose end does not come within classificationTimeoutMs goes out unheld', async (t) => {
-  t.timeout(10_000, 'the head never reached the client before the end')
+/**
+ * A call whose endpoint sends the head and `part1`, and its end (`part2`, gRPC status 14) only
+ * once the client has the head: the call ends only if the head went out before the stream did.
+ */
+function endAfterHead(policyFor: () => ServicePolicy) {
   const { fire: headSeen, fired: seen } = signal()
   const r = coreRouter(
     ONE,
@@ -102,27 +115,62 @@ test('an answer whose end does not come within classificationTimeoutMs goes out 
       answer(h) {
         h.onHeaders(200, GRPC, () => undefined)
         h.onData(Buffer.from('part1'))
-        // The end only once the client has the head: it went out before the stream ended.
         void seen.then(() => {
           h.onData(Buffer.from('part2'))
           h.onComplete(status(14))
         })
       },
     }),
-    { policyFor: policy('io.l5d.h2.grpc.default', { classificationTimeoutMs: 20 }) },
+    { policyFor },
   )
-  const client = new (class extends Collector {
-    override onHeaders(s: number, fields: string[]): boolean {
-      headSeen()
-      return super.onHeaders(s, fields)
-    }
-  })()
+  const client = headWatcher(headSeen)
   r.router.route(new Call(grpcCall(), r.server, '2'), client)
+  return { r, client }
+}
+
+test('an answer whose end does not come within classificationTimeoutMs goes out unheld', async (t) => {
+  t.timeout(10_000, 'the head never reached the client before the end')
+  const policyFor = policy('io.l5d.h2.grpc.default', { classificationTimeoutMs: 20 })
+  const { r, client } = endAfterHead(policyFor)
   await client.done
   t.is(client.body, 'part1part2')
   t.deepEqual(client.trailers, status(14))
   t.is(r.sent.length, 1, 'not retried: the client had the head')
   t.is(r.stats.service('/svc/users').counter('retries/classification_timeout').value, 1)
+})
+
+test('a neverRetryable gRPC answer is not held: its head reaches the client before its end', async (t) => {
+  t.timeout(10_000, 'the head was held until the end')
+  const policyFor = policy('io.l5d.h2.grpc.neverRetryable', { classificationTimeoutMs: 60_000 })
+  const { r, client } = endAfterHead(policyFor)
+  await client.done
+  t.is(client.body, 'part1part2')
+  t.deepEqual(client.trailers, status(14))
+  t.is(r.sent.length, 1)
+  t.is(r.stats.service('/svc/users').counter('retries/classification_timeout').value, 0)
+})
+
+test('a neverRetryable gRPC answer marked l5d-retryable is still held and retried', async (t) => {
+  const r = coreRouter(
+    TWO,
+    (_req, e): Reply =>
+      e === A
+        ? {
+            status: 200,
+            headers: [...GRPC, 'l5d-retryable', 'true'],
+            body: ['from-a'],
+            trailers: status(14),
+          }
+        : { status: 200, headers: GRPC, body: ['from-b'], trailers: status(0) },
+    { policyFor: policy('io.l5d.h2.grpc.neverRetryable') },
+  )
+  for (let i = 0; i < 20; i++) {
+    const c = await r.call(grpcCall())
+    t.is(c.body, 'from-b', 'the failed answer never reaches the client')
+    t.deepEqual(c.trailers, status(0))
+  }
+  const retries = r.stats.service('/svc/users').counter('retries/total').value
+  t.true(retries >= 3, 'about one per call that went to A first')
 })
 
 /** A client that reads nothing until `read()` after its first chunk (a full window). */

@@ -67,7 +67,7 @@ class Retrying implements ResponseHandler {
 
   onHeaders(status: number, fields: string[], resume: () => void): boolean {
     const c = this.call.policy.classifier.response(this.call.request.method, status, fields)
-    if (c === undefined && this.mightRetry()) return this.hold(status, fields, resume)
+    if (c === undefined && this.mightRetryAtEnd(fields)) return this.hold(status, fields, resume)
     if (
       c !== undefined &&
       c !== 'success' &&
@@ -159,6 +159,16 @@ class Retrying implements ResponseHandler {
   /** Whether a retry could still happen (else holding an answer would only delay it). */
   private mightRetry(): boolean {
     return !this.aborted && this.retries < MAX_RETRIES_PER_REQUEST && this.replayable()
+  }
+
+  /**
+   * Whether an answer left undecided by its head could be retried at its end: never when the
+   * classifier's `end` never says `retryable` and the head has no `l5d-retryable: true`
+   * (holding it would only cost its buffering and delay it).
+   */
+  private mightRetryAtEnd(fields: readonly string[]): boolean {
+    if (!this.mightRetry()) return false
+    return this.call.policy.classifier.endNeverRetryable !== true || retryableHeader(fields)
   }
 
   private replayable(): boolean {
