@@ -6,8 +6,8 @@
  */
 import type { OutgoingHttpHeaders } from 'node:http2'
 
-/** Connection-specific fields: meaningless in HTTP/2, refused by Node. */
-const CONNECTION_SPECIFIC = new Set([
+/** Connection-specific fields (RFC 9113 8.2.2): meaningless in HTTP/2, refused by Node. */
+export const CONNECTION_SPECIFIC: ReadonlySet<string> = new Set([
   'connection',
   'keep-alive',
   'proxy-connection',

@@ -4,20 +4,7 @@
  */
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2'
 import { UpstreamError, type UpstreamRequest } from '../core/handler.js'
-
-/**
- * Connection-specific fields HTTP/2 forbids (RFC 9113 8.2.2; node:http2 throws on them). The
- * core removes hop-by-hop fields already: these guard against a request that kept one.
- */
-const FORBIDDEN = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'upgrade',
-  'http2-settings',
-  'te',
-])
+import { CONNECTION_SPECIFIC } from './fields.js'
 
 /** A field name as RFC 9110 allows (a token), lower-cased as HTTP/2 requires. */
 const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/
@@ -45,7 +32,8 @@ export function requestHeaders(
     const name = (h[i] as string).toLowerCase()
     const value = h[i + 1] as string
     if (name === 'host') out[':authority'] = value
-    else if (name.charCodeAt(0) === 58 /* : */ || FORBIDDEN.has(name)) continue
+    // The core removes hop-by-hop fields already: this guards against a request that kept one.
+    else if (name.charCodeAt(0) === 58 /* : */ || CONNECTION_SPECIFIC.has(name)) continue
     else if (FIELD_NAME.test(name)) add(out, name, value)
     else throw badName(name)
   }
