@@ -40,6 +40,8 @@ export interface StreamWatch {
   resetReceived(): void
   /** The router reset the client's stream. */
   resetSent(): void
+  /** The stream closed, however it ended. */
+  streamClosed(): void
 }
 
 /** See the file header. */
@@ -71,8 +73,10 @@ export class H2Downstream implements ResponseHandler {
     private readonly contentType?: string,
   ) {
     this.session = stream.session as Http2Session
-    stream.once('close', () => this.closed())
-    stream.on('wantTrailers', () => this.sendTrailers())
+    // Shared listeners (the answer found on the stream): no closures allocated per stream.
+    ;(stream as AnsweredStream)[ANSWER] = this
+    stream.once('close', onClose)
+    stream.on('wantTrailers', onWantTrailers)
   }
 
   onConnect(abort: (err: Error) => void): void {
@@ -202,7 +206,7 @@ export class H2Downstream implements ResponseHandler {
     return false
   }
 
-  private sendTrailers(): void {
+  sendTrailers(): void {
     const trailers = this.trailers ?? {}
     this.trailersDue = false
     this.guard(() => this.stream.sendTrailers(trailers))
@@ -236,13 +240,29 @@ export class H2Downstream implements ResponseHandler {
   }
 
   /** The stream closed: if the answer was not over, the client reset it or went away. */
-  private closed(): void {
+  closed(): void {
+    this.watch.streamClosed()
     if (this.over || this.resetByUs) return
     this.gone = true
     this.held = undefined
     if (!this.session.destroyed) this.watch.resetReceived()
     this.abort?.(new ClientResetError(this.stream.rstCode ?? NGHTTP2_CANCEL))
   }
+}
+
+const ANSWER = Symbol('h2 answer')
+
+/** A client's stream carrying its answer, for the shared listeners below. */
+interface AnsweredStream extends ServerHttp2Stream {
+  [ANSWER]: H2Downstream
+}
+
+function onClose(this: AnsweredStream): void {
+  this[ANSWER].closed()
+}
+
+function onWantTrailers(this: AnsweredStream): void {
+  this[ANSWER].sendTrailers()
 }
 
 /** The client has sent its END_STREAM (or the stream is over): nothing more will arrive. */

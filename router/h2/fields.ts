@@ -65,12 +65,20 @@ export function h2Fields(flat: readonly string[], into: OutgoingHttpHeaders): Ou
   for (let i = 0; i < flat.length; i += 2) {
     const name = (flat[i] as string).toLowerCase()
     if (name.charCodeAt(0) === COLON || CONNECTION_SPECIFIC.has(name)) continue
-    const value = flat[i + 1] as string
-    const had = into[name]
-    if (had === undefined) into[name] = value
-    else if (SINGLE_VALUE.has(name)) continue
-    else if (Array.isArray(had)) had.push(value)
-    else into[name] = [String(had), value]
+    addField(into, name, flat[i + 1] as string)
   }
   return into
+}
+
+/**
+ * Adds one field (`name` lower-case) to `into`: a repeated name becomes a list, except one Node
+ * sends once only, whose first value counts (Node would throw ERR_HTTP2_HEADER_SINGLE_VALUE on a
+ * list, refusing the whole message; its own server keeps the first of such a pair too).
+ */
+export function addField(into: OutgoingHttpHeaders, name: string, value: string): void {
+  const had = into[name]
+  if (had === undefined) into[name] = value
+  else if (SINGLE_VALUE.has(name)) return
+  else if (Array.isArray(had)) had.push(value)
+  else into[name] = [String(had), value]
 }

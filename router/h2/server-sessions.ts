@@ -73,6 +73,10 @@ export class SessionState implements Peer, StreamWatch {
   resetSent(): void {
     this.owner.counters.resetsSent.value++
   }
+
+  streamClosed(): void {
+    if (--this.open === 0) this.idleSince = Date.now()
+  }
 }
 
 /** The counters of a server's h2 hygiene (see docs/limits.md). */
@@ -132,13 +136,15 @@ export class ServerSessions {
     return session === undefined ? undefined : this.sessions.get(session as ServerHttp2Session)
   }
 
-  /** `stream` of `state` is answered by `d` until its 'close' (which clears its timer too). */
+  /**
+   * `stream` of `state` is answered by `d` until its 'close' (which clears its timer too, and
+   * counts it out: `d` calls `state.streamClosed`). A request whole in its HEADERS frame has
+   * nothing left to receive: no timer.
+   */
   opened(state: SessionState, d: H2Downstream, stream: ServerHttp2Stream): void {
     state.open++
+    if (stream.endAfterHeaders) return
     stream.setTimeout(this.limits.receiveTimeoutMs, () => this.silent(d, stream))
-    stream.once('close', () => {
-      if (--state.open === 0) state.idleSince = Date.now()
-    })
   }
 
   /** No frame on `stream` for receiveTimeoutMs: 408 if its request is still to come. */

@@ -230,6 +230,8 @@ export class H2Session implements StreamOwner, Watched {
   }
 
   private onConnect(): void {
+    // Closed while connecting (nothing left to carry): Node still reports the connection.
+    if (this.session.destroyed) return
     const alpn = (this.socket as TLSSocket).alpnProtocol
     if (this.dialer !== undefined && alpn !== 'h2') return this.noH2(alpn)
     this.connected = true

@@ -55,6 +55,23 @@ test('a unary exchange: :authority from host, te: trailers, body out, trailers b
   t.is(seen.host, undefined)
 })
 
+test('a repeated single-value field is sent once, with its first value; others repeat', async (t) => {
+  let seen: Record<string, unknown> = {}
+  const { endpoint } = await h2Endpoint(t, (stream, headers) => {
+    seen = headers
+    stream.respond({ ':status': 200 })
+    stream.end('ok')
+  })
+  const headers = ['host', 'svc.test', 'Content-Type', 'application/grpc', 'content-type', 'text/x']
+  headers.push('user-agent', 'first', 'user-agent', 'second', 'accept', 'a/b', 'accept', 'c/d')
+  const out = await exchange(sessions(t).upstream(endpoint), { method: 'POST', headers })
+  t.is(out.error, undefined)
+  t.is(out.status, 200)
+  t.is(seen['content-type'], 'application/grpc')
+  t.is(seen['user-agent'], 'first')
+  t.is(seen.accept, 'a/b, c/d')
+})
+
 test('16 MiB each way with flow control: slow readers on both sides keep memory bounded', async (t) => {
   const total = 16 * 1024 * 1024
   const piece = Buffer.alloc(64 * 1024, 'x')
@@ -182,6 +199,20 @@ test('a header name HTTP/2 cannot carry fails that request only: other streams g
   t.is((await inFlight).body.toString(), 'held')
   t.is((await exchange(up)).body.toString(), 'fine')
   t.is(e.sessions.length, 1)
+})
+
+test('closed while still connecting, with nothing left to carry: no error once it connects', async (t) => {
+  const e = await h2Endpoint(t, (stream) => {
+    stream.respond({ ':status': 200 })
+    stream.end()
+  })
+  const s = new H2Sessions()
+  // The only request fails before it is sent; the session, still connecting, is then closed.
+  const bad = exchange(s.upstream(e.endpoint), { headers: ['host', 'svc.test', 'bad name', 'x'] })
+  t.is((await bad).error?.code, 'H2_BAD_HEADER')
+  await s.close()
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  t.pass() // an error thrown from the session's late 'connect' fails this test file
 })
 
 test('abort while the session is still connecting: the abort error at once, the body unread', async (t) => {

@@ -4,14 +4,14 @@
  */
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2'
 import { UpstreamError, type UpstreamRequest } from '../core/handler.js'
-import { CONNECTION_SPECIFIC } from './fields.js'
+import { addField, CONNECTION_SPECIFIC } from './fields.js'
 
 /** A field name as RFC 9110 allows (a token), lower-cased as HTTP/2 requires. */
 const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/
 
 /**
  * The request's header object: the pseudo-headers (`:authority` from `host`, else the
- * endpoint), its fields lower-cased (repeated names as arrays), and always `te: trailers`, which
+ * endpoint), its fields lower-cased (repeated names as arrays, single-value ones once), and always `te: trailers`, which
  * gRPC endpoints require and every HTTP/2 endpoint accepts. A field name that is no token
  * throws an UpstreamError: node:http2 would refuse it by destroying the whole session, streams
  * of other calls included.
@@ -34,7 +34,7 @@ export function requestHeaders(
     if (name === 'host') out[':authority'] = value
     // The core removes hop-by-hop fields already: this guards against a request that kept one.
     else if (name.charCodeAt(0) === 58 /* : */ || CONNECTION_SPECIFIC.has(name)) continue
-    else if (FIELD_NAME.test(name)) add(out, name, value)
+    else if (FIELD_NAME.test(name)) addField(out, name, value)
     else throw badName(name)
   }
   out.te = 'trailers'
@@ -46,13 +46,6 @@ function badName(name: string): UpstreamError {
     'H2_BAD_HEADER',
     `the header name ${JSON.stringify(name)} cannot be sent over HTTP/2 (not a token)`,
   )
-}
-
-function add(out: OutgoingHttpHeaders, name: string, value: string): void {
-  const had = out[name]
-  if (had === undefined) out[name] = value
-  else if (Array.isArray(had)) had.push(value)
-  else out[name] = [String(had), value]
 }
 
 /** An answer's header (or trailer) object as a flat `[name, value, …]`, pseudo-headers left out. */
