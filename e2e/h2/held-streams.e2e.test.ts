@@ -31,7 +31,8 @@ class HoldingBackend {
   ) {}
 
   static async start(maxConcurrentStreams = 10_000): Promise<HoldingBackend> {
-    const server = createServer({ settings: { maxConcurrentStreams } })
+    // Its own session memory wide enough for every stream (Node's default, 10 MB, is not).
+    const server = createServer({ settings: { maxConcurrentStreams }, maxSessionMemory: 1000 })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const b = new HoldingBackend(server, (server.address() as AddressInfo).port)
     server.on('session', (s) => b.sessions.push(s))
@@ -56,7 +57,8 @@ class HoldingBackend {
 
 /** A client session to the router, destroyed at the test's end. */
 function session(port: number, t: { teardown(f: () => void): void }): ClientHttp2Session {
-  const s = connect(`http://127.0.0.1:${port}`)
+  // Its own session memory wide enough for every stream it holds (Node's default is not).
+  const s = connect(`http://127.0.0.1:${port}`, { maxSessionMemory: 1000 })
   s.on('error', () => undefined)
   t.teardown(() => s.destroy())
   return s
@@ -85,7 +87,12 @@ async function hold(s: ClientHttp2Session, n: number, b: HoldingBackend) {
   return streams
 }
 
-async function setup(t: import('ava').ExecutionContext, maxStreams = 10_000, maxWaiters = 1024) {
+async function setup(
+  t: import('ava').ExecutionContext,
+  maxStreams = 10_000,
+  maxWaiters = 1024,
+  perConnection = 1000,
+) {
   const b = await HoldingBackend.start(maxStreams)
   t.teardown(() => b.close())
   const router = await h2Router(
@@ -93,6 +100,7 @@ async function setup(t: import('ava').ExecutionContext, maxStreams = 10_000, max
     { svc: [b.port] },
     {
       label: 'h2',
+      servers: [{ maxConcurrentStreamsPerConnection: perConnection }],
       client: {
         failureAccrual: { kind: 'io.l5d.consecutiveFailures', failures: 5 },
         hostConnectionPool: { maxWaiters },
@@ -143,6 +151,26 @@ test('a burst of 3,000 streams at a cold router, to an endpoint allowing 10,000:
   const refused = answers.filter((a) => a !== 200)
   t.is(refused.length, 0, `${refused.length} not 200, e.g. ${String(refused[0])}`)
   t.is(b.answered, 3000)
+  t.notRegex(router.output(), /endpoint marked dead/)
+})
+
+test('12,000 streams held open at once on one client connection and one upstream session: none refused', async (t) => {
+  // Node's default session memory (10 MB) refused streams beyond about 9,900 open ones on the
+  // router's session to the endpoint, and would on its client's (RST_STREAM ENHANCE_YOUR_CALM).
+  const { b, router } = await setup(t, 20_000, 1024, 20_000)
+  const c = session(router.port, t)
+  const heads = Array.from({ length: 12_000 }, () => {
+    const s = c.request({ ':path': '/svc/hold', ':authority': 'svc' })
+    s.on('error', () => undefined)
+    return new Promise((resolve) => {
+      s.once('response', (h) => resolve(h[':status']))
+      s.once('close', () => resolve(`closed ${s.rstCode}`))
+    })
+  })
+  const other = (await Promise.all(heads)).filter((h) => h !== 200)
+  t.is(other.length, 0, `${other.length} without a head, e.g. ${String(other[0])}`)
+  t.is(b.open.size, 12_000)
+  t.is(b.sessions.length, 1)
   t.notRegex(router.output(), /endpoint marked dead/)
 })
 

@@ -27,7 +27,12 @@ import { inboundRequest } from './inbound.js'
 import { listen, type RouterServer } from '../net/listen.js'
 import { headerListBytes, refuseNotAllowed, refuseStream, tooLargeMessage } from './refusal.js'
 import { ServerSessions, type SessionLimits, type SessionState } from './server-sessions.js'
-import { CONNECTION_WINDOW_BYTES, nodeSettings, type H2Settings } from './settings.js'
+import {
+  CONNECTION_WINDOW_BYTES,
+  nodeSettings,
+  sessionMemoryMb,
+  type H2Settings,
+} from './settings.js'
 
 /** A server's bounds not given: as the HTTP/1.1 server's, plus the reset-flood cap. */
 export const H2_SERVER_DEFAULTS: SessionLimits = {
@@ -70,8 +75,10 @@ export async function startH2Server(router: Router, o: H2ServerOptions): Promise
   const log = o.log ?? nullLog
   const tls = await routerServerTls(o.tls, log)
   const limits = limitsOf(o)
+  const settings = nodeSettings({ ...o.h2, maxHeaderListBytes: limits.maxHeaderListBytes })
   const options: SecureServerOptions = {
-    settings: nodeSettings({ ...o.h2, maxHeaderListBytes: limits.maxHeaderListBytes }),
+    settings,
+    maxSessionMemory: sessionMemoryMb(settings.maxConcurrentStreams ?? 0),
     // Every field counts at least 32 bytes: no list within the byte bound has more fields than
     // this, and Node stops decoding one that does (RST_STREAM) before it costs more memory.
     maxHeaderListPairs: Math.ceil(limits.maxHeaderListBytes / 32) + 8,

@@ -15,7 +15,7 @@ import type { Watchdog, Watched } from '../net/watchdog.js'
 import { Keepalive, type KeepaliveOptions } from './keepalive.js'
 import type { H2Exchange, StreamOwner } from './upstream-exchange.js'
 import { requestHeaders } from './upstream-headers.js'
-import { CONNECTION_WINDOW_BYTES } from './settings.js'
+import { CONNECTION_WINDOW_BYTES, UPSTREAM_SESSION_MEMORY_MB } from './settings.js'
 import { ASSUMED_MAX_STREAMS } from './upstream-options.js'
 import {
   connectFailure,
@@ -102,6 +102,7 @@ export class H2Session implements StreamOwner, Watched {
     const scheme = dialer === undefined ? 'http' : 'https'
     this.session = connect(`${scheme}://${target.key}`, {
       settings: { ...o.settings, enablePush: false },
+      maxSessionMemory: UPSTREAM_SESSION_MEMORY_MB,
       createConnection: () => socket,
     })
     this.keepalive = new Keepalive(o, this)

@@ -41,3 +41,20 @@ export function nodeSettings(h2: H2Settings | undefined): Settings {
  * own window still bounds what one stream may have unread; this bounds a whole session's.
  */
 export const CONNECTION_WINDOW_BYTES = 16 * 1024 * 1024
+
+/**
+ * What node:http2 lets one session hold in memory (its `maxSessionMemory`, MB), past which it
+ * refuses new streams with RST_STREAM ENHANCE_YOUR_CALM. Node's 10 MB holds about 9,900 open
+ * streams: a session whose peer may open more gets 2 KiB per allowed stream (a server session:
+ * its `maxConcurrentStreamsPerConnection`), never less than Node's 10 MB.
+ */
+export function sessionMemoryMb(maxStreams: number): number {
+  return Math.max(10, Math.ceil((maxStreams * 2) / 1024))
+}
+
+/**
+ * The session memory of the router's sessions to endpoints (MB): they carry every stream the
+ * router opens there, as many as the endpoint allows, so the bound is the router's: room for
+ * 32,768 open streams (64 MB).
+ */
+export const UPSTREAM_SESSION_MEMORY_MB = sessionMemoryMb(32_768)
