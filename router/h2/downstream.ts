@@ -73,9 +73,10 @@ export class H2Downstream implements ResponseHandler {
     private readonly contentType?: string,
   ) {
     this.session = stream.session as Http2Session
-    // Shared listeners (the answer found on the stream): no closures allocated per stream.
+    // Shared listeners (the answer found on the stream): no closures allocated per stream
+    // ('close' comes once: `once` would wrap the listener in one).
     ;(stream as AnsweredStream)[ANSWER] = this
-    stream.once('close', onClose)
+    stream.on('close', onClose)
     stream.on('wantTrailers', onWantTrailers)
   }
 

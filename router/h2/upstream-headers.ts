@@ -11,10 +11,10 @@ const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/
 
 /**
  * The request's header object: the pseudo-headers (`:authority` from `host`, else the
- * endpoint), its fields lower-cased (repeated names as arrays, single-value ones once), and always `te: trailers`, which
- * gRPC endpoints require and every HTTP/2 endpoint accepts. A field name that is no token
- * throws an UpstreamError: node:http2 would refuse it by destroying the whole session, streams
- * of other calls included.
+ * endpoint), its fields lower-cased (repeated names as arrays, single-value ones once), and
+ * always `te: trailers`, which gRPC endpoints require and every HTTP/2 endpoint accepts. A
+ * field name that is no token throws an UpstreamError: node:http2 would refuse it by destroying
+ * the whole session, streams of other calls included.
  */
 export function requestHeaders(
   req: UpstreamRequest,
