@@ -5,6 +5,7 @@
  */
 import { MAX_TIMER_MS } from '../../lib/config/common.js'
 import type { RequestHead } from '../model.js'
+import { encodeErrHeader } from './headers.js'
 
 const GRPC_TYPE = 'application/grpc'
 
@@ -88,4 +89,18 @@ export function grpcMessage(message: string): string {
         : '%' + b.toString(16).toUpperCase().padStart(2, '0')
   }
   return out
+}
+
+/**
+ * The fields of a trailers-only gRPC answer the router gives itself (HTTP 200 goes with them):
+ * `content-type`, `grpc-status` and, unless `message` is withheld (`clearContext`),
+ * `grpc-message` and `l5d-err` carrying it. The answer step and the HTTP/2 server's own
+ * refusals add what else they send.
+ */
+export function grpcAnswerFields(grpcStatus: number, message: string | undefined): string[] {
+  const fields = ['content-type', 'application/grpc', 'grpc-status', String(grpcStatus)]
+  if (message !== undefined) {
+    fields.push('grpc-message', grpcMessage(message), 'l5d-err', encodeErrHeader(message))
+  }
+  return fields
 }

@@ -8,7 +8,7 @@
  */
 import type { ServerHttp2Stream } from 'node:http2'
 import { GRPC, grpcStatusOf } from '../errors.js'
-import { grpcMessage, isGrpcType } from '../core/grpc.js'
+import { grpcAnswerFields, isGrpcType } from '../core/grpc.js'
 import { notAllowedAnswer } from '../net/client-names.js'
 import { encodeErrHeader } from '../core/headers.js'
 import { h2Fields } from './fields.js'
@@ -60,9 +60,7 @@ export function refuseStream(
 
 /** A trailers-only gRPC answer: HTTP 200 and the gRPC status in ONE HEADERS frame. */
 function refuseGrpc(stream: ServerHttp2Stream, status: number, message: string): void {
-  const grpcStatus = GRPC_OF_STATUS[status] ?? GRPC.UNAVAILABLE
-  const fields = ['content-type', 'application/grpc', 'grpc-status', String(grpcStatus)]
-  fields.push('grpc-message', grpcMessage(message), 'l5d-err', encodeErrHeader(message))
+  const fields = grpcAnswerFields(GRPC_OF_STATUS[status] ?? GRPC.UNAVAILABLE, message)
   if (stream.destroyed || stream.closed) return
   try {
     stream.respond(h2Fields(fields, { ':status': 200 }), { endStream: true })

@@ -16,7 +16,7 @@ import { errorMessage } from '../../../lib/errors.js'
 import { grpcStatusOf, RouterError, statusOf } from '../../errors.js'
 import type { Call } from '../call.js'
 import { ClientClosedError, failureName } from '../failures.js'
-import { grpcMessage, isGrpc } from '../grpc.js'
+import { grpcAnswerFields, isGrpc } from '../grpc.js'
 import { StreamResetError, type ResponseHandler } from '../handler.js'
 import { encodeErrHeader, responseHeaders } from '../headers.js'
 import type { Service, Step } from '../service.js'
@@ -103,6 +103,10 @@ export function errorAnswer(
 /** `l5d-err`, and `l5d-retryable` when the request was never sent (not with `clearContext`). */
 function pushDetail(headers: string[], message: string, routerError: RouterError | undefined) {
   headers.push('l5d-err', encodeErrHeader(message))
+  pushRetryable(headers, routerError)
+}
+
+function pushRetryable(headers: string[], routerError: RouterError | undefined): void {
   if (routerError?.retryable === true) headers.push('l5d-retryable', 'true')
 }
 
@@ -112,13 +116,11 @@ function grpcAnswer(
   routerError: RouterError | undefined,
   call: Pick<Call, 'via' | 'server'>,
 ): { status: number; headers: string[]; body: Buffer } {
-  const headers = ['content-type', 'application/grpc', 'via', call.via, 'content-length', '0']
-  headers.push('grpc-status', String(grpcStatusOf(routerError?.code)))
-  if (!call.server.clearContext) {
-    const message = errorMessage(err)
-    headers.push('grpc-message', grpcMessage(message))
-    pushDetail(headers, message, routerError)
-  }
+  const clear = call.server.clearContext
+  const status = grpcStatusOf(routerError?.code)
+  const headers = grpcAnswerFields(status, clear ? undefined : errorMessage(err))
+  headers.push('via', call.via, 'content-length', '0')
+  if (!clear) pushRetryable(headers, routerError)
   return { status: 200, headers, body: EMPTY }
 }
 
