@@ -25,6 +25,32 @@ export interface Stored {
   readonly rev: bigint
 }
 
+/**
+ * What namerd says about a change, kept with it in the namespace's history (the store writes
+ * the history entry in the same atomic operation as the change itself).
+ */
+export interface ChangeNote {
+  /** When namerd made the change (ms since the epoch). */
+  readonly at: number
+  /** Who made it, when writes are authenticated: a client certificate's name, or `token`. */
+  readonly by?: string
+  /** The writer's own words (`namerctl dtab update -m`). */
+  readonly message?: string
+}
+
+/** One past value of a namespace, as the store keeps it (ChangeNote's fields, and what changed). */
+export interface HistoryEntry extends ChangeNote {
+  /** The version (ETag) the namespace had after this change; a deletion: the version deleted. */
+  readonly version: string
+  /** The dtab text written; undefined: the namespace was deleted. */
+  readonly text?: string
+  /** The change's place in the store's order (as `Stored.rev`). */
+  readonly rev: bigint
+}
+
+/** How many past values a store keeps per namespace unless configured (`dtabHistorySize`). */
+export const DEFAULT_HISTORY_SIZE = 100
+
 /** The result of a write. `ok` carries the new value (so a reader sees its own write at once). */
 export type WriteOutcome =
   | { readonly type: 'ok'; readonly stored: Stored }
@@ -56,13 +82,23 @@ export interface Backend {
   readonly kind: string
   list(): Promise<string[]>
   read(ns: string): Promise<Stored | undefined>
+  /**
+   * Every write below also records `note` in `ns`'s history, atomically with the change (a
+   * change is never kept without its entry, nor an entry without its change), and then keeps
+   * only the newest `historySize` entries of `ns` (the builder's; trimming may lag a write).
+   */
   /** Creates `ns`; `exists` if it is there already. */
-  create(ns: string, text: string): Promise<WriteOutcome>
+  create(ns: string, text: string, note: ChangeNote): Promise<WriteOutcome>
   /** Compare-and-swap against `version` (an ETag); `version-mismatch` for any other version. */
-  update(ns: string, text: string, version: string): Promise<WriteOutcome>
+  update(ns: string, text: string, version: string, note: ChangeNote): Promise<WriteOutcome>
   /** Creates or replaces, whatever the version. */
-  put(ns: string, text: string): Promise<WriteOutcome>
-  delete(ns: string): Promise<DeleteOutcome>
+  put(ns: string, text: string, note: ChangeNote): Promise<WriteOutcome>
+  delete(ns: string, note: ChangeNote): Promise<DeleteOutcome>
+  /**
+   * `ns`'s past values, oldest first, at most `historySize` (a deleted namespace keeps its
+   * history, and a re-created one continues it); empty if it never had one.
+   */
+  history(ns: string): Promise<HistoryEntry[]>
   /**
    * Starts following every namespace; returns how to stop. Called at most once. The backend
    * keeps the watch going by itself across disconnections (reconnect, re-read, resume) until

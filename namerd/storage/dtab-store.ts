@@ -1,5 +1,12 @@
 import { showDtab, type Dtab, type Var } from '../../dtabs/index.js'
-import type { Backend, DeleteOutcome, Stored, WriteOutcome } from './backend.js'
+import type {
+  Backend,
+  ChangeNote,
+  DeleteOutcome,
+  HistoryEntry,
+  Stored,
+  WriteOutcome,
+} from './backend.js'
 import { StoreUnavailableError } from './errors.js'
 import { NamespaceCache, type NsState } from './namespace-cache.js'
 
@@ -8,6 +15,9 @@ export interface VersionedDtab {
   readonly dtab: Dtab
   readonly version: string
 }
+
+/** Who writes and why (ChangeNote without its time, which the store stamps). */
+export type Writer = Omit<ChangeNote, 'at'>
 
 export type CreateResult = 'ok' | 'exists'
 export type UpdateResult = 'ok' | 'not-found' | 'version-mismatch'
@@ -90,33 +100,45 @@ export class DtabStore {
     return this.read('read', fromStore, known)
   }
 
-  async create(ns: string, dtab: Dtab): Promise<CreateResult> {
-    const out = await this.write('create', ns, () => this.backend.create(ns, showDtab(dtab)))
+  async create(ns: string, dtab: Dtab, by: Writer = {}): Promise<CreateResult> {
+    const note = noteOf(by)
+    const out = await this.write('create', ns, () => this.backend.create(ns, showDtab(dtab), note))
     if (out !== 'ok' && out !== 'exists') throw new Error(`${this.kind}: create answered ${out}`)
     return out
   }
 
-  async update(ns: string, dtab: Dtab, version: string): Promise<UpdateResult> {
+  async update(ns: string, dtab: Dtab, version: string, by: Writer = {}): Promise<UpdateResult> {
+    const note = noteOf(by)
     const out = await this.write('update', ns, () =>
-      this.backend.update(ns, showDtab(dtab), version),
+      this.backend.update(ns, showDtab(dtab), version, note),
     )
     if (out === 'exists') throw new Error(`${this.kind}: update answered ${out}`)
     return out
   }
 
   /** Creates or replaces `ns`. */
-  async put(ns: string, dtab: Dtab): Promise<'ok'> {
-    const out = await this.write('put', ns, () => this.backend.put(ns, showDtab(dtab)))
+  async put(ns: string, dtab: Dtab, by: Writer = {}): Promise<'ok'> {
+    const note = noteOf(by)
+    const out = await this.write('put', ns, () => this.backend.put(ns, showDtab(dtab), note))
     if (out !== 'ok') throw new Error(`${this.kind}: put answered ${out}`)
     return out
   }
 
-  async delete(ns: string): Promise<DeleteResult> {
+  async delete(ns: string, by: Writer = {}): Promise<DeleteResult> {
+    const note = noteOf(by)
     const out: DeleteOutcome = await this.deadline('delete', this.writeTimeoutMs, () =>
-      this.backend.delete(ns),
+      this.backend.delete(ns, note),
     )
     if (out.type === 'ok') this.cache.apply(ns, undefined, out.rev)
     return out.type
+  }
+
+  /**
+   * `ns`'s past values, oldest first (the store's own record: an unreachable store is a
+   * StoreUnavailableError, never an empty history).
+   */
+  async history(ns: string): Promise<HistoryEntry[]> {
+    return this.deadline('history', this.readTimeoutMs, () => this.backend.history(ns))
   }
 
   /** The live state of `ns` (pending until the store has been read once). */
@@ -181,6 +203,10 @@ export class DtabStore {
       clearTimeout(timer)
     }
   }
+}
+
+function noteOf(by: Writer): ChangeNote {
+  return { at: Date.now(), ...by }
 }
 
 function outcomeName(out: unknown): string {

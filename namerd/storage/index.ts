@@ -18,6 +18,8 @@ export interface StorageDeps {
   readonly log: Log
   /** Environment for credentials given outside the config file (default `process.env`). */
   readonly env?: NodeJS.ProcessEnv
+  /** Past values kept per namespace (namerd's `dtabHistorySize`; default DEFAULT_HISTORY_SIZE). */
+  readonly historySize?: number
 }
 
 export type StoragePlugin = Plugin<Backend, StorageDeps>

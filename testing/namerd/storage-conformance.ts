@@ -43,19 +43,25 @@ async function versionOf(store: DtabStore, ns: string): Promise<string> {
   return s.version
 }
 
+/** What a test asks of the store it opens. */
+export interface OpenOptions {
+  /** Past values kept per namespace (the builder's `historySize`); default the store's. */
+  readonly historySize?: number
+}
+
 /** Registers the suite under `kind` for stores that `open()` gives (one per test). */
 export function storeConformance(
   test: TestFn,
   kind: string,
-  open: () => Promise<StoreUnderTest>,
+  open: (o: OpenOptions) => Promise<StoreUnderTest>,
   close: (s: StoreUnderTest) => Promise<void> = async (s) => {
     await s.store.close()
     await s.replica?.close()
   },
 ): void {
-  const t = (title: string, body: (s: StoreUnderTest, ns: string) => Promise<void>): void => {
+  const t: Register = (title, body, o = {}) => {
     test.serial(`${kind}: ${title}`, async (tt) => {
-      const s = await open()
+      const s = await open(o)
       try {
         await body(s, freshNamespace('conf'))
         tt.pass()
@@ -67,9 +73,14 @@ export function storeConformance(
   registerCrud(t)
   registerWatch(t)
   registerCas(t)
+  registerHistory(t)
 }
 
-type Register = (title: string, body: (s: StoreUnderTest, ns: string) => Promise<void>) => void
+type Register = (
+  title: string,
+  body: (s: StoreUnderTest, ns: string) => Promise<void>,
+  o?: OpenOptions,
+) => void
 
 function assert(cond: boolean, message: string): void {
   if (!cond) throw new Error(message)
@@ -199,5 +210,51 @@ function registerCas(t: Register): void {
       const now = textOf(await s.store.get(ns))
       assert(now === `/round=>/${round}/${winners[0]}`, `round ${round}: stored ${now}`)
     }
+    const history = await s.store.history(ns)
+    assert(history.length === 6, `one history entry per winning write: ${history.length}`)
   })
+}
+
+function registerHistory(t: Register): void {
+  t('history: every change with its note and version, oldest first, across a delete', async (s, ns) => {
+    const { store } = s
+    const before = Date.now()
+    await store.create(ns, d('/v=>/1'), { by: 'alice', message: 'first: 1 % → ünïcode' })
+    const v1 = await versionOf(store, ns)
+    assert((await store.update(ns, d('/v=>/x'), '!!stale')) === 'version-mismatch', 'stale')
+    await store.update(ns, d('/v=>/2'), v1, { message: 'second' })
+    const v2 = await versionOf(store, ns)
+    await store.put(ns, d('/v=>/3'))
+    const v3 = await versionOf(store, ns)
+    await store.delete(ns, { by: 'bob' })
+    await store.create(ns, d('/v=>/4'))
+    const v4 = await versionOf(store, ns)
+    const after = Date.now()
+    const readers = [store, ...(s.replica === undefined ? [] : [s.replica])]
+    for (const reader of readers) {
+      const h = await reader.history(ns)
+      const shown = h.map((e) => `${e.text ?? '<deleted>'}@${e.version}`).join(' ')
+      const want = [`/v=>/1@${v1}`, `/v=>/2@${v2}`, `/v=>/3@${v3}`, `<deleted>@${v3}`]
+      assert(shown === [...want, `/v=>/4@${v4}`].join(' '), `history ${shown}`)
+      assert(h[0]?.by === 'alice' && h[0]?.message === 'first: 1 % → ünïcode', 'first note')
+      assert(h[1]?.message === 'second' && h[1]?.by === undefined, 'second note')
+      assert(h[2]?.message === undefined && h[3]?.by === 'bob', 'put and delete notes')
+      assert(h.every((e) => e.at >= before && e.at <= after), 'times of the writes')
+      assert(h.every((e, i) => i === 0 || e.rev > (h[i - 1]?.rev as bigint)), 'in order')
+    }
+  })
+  t('history: a namespace never written has none', async ({ store }, ns) => {
+    assert((await store.history(ns)).length === 0, 'empty')
+  })
+  t(
+    'history: only the newest historySize entries are kept',
+    async ({ store }, ns) => {
+      await store.create(ns, d('/v=>/0'))
+      for (let i = 1; i <= 6; i++) await store.update(ns, d(`/v=>/${i}`), await versionOf(store, ns))
+      const texts = async (): Promise<string> =>
+        (await store.history(ns)).map((e) => e.text).join(' ')
+      await eventually('trimmed to 3', async () => (await texts()) === '/v=>/4 /v=>/5 /v=>/6')
+    },
+    { historySize: 3 },
+  )
 }

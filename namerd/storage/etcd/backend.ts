@@ -1,6 +1,13 @@
 import type { Etcd3, IRangeResponse } from 'etcd3'
 import type { Log } from '../../../lib/log.js'
-import type { Backend, BackendEvents, DeleteOutcome, Stored, WriteOutcome } from '../backend.js'
+import type {
+  Backend,
+  BackendEvents,
+  DeleteOutcome,
+  HistoryEntry,
+  Stored,
+  WriteOutcome,
+} from '../backend.js'
 import { Keys, openClient, storedOf, unavailable, type EtcdOptions } from './client.js'
 import { Reachability } from './reach.js'
 import { EtcdFollower } from './watch.js'
@@ -81,6 +88,11 @@ export class EtcdBackend implements Backend {
     const res = await this.call(() => this.client.kv.deleteRange({ key, prev_kv: true }))
     if (res.deleted === '0') return { type: 'not-found' }
     return { type: 'ok', rev: BigInt(res.header.revision) }
+  }
+
+  // TODO(history): to be stored atomically with each write (see Backend).
+  async history(_ns: string): Promise<HistoryEntry[]> {
+    return []
   }
 
   watch(events: BackendEvents): () => void {

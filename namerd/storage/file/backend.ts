@@ -1,5 +1,12 @@
 import type { Log } from '../../../lib/log.js'
-import type { Backend, BackendEvents, DeleteOutcome, Stored, WriteOutcome } from '../backend.js'
+import type {
+  Backend,
+  BackendEvents,
+  DeleteOutcome,
+  HistoryEntry,
+  Stored,
+  WriteOutcome,
+} from '../backend.js'
 import { StoreUnavailableError } from '../errors.js'
 import { writeAtomic } from './atomic.js'
 import { StoreIoError } from './errors.js'
@@ -78,6 +85,11 @@ export class FileBackend implements Backend {
       if (!held.has(ns)) return { type: 'not-found' }
       return { type: 'ok', rev: await this.commit(ns, undefined) }
     })
+  }
+
+  // TODO(history): to be stored atomically with each write (see Backend).
+  async history(_ns: string): Promise<HistoryEntry[]> {
+    return []
   }
 
   watch(events: BackendEvents): () => void {

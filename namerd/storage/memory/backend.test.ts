@@ -4,8 +4,8 @@ import { storeConformance } from '../../../testing/namerd/storage-conformance.js
 import { DtabStore } from '../dtab-store.js'
 import { MemoryBackend } from './backend.js'
 
-storeConformance(test, 'io.l5d.inMemory', async () => ({
-  store: new DtabStore(new MemoryBackend()),
+storeConformance(test, 'io.l5d.inMemory', async ({ historySize }) => ({
+  store: new DtabStore(new MemoryBackend(new Map(), historySize)),
 }))
 
 test('preloaded namespaces are there at version 1, as linkerd numbers them', async (t) => {

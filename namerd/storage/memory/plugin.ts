@@ -24,6 +24,6 @@ export const memoryStorage: StoragePlugin = {
       preload.set(ns, showDtab((section as Section).value(ns, readDtab)))
     }
     section?.done()
-    return () => new MemoryBackend(preload)
+    return (deps) => new MemoryBackend(preload, deps.historySize)
   },
 }

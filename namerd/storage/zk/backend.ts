@@ -1,6 +1,13 @@
 import zookeeper from 'node-zookeeper-client'
 import type { Log } from '../../../lib/log.js'
-import type { Backend, BackendEvents, DeleteOutcome, Stored, WriteOutcome } from '../backend.js'
+import type {
+  Backend,
+  BackendEvents,
+  DeleteOutcome,
+  HistoryEntry,
+  Stored,
+  WriteOutcome,
+} from '../backend.js'
 import { StoreUnavailableError } from '../errors.js'
 import { int32Version, readInt32Version } from '../version.js'
 import { orOnCode, ZkCalls, ZkCodeError } from './client.js'
@@ -99,6 +106,11 @@ export class ZkBackend implements Backend {
   private written(ns: string, stored: Stored): WriteOutcome {
     this.watcher?.noteWritten(ns)
     return { type: 'ok', stored }
+  }
+
+  // TODO(history): to be stored atomically with each write (see Backend).
+  async history(_ns: string): Promise<HistoryEntry[]> {
+    return []
   }
 
   watch(events: BackendEvents): () => void {
