@@ -18,7 +18,7 @@ import { MAX_BIND_NODES } from '../dtabs/index.js'
 import { parseNamers, type NamerSpec } from '../namers/index.js'
 import type { StorageDeps } from './storage/index.js'
 import { parseStorage } from './storage/index.js'
-import type { Backend } from './storage/backend.js'
+import { DEFAULT_HISTORY_SIZE, MAX_HISTORY_SIZE, type Backend } from './storage/backend.js'
 
 /** `io.l5d.httpController`: linkerd's HTTP API, plus our watch heartbeat and backlog bound. */
 export interface HttpControllerConfig {
@@ -53,6 +53,8 @@ export interface NamerdConfig {
   readonly telemetry: readonly TelemeterConfig[]
   /** Work budget of one bind or delegation (docs/limits.md "Binding"). */
   readonly bindingNodeLimit: number
+  /** Past values kept per namespace (`dtabHistorySize`, docs/limits.md "namerd"). */
+  readonly dtabHistorySize: number
   readonly warnings: readonly string[]
 }
 
@@ -74,10 +76,23 @@ export function parseNamerdConfig(raw: unknown): NamerdConfig {
   const interfaces = parseInterfaces(s, warn)
   const telemetry = s.list('telemetry', (item, at) => parseTelemeter(new Section(item, at), warn))
   const bindingNodeLimit = s.number('bindingNodeLimit', MAX_BIND_NODES, { min: 1 })
+  const dtabHistorySize = s.number('dtabHistorySize', DEFAULT_HISTORY_SIZE, {
+    min: 1,
+    max: MAX_HISTORY_SIZE,
+  })
   s.done()
   checkPorts(admin, interfaces)
   const kept = telemetry.filter((t) => t !== undefined)
-  return { admin, storage, namers, interfaces, telemetry: kept, bindingNodeLimit, warnings }
+  return {
+    admin,
+    storage,
+    namers,
+    interfaces,
+    telemetry: kept,
+    bindingNodeLimit,
+    dtabHistorySize,
+    warnings,
+  }
 }
 
 /**

@@ -23,7 +23,7 @@ export interface RunningNamerd {
  * if a later step fails (a port in use, say).
  */
 export async function startNamerd(config: NamerdConfig, log: Log): Promise<RunningNamerd> {
-  const backend = config.storage.make({ log })
+  const backend = config.storage.make({ log, historySize: config.dtabHistorySize })
   const metrics: NamerdMetrics = new NamerdMetrics(() => store.reachable)
   const store = new DtabStore(backend, {
     onOperation: (op, outcome) => metrics.storeOperation(op, outcome),

@@ -86,8 +86,8 @@ export class BearerGuard {
     this.#reload()
   }
 
-  /** Throws `AuthError` unless `authorization` carries the token. */
-  check(authorization: string | undefined): void {
+  /** Throws `AuthError` unless `authorization` carries the token; who passed: `token`. */
+  check(authorization: string | undefined): string {
     const given = bearerOf(authorization)
     if (given === undefined) {
       throw new AuthError(
@@ -98,6 +98,7 @@ export class BearerGuard {
     if (!tokensEqual(this.#token, given)) {
       throw new AuthError('ERR_FORBIDDEN', 'the bearer token given is not accepted here')
     }
+    return 'token'
   }
 
   /** Stops watching the token file. */

@@ -11,11 +11,26 @@ import type { Guard } from './identity.js'
 export function requireBearer(guard: Guard) {
   return async function checkBearer(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     try {
-      guard.check(req.headers.authorization, req.socket)
+      ;(req.raw as Checked)[WHO] = guard.check(req.headers.authorization, req.socket)
     } catch (e) {
       if (e instanceof AuthError && e.code === 'ERR_UNAUTHENTICATED')
         reply.header('www-authenticate', 'Bearer')
       throw e
     }
   }
+}
+
+const WHO = Symbol('authenticated as')
+
+/** A request that passed a guard, with who it was. */
+interface Checked {
+  [WHO]?: string
+}
+
+/**
+ * Who `req` was let through as by `requireBearer` (Guard.check's answer: a client certificate
+ * name, or `token`); undefined when its route was open.
+ */
+export function authenticatedAs(req: FastifyRequest): string | undefined {
+  return (req.raw as Checked)[WHO]
 }

@@ -42,8 +42,7 @@ async function guarded(guard: IdentityGuard) {
       // peerIdentity makes a new array at each call: the same one again means it was kept.
       seen.push({ names, kept: names === identityOf(req.socket as Socket) })
       try {
-        guard.check(req.headers.authorization, req.socket as Socket)
-        res.end('ok')
+        res.end(`ok ${guard.check(req.headers.authorization, req.socket as Socket)}`)
       } catch (e) {
         res.end(`${errorCode(e) ?? ''} ${(e as Error).message}`)
       }
@@ -78,7 +77,7 @@ async function ask(port: number, who?: Issued, token?: string): Promise<string> 
 test('a certificate name in the list passes; another is 403 naming it; none is 401', async (t) => {
   const s = await guarded(new IdentityGuard(['spiffe://example.org/ops']))
   t.teardown(() => s.close())
-  t.is(await ask(s.port, ops), 'ok')
+  t.is(await ask(s.port, ops), 'ok spiffe://example.org/ops', 'passed as the name it matched')
   t.is(
     await ask(s.port, other),
     "ERR_FORBIDDEN the client certificate's identity (other, other.example) is not in this route's allow-list",
@@ -94,9 +93,9 @@ test('beside a token: either passes; a wrong token is refused as a token', async
   t.teardown(() => token.close())
   const s = await guarded(new IdentityGuard(['ops'], token))
   t.teardown(() => s.close())
-  t.is(await ask(s.port, ops), 'ok', 'by CN')
-  t.is(await ask(s.port, undefined, TOKEN), 'ok')
-  t.is(await ask(s.port, other, TOKEN), 'ok')
+  t.is(await ask(s.port, ops), 'ok ops', 'by CN')
+  t.is(await ask(s.port, undefined, TOKEN), 'ok token')
+  t.is(await ask(s.port, other, TOKEN), 'ok token')
   t.is(
     await ask(s.port, other, 'wrong'),
     'ERR_FORBIDDEN the bearer token given is not accepted here',
@@ -107,7 +106,7 @@ test('beside a token: either passes; a wrong token is refused as a token', async
 test("a connection's names are read once and kept with its socket", async (t) => {
   const s = await guarded(new IdentityGuard(['ops']))
   t.teardown(() => s.close())
-  t.is(await ask(s.port, ops), 'ok')
+  t.is(await ask(s.port, ops), 'ok ops')
   t.deepEqual(s.seen[0], { names: ['ops', 'spiffe://example.org/ops'], kept: true })
   t.is(identityOf({} as Socket), undefined, 'not a TLS socket: no names')
 })

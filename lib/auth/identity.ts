@@ -10,8 +10,11 @@ import { AuthError, bearerOf, type BearerGuard } from './bearer.js'
 
 /** What guards a route: the request's `Authorization` header and its connection's socket. */
 export interface Guard {
-  /** Throws `AuthError` unless the request may pass. */
-  check(authorization: string | undefined, socket: Socket): void
+  /**
+   * Throws `AuthError` unless the request may pass; returns who passed: the allowed client
+   * certificate name it matched, or `token` for the bearer token (which names nobody).
+   */
+  check(authorization: string | undefined, socket: Socket): string
 }
 
 /** Each TLS connection's verified certificate names (undefined: none), taken once. */
@@ -39,9 +42,10 @@ export class IdentityGuard implements Guard {
     this.#allowed = new Set(allowed)
   }
 
-  check(authorization: string | undefined, socket: Socket): void {
+  check(authorization: string | undefined, socket: Socket): string {
     const names = identityOf(socket)
-    if (names?.some((n) => this.#allowed.has(n)) === true) return
+    const allowed = names?.find((n) => this.#allowed.has(n))
+    if (allowed !== undefined) return allowed
     const bearer = bearerOf(authorization)
     if (this.token !== undefined && bearer !== undefined) return this.token.check(authorization)
     if (names !== undefined) {

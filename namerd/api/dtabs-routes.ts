@@ -7,6 +7,7 @@ import { ApiError } from './errors.js'
 import type { WatchFeeds } from './feeds.js'
 import { rendered, type Rendered } from './live.js'
 import type { ApiContext } from './context.js'
+import { writerOf } from './writer.js'
 import { isWatch, type Query } from './query.js'
 import { streamWatch } from './watch.js'
 
@@ -39,7 +40,7 @@ export function dtabsRoutes(app: FastifyInstance, cx: ApiContext, feeds: WatchFe
   app.post('/api/1/dtabs/:ns', async (req: NsRequest, reply) => {
     const ns = namespaceOf(req)
     const dtab = decodeDtab(bodyText(req), req.headers['content-type'])
-    if ((await cx.store.create(ns, dtab)) === 'exists')
+    if ((await cx.store.create(ns, dtab, writerOf(req))) === 'exists')
       throw new ApiError('ERR_NAMESPACE_EXISTS', `dtab ${ns} already exists`)
     reply.code(204).send()
   })
@@ -47,9 +48,10 @@ export function dtabsRoutes(app: FastifyInstance, cx: ApiContext, feeds: WatchFe
     const ns = namespaceOf(req)
     const dtab = decodeDtab(bodyText(req), req.headers['content-type'])
     const ifMatch = req.headers['if-match']
-    if (ifMatch === undefined) await cx.store.put(ns, dtab)
+    const by = writerOf(req)
+    if (ifMatch === undefined) await cx.store.put(ns, dtab, by)
     else {
-      const out = await cx.store.update(ns, dtab, ifMatch)
+      const out = await cx.store.update(ns, dtab, ifMatch, by)
       if (out === 'not-found') throw notFound(ns)
       if (out === 'version-mismatch')
         throw new ApiError(
@@ -61,7 +63,7 @@ export function dtabsRoutes(app: FastifyInstance, cx: ApiContext, feeds: WatchFe
   })
   app.delete('/api/1/dtabs/:ns', async (req: NsRequest, reply) => {
     const ns = namespaceOf(req)
-    if ((await cx.store.delete(ns)) === 'not-found') throw notFound(ns)
+    if ((await cx.store.delete(ns, writerOf(req))) === 'not-found') throw notFound(ns)
     reply.code(204).send()
   })
 }

@@ -10,6 +10,7 @@ import type { ApiContext } from './context.js'
 import { dtabsRoutes } from './dtabs-routes.js'
 import { WatchFeeds } from './feeds.js'
 import { ApiError, statusOf } from './errors.js'
+import { historyRoutes } from './history-routes.js'
 import { namesRoutes } from './names-routes.js'
 
 /**
@@ -48,6 +49,7 @@ export function buildApi(
   })
   const feeds = new WatchFeeds()
   dtabsRoutes(app, cx, feeds)
+  historyRoutes(app, cx)
   namesRoutes(app, cx, feeds)
   return app
 }

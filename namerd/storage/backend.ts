@@ -51,6 +51,9 @@ export interface HistoryEntry extends ChangeNote {
 /** How many past values a store keeps per namespace unless configured (`dtabHistorySize`). */
 export const DEFAULT_HISTORY_SIZE = 100
 
+/** The most `dtabHistorySize` may be: each entry can hold a whole dtab (up to 1 MiB of text). */
+export const MAX_HISTORY_SIZE = 1000
+
 /** The result of a write. `ok` carries the new value (so a reader sees its own write at once). */
 export type WriteOutcome =
   | { readonly type: 'ok'; readonly stored: Stored }

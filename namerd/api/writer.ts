@@ -1,0 +1,35 @@
+/** Who makes a write and why, as a dtab's history keeps it. */
+import type { FastifyRequest } from 'fastify'
+import { authenticatedAs } from '../../lib/auth/fastify.js'
+import type { Writer } from '../storage/dtab-store.js'
+import { ApiError } from './errors.js'
+import { param, type Query } from './query.js'
+
+/** The longest `?message=` a write may carry, in characters. */
+export const MAX_MESSAGE_CHARS = 1000
+
+/** Who writes (the guard's answer) and why (`?message=`, checked), for the history. */
+export function writerOf(req: FastifyRequest<{ Querystring: Query }>): Writer {
+  const by = authenticatedAs(req)
+  const message = param(req.query, 'message')
+  if (message !== undefined) checkMessage(message)
+  return {
+    ...(by === undefined ? {} : { by }),
+    ...(message === undefined || message === '' ? {} : { message }),
+  }
+}
+
+function checkMessage(message: string): void {
+  if (message.length > MAX_MESSAGE_CHARS)
+    throw new ApiError(
+      'ERR_API_INPUT',
+      `message: ${message.length} characters, more than ${MAX_MESSAGE_CHARS}`,
+    )
+  // eslint-disable-next-line no-control-regex
+  const bad = /[\u0000-\u001f\u007f]/.exec(message)
+  if (bad !== null)
+    throw new ApiError(
+      'ERR_API_INPUT',
+      `message: a control character at character ${bad.index + 1}`,
+    )
+}
