@@ -1,18 +1,25 @@
-import type { Command } from 'commander'
+import { InvalidArgumentError, type Command } from 'commander'
 import type { CliContext } from './context.js'
 import { setCommand, rmEntryCommand } from './dtab-cas.js'
 import { createCommand, deleteCommand, getCommand, listCommand } from './dtab-online.js'
+import { historyCommand, rollbackCommand, type RollbackOptions } from './dtab-history.js'
 import { diffCommand, updateCommand, type UpdateOptions } from './dtab-update.js'
 import { watchCommand } from './watch.js'
 
 type Json = { json?: boolean }
+type Noted = Json & { message?: string }
 const JSON_HELP = 'print JSON'
+const MESSAGE = ['-m, --message <text>', "why: kept in the dtab's history (dtab history)"] as const
 
-/** Adds the namerd commands (list, get, create, update, delete, diff, set, rm-entry, watch). */
+/**
+ * Adds the namerd commands (list, get, create, update, delete, diff, set, rm-entry, watch,
+ * history, rollback).
+ */
 export function addOnlineCommands(dtab: Command, cx: CliContext): void {
   addReadCommands(dtab, cx)
   addWriteCommands(dtab, cx)
   addEditCommands(dtab, cx)
+  addHistoryCommands(dtab, cx)
 }
 
 function addReadCommands(dtab: Command, cx: CliContext): void {
@@ -60,8 +67,9 @@ function addWriteCommands(dtab: Command, cx: CliContext): void {
     .description('create a dtab from a file (dtab text or JSON), checked before sending')
     .argument('<name>', 'the dtab (namespace)')
     .argument('<file>', 'dtab text or JSON, or - for standard input')
+    .option(...MESSAGE)
     .option('--json', JSON_HELP)
-    .action((name: string, file: string, opts: Json, cmd: Command) =>
+    .action((name: string, file: string, opts: Noted, cmd: Command) =>
       cx.run(() => createCommand(cx.namerd(cmd), name, file, opts)),
     )
   dtab
@@ -76,6 +84,7 @@ function addWriteCommands(dtab: Command, cx: CliContext): void {
     )
     .option('--force', 'overwrite whatever is stored (creates the dtab if absent)')
     .option('--dry-run', 'print the diff and send nothing')
+    .option(...MESSAGE)
     .option('--json', JSON_HELP)
     .action((name: string, file: string, opts: UpdateOptions, cmd: Command) =>
       cx.run(() => updateCommand(cx.namerd(cmd), name, file, opts)),
@@ -85,8 +94,9 @@ function addWriteCommands(dtab: Command, cx: CliContext): void {
     .aliases(['del', 'rm'])
     .description('delete a dtab')
     .argument('<name>', 'the dtab (namespace)')
+    .option(...MESSAGE)
     .option('--json', JSON_HELP)
-    .action((name: string, opts: Json, cmd: Command) =>
+    .action((name: string, opts: Noted, cmd: Command) =>
       cx.run(() => deleteCommand(cx.namerd(cmd), name, opts)),
     )
 }
@@ -101,13 +111,14 @@ function addEditCommands(dtab: Command, cx: CliContext): void {
     .argument('<prefix>', 'the dentry prefix, e.g. /svc/users')
     .argument('<dst>', 'the destination, e.g. "90 * /srv/users-v1 & 10 * /srv/users-v2"')
     .option('--create', 'create the dtab if it does not exist')
+    .option(...MESSAGE)
     .option('--json', JSON_HELP)
     .action(
       (
         name: string,
         prefix: string,
         dst: string,
-        opts: Json & { create?: boolean },
+        opts: Noted & { create?: boolean },
         cmd: Command,
       ) => cx.run(() => setCommand(cx.namerd(cmd), name, prefix, dst, opts)),
     )
@@ -116,8 +127,41 @@ function addEditCommands(dtab: Command, cx: CliContext): void {
     .description('remove every dentry with this prefix')
     .argument('<name>', 'the dtab (namespace)')
     .argument('<prefix>', 'the dentry prefix, e.g. /svc/users')
+    .option(...MESSAGE)
     .option('--json', JSON_HELP)
-    .action((name: string, prefix: string, opts: Json, cmd: Command) =>
+    .action((name: string, prefix: string, opts: Noted, cmd: Command) =>
       cx.run(() => rmEntryCommand(cx.namerd(cmd), name, prefix, opts)),
     )
+}
+
+function addHistoryCommands(dtab: Command, cx: CliContext): void {
+  dtab
+    .command('history')
+    .alias('log')
+    .description("a dtab's past versions, newest first: when, by whom, why, what changed")
+    .argument('<name>', 'the dtab (namespace)')
+    .option('-n, --limit <count>', 'only the newest COUNT', positiveInteger)
+    .option('--json', 'print [{"version","dtab","at","by","message","changes"}], newest first')
+    .action((name: string, opts: Json & { limit?: number }, cmd: Command) =>
+      cx.run(() => historyCommand(cx.namerd(cmd), name, opts)),
+    )
+  dtab
+    .command('rollback')
+    .description(
+      'write a past version back (default: the one before the current), only if nobody changed it since it was read',
+    )
+    .argument('<name>', 'the dtab (namespace)')
+    .option('--to <version>', 'the version to go back to (from dtab history)')
+    .option('--force', 'write it whatever the current version is')
+    .option(...MESSAGE)
+    .option('--json', JSON_HELP)
+    .action((name: string, opts: RollbackOptions, cmd: Command) =>
+      cx.run(() => rollbackCommand(cx.namerd(cmd), name, opts)),
+    )
+}
+
+function positiveInteger(v: string): number {
+  const n = Number(v)
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected an integer > 0')
+  return n
 }

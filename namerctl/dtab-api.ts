@@ -55,8 +55,10 @@ export async function createDtab(
   namerd: Namerd,
   name: string,
   text: string,
+  message?: string,
 ): Promise<'created' | 'exists'> {
-  const req = { method: 'POST', path: dtabPath(name), headers: DTAB_TEXT, body: text } as const
+  const path = dtabPath(name)
+  const req = { method: 'POST', path, query: { message }, headers: DTAB_TEXT, body: text } as const
   const reply = await send(namerd, req)
   if (reply.status === 409) return 'exists'
   if (!isSuccess(reply)) throw statusError(reply)
@@ -65,16 +67,19 @@ export async function createDtab(
 
 /**
  * `PUT /api/1/dtabs/NAME` with dtab text, with `If-Match: version` when a version is given
- * (without one namerd creates or replaces). `absent` for 404, `changed` for 412.
+ * (without one namerd creates or replaces). `absent` for 404, `changed` for 412. `message`
+ * goes to the dtab's history (as for create and delete).
  */
 export async function updateDtab(
   namerd: Namerd,
   name: string,
   text: string,
   version: string | undefined,
+  message?: string,
 ): Promise<'updated' | 'absent' | 'changed'> {
   const headers = version === undefined ? DTAB_TEXT : { ...DTAB_TEXT, 'if-match': version }
-  const reply = await send(namerd, { method: 'PUT', path: dtabPath(name), headers, body: text })
+  const path = dtabPath(name)
+  const reply = await send(namerd, { method: 'PUT', path, query: { message }, headers, body: text })
   if (reply.status === 404) return 'absent'
   if (reply.status === 412) return 'changed'
   if (!isSuccess(reply)) throw statusError(reply)
@@ -82,8 +87,12 @@ export async function updateDtab(
 }
 
 /** `DELETE /api/1/dtabs/NAME`; `absent` for 404. */
-export async function deleteDtab(namerd: Namerd, name: string): Promise<'deleted' | 'absent'> {
-  const reply = await send(namerd, { method: 'DELETE', path: dtabPath(name) })
+export async function deleteDtab(
+  namerd: Namerd,
+  name: string,
+  message?: string,
+): Promise<'deleted' | 'absent'> {
+  const reply = await send(namerd, { method: 'DELETE', path: dtabPath(name), query: { message } })
   if (reply.status === 404) return 'absent'
   if (!isSuccess(reply)) throw statusError(reply)
   return 'deleted'
@@ -111,6 +120,41 @@ export function entriesToDtab(entries: readonly DtabEntry[]): Dtab {
     const reply = { status: 200, statusText: 'OK', headers: {}, body: '' }
     throw unexpected(reply, `namerd sent a dtab that does not parse: ${errorMessage(e)}`)
   }
+}
+
+/** `GET /api/1/dtabs/NAME/history`: past values, oldest first; `absent` for 404. */
+export async function readHistory(namerd: Namerd, name: string): Promise<PastDtab[] | 'absent'> {
+  const reply = await send(namerd, { path: `${dtabPath(name)}/history`, headers: JSON_ACCEPT })
+  if (reply.status === 404) return 'absent'
+  if (!isSuccess(reply)) throw statusError(reply)
+  const body = jsonBody(reply)
+  if (!Array.isArray(body) || !body.every(isPastDtab))
+    throw unexpected(reply, 'expected a JSON list of {"version","dtab","at"}')
+  return body
+}
+
+/** One past value of a dtab, as namerd's history gives it. */
+export interface PastDtab {
+  readonly version: string
+  /** Dtab text; null: the dtab was deleted. */
+  readonly dtab: string | null
+  /** ISO 8601 time of the change. */
+  readonly at: string
+  readonly by?: string
+  readonly message?: string
+}
+
+function isPastDtab(e: unknown): e is PastDtab {
+  if (typeof e !== 'object' || e === null) return false
+  const p = e as Record<string, unknown>
+  const optional = (v: unknown) => v === undefined || typeof v === 'string'
+  return (
+    typeof p.version === 'string' &&
+    (p.dtab === null || typeof p.dtab === 'string') &&
+    typeof p.at === 'string' &&
+    optional(p.by) &&
+    optional(p.message)
+  )
 }
 
 function jsonBody(reply: Reply): unknown {

@@ -22,17 +22,19 @@ async function compareAndSwap(
   namerd: Namerd,
   name: string,
   edit: Edit,
-  initial?: Dtab,
+  initial: Dtab | undefined,
+  message: string | undefined,
 ): Promise<void> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const cur = await readDtab(namerd, name)
     if (cur === 'absent') {
       if (initial === undefined) throw dtabNotFound(name)
-      if ((await createDtab(namerd, name, formatDtab(initial))) === 'created') return
+      if ((await createDtab(namerd, name, formatDtab(initial), message)) === 'created') return
       continue
     }
     const next = edit(entriesToDtab(cur.dtab))
-    if ((await updateDtab(namerd, name, formatDtab(next), cur.version)) === 'updated') return
+    const out = await updateDtab(namerd, name, formatDtab(next), cur.version, message)
+    if (out === 'updated') return
   }
   throw new NamerdError(
     'ERR_VERSION_CONFLICT',
@@ -46,11 +48,11 @@ export async function setCommand(
   name: string,
   prefixArg: string,
   dstArg: string,
-  opts: { create?: boolean; json?: boolean },
+  opts: { create?: boolean; json?: boolean; message?: string },
 ): Promise<Output> {
   const dentry: Dentry = { prefix: parsePrefixArg(prefixArg), dst: parseDstArg(dstArg) }
   const initial = opts.create === true ? [dentry] : undefined
-  await compareAndSwap(namerd, name, (d) => setDentry(d, dentry), initial)
+  await compareAndSwap(namerd, name, (d) => setDentry(d, dentry), initial, opts.message)
   const prefix = showPrefix(dentry.prefix)
   const dst = showPathTree(dentry.dst)
   const json = { name, action: 'updated', dentry: { prefix, dst } }
@@ -62,7 +64,7 @@ export async function rmEntryCommand(
   namerd: Namerd,
   name: string,
   prefixArg: string,
-  opts: { json?: boolean },
+  opts: { json?: boolean; message?: string },
 ): Promise<Output> {
   const prefix = parsePrefixArg(prefixArg)
   const shown = showPrefix(prefix)
@@ -71,7 +73,7 @@ export async function rmEntryCommand(
     if (kept !== undefined) return kept
     throw new NamerdError('ERR_NOT_FOUND', `no dentry with prefix ${shown} in dtab ${name}`)
   }
-  await compareAndSwap(namerd, name, remove)
+  await compareAndSwap(namerd, name, remove, undefined, opts.message)
   const json = { name, action: 'updated', removed: shown }
   return done(`Updated ${name}: removed ${shown}`, opts.json === true ? json : undefined)
 }

@@ -51,10 +51,10 @@ export async function createCommand(
   namerd: Namerd,
   name: string,
   file: string,
-  opts: { json?: boolean },
+  opts: { json?: boolean; message?: string },
 ): Promise<Output> {
   const input = readDtabFile(file)
-  if ((await createDtab(namerd, name, formatDtab(input.dtab))) === 'exists')
+  if ((await createDtab(namerd, name, formatDtab(input.dtab), opts.message)) === 'exists')
     throw new NamerdError('ERR_ALREADY_EXISTS', `dtab ${name} already exists`)
   return done(`Created ${name}`, opts.json === true ? { name, action: 'created' } : undefined)
 }
@@ -63,8 +63,8 @@ export async function createCommand(
 export async function deleteCommand(
   namerd: Namerd,
   name: string,
-  opts: { json?: boolean },
+  opts: { json?: boolean; message?: string },
 ): Promise<Output> {
-  if ((await deleteDtab(namerd, name)) === 'absent') throw dtabNotFound(name)
+  if ((await deleteDtab(namerd, name, opts.message)) === 'absent') throw dtabNotFound(name)
   return done(`Deleted ${name}`, opts.json === true ? { name, action: 'deleted' } : undefined)
 }

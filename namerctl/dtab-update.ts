@@ -34,6 +34,8 @@ export interface UpdateOptions {
   force?: boolean
   dryRun?: boolean
   json?: boolean
+  /** Why, kept in the dtab's history. */
+  message?: string
 }
 
 /**
@@ -71,7 +73,7 @@ export async function updateCommand(
   const input = readDtabFile(file)
   if (opts.dryRun === true) return dryRun(namerd, name, input, opts)
   const version = await ifMatch(namerd, name, input, opts)
-  const out = await updateDtab(namerd, name, formatDtab(input.dtab), version)
+  const out = await updateDtab(namerd, name, formatDtab(input.dtab), version, opts.message)
   if (out === 'absent') throw dtabNotFound(name)
   if (out === 'changed') throw changedSince(name, version ?? '')
   return done(`Updated ${name}`, opts.json === true ? { name, action: 'updated' } : undefined)
