@@ -38,8 +38,13 @@ test.after.always(async () => {
   await etcd?.cleanup()
 })
 
-function backend(pathPrefix: string, log: Log = nullLog, endpoint = etcd.endpoint): EtcdBackend {
-  return new EtcdBackend({ hosts: [`http://${endpoint}`], pathPrefix }, log)
+function backend(
+  pathPrefix: string,
+  log: Log = nullLog,
+  endpoint = etcd.endpoint,
+  historySize?: number,
+): EtcdBackend {
+  return new EtcdBackend({ hosts: [`http://${endpoint}`], pathPrefix }, log, historySize)
 }
 
 /** Closes `c` when the test ends, whatever its outcome. */
@@ -77,9 +82,10 @@ function foundInOrder(seen: readonly NsState[]): { texts: string[]; ok: boolean 
   return { texts: found.map(textOf), ok: found.length === seen.length && rising }
 }
 
-storeConformance(test, 'io.l5d.etcd', async () => {
+storeConformance(test, 'io.l5d.etcd', async ({ historySize }) => {
   const prefix = freshPrefix('conf')
-  return { store: new DtabStore(backend(prefix)), replica: new DtabStore(backend(prefix)) }
+  const open = (): DtabStore => new DtabStore(backend(prefix, nullLog, etcd.endpoint, historySize))
+  return { store: open(), replica: open() }
 })
 
 test.serial(

@@ -1,24 +1,39 @@
-import type { Etcd3, IRangeResponse } from 'etcd3'
+import type { Etcd3, IKeyValue, IRangeResponse, IRequestOp } from 'etcd3'
+import { errorMessage } from '../../../lib/errors.js'
 import type { Log } from '../../../lib/log.js'
-import type {
-  Backend,
-  BackendEvents,
-  DeleteOutcome,
-  HistoryEntry,
-  Stored,
-  WriteOutcome,
+import {
+  DEFAULT_HISTORY_SIZE,
+  type Backend,
+  type BackendEvents,
+  type ChangeNote,
+  type DeleteOutcome,
+  type HistoryEntry,
+  type Stored,
+  type WriteOutcome,
 } from '../backend.js'
 import { Keys, openClient, storedOf, unavailable, type EtcdOptions } from './client.js'
+import {
+  entryId,
+  entryValue,
+  readHistory,
+  trimHistory,
+  type Change,
+  type EtcdCalls,
+} from './history.js'
 import { Reachability } from './reach.js'
 import { EtcdFollower } from './watch.js'
 import { StoreUnavailableError } from '../errors.js'
 import { decimalVersion, readDecimalVersion } from '../version.js'
 
+/** A delete retries while other writers keep changing the namespace, at most this often. */
+const DELETE_TRIES = 16
+
 /**
  * `io.l5d.etcd` on etcd's v3 API: the dtab of `ns` is the value of the key
  * `<pathPrefix>/<ns>`, and its version (ETag) is the key's mod revision as base64 of its
- * decimal text, as linkerd's v2-API store encoded the modification index. Writes are
- * single-key transactions, so concurrent writers (other namerd replicas) never lose an update.
+ * decimal text, as linkerd's v2-API store encoded the modification index. Each write is one
+ * transaction of the key and its history entry (history.ts), so concurrent writers (other
+ * namerd replicas) never lose an update, and no change is kept without its entry.
  */
 export class EtcdBackend implements Backend {
   readonly kind = 'io.l5d.etcd'
@@ -26,36 +41,44 @@ export class EtcdBackend implements Backend {
   private readonly keys: Keys
   private readonly reach: Reachability
   private follower: EtcdFollower | undefined
+  /** Trimmings under way (close waits for them). */
+  private readonly trims = new Set<Promise<void>>()
+  /** What history.ts uses to reach etcd. */
+  private readonly etcd: EtcdCalls
 
   constructor(
     options: EtcdOptions,
     private readonly log: Log,
+    private readonly historySize = DEFAULT_HISTORY_SIZE,
   ) {
     this.client = openClient(options)
     this.keys = new Keys(options.pathPrefix)
     this.reach = new Reachability(log, { hosts: options.hosts, pathPrefix: options.pathPrefix })
+    this.etcd = { client: this.client, call: (f) => this.call(f) }
   }
 
   async list(): Promise<string[]> {
-    const keys = await this.call(() => this.client.getAll().prefix(this.keys.dir).keys())
+    const keys = await this.call(() => this.client.getAll().inRange(this.keys.namespaces).keys())
     return keys.flatMap((k) => this.keys.nsOf(k) ?? [])
   }
 
   async read(ns: string): Promise<Stored | undefined> {
-    const res = await this.call(() => this.client.get(this.keys.key(ns)).exec())
-    const kv = res.kvs[0]
+    const kv = await this.readKv(ns)
     return kv === undefined ? undefined : storedOf(kv)
   }
 
-  async create(ns: string, text: string): Promise<WriteOutcome> {
+  async create(ns: string, text: string, note: ChangeNote): Promise<WriteOutcome> {
     const key = this.keys.key(ns)
     const res = await this.call(() =>
-      this.client.if(key, 'Create', '==', 0).then(this.client.put(key).value(text)).commit(),
+      this.client
+        .if(key, 'Create', '==', 0)
+        .then(put(key, text), this.entry(ns, note, { text }))
+        .commit(),
     )
-    return res.succeeded ? written(text, res.header.revision) : { type: 'exists' }
+    return res.succeeded ? this.written(ns, text, res.header.revision) : { type: 'exists' }
   }
 
-  async update(ns: string, text: string, version: string): Promise<WriteOutcome> {
+  async update(ns: string, text: string, version: string, note: ChangeNote): Promise<WriteOutcome> {
     const rev = readDecimalVersion(version)
     // Mod == 0 holds for a missing key, so 0 is no version here either.
     if (rev === undefined || rev <= 0n) {
@@ -67,32 +90,57 @@ export class EtcdBackend implements Backend {
     const res = await this.call(() =>
       this.client
         .if(key, 'Mod', '==', rev.toString())
-        .then(this.client.put(key).value(text))
+        .then(put(key, text), this.entry(ns, note, { text }))
         .else(this.client.get(key))
         .commit(),
     )
-    if (res.succeeded) return written(text, res.header.revision)
-    const held = res.responses[0]?.response_range as IRangeResponse | undefined
-    return held === undefined || held.kvs.length === 0
+    if (res.succeeded) return this.written(ns, text, res.header.revision)
+    return heldBy(res.responses[0]) === undefined
       ? { type: 'not-found' }
       : { type: 'version-mismatch' }
   }
 
-  async put(ns: string, text: string): Promise<WriteOutcome> {
-    const res = await this.call(() => this.client.put(this.keys.key(ns)).value(text).exec())
-    return written(text, res.header.revision)
+  async put(ns: string, text: string, note: ChangeNote): Promise<WriteOutcome> {
+    const success = [put(this.keys.key(ns), text), this.entry(ns, note, { text })]
+    const res = await this.call(() => this.client.kv.txn({ success }))
+    return this.written(ns, text, res.header.revision)
   }
 
-  async delete(ns: string): Promise<DeleteOutcome> {
-    const key = Buffer.from(this.keys.key(ns))
-    const res = await this.call(() => this.client.kv.deleteRange({ key, prev_kv: true }))
-    if (res.deleted === '0') return { type: 'not-found' }
-    return { type: 'ok', rev: BigInt(res.header.revision) }
+  /**
+   * The entry of a deletion names the version deleted, so the key is deleted only at the mod
+   * revision read just before (retried, with the value the failed compare read, while other
+   * writers keep changing it).
+   */
+  async delete(ns: string, note: ChangeNote): Promise<DeleteOutcome> {
+    const key = this.keys.key(ns)
+    let held = await this.readKv(ns)
+    for (let tries = 0; held !== undefined; tries++) {
+      if (tries === DELETE_TRIES) {
+        throw new StoreUnavailableError(this.kind, `${ns} kept changing while being deleted`)
+      }
+      const rev = held.mod_revision
+      const entry = this.entry(ns, note, { deleted: BigInt(rev) })
+      const res = await this.call(() =>
+        this.client
+          .if(key, 'Mod', '==', rev)
+          .then({ request_delete_range: { key: Buffer.from(key) } }, entry)
+          .else(this.client.get(key))
+          .commit(),
+      )
+      if (res.succeeded) {
+        this.trimLater(ns)
+        return { type: 'ok', rev: BigInt(res.header.revision) }
+      }
+      held = heldBy(res.responses[0])
+    }
+    return { type: 'not-found' }
   }
 
-  // TODO(history): to be stored atomically with each write (see Backend).
-  async history(_ns: string): Promise<HistoryEntry[]> {
-    return []
+  /** Entries not written by namerd are skipped (and logged). */
+  async history(ns: string): Promise<HistoryEntry[]> {
+    const { entries, skipped } = await readHistory(this.etcd, this.keys.history(ns))
+    if (skipped > 0) this.log.warn('etcd: unreadable history entries skipped', { ns, skipped })
+    return this.historySize > 0 ? entries.slice(-this.historySize) : []
   }
 
   watch(events: BackendEvents): () => void {
@@ -110,7 +158,34 @@ export class EtcdBackend implements Backend {
   async close(): Promise<void> {
     this.reach.attach(undefined)
     await this.follower?.stop()
+    await Promise.allSettled([...this.trims])
     this.client.close()
+  }
+
+  private async readKv(ns: string): Promise<IKeyValue | undefined> {
+    const res = await this.call(() => this.client.get(this.keys.key(ns)).exec())
+    return res.kvs[0]
+  }
+
+  /** The put of a new history entry of `ns`, for the change's transaction. */
+  private entry(ns: string, note: ChangeNote, change: Change): IRequestOp {
+    return put(this.keys.history(ns) + entryId(note), entryValue(note, change))
+  }
+
+  /** A write's new value (the transaction's revision is the key's new mod revision). */
+  private written(ns: string, text: string, revision: string): WriteOutcome {
+    this.trimLater(ns)
+    const rev = BigInt(revision)
+    return { type: 'ok', stored: { text, version: decimalVersion(rev), rev } }
+  }
+
+  /** Trims `ns`'s history after a write, without failing or delaying it. */
+  private trimLater(ns: string): void {
+    const p = trimHistory(this.etcd, this.keys.history(ns), this.historySize).catch((e: unknown) =>
+      this.log.warn('etcd: trimming dtab history failed', { ns, error: errorMessage(e) }),
+    )
+    this.trims.add(p)
+    void p.finally(() => this.trims.delete(p))
   }
 
   /** Runs one etcd call: unusable etcd is StoreUnavailableError, and reachability follows. */
@@ -127,8 +202,11 @@ export class EtcdBackend implements Backend {
   }
 }
 
-/** A write's new value: the revision of a single-key write is the key's new mod revision. */
-function written(text: string, revision: string): WriteOutcome {
-  const rev = BigInt(revision)
-  return { type: 'ok', stored: { text, version: decimalVersion(rev), rev } }
+function put(key: string, value: string): IRequestOp {
+  return { request_put: { key: Buffer.from(key), value: Buffer.from(value) } }
+}
+
+/** The value the `else` branch's get read: undefined if the key was missing. */
+function heldBy(op: { response_range?: IRangeResponse } | undefined): IKeyValue | undefined {
+  return op?.response_range?.kvs[0]
 }

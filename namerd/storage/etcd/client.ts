@@ -28,6 +28,9 @@ import type { Stored } from '../backend.js'
 import { StoreUnavailableError, validNamespace } from '../errors.js'
 import { decimalVersion } from '../version.js'
 
+/** The largest answer taken from etcd (history pages, the watch's read of every dtab). */
+const MAX_RECEIVE_BYTES = 256 * 1024 * 1024
+
 /** How to reach etcd (what the plug-in makes of its config; TLS files already read). */
 export interface EtcdOptions {
   /** `http://host:port` (or `https://` with TLS), one per cluster member. */
@@ -60,6 +63,8 @@ export function openClient(o: EtcdOptions): Etcd3 {
     grpcOptions: {
       'grpc.keepalive_time_ms': keepalive,
       'grpc.keepalive_timeout_ms': Math.ceil(keepalive / 2),
+      // grpc's default of 4 MiB is less than a page of history entries of large dtabs.
+      'grpc.max_receive_message_length': MAX_RECEIVE_BYTES,
     },
     faultHandling: {
       host: () =>
@@ -91,17 +96,31 @@ export function openClient(o: EtcdOptions): Etcd3 {
   return new Etcd3(options)
 }
 
-/** The key layout: one key `<pathPrefix>/<ns>` per namespace. */
+/**
+ * The key layout: one key `<pathPrefix>/<ns>` per namespace, and its history under
+ * `<pathPrefix>/~history/<ns>/` (history.ts). `~` sorts after every character a namespace may
+ * start with, so the namespaces are the range from `<pathPrefix>/` to `<pathPrefix>/~`, which
+ * the watch and list read without the history; and an etcd role granted `<pathPrefix>/` covers
+ * both.
+ */
 export class Keys {
-  /** The watched and listed prefix, `<pathPrefix>/`. */
+  /** `<pathPrefix>/`. */
   readonly dir: string
+  /** The watched and listed range: every namespace key, no history key. */
+  readonly namespaces: { readonly start: string; readonly end: string }
 
   constructor(pathPrefix: string) {
     this.dir = `${pathPrefix.replace(/\/+$/, '')}/`
+    this.namespaces = { start: this.dir, end: `${this.dir}~` }
   }
 
   key(ns: string): string {
     return this.dir + ns
+  }
+
+  /** The prefix of `ns`'s history keys (a namespace has no `/`: no other's keys are under it). */
+  history(ns: string): string {
+    return `${this.dir}~history/${ns}/`
   }
 
   /** The namespace a key holds; undefined for keys namerd would not have written. */

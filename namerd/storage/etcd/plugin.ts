@@ -6,7 +6,7 @@
  *     experimental: true          # linkerd required it; accepted, not required
  *     host: localhost             # or endpoints: [etcd-1:2379, etcd-2:2379]
  *     port: 2379
- *     pathPrefix: /namerd/dtabs   # key of namespace ns: /namerd/dtabs/ns
+ *     pathPrefix: /namerd/dtabs   # key of namespace ns: /namerd/dtabs/ns (history: /namerd/dtabs/~history/ns/)
  *     tls: { caCertPath: ca.pem, certPath: client.pem, keyPath: client-key.pem }
  *     username: namerd            # or env NAMERD_ETCD_USERNAME
  *     password: secret            # or env NAMERD_ETCD_PASSWORD (better: not in the file)
@@ -139,6 +139,7 @@ export const etcdStorage: StoragePlugin = {
   kind: 'io.l5d.etcd',
   parse(s) {
     const config = readEtcdConfig(s)
-    return (deps) => new EtcdBackend(etcdOptions(config, deps.env ?? process.env), deps.log)
+    return (deps) =>
+      new EtcdBackend(etcdOptions(config, deps.env ?? process.env), deps.log, deps.historySize)
   },
 }

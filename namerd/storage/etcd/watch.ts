@@ -15,7 +15,7 @@ const MIN_DELAY_MS = 100
 const MAX_DELAY_MS = 2000
 
 /**
- * Follows every namespace under the prefix, list-then-watch: reads the whole prefix at a
+ * Follows every namespace (the range Keys.namespaces), list-then-watch: reads them all at a
  * revision R, reports it as a snapshot, then reports watch events after R in order. etcd3's
  * watcher resumes by itself after a disconnection, but it can skip its catch-up events if the
  * stream drops again right after re-attaching (etcd3 1.1.2 moves its resume revision past them
@@ -73,7 +73,7 @@ export class EtcdFollower {
   private async read(gen: number): Promise<void> {
     let res: IRangeResponse
     try {
-      res = await this.client.getAll().prefix(this.keys.dir).exec()
+      res = await this.client.getAll().inRange(this.keys.namespaces).exec()
     } catch (e) {
       if (gen !== this.gen) return
       this.reach.set(false, errorMessage(e))
@@ -115,7 +115,11 @@ export class EtcdFollower {
   }
 
   private follow(from: bigint): Watcher {
-    const w = this.client.watch().prefix(this.keys.dir).startRevision(from.toString()).watcher()
+    const w = this.client
+      .watch()
+      .inRange(this.keys.namespaces)
+      .startRevision(from.toString())
+      .watcher()
     w.on('put', (kv) => this.onEvent(kv, true))
     w.on('delete', (kv) => this.onEvent(kv, false))
     w.on('disconnected', (e) => {
