@@ -15,6 +15,21 @@ export class StoreUnavailableError extends CodedError {
   }
 }
 
+/**
+ * The store refused a write for its size (etcd's `--max-request-bytes`: a write carries the dtab
+ * twice, as the value and in its history entry). namerd answers 413; nothing was written.
+ */
+export class StoreValueTooLargeError extends CodedError {
+  readonly code = 'ERR_STORE_VALUE_TOO_LARGE'
+  constructor(
+    readonly kind: string,
+    detail: string,
+    options?: ErrorOptions,
+  ) {
+    super(`dtab store ${kind} refused the write for its size: ${detail}`, options)
+  }
+}
+
 /** A namespace name namerd refuses (400): see `validNamespace`. */
 export class InvalidNamespaceError extends CodedError {
   readonly code = 'ERR_NAMESPACE_INVALID'

@@ -153,3 +153,18 @@ test.serial('a delete racing other writers names the version it deleted', async 
   t.is(deletion?.version, decimalVersion(BigInt(justBefore?.mod_revision ?? -1)))
   t.is((await raw.get(key).revision(rev.toString()).exec()).kvs.length, 0, 'deleted at rev')
 })
+
+test.serial(
+  'a write too large for etcd with its history entry is refused as such (413)',
+  async (t) => {
+    const store = new DtabStore(open(t, freshPrefix()))
+    const ns = freshNamespace('large')
+    const dentries = Array.from({ length: 24_000 }, (_, i) => `/svc/n${i}=>/#/io.l5d.fs/service-${i}`)
+    const big = d(dentries.join(';'))
+    const e = await t.throwsAsync(store.put(ns, big))
+    t.is((e as { code?: string }).code, 'ERR_STORE_VALUE_TOO_LARGE', e?.message)
+    t.regex(e?.message ?? '', /refused the write for its size/)
+    t.is((await store.get(ns)).type, 'absent', 'nothing written')
+    t.is((await store.history(ns)).length, 0)
+  },
+)

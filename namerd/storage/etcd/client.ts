@@ -17,6 +17,7 @@ import {
   EtcdAuthenticationFailedError,
   EtcdInvalidAuthTokenError,
   EtcdPermissionDeniedError,
+  GRPCInvalidArgumentError,
   GRPCUnauthenticatedError,
   GRPCUnavailableError,
   isRecoverableError,
@@ -25,7 +26,7 @@ import {
 } from 'etcd3'
 import { errorMessage } from '../../../lib/errors.js'
 import type { Stored } from '../backend.js'
-import { StoreUnavailableError, validNamespace } from '../errors.js'
+import { StoreUnavailableError, StoreValueTooLargeError, validNamespace } from '../errors.js'
 import { decimalVersion } from '../version.js'
 
 /** The largest answer taken from etcd (history pages, the watch's read of every dtab). */
@@ -138,10 +139,13 @@ export function storedOf(kv: IKeyValue): Stored {
 
 /**
  * `e` as StoreUnavailableError when it means etcd could not be used (down, too slow, closed,
- * or refusing our credentials), else `e` unchanged (a bug or an unexpected answer).
+ * or refusing our credentials), as StoreValueTooLargeError when etcd refused a write for its
+ * size, else `e` unchanged (a bug or an unexpected answer).
  */
 export function unavailable(kind: string, e: unknown): unknown {
   if (e instanceof StoreUnavailableError || !(e instanceof Error)) return e
+  if (e instanceof GRPCInvalidArgumentError && /too large/i.test(e.message))
+    return new StoreValueTooLargeError(kind, errorMessage(e), { cause: e })
   const unusable =
     isRecoverableError(e) ||
     isBrokenCircuitError(e) ||
