@@ -216,33 +216,42 @@ function registerCas(t: Register): void {
 }
 
 function registerHistory(t: Register): void {
-  t('history: every change with its note and version, oldest first, across a delete', async (s, ns) => {
-    const { store } = s
-    const before = Date.now()
-    await store.create(ns, d('/v=>/1'), { by: 'alice', message: 'first: 1 % → ünïcode' })
-    const v1 = await versionOf(store, ns)
-    assert((await store.update(ns, d('/v=>/x'), '!!stale')) === 'version-mismatch', 'stale')
-    await store.update(ns, d('/v=>/2'), v1, { message: 'second' })
-    const v2 = await versionOf(store, ns)
-    await store.put(ns, d('/v=>/3'))
-    const v3 = await versionOf(store, ns)
-    await store.delete(ns, { by: 'bob' })
-    await store.create(ns, d('/v=>/4'))
-    const v4 = await versionOf(store, ns)
-    const after = Date.now()
-    const readers = [store, ...(s.replica === undefined ? [] : [s.replica])]
-    for (const reader of readers) {
-      const h = await reader.history(ns)
-      const shown = h.map((e) => `${e.text ?? '<deleted>'}@${e.version}`).join(' ')
-      const want = [`/v=>/1@${v1}`, `/v=>/2@${v2}`, `/v=>/3@${v3}`, `<deleted>@${v3}`]
-      assert(shown === [...want, `/v=>/4@${v4}`].join(' '), `history ${shown}`)
-      assert(h[0]?.by === 'alice' && h[0]?.message === 'first: 1 % → ünïcode', 'first note')
-      assert(h[1]?.message === 'second' && h[1]?.by === undefined, 'second note')
-      assert(h[2]?.message === undefined && h[3]?.by === 'bob', 'put and delete notes')
-      assert(h.every((e) => e.at >= before && e.at <= after), 'times of the writes')
-      assert(h.every((e, i) => i === 0 || e.rev > (h[i - 1]?.rev as bigint)), 'in order')
-    }
-  })
+  t(
+    'history: every change with its note and version, oldest first, across a delete',
+    async (s, ns) => {
+      const { store } = s
+      const before = Date.now()
+      await store.create(ns, d('/v=>/1'), { by: 'alice', message: 'first: 1 % → ünïcode' })
+      const v1 = await versionOf(store, ns)
+      assert((await store.update(ns, d('/v=>/x'), '!!stale')) === 'version-mismatch', 'stale')
+      await store.update(ns, d('/v=>/2'), v1, { message: 'second' })
+      const v2 = await versionOf(store, ns)
+      await store.put(ns, d('/v=>/3'))
+      const v3 = await versionOf(store, ns)
+      await store.delete(ns, { by: 'bob' })
+      await store.create(ns, d('/v=>/4'))
+      const v4 = await versionOf(store, ns)
+      const after = Date.now()
+      const readers = [store, ...(s.replica === undefined ? [] : [s.replica])]
+      for (const reader of readers) {
+        const h = await reader.history(ns)
+        const shown = h.map((e) => `${e.text ?? '<deleted>'}@${e.version}`).join(' ')
+        const want = [`/v=>/1@${v1}`, `/v=>/2@${v2}`, `/v=>/3@${v3}`, `<deleted>@${v3}`]
+        assert(shown === [...want, `/v=>/4@${v4}`].join(' '), `history ${shown}`)
+        assert(h[0]?.by === 'alice' && h[0]?.message === 'first: 1 % → ünïcode', 'first note')
+        assert(h[1]?.message === 'second' && h[1]?.by === undefined, 'second note')
+        assert(h[2]?.message === undefined && h[3]?.by === 'bob', 'put and delete notes')
+        assert(
+          h.every((e) => e.at >= before && e.at <= after),
+          'times of the writes',
+        )
+        assert(
+          h.every((e, i) => i === 0 || e.rev > (h[i - 1]?.rev as bigint)),
+          'in order',
+        )
+      }
+    },
+  )
   t('history: a namespace never written has none', async ({ store }, ns) => {
     assert((await store.history(ns)).length === 0, 'empty')
   })
@@ -250,7 +259,8 @@ function registerHistory(t: Register): void {
     'history: only the newest historySize entries are kept',
     async ({ store }, ns) => {
       await store.create(ns, d('/v=>/0'))
-      for (let i = 1; i <= 6; i++) await store.update(ns, d(`/v=>/${i}`), await versionOf(store, ns))
+      for (let i = 1; i <= 6; i++)
+        await store.update(ns, d(`/v=>/${i}`), await versionOf(store, ns))
       const texts = async (): Promise<string> =>
         (await store.history(ns)).map((e) => e.text).join(' ')
       await eventually('trimmed to 3', async () => (await texts()) === '/v=>/4 /v=>/5 /v=>/6')

@@ -26,13 +26,18 @@ async function tempDir(t?: ExecutionContext): Promise<string> {
   return dir
 }
 
-const open = (path: string, preload?: Map<string, string>): FileBackend =>
-  openFileBackend({ path, log, ...(preload === undefined ? {} : { preload }) })
+const open = (path: string, preload?: Map<string, string>, historySize?: number): FileBackend =>
+  openFileBackend({ path, log, historySize, ...(preload === undefined ? {} : { preload }) })
+
+/** A write's note (the conformance suite checks notes; here any will do). */
+const note = { at: Date.UTC(2026, 0, 2, 3, 4, 5, 678) }
 
 storeConformance(
   test,
   'io.l5d.file',
-  async () => ({ store: new DtabStore(open(join(await tempDir(), 'dtabs.json'))) }),
+  async ({ historySize }) => ({
+    store: new DtabStore(open(join(await tempDir(), 'dtabs.json'), undefined, historySize)),
+  }),
   async ({ store }) => {
     await store.close()
     await rm(dirname((store.backend as FileBackend).path), { recursive: true, force: true })
@@ -44,7 +49,10 @@ test('the first start writes the preload at version 1; later starts ignore it', 
   const b1 = open(path, new Map([['default', '/svc=>/#/io.l5d.fs']]))
   t.true(existsSync(path), 'the file is created at once')
   t.like(await b1.read('default'), { text: '/svc=>/#/io.l5d.fs', version: longVersion(1n) })
-  t.is((await b1.delete('default')).type, 'ok')
+  t.like(await b1.history('default'), [
+    { text: '/svc=>/#/io.l5d.fs', version: longVersion(1n), message: 'preloaded' },
+  ])
+  t.is((await b1.delete('default', note)).type, 'ok')
   await b1.close()
   const b2 = open(path, new Map([['default', '/svc=>/other']]))
   t.deepEqual(await b2.list(), [], 'a deleted preloaded namespace stays deleted')
@@ -54,12 +62,12 @@ test('the first start writes the preload at version 1; later starts ignore it', 
 test('durable: a reopened store has the same dtabs and versions; counters go on', async (t) => {
   const path = join(await tempDir(t), 'dtabs.json')
   const b1 = open(path)
-  await b1.create('a', '/a=>/1')
-  const a2 = await b1.update('a', '/a=>/2', longVersion(1n))
-  await b1.put('b', '/b=>/1')
-  const gone = await b1.create('gone', '/g=>/1')
+  await b1.create('a', '/a=>/1', note)
+  const a2 = await b1.update('a', '/a=>/2', longVersion(1n), note)
+  await b1.put('b', '/b=>/1', note)
+  const gone = await b1.create('gone', '/g=>/1', note)
   const goneVersion = gone.type === 'ok' ? gone.stored.version : ''
-  const del = await b1.delete('gone')
+  const del = await b1.delete('gone', note)
   t.is(del.type, 'ok')
   await b1.close()
   t.false(existsSync(`${path}.lock`), 'close released the lock')
@@ -69,20 +77,20 @@ test('durable: a reopened store has the same dtabs and versions; counters go on'
   t.deepEqual(await b2.read('a'), a2.type === 'ok' ? a2.stored : undefined)
   t.like(await b2.read('b'), { text: '/b=>/1', version: longVersion(3n) }, 'created at rev 3')
   t.is(await b2.read('gone'), undefined)
-  const a3 = await b2.update('a', '/a=>/3', longVersion(2n))
+  const a3 = await b2.update('a', '/a=>/3', longVersion(2n), note)
   t.like(a3, { type: 'ok', stored: { text: '/a=>/3', version: longVersion(3n) } })
   const lastRev = del.type === 'ok' ? del.rev : 0n
   t.true(a3.type === 'ok' && a3.stored.rev > lastRev, 'rev continues past the deletion')
-  const again = await b2.create('gone', '/g=>/2')
+  const again = await b2.create('gone', '/g=>/2', note)
   t.true(again.type === 'ok' && a3.type === 'ok' && again.stored.rev > a3.stored.rev)
   t.is(
-    (await b2.update('gone', '/g=>/3', goneVersion)).type,
+    (await b2.update('gone', '/g=>/3', goneVersion, note)).type,
     'version-mismatch',
     'a version read before the delete does not match the re-created namespace',
   )
   await b2.close()
   const onDisk = JSON.parse(await readFile(path, 'utf8'))
-  t.is(onDisk.format, 1)
+  t.is(onDisk.format, 2)
   t.is(onDisk.rev, again.type === 'ok' ? again.stored.rev.toString() : '')
   t.deepEqual(onDisk.namespaces.a, { dtab: '/a=>/3', version: '3', rev: onDisk.namespaces.a.rev })
 })
@@ -101,7 +109,7 @@ if (mode === 'hold') setInterval(() => {}, 1000)
 const pad = Array.from({ length: 10000 }, (_, k) => '/pad/' + k + '=>/x/' + k).join(';')
 while (mode === 'write') {
   i++
-  await b.put('n', '/v=>/' + i + ';' + pad)
+  await b.put('n', '/v=>/' + i + ';' + pad, { at: Date.now() })
   process.stdout.write(i + '\\n')
 }
 `
@@ -151,6 +159,8 @@ test.serial('atomic: a writer killed at any moment leaves a complete file', asyn
     const i = Number(held?.text.split(';')[0]?.split('/').at(-1))
     t.true(i >= lastAck, `holds ${i}, the last acknowledged ${lastAck} or a later one`)
     t.deepEqual(held, { text: `/v=>/${i};${PAD}`, version: longVersion(BigInt(i)), rev: held?.rev })
+    const last = (await b.history('n')).at(-1)
+    t.like(last, { text: held?.text, version: held?.version, rev: held?.rev }, 'and its entry')
     t.false(existsSync(`${path}.tmp`), 'the leftover temp file is gone')
     await b.close()
   }
@@ -165,14 +175,14 @@ test.serial('atomic: a writer killed at any moment leaves a complete file', asyn
 test('a data file that does not read is an error naming it, never an empty start', async (t) => {
   const path = join(await tempDir(t), 'dtabs.json')
   const b = open(path)
-  await b.create('a', '/a=>/b')
+  await b.create('a', '/a=>/b', note)
   await b.close()
   const good = await readFile(path, 'utf8')
   const bad = [
     good.slice(0, good.length / 2),
     '',
     '[1]',
-    good.replace('"format": 1', '"format": 2'),
+    good.replace('"format": 2', '"format": 3'),
   ]
   for (const text of [...bad, good.replace('"version": "1"', '"version": 1')]) {
     await writeFile(path, text)
@@ -227,6 +237,11 @@ test('a failed write rejects and changes nothing: not memory, not the file, not 
   t.deepEqual(await store.list(), ['a'])
   t.like(await store.get('a'), { type: 'found', version: v1 })
   t.deepEqual(seen.seen.map(textOf), ['/a=>/1'], 'watchers saw nothing')
+  t.deepEqual(
+    (await store.history('a')).map((e) => e.text),
+    ['/a=>/1'],
+    'history has no entry of a failed write',
+  )
   await rm(`${path}.tmp`, { recursive: true })
   t.is(await store.update('a', d('/a=>/2'), v1), 'ok', 'writes work again')
   seen.stop()

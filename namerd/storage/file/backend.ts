@@ -2,6 +2,7 @@ import type { Log } from '../../../lib/log.js'
 import type {
   Backend,
   BackendEvents,
+  ChangeNote,
   DeleteOutcome,
   HistoryEntry,
   Stored,
@@ -10,7 +11,8 @@ import type {
 import { StoreUnavailableError } from '../errors.js'
 import { writeAtomic } from './atomic.js'
 import { StoreIoError } from './errors.js'
-import { encode, type Entry, type FileState } from './format.js'
+import { encodeWithin, type Entry, type FileState } from './format.js'
+import { historyEntry, pastOf, remember } from './history.js'
 import { longVersion, readLongVersion } from '../version.js'
 
 /** What the backend contract shows of an entry. */
@@ -19,9 +21,17 @@ function stored(e: Entry): Stored {
 }
 
 /**
- * `io.l5d.file`: every namespace in one JSON file (file-format.ts) owned by this process.
- * Reads answer from memory, which always equals the file. Writes run one at a time; each
- * rewrites the file atomically (file-atomic.ts) and resolves only once it is durable. A failed
+ * The file's size past which history gives way: the oldest entries, store-wide, are dropped
+ * (the dtabs never are). Every write rewrites the whole file, so its size is the cost of each
+ * write, and it stays far below what Node can read back as one string (512 MiB).
+ */
+export const HISTORY_FILE_BUDGET_BYTES = 64 * 1024 * 1024
+
+/**
+ * `io.l5d.file`: every namespace and its history in one JSON file (format.ts, history.ts) owned
+ * by this process. Reads answer from memory, which always equals the file. Writes run one at a
+ * time; each rewrites the file atomically (atomic.ts), its history entry and the trimming of the
+ * namespace's history to `historySize` included, and resolves only once it is durable. A failed
  * write changes nothing (memory, file, watchers) and rejects with `StoreIoError`, except when only
  * the final directory fsync fails: the file already holds the new content, so memory follows it
  * (logged as an error). Versions are 8-byte counters per namespace (linkerd's in-memory
@@ -36,12 +46,13 @@ export class FileBackend implements Backend {
   private queue: Promise<unknown> = Promise.resolve()
   private closed = false
 
-  /** Use `openFileBackend` (file-open.ts), which loads `state` and takes the lock. */
+  /** Use `openFileBackend` (open.ts), which loads `state` and takes the lock. */
   constructor(
     readonly path: string,
     private state: FileState,
     private readonly release: () => void,
     private readonly log: Log,
+    private readonly historySize: number,
   ) {
     this.lastRev = state.rev
   }
@@ -57,39 +68,39 @@ export class FileBackend implements Backend {
     return e === undefined ? undefined : stored(e)
   }
 
-  create(ns: string, text: string): Promise<WriteOutcome> {
+  create(ns: string, text: string, note: ChangeNote): Promise<WriteOutcome> {
     return this.serial(async (held) => {
       if (held.has(ns)) return { type: 'exists' }
-      return this.set(ns, text, undefined)
+      return this.set(ns, text, undefined, note)
     })
   }
 
-  update(ns: string, text: string, version: string): Promise<WriteOutcome> {
+  update(ns: string, text: string, version: string, note: ChangeNote): Promise<WriteOutcome> {
     return this.serial(async (held) => {
       const e = held.get(ns)
       if (e === undefined) return { type: 'not-found' }
       if (readLongVersion(version) !== e.n) return { type: 'version-mismatch' }
-      return this.set(ns, text, e.n + 1n)
+      return this.set(ns, text, e.n + 1n, note)
     })
   }
 
-  put(ns: string, text: string): Promise<WriteOutcome> {
+  put(ns: string, text: string, note: ChangeNote): Promise<WriteOutcome> {
     return this.serial(async (held) => {
       const e = held.get(ns)
-      return this.set(ns, text, e === undefined ? undefined : e.n + 1n)
+      return this.set(ns, text, e === undefined ? undefined : e.n + 1n, note)
     })
   }
 
-  delete(ns: string): Promise<DeleteOutcome> {
+  delete(ns: string, note: ChangeNote): Promise<DeleteOutcome> {
     return this.serial(async (held) => {
       if (!held.has(ns)) return { type: 'not-found' }
-      return { type: 'ok', rev: await this.commit(ns, undefined) }
+      return { type: 'ok', rev: await this.commit(ns, undefined, note) }
     })
   }
 
-  // TODO(history): to be stored atomically with each write (see Backend).
-  async history(_ns: string): Promise<HistoryEntry[]> {
-    return []
+  async history(ns: string): Promise<HistoryEntry[]> {
+    this.checkOpen()
+    return (this.state.history.get(ns) ?? []).map(historyEntry)
   }
 
   watch(events: BackendEvents): () => void {
@@ -130,25 +141,38 @@ export class FileBackend implements Backend {
    * is above every version the name had before a delete, so a version read before a delete and
    * re-create can never match the new namespace.
    */
-  private async set(ns: string, text: string, n: bigint | undefined): Promise<WriteOutcome> {
-    const rev = await this.commit(ns, (r) => ({ text, n: n ?? r }))
+  private async set(
+    ns: string,
+    text: string,
+    n: bigint | undefined,
+    note: ChangeNote,
+  ): Promise<WriteOutcome> {
+    const rev = await this.commit(ns, (r) => ({ text, n: n ?? r }), note)
     const written = this.state.namespaces.get(ns) as Entry
     return { type: 'ok', stored: stored({ ...written, rev }) }
   }
 
-  /** Writes `ns` (`value` undefined: deletes it) to the file, then memory, then watchers. */
+  /**
+   * Writes `ns` (`value` undefined: deletes it) and its history entry to the file, then memory,
+   * then watchers.
+   */
   private async commit(
     ns: string,
     value: ((rev: bigint) => Omit<Entry, 'rev'>) | undefined,
+    note: ChangeNote,
   ): Promise<bigint> {
     const rev = ++this.lastRev
     const entry = value === undefined ? undefined : { ...value(rev), rev }
-    const namespaces = new Map(this.state.namespaces)
+    const { namespaces: held, history } = this.state
+    const namespaces = new Map(held)
     if (entry === undefined) namespaces.delete(ns)
     else namespaces.set(ns, entry)
-    const next: FileState = { rev, namespaces }
+    const n = (entry ?? (held.get(ns) as Entry)).n
+    const past = pastOf(rev, n, entry?.text, note)
+    const planned = { rev, namespaces, history: remember(history, ns, past, this.historySize) }
+    const { state: next, text } = this.encode(planned)
     try {
-      await writeAtomic(this.path, encode(next))
+      await writeAtomic(this.path, text)
     } catch (e) {
       this.log.error('dtab file write failed', { path: this.path, ns, err: e })
       // Renamed into place but not synced: the file has changed, so memory must follow it.
@@ -158,5 +182,16 @@ export class FileBackend implements Backend {
     const shown = entry === undefined ? undefined : stored(entry)
     for (const w of this.watchers) w.change(ns, shown, rev)
     return rev
+  }
+
+  /** The file's text for `s`, within HISTORY_FILE_BUDGET_BYTES (logged when history gave way). */
+  private encode(s: FileState): { readonly state: FileState; readonly text: string } {
+    const fitted = encodeWithin(s, HISTORY_FILE_BUDGET_BYTES)
+    const { dropped } = fitted
+    if (dropped > 0) {
+      const budgetBytes = HISTORY_FILE_BUDGET_BYTES
+      this.log.warn('oldest dtab history dropped', { path: this.path, dropped, budgetBytes })
+    }
+    return fitted
   }
 }

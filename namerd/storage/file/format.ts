@@ -1,14 +1,19 @@
 /**
- * The `io.l5d.file` data file: one JSON document with every namespace,
+ * The `io.l5d.file` data file: one JSON document with every namespace and its history,
  *
- *   { "format": 1, "rev": "7",
- *     "namespaces": { "default": { "dtab": "/svc=>/#/io.l5d.fs", "version": "3", "rev": "7" } } }
+ *   { "format": 2, "rev": "7",
+ *     "namespaces": { "default": { "dtab": "/svc=>/#/io.l5d.fs", "version": "3", "rev": "7" } },
+ *     "history": { "default": [ … ] } }
  *
  * Counters are decimal strings (they are 64-bit). `rev` at the top is the last rev the store
- * gave out, deletions included, so a restarted namerd never gives out a rev twice.
+ * gave out, deletions included, so a restarted namerd never gives out a rev twice. `history` is
+ * described in history.ts. Format 1 (before history) is the same without `history`: it still
+ * reads, with no history, and the first write turns it into format 2.
  */
 import { validNamespace } from '../errors.js'
 import { StoreCorruptError } from './errors.js'
+import { counter, isObject } from './fields.js'
+import { decodeHistory, encodeHistory, shed, type History } from './history.js'
 
 /** One namespace: its text, its version counter (the ETag's number) and its rev. */
 export interface Entry {
@@ -21,10 +26,12 @@ export interface Entry {
 export interface FileState {
   readonly rev: bigint
   readonly namespaces: ReadonlyMap<string, Entry>
+  readonly history: History
 }
 
-export const FORMAT = 1
-const MAX = 2n ** 63n - 1n
+export const FORMAT = 2
+/** The formats this namerd reads. */
+const READS = [1, 2]
 
 /** The file's text for `s` (namespaces sorted, so the file diffs well). */
 export function encode(s: FileState): string {
@@ -35,11 +42,39 @@ export function encode(s: FileState): string {
       return [ns, { dtab: e.text, version: e.n.toString(), rev: e.rev.toString() }]
     }),
   )
-  return `${JSON.stringify({ format: FORMAT, rev: s.rev.toString(), namespaces }, null, 2)}\n`
+  const history = encodeHistory(s.history)
+  const doc = { format: FORMAT, rev: s.rev.toString(), namespaces, history }
+  return `${JSON.stringify(doc, null, 2)}\n`
 }
 
-/** Reads the file's text; anything not of the shape above is a `StoreCorruptError`. */
-export function decode(text: string, path: string): FileState {
+/**
+ * `encode(s)`, first shedding the oldest history (never the entry of the write `s.rev`) while
+ * the text would be over `budget` bytes; `state` is what was encoded, `dropped` the entries shed.
+ */
+export function encodeWithin(
+  s: FileState,
+  budget: number,
+): { readonly state: FileState; readonly text: string; readonly dropped: number } {
+  let state = s
+  let dropped = 0
+  for (;;) {
+    const text = encode(state)
+    const over = Buffer.byteLength(text) - budget
+    const cut = over > 0 ? shed(state.history, state.rev, over) : undefined
+    if (cut === undefined || cut.dropped === 0) return { state, text, dropped }
+    state = { ...state, history: cut.history }
+    dropped += cut.dropped
+  }
+}
+
+/**
+ * Reads the file's text; anything not of the shape above is a `StoreCorruptError`, except in
+ * `history`, whose entries that do not read are left out and listed in `skipped`.
+ */
+export function decode(
+  text: string,
+  path: string,
+): { readonly state: FileState; readonly skipped: string[] } {
   const bad = (detail: string, cause?: unknown): StoreCorruptError =>
     new StoreCorruptError(path, detail, cause === undefined ? undefined : { cause })
   let doc: unknown
@@ -49,11 +84,20 @@ export function decode(text: string, path: string): FileState {
     throw bad(text.trim() === '' ? 'the file is empty' : 'not JSON', e)
   }
   if (!isObject(doc)) throw bad('not a JSON object')
-  if (doc['format'] !== FORMAT) {
-    throw bad(`unsupported format ${JSON.stringify(doc['format'])} (this namerd reads ${FORMAT})`)
+  if (!READS.includes(doc['format'] as number)) {
+    throw bad(`unsupported format ${JSON.stringify(doc['format'])} (this namerd reads 1 and 2)`)
   }
   const rev = counter(doc['rev'], 'rev', bad)
-  const raw = doc['namespaces']
+  const namespaces = decodeNamespaces(doc['namespaces'], rev, bad)
+  const { history, skipped } = decodeHistory(doc['format'] === 1 ? undefined : doc['history'], rev)
+  return { state: { rev, namespaces, history }, skipped }
+}
+
+function decodeNamespaces(
+  raw: unknown,
+  rev: bigint,
+  bad: (detail: string) => Error,
+): Map<string, Entry> {
   if (!isObject(raw)) throw bad('"namespaces" is not an object')
   const namespaces = new Map<string, Entry>()
   for (const [ns, value] of Object.entries(raw)) {
@@ -67,16 +111,5 @@ export function decode(text: string, path: string): FileState {
     if (nsRev > rev) throw bad(`${at}.rev is above the file's rev ${rev}`)
     namespaces.set(ns, { text: value['dtab'], n, rev: nsRev })
   }
-  return { rev, namespaces }
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
-
-function counter(v: unknown, at: string, bad: (detail: string) => Error): bigint {
-  if (typeof v !== 'string' || !/^[0-9]{1,19}$/.test(v) || BigInt(v) > MAX) {
-    throw bad(`${at} is not a counter (a decimal string): ${JSON.stringify(v)}`)
-  }
-  return BigInt(v)
+  return namespaces
 }

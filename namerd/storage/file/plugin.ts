@@ -20,7 +20,8 @@ export const fileStorage: StoragePlugin = {
     const path = s.string('path')
     if (path.trim() === '') throw new ConfigError(s.where('path'), 'must not be empty')
     const preload = readPreload(s)
-    return (deps) => openFileBackend({ path, preload, log: deps.log })
+    return (deps) =>
+      openFileBackend({ path, preload, log: deps.log, historySize: deps.historySize })
   },
 }
 
