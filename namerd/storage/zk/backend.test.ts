@@ -78,15 +78,32 @@ async function rawClient(port = server.port, auth?: string) {
       new Promise<void>((res, rej) => client.mkdirp(path, Buffer.from(text), cb(res, rej))),
     remove: (path: string) =>
       new Promise<void>((res, rej) => client.remove(path, -1, cb(res, rej))),
+    children: (path: string) =>
+      new Promise<string[]>((res, rej) =>
+        client.getChildren(path, (e, children) => (e ? rej(e) : res([...children].sort()))),
+      ),
+    exists: (path: string) =>
+      new Promise<boolean>((res, rej) =>
+        client.exists(path, (e, stat) => (e ? rej(e) : res(stat !== null))),
+      ),
+    /** Creates `path` (parents open to all) that anyone may read but nobody may add to. */
+    createReadOnly: async (path: string) => {
+      const parent = path.slice(0, path.lastIndexOf('/'))
+      await new Promise<void>((res, rej) => client.mkdirp(parent, cb(res, rej)))
+      const acls = [
+        new zookeeper.ACL(zookeeper.Permission.READ, new zookeeper.Id('world', 'anyone')),
+      ]
+      await new Promise<void>((res, rej) => client.create(path, acls, cb(res, rej)))
+    },
     close: () => retireClient(client, 500),
   }
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
-storeConformance(test, 'io.l5d.zk', async () => ({
-  store: new DtabStore(backend()),
-  replica: new DtabStore(backend()),
+storeConformance(test, 'io.l5d.zk', async ({ historySize }) => ({
+  store: new DtabStore(backend({ historySize })),
+  replica: new DtabStore(backend({ historySize })),
 }))
 
 test('layout: znode <prefix>/<ns> holds the text, the prefix is created, ETag is stat.version', async (t) => {
@@ -374,4 +391,143 @@ test('config: defaults, linkerd key names, and located errors', (t) => {
     'storage.authInfo',
   )
   fails({ zkAddrs: [{ host: 'a' }], zkAddr: 'x' }, 'storage: unknown key(s): zkAddr')
+})
+
+test('history layout: a JSON znode per change under <prefix>.history/<ns>, ordered by its change, never a namespace', async (t) => {
+  const prefix = `/hist-${process.pid}`
+  const b = backend({ pathPrefix: prefix })
+  const raw = await rawClient()
+  try {
+    const ns = freshNamespace('hist')
+    const made = await b.create(ns, '/a=>/b', { at: 1000, by: 'alice', message: 'hi' })
+    t.is(made.type, 'ok')
+    t.is((await b.delete(ns, { at: 2000 })).type, 'ok')
+    const dir = `${prefix}.history/${ns}`
+    t.deepEqual(await raw.children(dir), ['e-0000000000', 'e-0000000001'])
+    t.deepEqual(JSON.parse((await raw.get(`${dir}/e-0000000000`)).text), {
+      version: 'AAAAAA==',
+      text: '/a=>/b',
+      at: 1000,
+      by: 'alice',
+      message: 'hi',
+    })
+    t.deepEqual(JSON.parse((await raw.get(`${dir}/e-0000000001`)).text), {
+      version: 'AAAAAA==',
+      at: 2000,
+    })
+    const history = await b.history(ns)
+    t.is(history[0]?.rev, made.type === 'ok' ? made.stored.rev : -1n, "the change's zxid")
+    t.true((await raw.children('/')).includes(`hist-${process.pid}.history`), 'a sibling')
+    t.is((await b.create(ns, '/c=>/d', { at: 3000 })).type, 'ok')
+    t.deepEqual(await b.list(), [ns], 'the history is not a namespace')
+  } finally {
+    await raw.close()
+    await b.close()
+  }
+})
+
+test('a change and its history entry are one: no change when the entry is refused, none too large', async (t) => {
+  const prefix = `/atomic-${process.pid}`
+  const log = captureLog()
+  const store = new DtabStore(backend({ pathPrefix: prefix, log }))
+  const raw = await rawClient()
+  try {
+    const ns = freshNamespace('atomic')
+    await raw.createReadOnly(`${prefix}.history/${ns}`)
+    const denied = await store.create(ns, d('/a=>/b')).catch((e: unknown) => e)
+    t.is(errorCode(denied), 'ERR_STORE_DENIED')
+    t.false(await raw.exists(`${prefix}/${ns}`), 'no dtab without its history entry')
+
+    // ZooKeeper drops the connection of a client sending over 1 MB: refused before it is sent.
+    const other = freshNamespace('big')
+    const big = `/a=>/${'x'.repeat(600 * 1024)}`
+    const tooLarge = await store.put(other, d(big)).catch((e: unknown) => e)
+    t.is(errorCode(tooLarge), 'ERR_STORE_VALUE_TOO_LARGE')
+    t.false(await raw.exists(`${prefix}/${other}`))
+    const large = `/a=>/${'x'.repeat(400 * 1024)}`
+    t.is(await store.put(other, d(large)), 'ok')
+    t.is((await store.history(other))[0]?.text, large)
+    t.true(store.reachable)
+    t.false(
+      log.lines.some((l) => l.includes('disconnected')),
+      'the connection was never dropped',
+    )
+  } finally {
+    await raw.close()
+    await store.close()
+  }
+})
+
+test('history: corrupt entries are left out and logged; other children are ignored', async (t) => {
+  const prefix = `/corrupt-${process.pid}`
+  const log = captureLog()
+  const store = new DtabStore(backend({ pathPrefix: prefix, log }))
+  const raw = await rawClient()
+  try {
+    const ns = freshNamespace('corrupt')
+    t.is(await store.create(ns, d('/v=>/1')), 'ok')
+    const dir = `${prefix}.history/${ns}`
+    await raw.create(`${dir}/e-0000000007`, 'not json')
+    await raw.create(`${dir}/e-0000000008`, '{"version":"AAAAAA==","at":"yesterday"}')
+    await raw.create(`${dir}/e-0000000009`, '{"version":"\\"AAAAAA==\\"","at":1}')
+    await raw.create(`${dir}/notes`, '{"version":"AAAAAA==","at":1}')
+    const s = await store.get(ns)
+    t.is(s.type === 'found' ? await store.update(ns, d('/v=>/2'), s.version) : s.type, 'ok')
+    const history = await store.history(ns)
+    t.deepEqual(
+      history.map((e) => e.text),
+      ['/v=>/1', '/v=>/2'],
+    )
+    t.true((history[1]?.rev ?? 0n) > (history[0]?.rev ?? 0n))
+    t.is(log.lines.filter((l) => l.includes('history entry is corrupt')).length, 3)
+  } finally {
+    await raw.close()
+    await store.close()
+  }
+})
+
+test('a smaller historySize reads only the newest entries at once; the next write trims the rest', async (t) => {
+  const prefix = `/trim-${process.pid}`
+  const ns = freshNamespace('trim')
+  const first = backend({ pathPrefix: prefix, historySize: 10 })
+  for (let i = 1; i <= 5; i++) await first.put(ns, `/v=>/${i}`, { at: i })
+  await first.close()
+  const raw = await rawClient()
+  const second = backend({ pathPrefix: prefix, historySize: 2 })
+  try {
+    const texts = async (): Promise<string> =>
+      (await second.history(ns)).map((e) => e.text).join(' ')
+    t.is(await texts(), '/v=>/4 /v=>/5')
+    t.is((await raw.children(`${prefix}.history/${ns}`)).length, 5, 'reading trims nothing')
+    await second.put(ns, '/v=>/6', { at: 6 })
+    const dir = `${prefix}.history/${ns}`
+    await eventually('trimmed', async () => (await raw.children(dir)).length === 2)
+    t.is(await texts(), '/v=>/5 /v=>/6')
+  } finally {
+    await raw.close()
+    await second.close()
+  }
+})
+
+test.serial('history survives closing the backend and a restart of ZooKeeper', async (t) => {
+  const ns = freshNamespace('durable')
+  const before = backend()
+  t.is((await before.create(ns, '/v=>/1', { at: 1, by: 'alice' })).type, 'ok')
+  t.is((await before.put(ns, '/v=>/2', { at: 2, message: 'two' })).type, 'ok')
+  t.is((await before.delete(ns, { at: 3 })).type, 'ok')
+  const written = await before.history(ns)
+  await before.close()
+  t.is(written.length, 3)
+  await server.restart()
+  const after = backend()
+  try {
+    t.deepEqual(await after.history(ns), written)
+    t.is((await after.create(ns, '/v=>/3', { at: 4 })).type, 'ok')
+    const now = await after.history(ns)
+    t.deepEqual(now.slice(0, 3), written, 'a re-created namespace continues its history')
+    t.like(now[3], { text: '/v=>/3', version: 'AAAAAA==', at: 4 })
+    t.true((now[3]?.rev ?? 0n) > (written[2]?.rev ?? 0n))
+  } finally {
+    await after.close()
+  }
 })

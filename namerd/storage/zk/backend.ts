@@ -1,16 +1,20 @@
 import zookeeper from 'node-zookeeper-client'
 import type { Log } from '../../../lib/log.js'
-import type {
-  Backend,
-  BackendEvents,
-  DeleteOutcome,
-  HistoryEntry,
-  Stored,
-  WriteOutcome,
+import {
+  DEFAULT_HISTORY_SIZE,
+  type Backend,
+  type BackendEvents,
+  type ChangeNote,
+  type DeleteOutcome,
+  type HistoryEntry,
+  type Stored,
+  type WriteOutcome,
 } from '../backend.js'
 import { StoreUnavailableError } from '../errors.js'
 import { int32Version, readInt32Version } from '../version.js'
-import { orOnCode, ZkCalls, ZkCodeError } from './client.js'
+import { ZkCalls, ZkCodeError } from './client.js'
+import { ZkHistory } from './history.js'
+import type { ZkOp, ZkOpResult } from './multi.js'
 import { zkAcls, ZkLayout, zxid, type ZkConfig } from './layout.js'
 import { ZkSession } from './session.js'
 import { ZkWatch } from './watch.js'
@@ -21,20 +25,26 @@ export interface ZkBackendOptions extends ZkConfig {
   readonly callTimeoutMs?: number
   /** How long a handshake may go unanswered before the connection is dropped (default 2 s). */
   readonly handshakeTimeoutMs?: number
+  /** Entries kept per namespace (default DEFAULT_HISTORY_SIZE). */
+  readonly historySize?: number
 }
 
-const { BAD_VERSION, NO_NODE } = zookeeper.Exception
+const { BAD_VERSION, NO_NODE, NODE_EXISTS } = zookeeper.Exception
+/** Attempts of a put or delete that keeps losing to other writers between its read and its write. */
+const RACES = 10
 
 /**
- * `io.l5d.zk`: dtabs in ZooKeeper as linkerd stored them (zk-layout.ts). ETag = base64 of the
- * 4-byte `stat.version` (version 0 is `AAAAAA==`); order = mzxid. The session survives server
- * restarts and expiry (zk-session.ts); calls fail fast while disconnected.
+ * `io.l5d.zk`: dtabs in ZooKeeper as linkerd stored them (layout.ts). ETag = base64 of the
+ * 4-byte `stat.version` (version 0 is `AAAAAA==`); order = mzxid. Each write is one multi: the
+ * change and its history entry (history.ts). The session survives server restarts and expiry
+ * (session.ts); calls fail fast while disconnected.
  */
 export class ZkBackend implements Backend {
   readonly kind = 'io.l5d.zk'
   private readonly session: ZkSession
   private readonly calls: ZkCalls
   private readonly layout: ZkLayout
+  private readonly past: ZkHistory
   private watcher: ZkWatch | undefined
 
   constructor(private readonly options: ZkBackendOptions) {
@@ -47,6 +57,7 @@ export class ZkBackend implements Backend {
     const client = (ms: number): Promise<zookeeper.Client | undefined> => this.session.ready(ms)
     this.calls = new ZkCalls(this.kind, client, options.callTimeoutMs ?? 4000)
     this.layout = new ZkLayout(this.calls, options.pathPrefix, zkAcls(options.acls))
+    this.past = new ZkHistory(this.layout, options.historySize ?? DEFAULT_HISTORY_SIZE, options.log)
   }
 
   async list(): Promise<string[]> {
@@ -57,46 +68,118 @@ export class ZkBackend implements Backend {
     return this.layout.get(ns)
   }
 
-  async create(ns: string, text: string): Promise<WriteOutcome> {
-    if ((await this.layout.create(ns, utf8(text))) === 'exists') return { type: 'exists' }
+  async create(ns: string, text: string, note: ChangeNote): Promise<WriteOutcome> {
+    const change: ZkOp = {
+      type: 'create',
+      path: this.layout.path(ns),
+      data: utf8(text),
+      acls: this.layout.acls,
+    }
+    try {
+      await this.commit(ns, change, { ...note, version: int32Version(0), text })
+    } catch (e) {
+      if (failedWith(e, NODE_EXISTS)) return { type: 'exists' }
+      throw e
+    }
     return this.written(ns, await this.readBack(ns, text))
   }
 
-  async update(ns: string, text: string, version: string): Promise<WriteOutcome> {
-    const path = this.layout.path(ns)
+  async update(ns: string, text: string, version: string, note: ChangeNote): Promise<WriteOutcome> {
     const n = readInt32Version(version)
     // -1 would mean "any version" to ZooKeeper; versions namerd hands out are never negative.
     if (n === undefined || n < 0) {
-      const found = (await this.calls.exists(path)) !== null
+      const found = (await this.calls.exists(this.layout.path(ns))) !== null
       return { type: found ? 'version-mismatch' : 'not-found' }
     }
+    return this.replace(ns, text, n, note)
+  }
+
+  /** Create, else replace the version just read: the history entry needs the exact version. */
+  async put(ns: string, text: string, note: ChangeNote): Promise<WriteOutcome> {
+    for (let attempt = 0; attempt < RACES; attempt++) {
+      const stat = await this.calls.exists(this.layout.path(ns))
+      const out =
+        stat === null
+          ? await this.create(ns, text, note)
+          : await this.replace(ns, text, stat.version, note)
+      if (out.type === 'ok') return out
+    }
+    throw new Error(`${this.kind}: put ${ns} lost ${RACES} races with other writers`)
+  }
+
+  /** Removes the version just read, so that the history entry names the version deleted. */
+  async delete(ns: string, note: ChangeNote): Promise<DeleteOutcome> {
+    const path = this.layout.path(ns)
+    for (let attempt = 0; attempt < RACES; attempt++) {
+      const stat = await this.calls.exists(path)
+      if (stat === null) return { type: 'not-found' }
+      const change: ZkOp = { type: 'remove', path, version: stat.version }
+      try {
+        const [, entry] = await this.commit(ns, change, {
+          ...note,
+          version: int32Version(stat.version),
+        })
+        return { type: 'ok', rev: await this.createdRev(entry?.path) }
+      } catch (e) {
+        if (!failedWith(e, BAD_VERSION) && !failedWith(e, NO_NODE)) throw e
+      }
+    }
+    throw new Error(`${this.kind}: delete ${ns} lost ${RACES} races with other writers`)
+  }
+
+  async history(ns: string): Promise<HistoryEntry[]> {
+    return this.past.read(ns)
+  }
+
+  /** setData against version `n`, with its history entry. */
+  private async replace(
+    ns: string,
+    text: string,
+    n: number,
+    note: ChangeNote,
+  ): Promise<WriteOutcome> {
+    const change: ZkOp = {
+      type: 'setData',
+      path: this.layout.path(ns),
+      data: utf8(text),
+      version: n,
+    }
     try {
-      const stat = await this.calls.setData(path, utf8(text), n)
-      return this.written(ns, this.layout.stored(text, stat))
+      // The version after a setData is one more (ZooKeeper's int32 wraps as this does).
+      const entry = { ...note, version: int32Version((n + 1) | 0), text }
+      const [result] = await this.commit(ns, change, entry)
+      if (result?.stat === undefined)
+        throw new Error(`${this.kind}: setData ${ns} answered no stat`)
+      return this.written(ns, this.layout.stored(text, result.stat))
     } catch (e) {
-      if (e instanceof ZkCodeError && e.zkCode === BAD_VERSION) return { type: 'version-mismatch' }
-      if (e instanceof ZkCodeError && e.zkCode === NO_NODE) return { type: 'not-found' }
+      if (failedWith(e, BAD_VERSION)) return { type: 'version-mismatch' }
+      if (failedWith(e, NO_NODE)) return { type: 'not-found' }
       throw e
     }
   }
 
-  async put(ns: string, text: string): Promise<WriteOutcome> {
-    // Create, else overwrite; a delete racing in between sends us round again.
-    for (let attempt = 0; attempt < 5; attempt++) {
-      if ((await this.layout.create(ns, utf8(text))) === 'ok') {
-        return this.written(ns, await this.readBack(ns, text))
+  /**
+   * Applies `change` and records `entry` in `ns`'s history in one multi: both or neither. A
+   * missing prefix or history parent is created and the multi sent again. Trims afterwards.
+   */
+  private async commit(
+    ns: string,
+    change: ZkOp,
+    entry: Omit<HistoryEntry, 'rev'>,
+  ): Promise<ZkOpResult[]> {
+    const ops = [change, this.past.entryOp(ns, entry)]
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const results = await this.calls.multi(ops)
+        this.past.trimLater(ns)
+        return results
+      } catch (e) {
+        if (attempt > 2 || !(e instanceof ZkCodeError) || e.zkCode !== NO_NODE) throw e
+        if (e.op === 1) await this.past.ensureParent(ns)
+        else if (change.type === 'create') await this.layout.ensurePrefix()
+        else throw e
       }
-      const set = this.calls.setData(this.layout.path(ns), utf8(text), -1)
-      const stat = await orOnCode(set, NO_NODE, undefined)
-      if (stat !== undefined) return this.written(ns, this.layout.stored(text, stat))
     }
-    throw new Error(`${this.kind}: put ${ns} lost 5 races with deletes`)
-  }
-
-  async delete(ns: string): Promise<DeleteOutcome> {
-    const removed = this.calls.remove(this.layout.path(ns)).then(() => true)
-    if (!(await orOnCode(removed, NO_NODE, false))) return { type: 'not-found' }
-    return { type: 'ok', rev: await this.deletionRev(ns) }
   }
 
   /**
@@ -106,11 +189,6 @@ export class ZkBackend implements Backend {
   private written(ns: string, stored: Stored): WriteOutcome {
     this.watcher?.noteWritten(ns)
     return { type: 'ok', stored }
-  }
-
-  // TODO(history): to be stored atomically with each write (see Backend).
-  async history(_ns: string): Promise<HistoryEntry[]> {
-    return []
   }
 
   watch(events: BackendEvents): () => void {
@@ -128,8 +206,9 @@ export class ZkBackend implements Backend {
   async close(): Promise<void> {
     this.watcher?.stop()
     this.watcher = undefined
+    const trims = this.past.close()
     this.calls.abortAll()
-    await this.session.close()
+    await Promise.all([this.session.close(), trims])
   }
 
   /**
@@ -147,20 +226,23 @@ export class ZkBackend implements Backend {
   }
 
   /**
-   * A zxid at least as new as our delete and older than any later write of `ns`: the prefix's
-   * pzxid if `ns` is still absent, else just before its re-creation. 0 if unknown (ignored).
+   * The zxid of the multi that created `path` (a history entry: the zxid of its change), or 0
+   * when unknown (ignored): a deletion's place in the order, older than any later write.
    */
-  private async deletionRev(ns: string): Promise<bigint> {
+  private async createdRev(path: string | undefined): Promise<bigint> {
     try {
-      const { names, rev } = await this.layout.children()
-      if (!names.includes(ns)) return rev
-      const stat = await this.calls.exists(this.layout.path(ns))
-      return stat === null ? 0n : zxid(stat.czxid) - 1n
+      const stat = path === undefined ? null : await this.calls.exists(path)
+      return stat === null ? 0n : zxid(stat.czxid)
     } catch (e) {
       if (e instanceof StoreUnavailableError) return 0n
       throw e
     }
   }
+}
+
+/** The change (a multi's first operation) failed with ZooKeeper error `code`. */
+function failedWith(e: unknown, code: number): boolean {
+  return e instanceof ZkCodeError && e.zkCode === code && e.op === 0
 }
 
 function utf8(text: string): Buffer {

@@ -8,6 +8,7 @@
 import zookeeper, { type ACL, type Client, type Event, type Stat } from 'node-zookeeper-client'
 import { CodedError } from '../../../lib/errors.js'
 import { StoreUnavailableError } from '../errors.js'
+import { checkRequestSize, failingOp, transaction, type ZkOp, type ZkOpResult } from './multi.js'
 
 /** ZooKeeper refused the call for lack of rights (NoAuth): check `authInfo` and `acls`. */
 export class StoreDeniedError extends CodedError {
@@ -25,6 +26,8 @@ export class ZkCodeError extends Error {
   constructor(
     readonly zkCode: number,
     message: string,
+    /** In a `multi`: the index of the operation that failed (the others were not applied). */
+    readonly op?: number,
   ) {
     super(message)
     this.name = 'ZkCodeError'
@@ -32,6 +35,7 @@ export class ZkCodeError extends Error {
 }
 
 export type Watcher = (event: Event) => void
+
 type Callback<T> = (err: Error | zookeeper.Exception | null, value?: T) => void
 
 const { Exception } = zookeeper
@@ -86,17 +90,36 @@ export class ZkCalls {
     return this.run('exists', path, (c, cb) => c.exists(path, (e, stat) => cb(e, stat)))
   }
 
-  create(path: string, data: Buffer, acls: ACL[]): Promise<void> {
-    const mode = zookeeper.CreateMode.PERSISTENT
-    return this.run('create', path, (c, cb) => c.create(path, data, acls, mode, (e) => cb(e)))
-  }
-
   setData(path: string, data: Buffer, version: number): Promise<Stat> {
     return this.run('setData', path, (c, cb) => c.setData(path, data, version, cb))
   }
 
   remove(path: string): Promise<void> {
     return this.run('remove', path, (c, cb) => c.remove(path, -1, (e) => cb(e)))
+  }
+
+  /**
+   * Applies `ops` atomically (all or none). A failure is the failing operation's error; a
+   * ZkCodeError says which operation (`op`).
+   */
+  async multi(ops: readonly ZkOp[]): Promise<ZkOpResult[]> {
+    checkRequestSize(this.kind, ops)
+    let failed: number | undefined
+    try {
+      return await this.run('multi', ops[0]?.path ?? '', (c, cb) => {
+        transaction(c, ops).commit((e, results: unknown) => {
+          if (e && Array.isArray(results)) failed = failingOp(results)
+          cb(e, results as ZkOpResult[])
+        })
+      })
+    } catch (e) {
+      if (!(e instanceof ZkCodeError) || failed === undefined) throw e
+      throw new ZkCodeError(
+        e.zkCode,
+        `${e.message} (operation ${failed + 1} of ${ops.length})`,
+        failed,
+      )
+    }
   }
 
   /** Creates `path` and its missing parents. */

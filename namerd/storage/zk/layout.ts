@@ -3,7 +3,7 @@ import zookeeper from 'node-zookeeper-client'
 import type { Stored } from '../backend.js'
 import { validNamespace } from '../errors.js'
 import { int32Version } from '../version.js'
-import { orOnCode, ZkCodeError, type Watcher, type ZkCalls } from './client.js'
+import { orOnCode, type Watcher, type ZkCalls } from './client.js'
 
 /** A zxid (an 8-byte stat field) as a number in the store's global order. */
 export function zxid(b: Buffer): bigint {
@@ -13,7 +13,7 @@ export function zxid(b: Buffer): bigint {
 /**
  * linkerd's ZooKeeper layout: one persistent znode per namespace, `<prefix>/<ns>`, holding the
  * dtab text, with the configured ACLs. Version (ETag) = base64 of the 4-byte `stat.version`;
- * order = `stat.mzxid`.
+ * order = `stat.mzxid`. The namespaces' history is a sibling tree (history.ts).
  */
 export class ZkLayout {
   constructor(
@@ -57,23 +57,6 @@ export class ZkLayout {
   ensurePrefix(): Promise<void> {
     return this.calls.mkdirp(this.prefix, this.acls)
   }
-
-  /**
-   * Creates `ns` holding `data`; `exists` if it is there. Creates a missing prefix first.
-   */
-  async create(ns: string, data: Buffer): Promise<'ok' | 'exists'> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.calls.create(this.path(ns), data, this.acls)
-        return 'ok'
-      } catch (e) {
-        if (!(e instanceof ZkCodeError)) throw e
-        if (e.zkCode === NODE_EXISTS) return 'exists'
-        if (e.zkCode !== NO_NODE || attempt > 2) throw e
-      }
-      await this.ensurePrefix()
-    }
-  }
 }
 
 /** `acls[].perms` letters and their ZooKeeper permission bits. */
@@ -108,4 +91,3 @@ export function zkAcls(acls: ZkConfig['acls']): ACL[] {
 }
 
 const NO_NODE = zookeeper.Exception.NO_NODE
-const NODE_EXISTS = zookeeper.Exception.NODE_EXISTS

@@ -25,7 +25,7 @@ export const zkStorage: StoragePlugin = {
   kind: 'io.l5d.zk',
   parse(s) {
     const config = parseZkConfig(s)
-    return (deps) => new ZkBackend({ ...config, log: deps.log })
+    return (deps) => new ZkBackend({ ...config, log: deps.log, historySize: deps.historySize })
   },
 }
 
