@@ -159,7 +159,10 @@ test.serial(
   async (t) => {
     const store = new DtabStore(open(t, freshPrefix()))
     const ns = freshNamespace('large')
-    const dentries = Array.from({ length: 24_000 }, (_, i) => `/svc/n${i}=>/#/io.l5d.fs/service-${i}`)
+    const dentries = Array.from(
+      { length: 24_000 },
+      (_, i) => `/svc/n${i}=>/#/io.l5d.fs/service-${i}`,
+    )
     const big = d(dentries.join(';'))
     const e = await t.throwsAsync(store.put(ns, big))
     t.is((e as { code?: string }).code, 'ERR_STORE_VALUE_TOO_LARGE', e?.message)
