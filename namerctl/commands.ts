@@ -2,6 +2,8 @@ import { InvalidArgumentError, type Command } from 'commander'
 import type { CliContext } from './context.js'
 import { setCommand, rmEntryCommand } from './dtab-cas.js'
 import { createCommand, deleteCommand, getCommand, listCommand } from './dtab-online.js'
+import { shiftCommand, type ShiftFlags } from './canary/command.js'
+import { openFigureSource } from './canary/sources.js'
 import { historyCommand, rollbackCommand, type RollbackOptions } from './dtab-history.js'
 import { diffCommand, updateCommand, type UpdateOptions } from './dtab-update.js'
 import { watchCommand } from './watch.js'
@@ -20,6 +22,7 @@ export function addOnlineCommands(dtab: Command, cx: CliContext): void {
   addWriteCommands(dtab, cx)
   addEditCommands(dtab, cx)
   addHistoryCommands(dtab, cx)
+  addShiftCommand(dtab, cx)
 }
 
 function addReadCommands(dtab: Command, cx: CliContext): void {
@@ -164,4 +167,48 @@ function positiveInteger(v: string): number {
   const n = Number(v)
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected an integer > 0')
   return n
+}
+
+function addShiftCommand(dtab: Command, cx: CliContext): void {
+  dtab
+    .command('shift')
+    .description(
+      "walk PREFIX's traffic to --to DST step by step, judging the canary against the baseline before each step; rolled back on a failed gate (docs/canary.md)",
+    )
+    .argument('<name>', 'the dtab (namespace)')
+    .argument('[prefix]', 'the dentry prefix, e.g. /svc/users (not with --resume)')
+    .option('--to <dst>', 'the canary, e.g. /srv/users-v2')
+    .option('--from <dst>', "the baseline (default: PREFIX's destination now)")
+    .option('--steps <list>', 'percentages of traffic to the canary, in order', '1,5,25,50,100')
+    .option('--interval <duration>', 'how long each step is watched: 30s, 500ms, 2m', '30s')
+    .option(
+      '--gate <rule>',
+      'a gate (repeatable; docs/canary.md), e.g. "p99 <= 2 * baseline"',
+      collect,
+    )
+    .option(
+      '--max-waits <count>',
+      'intervals without enough canary requests before rolling back',
+      positiveInteger,
+    )
+    .option('--admin <url...>', "the routers' admin URLs to read figures from")
+    .option('--prometheus <url>', 'a Prometheus server scraping the routers, to read figures from')
+    .option('--resume', 'finish the shift the history shows stopped half-way')
+    .option('--json', 'print one JSON event per line')
+    .action((name: string, prefix: string | undefined, opts: ShiftFlags, cmd: Command) => {
+      const io = cx.watchIo()
+      const live = process.stdout.isTTY === true
+      const screen = { out: io.out, live, json: opts.json === true }
+      return cx.run(() =>
+        shiftCommand(cx.namerd(cmd), name, prefix, opts, {
+          screen,
+          signal: io.signal,
+          openSource: (flags) => openFigureSource(flags, cx.namerd(cmd).timeoutMs),
+        }),
+      )
+    })
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value]
 }

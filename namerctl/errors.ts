@@ -30,6 +30,7 @@ export type NamerdErrorCode =
   | 'ERR_NAMERD_UNAVAILABLE'
   | 'ERR_UNEXPECTED_RESPONSE'
   | 'ERR_NOT_AUTHORISED'
+  | 'ERR_SHIFT_IN_PROGRESS'
 
 /** namerd could not be reached, or answered with something other than success. */
 export class NamerdError extends CodedError {

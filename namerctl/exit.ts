@@ -53,6 +53,21 @@ export const EXIT_STATUSES: readonly ExitStatus[] = [
     meaning: 'not authorised (namerd answered 401: no token, or 403: wrong token)',
     codes: ['ERR_NOT_AUTHORISED'],
   },
+  {
+    status: 11,
+    meaning: "a shift's gate failed: the dtab was rolled back to where the shift started",
+    codes: ['ERR_GATE_FAILED'],
+  },
+  {
+    status: 12,
+    meaning: 'a shift is under way, or stopped half-way, on that dtab (shift --resume, rollback)',
+    codes: ['ERR_SHIFT_IN_PROGRESS'],
+  },
+  {
+    status: 130,
+    meaning: 'a shift was interrupted: the dtab stays at the last step written (shift --resume)',
+    codes: ['ERR_SHIFT_INTERRUPTED'],
+  },
 ]
 
 /** The exit status for an error: its code's row, 2 for commander's usage errors, else 1. */

@@ -1,0 +1,113 @@
+/**
+ * `namerctl dtab shift NAME PREFIX --to DST`: a progressive canary in one command. It starts a
+ * new shift (refused while the dtab's newest change is an unfinished shift's step) or resumes
+ * the one the history shows (`--resume`), finds the clients to watch, and walks (walk.ts).
+ */
+import { randomBytes } from 'node:crypto'
+import { readPrefix, showPathTree, showPrefix } from '../../dtabs/index.js'
+import type { Namerd } from '../client.js'
+import { entriesToDtab, readHistory } from '../dtab-api.js'
+import { dtabNotFound, mustRead } from '../dtab-online.js'
+import { NamerdError, UsageError } from '../errors.js'
+import { clientsOf } from './clients.js'
+import type { FigureSource } from './figures.js'
+import { parseDestination } from './plan.js'
+import { shiftMessage, unfinished, type ShiftState } from './progress.js'
+import { walk, type WalkIo } from './walk.js'
+import type { Written } from './writes.js'
+
+/** What the command line asks for. */
+export interface ShiftRequest {
+  readonly prefix?: string
+  readonly to?: string
+  readonly from?: string
+  readonly steps: readonly number[]
+  readonly resume: boolean
+}
+
+/** The longest message namerd takes (its `?message=` limit). */
+const MAX_MESSAGE = 1000
+
+/** Starts or resumes the shift `req` asks for on dtab `name`, and walks it. */
+export async function runShift(
+  namerd: Namerd,
+  name: string,
+  req: ShiftRequest,
+  io: Omit<WalkIo, 'canary' | 'baseline'> & { readonly source: FigureSource },
+): Promise<Written> {
+  const { state, at } = req.resume ? await resumed(namerd, name) : await started(namerd, name, req)
+  const [canary, baseline] = await Promise.all([
+    clientsOf(namerd, name, parseDestination('--to', state.to)),
+    clientsOf(namerd, name, parseDestination('--from', state.from)),
+  ])
+  const { prefix, from, to, steps, step } = state
+  const intervalMs = io.intervalMs
+  io.emit({ event: 'start', name, prefix, from, to, steps, step, intervalMs, canary, baseline })
+  return walk(namerd, name, state, at, { ...io, canary, baseline })
+}
+
+/** A new shift from the dtab as it is: not yet written (step 0). */
+async function started(namerd: Namerd, name: string, req: ShiftRequest) {
+  if (req.prefix === undefined || req.to === undefined)
+    throw new UsageError('shift needs PREFIX and --to DST (or --resume)')
+  const cur = await mustRead(namerd, name)
+  const past = await readHistory(namerd, name)
+  const running = past === 'absent' ? undefined : unfinished(past)
+  if (running !== undefined) throw inProgress(name, running.state)
+  const prefix = readPrefix(req.prefix)
+  const dentry = entriesToDtab(cur.dtab).findLast(
+    (d) => showPrefix(d.prefix) === showPrefix(prefix),
+  )
+  const from = req.from ?? (dentry === undefined ? undefined : showPathTree(dentry.dst))
+  if (from === undefined)
+    throw new UsageError(`dtab ${name} has no dentry for ${showPrefix(prefix)}: give --from DST`)
+  const to = showPathTree(parseDestination('--to', req.to))
+  const fromShown = showPathTree(parseDestination('--from', from))
+  if (fromShown === to)
+    throw new UsageError(`--to ${to} is where ${showPrefix(prefix)} already goes`)
+  const state: ShiftState = {
+    shift: randomBytes(4).toString('hex'),
+    prefix: showPrefix(prefix),
+    from: fromShown,
+    to,
+    steps: req.steps,
+    step: 0,
+    start: cur.version,
+    state: 'step',
+  }
+  checkMessageFits(state)
+  return { state, at: { version: cur.version } }
+}
+
+/** The unfinished shift the history ends with, if the dtab is still as its last step left it. */
+async function resumed(namerd: Namerd, name: string) {
+  const past = await readHistory(namerd, name)
+  if (past === 'absent') throw dtabNotFound(name)
+  const running = unfinished(past)
+  if (running === undefined)
+    throw new NamerdError('ERR_NOT_FOUND', `dtab ${name} has no unfinished shift to resume`)
+  const cur = await mustRead(namerd, name)
+  if (cur.version !== running.entry.version)
+    throw new NamerdError(
+      'ERR_VERSION_CONFLICT',
+      `dtab ${name} changed after the shift's step ${running.state.step}; roll it back (namerctl dtab rollback ${name} --to ${running.state.start}) or start a new shift`,
+    )
+  return { state: running.state, at: { version: cur.version } }
+}
+
+/** A shift is under way (or was stopped half-way) on this dtab: exit 12. */
+function inProgress(name: string, s: ShiftState): NamerdError {
+  const weight = s.steps[s.step - 1] ?? 0
+  return new NamerdError(
+    'ERR_SHIFT_IN_PROGRESS',
+    `dtab ${name} has a shift under way or stopped half-way (${s.prefix} to ${s.to} at ${weight}%, step ${s.step} of ${s.steps.length}): wait for it, or finish it with namerctl dtab shift ${name} --resume, or undo it with namerctl dtab rollback ${name} --to ${s.start}`,
+  )
+}
+
+function checkMessageFits(s: ShiftState): void {
+  const widest = shiftMessage({ ...s, step: s.steps.length, state: 'rolled-back' }, 'x'.repeat(200))
+  if (widest.length > MAX_MESSAGE)
+    throw new UsageError(
+      '--from and --to are too long to be recorded in the history (at most about 300 characters)',
+    )
+}
