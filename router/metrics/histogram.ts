@@ -86,10 +86,10 @@ export class Histogram {
    */
   cumulativeBuckets(): number[] | undefined {
     if (this.options.cumulative !== true) return undefined
-    const total =
-      this.before === undefined ? new Float64Array(LATENCY_BUCKETS) : this.before.slice()
-    if (this.count > 0) addExport(this.counts, total)
-    return compactBuckets(total)
+    if (this.before === undefined) SCRATCH.fill(0)
+    else SCRATCH.set(this.before)
+    if (this.count > 0) addExport(this.counts, SCRATCH)
+    return compactBuckets(SCRATCH)
   }
 
   /**
@@ -100,6 +100,9 @@ export class Histogram {
     return quantilesOf(this.counts, this.count, this.min, this.max, ps)
   }
 }
+
+/** Where `cumulativeBuckets` adds up (synchronously, so one array serves every histogram). */
+const SCRATCH = new Float64Array(LATENCY_BUCKETS)
 
 /** Adds fine bucket counts into `into`, by export bucket. */
 function addExport(counts: Uint32Array, into: Float64Array): void {
