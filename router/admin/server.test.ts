@@ -256,6 +256,7 @@ test('GET /admin and /admin/index.txt list the endpoints', async (t) => {
     '/admin',
     '/admin/index.txt',
     '/admin/metrics.json',
+    '/admin/metrics/clients.json',
     '/admin/metrics/prometheus',
     '/admin/ping',
     '/admin/ready',

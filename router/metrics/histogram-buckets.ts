@@ -7,6 +7,8 @@
  * power of two): exact below 64 µs, then each bucket is at most 1/32 of its lower bound wide.
  */
 
+import { latencyBucketOfUs } from '../../lib/metrics/latency-buckets.js'
+
 const SUB = 32
 /** How many buckets a histogram has (indexes 0 to BUCKETS - 1). */
 export const BUCKETS = 832
@@ -19,6 +21,19 @@ export function bucketOf(ms: number): number {
   const shift = 26 - Math.clz32(us)
   return SUB * shift + (us >>> shift)
 }
+
+/** The lower bound of bucket `i`, in whole µs. */
+function lowerUs(i: number): number {
+  return i < 2 * SUB ? i : (SUB + (i & (SUB - 1))) * 2 ** ((i >> 5) - 1)
+}
+
+/**
+ * Each bucket's bucket in the coarser layout exported cumulatively (lib/metrics/latency-buckets.ts),
+ * whose boundaries are a subset of these: a bucket lies wholly inside its export bucket.
+ */
+export const EXPORT_BUCKET: Uint8Array = Uint8Array.from({ length: BUCKETS }, (_, i) =>
+  latencyBucketOfUs(lowerUs(i)),
+)
 
 /** The midpoint of bucket `i`, in ms (the lower bound for the exact 1 µs buckets). */
 export function midpointMs(i: number): number {

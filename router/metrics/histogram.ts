@@ -1,4 +1,11 @@
-import { BUCKETS, bucketOf, compactBuckets, quantilesOf } from './histogram-buckets.js'
+import { LATENCY_BUCKETS } from '../../lib/metrics/latency-buckets.js'
+import {
+  BUCKETS,
+  EXPORT_BUCKET,
+  bucketOf,
+  compactBuckets,
+  quantilesOf,
+} from './histogram-buckets.js'
 
 export { BUCKETS, bucketOf, compactBuckets, midpointMs, quantilesOf } from './histogram-buckets.js'
 
@@ -15,15 +22,24 @@ export { BUCKETS, bucketOf, compactBuckets, midpointMs, quantilesOf } from './hi
  *
  * Like linkerd, the owner snapshots and resets the histogram every interval (one minute):
  * `snapshot()` keeps the summary of the interval just ended in `last` and starts a new one.
+ *
+ * With `cumulative`, it also keeps counts since it was made, never reset, in the coarser export
+ * layout (lib/metrics/latency-buckets.ts), so that a reader can subtract two reads and get an
+ * arbitrary interval's distribution: each snapshot adds the interval's buckets into a cumulative
+ * array (once a minute, never per request), and `cumulativeBuckets()` adds the live interval's.
  */
 export class Histogram {
   private readonly counts = new Uint32Array(BUCKETS)
+  /** Counts before the current interval, by export bucket (made at the first snapshot). */
+  private before: Float64Array | undefined
   private count = 0
   private sum = 0
   private min = Infinity
   private max = 0
   /** The summary kept by the last `snapshot()`; undefined before the first one. */
   last: Summary | undefined = undefined
+
+  constructor(private readonly options: { readonly cumulative?: boolean } = {}) {}
 
   /** Adds one value in milliseconds; negative and NaN count as 0. */
   record(ms: number): void {
@@ -51,6 +67,9 @@ export class Histogram {
       this.count === 0 ? EMPTY_SUMMARY : { ...this.summary(), buckets: compactBuckets(this.counts) }
     this.last = s
     if (this.count > 0) {
+      if (this.options.cumulative === true) {
+        addExport(this.counts, (this.before ??= new Float64Array(LATENCY_BUCKETS)))
+      }
       this.counts.fill(0)
       this.count = 0
       this.sum = 0
@@ -61,11 +80,37 @@ export class Histogram {
   }
 
   /**
+   * With `cumulative`: the counts of every value recorded since the histogram was made, by export
+   * bucket, as `[bucket, count, bucket, count, …]` (non-zero only, buckets ascending); otherwise
+   * undefined. O(buckets); scrape time only.
+   */
+  cumulativeBuckets(): number[] | undefined {
+    if (this.options.cumulative !== true) return undefined
+    if (this.before === undefined) SCRATCH.fill(0)
+    else SCRATCH.set(this.before)
+    if (this.count > 0) addExport(this.counts, SCRATCH)
+    return compactBuckets(SCRATCH)
+  }
+
+  /**
    * Nearest-rank quantiles (`ps` ascending, each in [0, 1]): the smallest recorded value with at
    * least ⌈p·count⌉ values at or below it, within the bucket error. One pass over the buckets.
    */
   quantiles(ps: readonly number[]): number[] {
     return quantilesOf(this.counts, this.count, this.min, this.max, ps)
+  }
+}
+
+/** Where `cumulativeBuckets` adds up (synchronously, so one array serves every histogram). */
+const SCRATCH = new Float64Array(LATENCY_BUCKETS)
+
+/** Adds fine bucket counts into `into`, by export bucket. */
+function addExport(counts: Uint32Array, into: Float64Array): void {
+  for (let i = 0; i < counts.length; i++) {
+    const n = counts[i] as number
+    if (n === 0) continue
+    const k = EXPORT_BUCKET[i] as number
+    into[k] = (into[k] as number) + n
   }
 }
 

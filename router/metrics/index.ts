@@ -13,6 +13,7 @@
 import { collectDefaultMetrics, Registry } from 'prom-client'
 import type { Histogram } from './histogram.js'
 import type { Entry } from './entry.js'
+import { clientsJson } from './cumulative.js'
 import { buildTree, flatJson, resolveTree, treeJson } from './json.js'
 import { formatPrometheus } from './prometheus.js'
 import { RouterStats, type StatsLimits } from './router-stats.js'
@@ -113,11 +114,16 @@ export class MetricsRegistry extends Scope {
 
   /**
    * The `/admin/metrics/prometheus` body: prom-client's metrics (this process's), then the
-   * linkerd ones (`entries`, default `scrape()`).
+   * linkerd ones (`entries`, default `scrape()`); with `buckets`, the clients' cumulative latency
+   * buckets too (`rt:client:request_latency_ms_bucket`).
    */
-  async prometheus(entries?: readonly Entry[]): Promise<string> {
+  async prometheus(
+    entries?: readonly Entry[],
+    opts: { readonly buckets?: boolean } = {},
+  ): Promise<string> {
     const head = await this.prom.metrics()
-    const ours = formatPrometheus(entries ?? (await this.scrape()), this.options.prometheusPrefix)
+    const all = entries ?? (await this.scrape())
+    const ours = formatPrometheus(all, this.options.prometheusPrefix, opts)
     if (head.trim() === '') return ours
     return head.endsWith('\n') ? head + ours : `${head}\n${ours}`
   }
@@ -141,6 +147,14 @@ export class MetricsRegistry extends Scope {
     }
     const body = opts.tree === true ? treeJson(node, opts.pretty) : flatJson(node, opts.pretty)
     return { status: 200, body }
+  }
+
+  /**
+   * The `/admin/metrics/clients.json` body: every client's (or those in `only`) cumulative
+   * counters and latency buckets, from `scrape()` (every worker's, merged).
+   */
+  async clientsJson(only?: readonly string[]): Promise<string> {
+    return clientsJson(await this.scrape(), only)
   }
 
   /** Stops the snapshot timer. */

@@ -8,6 +8,7 @@
  * snapshots' bucket counts add up, and the quantiles are read off the merged buckets by the same
  * code a single histogram uses. Each process snapshots on its own timer, so a merged stat
  * combines intervals that end at slightly different times (each at most one interval old).
+ * Cumulative latency buckets (clients') are live in every process, so their sum is exact.
  */
 import { BUCKETS, compactBuckets } from './histogram-buckets.js'
 import { EMPTY_SUMMARY, summarize, type Summary } from './histogram.js'
@@ -40,13 +41,7 @@ export function mergeEntries(lists: readonly (readonly Entry[])[]): Entry[] {
 function mergeSame(same: readonly Entry[]): Entry {
   const first = same[0] as Entry
   if (same.length === 1) return first
-  if (first.kind === 'stat') {
-    const summaries: Summary[] = []
-    for (const e of same)
-      if (e.kind === 'stat' && e.summary !== undefined) summaries.push(e.summary)
-    if (summaries.length === 0) return first
-    return { path: first.path, kind: 'stat', summary: mergeSummaries(summaries) }
-  }
+  if (first.kind === 'stat') return mergeStats(first, same)
   const values = same.map((e) => (e.kind === 'stat' ? 0 : e.value))
   const leaf = first.path[first.path.length - 1] ?? ''
   const value =
@@ -54,6 +49,34 @@ function mergeSame(same: readonly Entry[]): Entry {
       ? Math.max(...values)
       : values.reduce((a, b) => a + b, 0)
   return { path: first.path, kind: first.kind, value }
+}
+
+function mergeStats(first: Entry, same: readonly Entry[]): Entry {
+  const path = first.path
+  const summaries: Summary[] = []
+  const cumulative: (readonly number[])[] = []
+  for (const e of same) {
+    if (e.kind !== 'stat') continue
+    if (e.summary !== undefined) summaries.push(e.summary)
+    if (e.cumulative !== undefined) cumulative.push(e.cumulative)
+  }
+  if (summaries.length === 0 && cumulative.length === 0) return first
+  const summary = summaries.length === 0 ? undefined : mergeSummaries(summaries)
+  const merged: Entry =
+    summary === undefined ? { path, kind: 'stat' } : { path, kind: 'stat', summary }
+  return cumulative.length === 0 ? merged : { ...merged, cumulative: addCompact(cumulative) }
+}
+
+/** The sum of compact bucket lists (`[index, count, …]`), as one compact list. */
+export function addCompact(lists: readonly (readonly number[])[]): number[] {
+  const counts = new Float64Array(BUCKETS)
+  for (const b of lists) {
+    for (let i = 0; i + 1 < b.length; i += 2) {
+      const at = b[i] as number
+      counts[at] = (counts[at] ?? 0) + (b[i + 1] as number)
+    }
+  }
+  return compactBuckets(counts)
 }
 
 /**
@@ -65,21 +88,23 @@ export function mergeSummaries(summaries: readonly Summary[]): Summary {
   const full = summaries.filter((s) => s.count > 0)
   if (full.length === 0) return EMPTY_SUMMARY
   if (full.length === 1) return full[0] as Summary
-  const counts = new Float64Array(BUCKETS)
   let count = 0
   let sum = 0
   let min = Infinity
   let max = 0
   for (const s of full) {
-    const b = s.buckets ?? []
-    for (let i = 0; i + 1 < b.length; i += 2) {
-      const at = b[i] as number
-      counts[at] = (counts[at] ?? 0) + (b[i + 1] as number)
-    }
     count += s.count
     sum += s.sum
     min = Math.min(min, s.min)
     max = Math.max(max, s.max)
   }
-  return { ...summarize(counts, count, sum, min, max), buckets: compactBuckets(counts) }
+  const buckets = addCompact(full.map((s) => s.buckets ?? []))
+  return { ...summarize(expand(buckets), count, sum, min, max), buckets }
+}
+
+function expand(compact: readonly number[]): Float64Array {
+  const counts = new Float64Array(BUCKETS)
+  for (let i = 0; i + 1 < compact.length; i += 2)
+    counts[compact[i] as number] = compact[i + 1] as number
+  return counts
 }

@@ -5,6 +5,7 @@
  */
 import type { Summary } from './histogram.js'
 import { micros, type Entry } from './entry.js'
+import { bucketLines } from './cumulative.js'
 
 /**
  * Prometheus text in linkerd's layout: path segments joined with `:`, `rt/<r>` and
@@ -12,9 +13,14 @@ import { micros, type Entry } from './entry.js'
  * `…/failures/<exn>` into an `exception` label, stats as `_count _sum _avg` and quantile lines
  * (left out while empty), labels as `{k="v", k2="v2"}`, no HELP or TYPE lines. Lines are
  * grouped by metric name, first appearance first. Unlike linkerd, label values are escaped as
- * the exposition format says (`\\`, `\"`, `\n`).
+ * the exposition format says (`\\`, `\"`, `\n`). With `buckets`, a stat that keeps cumulative
+ * buckets (clients' latency) also gets `_bucket` lines (cumulative.ts).
  */
-export function formatPrometheus(entries: readonly Entry[], prefix = ''): string {
+export function formatPrometheus(
+  entries: readonly Entry[],
+  prefix = '',
+  opts: { readonly buckets?: boolean } = {},
+): string {
   const groups = new Map<string, string[]>()
   const add = (name: string, line: string): void => {
     const group = groups.get(name)
@@ -29,6 +35,9 @@ export function formatPrometheus(entries: readonly Entry[], prefix = ''): string
       const value = e.kind === 'counter' ? String(e.value) : javaDouble(e.value)
       add(name, `${name}${braced} ${value}`)
       continue
+    }
+    if (opts.buckets === true && e.cumulative !== undefined) {
+      bucketLines(name, labels, e.cumulative, add)
     }
     const s = e.summary
     if (s === undefined || s.count === 0) continue

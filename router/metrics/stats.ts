@@ -96,8 +96,8 @@ export class RequestStats extends Scope {
   failures = 0
   /** Requests in flight (a gauge): ++ when one starts, -- when it ends. */
   pending = 0
-  /** `request_latency_ms`. */
-  readonly latency = new Histogram()
+  /** `request_latency_ms` (cumulative buckets kept too for clients: see `ClientStats`). */
+  readonly latency: Histogram
   /** Failures by exception name (`failures/<name>`), made on the first failure. */
   private exceptions: Map<string, number> | undefined
   /** Set when the registry dropped this object: a holder should look it up again. */
@@ -105,6 +105,11 @@ export class RequestStats extends Scope {
   /** Sweep bookkeeping: `requests` and the time when last seen moving. */
   seenRequests = 0
   seenAt = 0
+
+  constructor(cumulativeLatency = false) {
+    super()
+    this.latency = new Histogram({ cumulative: cumulativeLatency })
+  }
 
   /**
    * Counts a failure, and under `exception` (an error code or class name: a bounded set; past
@@ -131,7 +136,14 @@ export class RequestStats extends Scope {
       out.push({ path: [...at, 'failures', name], kind: 'counter', value: n })
     }
     out.push({ path: [...at, 'pending'], kind: 'gauge', value: this.pending })
-    out.push({ path: [...at, 'request_latency_ms'], kind: 'stat', summary: this.latency.last })
+    const cumulative = this.latency.cumulativeBuckets()
+    const path = [...at, 'request_latency_ms']
+    const summary = this.latency.last
+    out.push(
+      cumulative === undefined
+        ? { path, kind: 'stat', summary }
+        : { path, kind: 'stat', summary, cumulative },
+    )
     super.collect(at, out)
   }
 
@@ -196,5 +208,13 @@ export class ServerStats extends HttpStats {
 /** One logical name (`rt/<r>/service/svc/foo`). */
 export class ServiceStats extends RequestStats {}
 
-/** One bound id, i.e. one client (`rt/<r>/client/#/io.l5d.fs/foo`). */
-export class ClientStats extends HttpStats {}
+/**
+ * One bound id, i.e. one client (`rt/<r>/client/#/io.l5d.fs/foo`). Its latency histogram also
+ * keeps cumulative buckets (what a canary's figures subtract: docs/canary-figures.md); about
+ * 1.7 KB per client once it has a snapshot with values, no work per request.
+ */
+export class ClientStats extends HttpStats {
+  constructor() {
+    super(true)
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Figures straight from the routers' admin servers (`/admin/metrics/clients.json`): every
+ * router is read at `open` and at each `read`, and the differences are summed (reading.ts). For
+ * small fleets with no Prometheus. Every router must answer each read: a router that does not is
+ * an error, never a smaller sum.
+ */
+import { FiguresError } from './errors.js'
+import { fetchJson } from './fetch-json.js'
+import type { FigureSource, Interval } from './figures.js'
+import { figuresBetween, type Cumulative, type Reading } from './reading.js'
+
+export interface AdminSourceOptions {
+  /** How long one router's read may take (default 5000 ms). */
+  readonly timeoutMs?: number
+}
+
+/**
+ * A source reading the routers whose admin base URLs are `urls` (`http://10.0.0.5:9990`). A
+ * router with `--workers` is read whole (its admin merges every worker), but a read where a
+ * worker did not answer is `ERR_FIGURES_PARTIAL`.
+ */
+export function adminSource(
+  urls: readonly string[],
+  options: AdminSourceOptions = {},
+): FigureSource {
+  const stop = new AbortController()
+  const timeoutMs = options.timeoutMs ?? 5000
+  const readAll = async (clients: readonly string[]): Promise<Reading> => {
+    const parts = await Promise.all(
+      urls.map((url) => readRouter(url, clients, timeoutMs, stop.signal)),
+    )
+    return new Map(parts.flat())
+  }
+  return {
+    name: `${urls.length} router${urls.length === 1 ? '' : 's'}' admin metrics`,
+    async open(clients): Promise<Interval> {
+      const then = await readAll(clients)
+      return { read: async () => figuresBetween(then, await readAll(clients)) }
+    },
+    close: () => stop.abort(),
+  }
+}
+
+async function readRouter(
+  base: string,
+  clients: readonly string[],
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<[string, Cumulative][]> {
+  const url = new URL('/admin/metrics/clients.json', base)
+  for (const c of clients) url.searchParams.append('client', c.replace(/^\//, ''))
+  const { status, body } = await fetchJson(url.href, { timeoutMs, signal })
+  if (status !== 200) {
+    throw new FiguresError('ERR_FIGURES_RESPONSE', `${url.href}: ${status} ${JSON.stringify(body)}`)
+  }
+  return parseClients(url.href, body)
+}
+
+interface ClientJson {
+  router: string
+  client: string
+  success: number
+  failures: number
+  latencyBuckets: [number, number][]
+}
+
+/** clients.json's series, keyed by admin URL, router label and client. */
+function parseClients(url: string, body: unknown): [string, Cumulative][] {
+  const doc = body as { clients?: unknown; workers?: { reporting?: number; configured?: number } }
+  if (!Array.isArray(doc.clients) || !doc.clients.every(isClient)) {
+    throw new FiguresError('ERR_FIGURES_RESPONSE', `${url}: not a router's clients.json`)
+  }
+  const w = doc.workers
+  if (w?.reporting !== undefined && w.configured !== undefined && w.reporting < w.configured) {
+    const msg = `${url}: ${w.reporting} of the router's ${w.configured} workers answered`
+    throw new FiguresError('ERR_FIGURES_PARTIAL', msg)
+  }
+  return doc.clients.map((c) => [
+    `${url}\0${c.router}\0${c.client}`,
+    {
+      ended: c.success + c.failures,
+      failures: c.failures,
+      buckets: new Map(c.latencyBuckets.map(([le, n]) => [Math.round(le * 1000), n])),
+    },
+  ])
+}
+
+function isClient(c: unknown): c is ClientJson {
+  const o = c as ClientJson
+  return (
+    typeof o === 'object' &&
+    o !== null &&
+    typeof o.router === 'string' &&
+    typeof o.client === 'string' &&
+    typeof o.success === 'number' &&
+    typeof o.failures === 'number' &&
+    Array.isArray(o.latencyBuckets) &&
+    o.latencyBuckets.every(
+      (b) => Array.isArray(b) && typeof b[0] === 'number' && typeof b[1] === 'number',
+    )
+  )
+}

@@ -1,0 +1,53 @@
+/**
+ * The small client of Prometheus's HTTP API that the figures need: one instant query
+ * (`POST /api/v1/query`, form-encoded, so that long selectors fit) returning a vector.
+ */
+import { FiguresError } from './errors.js'
+import { fetchJson } from './fetch-json.js'
+
+/** One series of an instant vector: its labels (`__name__` included) and its value. */
+export interface Sample {
+  readonly metric: Readonly<Record<string, string>>
+  readonly value: number
+}
+
+/**
+ * Runs `query` at Prometheus's present time on the server at `base` (`http://prom:9090`, a path
+ * prefix allowed). Prometheus's own error (`bad_data: parse error…`) is quoted in an
+ * `ERR_FIGURES_RESPONSE` naming the URL; no answer within `timeoutMs` is
+ * `ERR_FIGURES_UNREACHABLE`.
+ */
+export async function instantQuery(
+  base: string,
+  query: string,
+  opts: { readonly timeoutMs: number; readonly signal?: AbortSignal },
+): Promise<Sample[]> {
+  const url = new URL('api/v1/query', base.endsWith('/') ? base : `${base}/`).href
+  const { status, body } = await fetchJson(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ query }).toString(),
+    timeoutMs: opts.timeoutMs,
+    ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+  })
+  const doc = body as { status?: unknown; errorType?: unknown; error?: unknown; data?: unknown }
+  if (doc.status !== 'success') {
+    const why = typeof doc.error === 'string' ? `${String(doc.errorType)}: ${doc.error}` : status
+    throw new FiguresError('ERR_FIGURES_RESPONSE', `Prometheus at ${url}: ${why}`)
+  }
+  return vectorOf(url, doc.data)
+}
+
+function vectorOf(url: string, data: unknown): Sample[] {
+  const d = data as { resultType?: unknown; result?: unknown }
+  if (d?.resultType !== 'vector' || !Array.isArray(d.result)) {
+    throw new FiguresError('ERR_FIGURES_RESPONSE', `Prometheus at ${url}: not a vector`)
+  }
+  return d.result.map((r: { metric?: unknown; value?: unknown }) => {
+    const v = Array.isArray(r.value) ? Number(r.value[1]) : NaN
+    if (typeof r.metric !== 'object' || r.metric === null || Number.isNaN(v)) {
+      throw new FiguresError('ERR_FIGURES_RESPONSE', `Prometheus at ${url}: a malformed sample`)
+    }
+    return { metric: r.metric as Record<string, string>, value: v }
+  })
+}

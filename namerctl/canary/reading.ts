@@ -1,0 +1,73 @@
+/**
+ * What both figure sources compute with: readings of cumulative counters and latency buckets per
+ * series (one router process, one router label, one client), and the figures of the interval
+ * between two readings. Counters only grow while a series lives; a series whose counts went down
+ * (its router restarted, or it dropped the client's stats and made them again) counts from zero,
+ * as PromQL's `increase` does.
+ */
+import { latencyBucketByUpperUs, latencyBucketLowerUs } from '../../lib/metrics/latency-buckets.js'
+import type { Figures } from './figures.js'
+
+/** One series' counts since it began. */
+export interface Cumulative {
+  /** Requests that ended: the router's `success` plus `failures`. */
+  readonly ended: number
+  readonly failures: number
+  /** Values per latency bucket, by the bucket's upper bound in µs (`Infinity`: `+Inf`). */
+  readonly buckets: ReadonlyMap<number, number>
+}
+
+/** Every series a source read at one moment, by a key unique to the series. */
+export type Reading = ReadonlyMap<string, Cumulative>
+
+/** The figures of what ended between `then` and `now`, summed over every series. */
+export function figuresBetween(then: Reading, now: Reading): Figures {
+  let requests = 0
+  let failures = 0
+  const buckets = new Map<number, number>()
+  for (const [key, after] of now) {
+    const before = then.get(key)
+    const reset = before !== undefined && wentDown(before, after)
+    const base = before === undefined || reset ? undefined : before
+    requests += after.ended - (base?.ended ?? 0)
+    failures += after.failures - (base?.failures ?? 0)
+    for (const [le, n] of after.buckets) {
+      const d = n - (base?.buckets.get(le) ?? 0)
+      if (d > 0) buckets.set(le, (buckets.get(le) ?? 0) + d)
+    }
+  }
+  return { requests, failures, p99Ms: quantileMs(buckets, 0.99) }
+}
+
+function wentDown(before: Cumulative, after: Cumulative): boolean {
+  if (after.ended < before.ended || after.failures < before.failures) return true
+  for (const [le, n] of before.buckets) if ((after.buckets.get(le) ?? 0) < n) return true
+  return false
+}
+
+/**
+ * The nearest-rank `p` quantile of bucket counts, as its bucket's midpoint: within 1/16 of the
+ * true value (2 µs below 64 µs) for the router's export layout (lib/metrics/latency-buckets.ts).
+ * A bucket outside that layout counts as its upper bound (`+Inf`: the largest finite one).
+ * Undefined when there is no value.
+ */
+export function quantileMs(buckets: ReadonlyMap<number, number>, p: number): number | undefined {
+  const ordered = [...buckets].filter(([, n]) => n > 0).sort((a, b) => a[0] - b[0])
+  const total = ordered.reduce((s, [, n]) => s + n, 0)
+  if (total === 0) return undefined
+  const rank = Math.max(1, Math.ceil(p * total - 1e-9))
+  let seen = 0
+  let lastFinite = 0
+  for (const [upper, n] of ordered) {
+    seen += n
+    if (seen >= rank) return estimateUs(upper, lastFinite) / 1000
+    if (Number.isFinite(upper)) lastFinite = upper
+  }
+  return lastFinite / 1000
+}
+
+function estimateUs(upper: number, lastFinite: number): number {
+  if (!Number.isFinite(upper)) return lastFinite
+  const k = latencyBucketByUpperUs(upper)
+  return k === undefined ? upper : (latencyBucketLowerUs(k) + upper) / 2
+}
