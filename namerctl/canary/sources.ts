@@ -1,10 +1,11 @@
 /** The figure source a shift's flags name: the routers' admin metrics, or Prometheus. */
-import { UsageError } from '../errors.js'
+import { adminSource } from './admin-source.js'
 import type { ShiftFlags } from './command.js'
 import type { FigureSource } from './figures.js'
+import { prometheusSource } from './prometheus-source.js'
 
 /** Opens the source of `--admin URL...` or `--prometheus URL` (each request within `timeoutMs`). */
 export function openFigureSource(flags: ShiftFlags, timeoutMs: number): FigureSource {
-  void timeoutMs
-  throw new UsageError(`figures from ${flags.prometheus ?? flags.admin?.join(', ')}: not built yet`)
+  if (flags.prometheus !== undefined) return prometheusSource(flags.prometheus, { timeoutMs })
+  return adminSource(flags.admin ?? [], { timeoutMs })
 }

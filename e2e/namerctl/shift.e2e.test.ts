@@ -1,0 +1,213 @@
+/**
+ * `namerctl dtab shift` end to end: namerd on a real etcd, two routers following it, real
+ * backends under a steady load through both routers, the figures from the routers' admin
+ * servers or from a real Prometheus scraping them, and the real namerctl binary.
+ */
+import test from 'ava'
+import { spawn } from 'node:child_process'
+import {
+  canaryBackend,
+  inet,
+  startStack,
+  steadyLoad,
+  type CanaryStack,
+} from '../../testing/canary/stack.js'
+import { eventually } from '../../testing/eventually.js'
+import { namerctl, namerctlBin, runEnv, show, type Run } from '../../testing/namerctl/harness.js'
+import { NamerdApi } from '../../testing/namerctl/namerd-api.js'
+import { Cleanups } from '../../testing/namerctl/setup.js'
+
+const cleanups = new Cleanups()
+let stack: CanaryStack
+let api: NamerdApi
+test.before(async () => {
+  stack = await startStack(cleanups)
+  api = new NamerdApi(stack.namerd.api)
+})
+test.after.always(() => cleanups.run())
+
+interface Event {
+  event: string
+  step?: number
+  weight?: number
+  verdict?: string
+  reason?: string
+}
+
+const events = (r: Run): Event[] =>
+  r.stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Event)
+
+/** The shift's flags: quick steps, a low request minimum, figures from `source`. */
+function shiftArgs(
+  prefix: string,
+  to: string,
+  source: 'admin' | 'prometheus',
+  more: string[] = [],
+) {
+  const from =
+    source === 'admin' ? ['--admin', ...stack.admins] : ['--prometheus', stack.prometheus.url]
+  const steps = ['--steps', '10,50,100', '--interval', source === 'admin' ? '1500ms' : '3s']
+  const gates = [
+    '--gate',
+    'requests >= 20',
+    '--gate',
+    'success >= baseline - 1%',
+    '--gate',
+    'p99 <= 3 * baseline',
+  ]
+  return [
+    'dtab',
+    'shift',
+    'shop',
+    prefix,
+    '--to',
+    to,
+    ...steps,
+    ...gates,
+    ...more,
+    ...from,
+    '--json',
+    '--base-url',
+    stack.namerd.api,
+  ]
+}
+
+async function dstOf(prefix: string): Promise<string | undefined> {
+  return (await api.must('shop')).dtab.findLast((d) => d.prefix === prefix)?.dst
+}
+
+async function historyMessages(): Promise<string[]> {
+  const r = await fetch(`${stack.namerd.api}/api/1/dtabs/shop/history`)
+  return ((await r.json()) as Array<{ message?: string }>).map((e) => e.message ?? '')
+}
+
+test.serial(
+  'a healthy canary: the shift reaches 100 % with no failed request, every step in the history',
+  async (t) => {
+    const [v1, v2] = [await canaryBackend(t, 'good-v1'), await canaryBackend(t, 'good-v2')]
+    await api.put('shop', `/svc/good => ${inet(v1.port)}`)
+    const load = steadyLoad(stack.routers, 'good')
+    await eventually('v1 has traffic', () => (load.byBackend.get('good-v1') ?? 0) > 50)
+    const r = await namerctl(shiftArgs('/svc/good', inet(v2.port), 'admin'))
+    await eventually('v2 takes all', () => load.byBackend.has('good-v2'))
+    await load.stop()
+    t.is(r.status, 0, show(r))
+    t.deepEqual(
+      events(r)
+        .filter((e) => e.event === 'step')
+        .map((e) => e.weight),
+      [10, 50, 100],
+    )
+    t.is(await dstOf('/svc/good'), inet(v2.port))
+    t.is(load.failed, 0, `${load.failed} of ${load.total} failed`)
+    const shifts = (await historyMessages()).filter((m) => m.startsWith('shift /svc/good'))
+    t.is(shifts.length, 3)
+    t.regex(shifts[2] ?? '', /100% \(step 3 of 3\), done/)
+  },
+)
+
+test.serial(
+  'a canary answering 5 % errors: rolled back at the first gate (Prometheus), the damage bounded',
+  async (t) => {
+    const v1 = await canaryBackend(t, 'err-v1')
+    const v2 = await canaryBackend(t, 'err-v2', 0, 20)
+    await api.put('shop', `/svc/err => ${inet(v1.port)}`)
+    const load = steadyLoad(stack.routers, 'err')
+    await eventually('v1 has traffic', () => (load.byBackend.get('err-v1') ?? 0) > 50)
+    const before = load.total
+    const started = Date.now()
+    const r = await namerctl(shiftArgs('/svc/err', inet(v2.port), 'prometheus'))
+    const seconds = (Date.now() - started) / 1000
+    const sent = load.total - before
+    await load.stop()
+    t.is(r.status, 11, show(r))
+    t.regex(
+      r.stderr,
+      /rolled back at 10% \(step 1 of 3\): success [\d.]+% is more than 1 points below/,
+    )
+    t.deepEqual(
+      events(r)
+        .filter((e) => e.event === 'step')
+        .map((e) => e.weight),
+      [10],
+    )
+    t.is(await dstOf('/svc/err'), inet(v1.port))
+    // One step at 10 % for the shift's duration, 1 in 20 of the canary's requests failing.
+    const bound = Math.ceil(sent * 0.1 * 0.05 * 2) + 3
+    t.true(load.failed <= bound, `${load.failed} failed of ${sent} in ${seconds} s; bound ${bound}`)
+    t.true(load.failed > 0, 'the canary did fail some')
+    const messages = await historyMessages()
+    t.regex(messages.at(-2) ?? '', /^shift \/svc\/err to .*: 10% \(step 1 of 3\)/)
+    t.regex(messages.at(-1) ?? '', /^shift \/svc\/err to .*: rolled back: success/)
+  },
+)
+
+test.serial('a canary ten times slower: rolled back on the latency gate', async (t) => {
+  const v1 = await canaryBackend(t, 'slow-v1', 5)
+  const v2 = await canaryBackend(t, 'slow-v2', 50)
+  await api.put('shop', `/svc/slow => ${inet(v1.port)}`)
+  const load = steadyLoad(stack.routers, 'slow')
+  await eventually('v1 has traffic', () => (load.byBackend.get('slow-v1') ?? 0) > 50)
+  const r = await namerctl(shiftArgs('/svc/slow', inet(v2.port), 'admin'))
+  await load.stop()
+  t.is(r.status, 11, show(r))
+  t.regex(r.stderr, /p99 [\d.]+ ms is over 3 × the baseline's [\d.]+ ms/)
+  t.is(await dstOf('/svc/slow'), inet(v1.port))
+  t.is(load.failed, 0)
+})
+
+test.serial(
+  'killed mid-shift: the dtab stays at the last step, a second shift is refused, --resume finishes',
+  async (t) => {
+    const [v1, v2] = [await canaryBackend(t, 'kill-v1'), await canaryBackend(t, 'kill-v2')]
+    await api.put('shop', `/svc/kill => ${inet(v1.port)}`)
+    const load = steadyLoad(stack.routers, 'kill')
+    t.teardown(() => load.stop())
+    await eventually('v1 has traffic', () => (load.byBackend.get('kill-v1') ?? 0) > 50)
+    const child = spawn(
+      process.execPath,
+      [namerctlBin, ...shiftArgs('/svc/kill', inet(v2.port), 'admin')],
+      {
+        env: runEnv(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
+    let out = ''
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()))
+    const exited = new Promise((resolve) => child.once('close', resolve))
+    await eventually('step 1 written', () => out.includes('"event":"step","step":1'), 20_000)
+    const second = await namerctl(shiftArgs('/svc/kill', inet(v2.port), 'admin'))
+    t.is(second.status, 12, show(second))
+    t.regex(second.stderr, /has a shift under way or stopped half-way/)
+    await eventually('step 2 written', () => out.includes('"event":"step","step":2'), 20_000)
+    child.kill('SIGKILL')
+    await exited
+    t.regex((await dstOf('/svc/kill')) ?? '', /^50\.00\*.* & 50\.00\*/)
+    const resume = [
+      'dtab',
+      'shift',
+      'shop',
+      '--resume',
+      '--interval',
+      '1500ms',
+      '--gate',
+      'requests >= 20',
+      '--admin',
+      ...stack.admins,
+      '--json',
+      '--base-url',
+      stack.namerd.api,
+    ]
+    const r = await namerctl(resume)
+    t.is(r.status, 0, show(r))
+    t.deepEqual(
+      events(r).map((e) => e.event),
+      ['start', 'gate', 'step', 'done'],
+    )
+    t.is(await dstOf('/svc/kill'), inet(v2.port))
+    t.is(load.failed, 0)
+  },
+)
