@@ -53,7 +53,7 @@ async function runDemo(
   return { code, out }
 }
 
-test("the README's demo walks the canary through namerd with no failed request", async (t) => {
+test("the README's demo walks the canary through namerd with no failed request, then a shift to a broken v3 rolls itself back", async (t) => {
   t.timeout(240_000)
   const ports = await freePorts(4)
   const { code, out } = await runDemo(t, ports)
@@ -84,6 +84,11 @@ test("the README's demo walks the canary through namerd with no failed request",
     /^\$ namerctl dtab set shop \/svc\/users '90 \* \/srv\/users-v1 & 10 \* \/srv\/users-v2'\n(?: {2}live.*\n)*Updated shop: /m,
     /^\$ namerctl dtab set shop \/svc\/users '50 \* \/srv\/users-v1 & 50 \* \/srv\/users-v2'\n(?: {2}live.*\n)*Updated shop: /m,
     /^\$ namerctl dtab set shop \/svc\/users \/srv\/users-v2\n(?: {2}live.*\n)*Updated shop: /m,
+    /^A canary that rolls itself back: /m,
+    /^\$ namerctl dtab shift shop \/svc\/users --to \/srv\/users-v3 .*--admin http:\/\/127\.0\.0\.1:\d+\n/m,
+    /^step 1 of 3: 10% to the canary/m,
+    /^rolled back at 10% \(step 1\): success [\d.]+% is below 99%/m,
+    /^\$ namerctl dtab history shop -n 3\n(?: {2}live.*\n)*version \S+ {2}\S+\n {4}shift \/svc\/users to \/srv\/users-v3: rolled back: success/m,
     /^How it works, online: /m,
     /^\$ namerctl dtab delegate shop \/svc\/users\n[^$]*bound \/#\/io\.l5d\.fs\/users-v2: 127\.0\.0\.1:\d+/m,
     /^\$ namerctl dtab bind shop \/svc\/users\n\/svc\/users\n {2}bound \/#\/io\.l5d\.fs\/users-v2: 127\.0\.0\.1:\d+/m,

@@ -9,6 +9,7 @@ import { entriesToDtab } from './dtab-api.js'
 import { formatDtab, type Output } from './dtab-offline.js'
 import { done, dtabNotFound } from './dtab-online.js'
 import { changedSince } from './dtab-update.js'
+import { readableMessage } from './canary/progress.js'
 import { dentryLines, diffLines, type Change } from './diff.js'
 import { NamerdError, UsageError } from './errors.js'
 
@@ -56,7 +57,7 @@ function renderStep(s: HistoryStep): string {
   const what = s.dtab === null ? 'deleted' : `version ${s.version}`
   const by = s.by === undefined ? '' : `  by ${s.by}`
   const head = `${what}  ${s.at}${by}\n`
-  const message = s.message === undefined ? '' : `    ${s.message}\n`
+  const message = s.message === undefined ? '' : `    ${readableMessage(s.message)}\n`
   const changed = s.changes.filter((c) => c.op !== ' ')
   const lines = changed.length === 0 && s.dtab !== null ? ['  (no dentry changed)'] : []
   for (const c of changed) lines.push(`  ${c.op} ${c.dentry}`)

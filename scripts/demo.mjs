@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // The README's first command (after `npm ci`): namerd (bin/namerd.js, the embedded file store, an
 // io.l5d.fs namer), the router (bin/router.js) binding through namerd (io.l5d.namerd.http), and
-// two versions of a "users" service. namerctl (bin/namerctl.js) creates the namespace at a 0%
+// three versions of a "users" service. namerctl (bin/namerctl.js) creates the namespace at a 0%
 // canary, then walks 10%, 50% and 100% while a steady load runs through the router; each step
-// is measured once the router follows the new dtab. Then everything keeps running for you to
+// is measured once the router follows the new dtab. Last, `namerctl dtab shift` walks toward a
+// broken v3 and rolls itself back at its first gate. Then everything keeps running for you to
 // explore until Ctrl-C; `--once` stops at the end. Nothing started here outlives it.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -16,7 +17,7 @@ import { Load } from './demo/load.mjs'
 import { namerctlRunner } from './demo/namerctl.mjs'
 import { routerFollows } from './demo/router-state.mjs'
 import { SHOP_DTAB, closeService, demoPorts, usersService, writeFiles } from './demo/setup.mjs'
-import { HOW_IT_WORKS, banner, dtabFile, explore } from './demo/text.mjs'
+import { HOW_IT_WORKS, SHIFT_INTRO, banner, dtabFile, explore } from './demo/text.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const once = process.argv.includes('--once')
@@ -30,6 +31,9 @@ const STEPS = [
   { percent: 50, dst: '50 * /srv/users-v1 & 50 * /srv/users-v2' },
   { percent: 100, dst: '/srv/users-v2' },
 ]
+
+// The last act's v3 answers 500 to one request in 10: the shift to it must roll back.
+const BROKEN_V3_FAILS_EVERY = 10
 
 let work
 let load
@@ -74,8 +78,9 @@ process.on('unhandledRejection', (e) => fail(e?.stack ?? String(e)))
 async function startAll(ports) {
   const v1 = await usersService('v1')
   const v2 = await usersService('v2')
-  services.push(v1, v2)
-  const files = writeFiles(work, ports, { 'users-v1': v1, 'users-v2': v2 })
+  const v3 = await usersService('v3', BROKEN_V3_FAILS_EVERY)
+  services.push(v1, v2, v3)
+  const files = writeFiles(work, ports, { 'users-v1': v1, 'users-v2': v2, 'users-v3': v3 })
   for (const [name, config, admin] of [
     ['namerd', files.namerdConfig, ports.namerdAdmin],
     ['router', files.routerConfig, ports.admin],
@@ -110,6 +115,24 @@ async function step({ percent, dst }, namerctl, stateUrl, status) {
   if (tally.errors > 0) print(`  first error: ${tally.firstError}`)
 }
 
+/**
+ * The last act: a progressive shift to v3, a broken build, judged on the router's own metrics;
+ * its first gate fails and namerctl writes the dtab back (exit 11), under the same load.
+ */
+async function brokenCanary(namerctl, ports, status) {
+  print(`\n${SHIFT_INTRO}`)
+  status.label = 'shift to v3'
+  status.tally = load.tally()
+  const admin = `http://127.0.0.1:${ports.admin.port}`
+  await namerctl(
+    ...['dtab', 'shift', 'shop', '/svc/users', '--to', '/srv/users-v3', '--steps', '10,50,100'],
+    ...['--interval', '3s', '--gate', 'success >= 99%', '--admin', admin],
+    { exit: 11 },
+  )
+  load.untally(status.tally)
+  await namerctl('dtab', 'history', 'shop', '-n', '3')
+}
+
 async function main() {
   const ports = demoPorts()
   for (const p of Object.values(ports)) await checkPortFree(p.port, p.what, p.env)
@@ -133,6 +156,7 @@ async function main() {
   display = new LiveDisplay(load, () => ({ label: status.label, errors: status.tally.errors }))
   const stateUrl = `http://127.0.0.1:${ports.admin.port}/demo/interpreter_state/io.l5d.namerd.http/shop.json`
   for (const s of STEPS) await step(s, namerctl, stateUrl, status)
+  await brokenCanary(namerctl, ports, status)
   display.stop()
   display = undefined
   await load.stop()

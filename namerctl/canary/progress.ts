@@ -36,6 +36,12 @@ export function shiftMessage(s: ShiftState, note?: string): string {
   return `${text.replace(/[\u0000-\u001f\u007f]/g, ' ')}${MARK}${JSON.stringify(s)}`
 }
 
+/** A message as people read it: a shift's without the state it carries for namerctl. */
+export function readableMessage(message: string): string {
+  const at = message.lastIndexOf(MARK)
+  return at < 0 ? message : message.slice(0, at)
+}
+
 /** The shift state a history entry's message records, if it is a shift's write. */
 export function stateOf(entry: PastDtab | undefined): ShiftState | undefined {
   const m = entry?.message

@@ -9,15 +9,18 @@ export function shellQuote(arg) {
 
 /**
  * Returns `namerctl(...args)`: prints `$ namerctl <args>` and its output with `print`, resolves
- * with its standard output; a non-zero exit is an error carrying its output. `baseUrl` is given
+ * with its standard output; an exit status other than the one expected (0 unless the last
+ * argument is `{ exit: N }`) is an error carrying its output. `baseUrl` is given
  * through NAMERCTL_BASE_URL (not printed: the commands read as the README's).
  */
 export function namerctlRunner({ bin, cwd, baseUrl, print }) {
   return async function namerctl(...args) {
+    // A trailing { exit: N } says which exit status is expected (a shift that rolls back: 11).
+    const expected = typeof args.at(-1) === 'object' ? args.pop().exit : 0
     print(`$ namerctl ${args.map(shellQuote).join(' ')}`)
-    const r = await runChild(bin, args, { cwd, env: { NAMERCTL_BASE_URL: baseUrl } })
+    const r = await runChild(bin, args, { cwd, env: { NAMERCTL_BASE_URL: baseUrl }, ms: 120_000 })
     const out = `${r.stdout}${r.stderr}`.trimEnd()
-    if (r.code !== 0) {
+    if (r.code !== expected) {
       throw new Error(`namerctl ${args.join(' ')} failed (exit ${r.code}):\n${out}`)
     }
     if (out !== '') print(out)

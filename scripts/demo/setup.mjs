@@ -22,11 +22,16 @@ export function demoPorts(env = process.env) {
   }
 }
 
-/** One version of "users" on a free loopback port; says which version answered (x-version). */
-export function usersService(version) {
+/**
+ * One version of "users" on a free loopback port; says which version answered (x-version).
+ * With `failEvery`, every so many requests get a 500 (a broken build).
+ */
+export function usersService(version, failEvery = 0) {
+  let n = 0
   const server = createServer((req, res) => {
     req.resume()
-    res.writeHead(200, { 'content-type': 'text/plain', 'x-version': version })
+    const status = failEvery > 0 && ++n % failEvery === 0 ? 500 : 200
+    res.writeHead(status, { 'content-type': 'text/plain', 'x-version': version })
     res.end(`users ${version}: hello from ${req.headers['l5d-dst-client'] ?? 'somewhere'}\n`)
   })
   return new Promise((resolve, reject) => {

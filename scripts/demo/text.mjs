@@ -48,3 +48,8 @@ curl ${a}/admin/metrics/prometheus | grep -E '^rt:'
 curl http://127.0.0.1:${ports.namerdAdmin.port}/admin/metrics/prometheus
 tail -f ${work}/router.log ${work}/namerd.log`)}`
 }
+
+export const SHIFT_INTRO = `${bold('A canary that rolls itself back')}: users v3 is a broken build (one request in 10 fails).
+One command walks /svc/users to it in steps, and before each next step compares v3's success
+rate and latency with v2's on the router's metrics; the first gate fails, so namerctl writes the
+dtab it started from back and exits 11. The history keeps every step and the rollback.`
