@@ -9,6 +9,7 @@ import { startNamerd, tempDir } from '../../testing/namerd/process.js'
 import type { Namerd } from '../client.js'
 import { readDtab, readHistory, updateDtab } from '../dtab-api.js'
 import type { Figures, FigureSource } from './figures.js'
+import { FiguresError } from './errors.js'
 import { gatesOf } from './gates.js'
 import { stateOf } from './progress.js'
 import { runShift } from './shift.js'
@@ -126,6 +127,25 @@ test('a slow canary fails the latency gate; one without traffic is rolled back a
   t.deepEqual(
     events.filter((x) => x.event === 'gate').map((x) => x.event === 'gate' && x.verdict),
     ['wait', 'wait'],
+  )
+  t.is(await dentry(n), V1)
+})
+
+test('figures that cannot be read fail the gate: the shift rolls back', async (t) => {
+  const n = await namerd(t, 'shop')
+  const source = scripted(() => healthy)
+  const failing = {
+    ...source,
+    open: async () => ({
+      read: async () => {
+        throw new FiguresError('ERR_FIGURES_UNREACHABLE', 'http://127.0.0.1:1: connection refused')
+      },
+    }),
+  }
+  const e = await t.throwsAsync(run(n, failing as typeof source, []))
+  t.regex(
+    e?.message ?? '',
+    /rolled back at 10% .*the figures could not be read: http:\/\/127.0.0.1:1: connection refused/,
   )
   t.is(await dentry(n), V1)
 })

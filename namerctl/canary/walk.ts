@@ -5,7 +5,7 @@
  * itself is plain logic.
  */
 import type { Namerd } from '../client.js'
-import { CodedError } from '../../lib/errors.js'
+import { CodedError, errorCode, errorMessage } from '../../lib/errors.js'
 import type { Figures, FigureSource } from './figures.js'
 import { judge, successRate, type Gate, type Verdict } from './gates.js'
 import type { ShiftState } from './progress.js'
@@ -102,8 +102,21 @@ export async function walk(
   return at
 }
 
-/** Watches one step until the gates pass, fail, or the canary had too few requests for too long. */
+/**
+ * Watches one step until the gates pass, fail, or the canary had too few requests for too long.
+ * Figures that cannot be read (a router or Prometheus not answering) fail the gate: a shift
+ * that cannot see the canary does not go on with it.
+ */
 async function watchStep(s: ShiftState, io: WalkIo): Promise<Verdict> {
+  try {
+    return await judgeStep(s, io)
+  } catch (e) {
+    if (!String(errorCode(e)).startsWith('ERR_FIGURES_')) throw e
+    return { type: 'fail', reason: `the figures could not be read: ${errorMessage(e)}` }
+  }
+}
+
+async function judgeStep(s: ShiftState, io: WalkIo): Promise<Verdict> {
   const [canary, baseline] = await Promise.all([
     io.source.open(io.canary),
     io.source.open(io.baseline),
