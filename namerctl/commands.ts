@@ -192,6 +192,10 @@ function addShiftCommand(dtab: Command, cx: CliContext): void {
       positiveInteger,
     )
     .option('--admin <url...>', "the routers' admin URLs to read figures from")
+    .option(
+      '--admin-path <path>',
+      "a namer path naming the routers' admin servers (bound by namerd in NAME at each step)",
+    )
     .option('--prometheus <url>', 'a Prometheus server scraping the routers, to read figures from')
     .option('--resume', 'finish the shift the history shows stopped half-way')
     .option('--json', 'print one JSON event per line')
@@ -203,7 +207,7 @@ function addShiftCommand(dtab: Command, cx: CliContext): void {
         shiftCommand(cx.namerd(cmd), name, prefix, opts, {
           screen,
           signal: io.signal,
-          openSource: (flags) => openFigureSource(flags, cx.namerd(cmd).timeoutMs),
+          openSource: (flags) => openFigureSource(flags, cx.namerd(cmd), name),
         }),
       )
     })

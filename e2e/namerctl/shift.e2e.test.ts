@@ -1,7 +1,8 @@
 /**
  * `namerctl dtab shift` end to end: namerd on a real etcd, two routers following it, real
  * backends under a steady load through both routers, the figures from the routers' admin
- * servers or from a real Prometheus scraping them, and the real namerctl binary.
+ * servers (listed, or named by an io.l5d.fs file that namerd binds) or from a real Prometheus
+ * scraping them, and the real namerctl binary.
  */
 import test from 'ava'
 import { spawn } from 'node:child_process'
@@ -40,16 +41,18 @@ const events = (r: Run): Event[] =>
     .filter((l) => l !== '')
     .map((l) => JSON.parse(l) as Event)
 
+type Source = 'admin' | 'admin-path' | 'prometheus'
+
+function sourceArgs(source: Source): string[] {
+  if (source === 'admin') return ['--admin', ...stack.admins]
+  if (source === 'admin-path') return ['--admin-path', stack.adminPath]
+  return ['--prometheus', stack.prometheus.url]
+}
+
 /** The shift's flags: quick steps, a low request minimum, figures from `source`. */
-function shiftArgs(
-  prefix: string,
-  to: string,
-  source: 'admin' | 'prometheus',
-  more: string[] = [],
-) {
-  const from =
-    source === 'admin' ? ['--admin', ...stack.admins] : ['--prometheus', stack.prometheus.url]
-  const steps = ['--steps', '10,50,100', '--interval', source === 'admin' ? '1500ms' : '3s']
+function shiftArgs(prefix: string, to: string, source: Source, more: string[] = []) {
+  const from = sourceArgs(source)
+  const steps = ['--steps', '10,50,100', '--interval', source === 'prometheus' ? '3s' : '1500ms']
   const gates = [
     '--gate',
     'requests >= 20',
@@ -142,6 +145,39 @@ test.serial(
     const messages = await historyMessages()
     t.regex(messages.at(-2) ?? '', /^shift \/svc\/err to .*: 10% \(step 1 of 3\)/)
     t.regex(messages.at(-1) ?? '', /^shift \/svc\/err to .*: rolled back: success/)
+  },
+)
+
+test.serial(
+  "--admin-path: the routers' admin servers named by a file namerd binds; a path naming none stops before any write",
+  async (t) => {
+    const [v1, v2] = [await canaryBackend(t, 'path-v1'), await canaryBackend(t, 'path-v2')]
+    await api.put('shop', `/svc/path => ${inet(v1.port)}`)
+    const version = (await api.must('shop')).version
+    const args = shiftArgs('/svc/path', inet(v2.port), 'admin-path')
+    const nobody = args.map((a) => (a === stack.adminPath ? '/#/io.l5d.fs/nobody' : a))
+    const twoSources = await namerctl([...nobody, '--prometheus', stack.prometheus.url])
+    t.is(twoSources.status, 2, show(twoSources))
+    t.regex(twoSources.stderr, /--admin URL\.\.\., --admin-path PATH or --prometheus URL/)
+    const none = await namerctl(nobody)
+    t.is(none.status, 4, show(none))
+    t.is(
+      none.stderr,
+      "namerctl: --admin-path /#/io.l5d.fs/nobody (bound in dtab shop) names no router's admin server\n",
+    )
+    t.is((await api.must('shop')).version, version, 'nothing written')
+    const load = steadyLoad(stack.routers, 'path')
+    await eventually('v1 has traffic', () => (load.byBackend.get('path-v1') ?? 0) > 50)
+    const r = await namerctl(args)
+    await load.stop()
+    t.is(r.status, 0, show(r))
+    const gates = events(r).filter((e) => e.event === 'gate')
+    t.deepEqual(
+      gates.map((e) => e.verdict),
+      ['pass', 'pass'],
+    )
+    t.is(await dstOf('/svc/path'), inet(v2.port))
+    t.is(load.failed, 0)
   },
 )
 

@@ -23,6 +23,7 @@ export interface ShiftFlags {
   readonly gate?: readonly string[]
   readonly maxWaits?: number
   readonly admin?: readonly string[]
+  readonly adminPath?: string
   readonly prometheus?: string
   readonly resume?: boolean
   readonly json?: boolean
@@ -40,7 +41,7 @@ export class ShiftInterruptedError extends CodedError {
 export interface ShiftIo {
   readonly screen: Screen
   readonly signal: AbortSignal
-  openSource(flags: ShiftFlags): FigureSource
+  openSource(flags: ShiftFlags): Promise<FigureSource>
 }
 
 /** Runs a shift; its output is streamed, so the Output left is empty. */
@@ -51,9 +52,10 @@ export async function shiftCommand(
   flags: ShiftFlags,
   io: ShiftIo,
 ): Promise<Output> {
-  if ((flags.admin === undefined) === (flags.prometheus === undefined))
+  const sources = [flags.admin, flags.adminPath, flags.prometheus].filter((f) => f !== undefined)
+  if (sources.length !== 1)
     throw new UsageError(
-      'shift needs the figures from --admin URL... or from --prometheus URL (one of them)',
+      'shift needs the figures from --admin URL..., --admin-path PATH or --prometheus URL (one of them)',
     )
   if (flags.resume === true && (prefix ?? flags.to ?? flags.from) !== undefined)
     throw new UsageError('--resume takes the shift from the history: no PREFIX, --to or --from')
@@ -61,7 +63,7 @@ export async function shiftCommand(
   const intervalMs =
     flags.interval === undefined ? DEFAULT_INTERVAL_MS : parseInterval(flags.interval)
   const gates = gatesOf(flags.gate)
-  const source = io.openSource(flags)
+  const source = await io.openSource(flags)
   const emit = (e: ShiftEvent): void => show(io.screen, e)
   const request = { prefix, to: flags.to, from: flags.from, steps, resume: flags.resume === true }
   try {

@@ -1,10 +1,13 @@
 /**
  * What the canary end-to-end tests run against: a real etcd, a namerd on it, two routers
- * following namerd's `shop` namespace (`Host: x` names `/svc/x`), a Prometheus scraping both
- * routers, backends that answer as a test asks, and a steady load through both routers.
+ * following namerd's `shop` namespace (`Host: x` names `/svc/x`), an io.l5d.fs namer in namerd
+ * whose `admins` file lists both routers' admin ports, a Prometheus scraping both routers,
+ * backends that answer as a test asks, and a steady load through both routers.
  */
 import type { ExecutionContext } from 'ava'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { join } from 'node:path'
 import { Agent } from 'undici'
 import { startNamerd, type NamerdProcess } from '../namerd/process.js'
 import { Cleanups } from '../namerctl/setup.js'
@@ -18,6 +21,8 @@ export interface CanaryStack {
   readonly prometheus: PrometheusServer
   /** The routers' admin base URLs. */
   readonly admins: readonly string[]
+  /** A namer path that namerd binds to both routers' admin addresses. */
+  readonly adminPath: string
 }
 
 /** The dtab destination of a backend on `port`. */
@@ -30,7 +35,10 @@ export async function startStack(cleanups: Cleanups): Promise<CanaryStack> {
   const dir = tempDir(cleanups.context)
   const [host, port0] = etcd.endpoint.split(':')
   const storage = { kind: 'io.l5d.etcd', host, port: Number(port0) }
-  const namerd = await startNamerd(cleanups.context, dir, { storage })
+  const disco = join(dir, 'disco')
+  mkdirSync(disco)
+  const namers = [{ kind: 'io.l5d.fs', rootDir: disco }]
+  const namerd = await startNamerd(cleanups.context, dir, { storage, namers })
   const port = Number(new URL(namerd.api).port)
   const router = () => ({
     routers: [
@@ -53,7 +61,8 @@ export async function startStack(cleanups: Cleanups): Promise<CanaryStack> {
   const prometheus = await startPrometheus(routers.map((r) => `127.0.0.1:${r.adminPort}`))
   cleanups.add(() => prometheus.cleanup())
   const admins = routers.map((r) => `http://127.0.0.1:${r.adminPort}`)
-  return { namerd, routers, prometheus, admins }
+  writeFileSync(join(disco, 'admins'), routers.map((r) => `127.0.0.1 ${r.adminPort}\n`).join(''))
+  return { namerd, routers, prometheus, admins, adminPath: '/#/io.l5d.fs/admins' }
 }
 
 /** A backend answering 200 after `delayMs`, or 500 for every `failEvery`-th request. */
