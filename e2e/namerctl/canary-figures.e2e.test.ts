@@ -103,11 +103,12 @@ test('admin metrics and Prometheus both give what was sent over the interval', a
     // the same counts and buckets: the same p99, to the microsecond
     t.deepEqual(got[name]?.[1], got[name]?.[0], `${name}: Prometheus and admin agree`)
   }
+  // Only bounds a busy machine cannot break: the slow backend never answers under SLOW_MS (less
+  // the buckets' 1/16), and a quarter of all requests are that slow.
   const p99 = (name: string) => got[name]?.[0]?.p99Ms ?? NaN
-  t.true(p99('slow') > p99('fast'), `slow ${p99('slow')} ms, fast ${p99('fast')} ms`)
   t.true(p99('slow') >= SLOW_MS * (15 / 16), `slow p99 ${p99('slow')} ms`)
-  t.true(p99('slow') < 10_000, 'a loose upper bound')
-  t.is(p99('both'), p99('slow'), 'a quarter of the requests are slow: p99 is theirs')
+  t.true(p99('both') >= SLOW_MS * (15 / 16), `both p99 ${p99('both')} ms`)
+  t.true(p99('fast') >= 0 && p99('slow') < 10_000, 'loose bounds')
 })
 
 test('errors name the URL: a router that does not answer, a query Prometheus refuses', async (t) => {

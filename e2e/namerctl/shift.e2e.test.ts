@@ -53,14 +53,8 @@ function sourceArgs(source: Source): string[] {
 function shiftArgs(prefix: string, to: string, source: Source, more: string[] = []) {
   const from = sourceArgs(source)
   const steps = ['--steps', '10,50,100', '--interval', source === 'prometheus' ? '3s' : '1500ms']
-  const gates = [
-    '--gate',
-    'requests >= 20',
-    '--gate',
-    'success >= baseline - 1%',
-    '--gate',
-    'p99 <= 3 * baseline',
-  ]
+  // No latency gate unless the test is about latency: a busy machine makes any p99 noisy.
+  const gates = ['--gate', 'requests >= 20', '--gate', 'success >= baseline - 1%']
   return [
     'dtab',
     'shift',
@@ -182,15 +176,17 @@ test.serial(
 )
 
 test.serial('a canary ten times slower: rolled back on the latency gate', async (t) => {
-  const v1 = await canaryBackend(t, 'slow-v1', 5)
-  const v2 = await canaryBackend(t, 'slow-v2', 50)
+  // 100 ms against 1 s: the backends' own delays dominate whatever a busy machine adds.
+  const v1 = await canaryBackend(t, 'slow-v1', 100)
+  const v2 = await canaryBackend(t, 'slow-v2', 1000)
   await api.put('shop', `/svc/slow => ${inet(v1.port)}`)
-  const load = steadyLoad(stack.routers, 'slow')
+  const load = steadyLoad(stack.routers, 'slow', 24)
   await eventually('v1 has traffic', () => (load.byBackend.get('slow-v1') ?? 0) > 50)
-  const r = await namerctl(shiftArgs('/svc/slow', inet(v2.port), 'admin'))
+  const latency = ['--gate', 'p99 <= 2 * baseline']
+  const r = await namerctl(shiftArgs('/svc/slow', inet(v2.port), 'admin', latency))
   await load.stop()
   t.is(r.status, 11, show(r))
-  t.regex(r.stderr, /p99 [\d.]+ ms is over 3 × the baseline's [\d.]+ ms/)
+  t.regex(r.stderr, /p99 [\d.]+ ms is over 2 × the baseline's [\d.]+ ms/)
   t.is(await dstOf('/svc/slow'), inet(v1.port))
   t.is(load.failed, 0)
 })
@@ -214,11 +210,15 @@ test.serial(
     let out = ''
     child.stdout.on('data', (b: Buffer) => (out += b.toString()))
     const exited = new Promise((resolve) => child.once('close', resolve))
-    await eventually('step 1 written', () => out.includes('"event":"step","step":1'), 20_000)
+    const seen = (what: string, text: string) =>
+      eventually(what, () => out.includes(text), 20_000).catch((e: Error) => {
+        throw new Error(`${e.message}; namerctl printed:\n${out}`)
+      })
+    await seen('step 1 written', '"event":"step","step":1')
     const second = await namerctl(shiftArgs('/svc/kill', inet(v2.port), 'admin'))
     t.is(second.status, 12, show(second))
     t.regex(second.stderr, /has a shift under way or stopped half-way/)
-    await eventually('step 2 written', () => out.includes('"event":"step","step":2'), 20_000)
+    await seen('step 2 written', '"event":"step","step":2')
     child.kill('SIGKILL')
     await exited
     t.regex((await dstOf('/svc/kill')) ?? '', /^50\.00\*.* & 50\.00\*/)

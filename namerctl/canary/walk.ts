@@ -5,7 +5,8 @@
  * itself is plain logic.
  */
 import type { Namerd } from '../client.js'
-import { CodedError, errorCode, errorMessage } from '../../lib/errors.js'
+import { CodedError, errorMessage } from '../../lib/errors.js'
+import { FiguresError } from './errors.js'
 import type { Figures, FigureSource } from './figures.js'
 import { judge, successRate, type Gate, type Verdict } from './gates.js'
 import type { ShiftState } from './progress.js'
@@ -111,7 +112,7 @@ async function watchStep(s: ShiftState, io: WalkIo): Promise<Verdict> {
   try {
     return await judgeStep(s, io)
   } catch (e) {
-    if (!String(errorCode(e)).startsWith('ERR_FIGURES_')) throw e
+    if (!(e instanceof FiguresError)) throw e
     return { type: 'fail', reason: `the figures could not be read: ${errorMessage(e)}` }
   }
 }
