@@ -15,24 +15,14 @@ const leaf = (name: string): NameTree<BoundLeaf> => ({
   type: 'leaf',
   value: { bound: bound(name) },
 })
+/** A union of `[weight, tree]` members. */
+const union = (...members: [number, NameTree<BoundLeaf>][]): NameTree<BoundLeaf> => ({
+  type: 'union',
+  trees: members.map(([weight, tree]) => ({ weight, tree })),
+})
 
 test('a union is split in proportion to its weights, recursively', (t) => {
-  const tree: NameTree<BoundLeaf> = {
-    type: 'union',
-    trees: [
-      { weight: 9, tree: leaf('v1') },
-      {
-        weight: 1,
-        tree: {
-          type: 'union',
-          trees: [
-            { weight: 1, tree: leaf('v2a') },
-            { weight: 1, tree: leaf('v2b') },
-          ],
-        },
-      },
-    ],
-  }
+  const tree = union([9, leaf('v1')], [1, union([1, leaf('v2a')], [1, leaf('v2b')])])
   const counts = new Map<string, number>()
   const rng = makeRng(7)
   const random = (): number => rng.u32() / 2 ** 32
@@ -74,34 +64,13 @@ const bindSplit = (dtab: string, path = '/svc/x'): Record<string, number> => {
 }
 
 test('splitOf: a union splits by weight, nested unions multiply, one id reached twice adds up', (t) => {
-  const tree: NameTree<BoundLeaf> = {
-    type: 'union',
-    trees: [
-      { weight: 9, tree: leaf('v1') },
-      {
-        weight: 1,
-        tree: {
-          type: 'union',
-          trees: [
-            { weight: 3, tree: leaf('v2') },
-            { weight: 1, tree: leaf('v1') },
-          ],
-        },
-      },
-    ],
-  }
+  const tree = union([9, leaf('v1')], [1, union([3, leaf('v2')], [1, leaf('v1')])])
   t.deepEqual(percents(tree), { '/#/fs/v1': 92.5, '/#/fs/v2': 7.5 })
   t.deepEqual(percents(leaf('v1')), { '/#/fs/v1': 100 })
 })
 
 test('splitOf: zero weights are never picked; all zero takes the first member, as pickLeaf', (t) => {
-  const zero = (a: number, b: number): NameTree<BoundLeaf> => ({
-    type: 'union',
-    trees: [
-      { weight: a, tree: leaf('a') },
-      { weight: b, tree: leaf('b') },
-    ],
-  })
+  const zero = (a: number, b: number) => union([a, leaf('a')], [b, leaf('b')])
   t.deepEqual(percents(zero(0, 5)), { '/#/fs/b': 100 })
   t.deepEqual(percents(zero(0, 0)), { '/#/fs/a': 100 })
   t.is(pickLeaf(zero(0, 0), () => 0.7)?.bound.id[2], 'a')
@@ -112,13 +81,7 @@ test('splitOf: Neg, Fail and Empty route nowhere: no entry, and their share is l
   t.deepEqual(percents({ type: 'fail' }), {})
   t.deepEqual(percents({ type: 'empty' }), {})
   t.deepEqual(percents({ type: 'union', trees: [] }), {})
-  const partial: NameTree<BoundLeaf> = {
-    type: 'union',
-    trees: [
-      { weight: 3, tree: leaf('v1') },
-      { weight: 1, tree: { type: 'empty' } },
-    ],
-  }
+  const partial = union([3, leaf('v1')], [1, { type: 'empty' }])
   t.deepEqual(percents(partial), { '/#/fs/v1': 75 })
 })
 
