@@ -84,6 +84,11 @@ export class Lru<K, V> {
     return this.map.size
   }
 
+  /** The entries, least recently used first (a copy; reading it does not count as a use). */
+  entries(): [K, V][] {
+    return [...this.map].map(([k, e]) => [k, e.value])
+  }
+
   /** The values, least recently used first (a copy: safe to close them while iterating). */
   values(): V[] {
     return [...this.map.values()].map((e) => e.value)

@@ -86,7 +86,7 @@ function addWriteCommands(dtab: Command, cx: CliContext): void {
       "update only if this is the current version (a JSON file's version wins)",
     )
     .option('--force', 'overwrite whatever is stored (creates the dtab if absent)')
-    .option('--dry-run', 'print the diff and send nothing')
+    .option('--dry-run', 'print the diff and what it does to the live names; change nothing')
     .option(...MESSAGE)
     .option('--json', JSON_HELP)
     .action((name: string, file: string, opts: UpdateOptions, cmd: Command) =>
@@ -114,6 +114,7 @@ function addEditCommands(dtab: Command, cx: CliContext): void {
     .argument('<prefix>', 'the dentry prefix, e.g. /svc/users')
     .argument('<dst>', 'the destination, e.g. "90 * /srv/users-v1 & 10 * /srv/users-v2"')
     .option('--create', 'create the dtab if it does not exist')
+    .option('--dry-run', 'print the diff and what it does to the live names; change nothing')
     .option(...MESSAGE)
     .option('--json', JSON_HELP)
     .action(
@@ -121,7 +122,7 @@ function addEditCommands(dtab: Command, cx: CliContext): void {
         name: string,
         prefix: string,
         dst: string,
-        opts: Noted & { create?: boolean },
+        opts: Noted & { create?: boolean; dryRun?: boolean },
         cmd: Command,
       ) => cx.run(() => setCommand(cx.namerd(cmd), name, prefix, dst, opts)),
     )

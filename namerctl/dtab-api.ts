@@ -18,7 +18,8 @@ export interface VersionedDtab {
 const JSON_ACCEPT = { accept: 'application/json' }
 const DTAB_TEXT = { 'content-type': 'application/dtab' }
 
-function dtabPath(name: string): string {
+/** The API path of dtab NAME (`dtabs/NAME`, the name checked and escaped). */
+export function dtabPath(name: string): string {
   return `dtabs/${pathName(name)}`
 }
 
@@ -157,7 +158,8 @@ function isPastDtab(e: unknown): e is PastDtab {
   )
 }
 
-function jsonBody(reply: Reply): unknown {
+/** A reply's body parsed as JSON (an unexpected response if it is not). */
+export function jsonBody(reply: Reply): unknown {
   try {
     return JSON.parse(reply.body)
   } catch {

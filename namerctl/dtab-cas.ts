@@ -6,6 +6,7 @@ import { parseDstArg, parsePrefixArg } from './dtab-input.js'
 import { done, dtabNotFound } from './dtab-online.js'
 import { removePrefix, setDentry } from './edit.js'
 import { NamerdError } from './errors.js'
+import { dryRunOutput } from './dry-run.js'
 
 /** How many read-modify-write rounds `set` and `rm-entry` try before giving up (exit 7). */
 export const MAX_ATTEMPTS = 5
@@ -48,15 +49,34 @@ export async function setCommand(
   name: string,
   prefixArg: string,
   dstArg: string,
-  opts: { create?: boolean; json?: boolean; message?: string },
+  opts: { create?: boolean; dryRun?: boolean; json?: boolean; message?: string },
 ): Promise<Output> {
   const dentry: Dentry = { prefix: parsePrefixArg(prefixArg), dst: parseDstArg(dstArg) }
   const initial = opts.create === true ? [dentry] : undefined
+  if (opts.dryRun === true) return setDryRun(namerd, name, dentry, initial, opts.json === true)
   await compareAndSwap(namerd, name, (d) => setDentry(d, dentry), initial, opts.message)
   const prefix = showPrefix(dentry.prefix)
   const dst = showPathTree(dentry.dst)
   const json = { name, action: 'updated', dentry: { prefix, dst } }
   return done(`Updated ${name}: ${prefix} => ${dst}`, opts.json === true ? json : undefined)
+}
+
+/**
+ * `set --dry-run`: the edit made locally on the current dtab (or the dtab `--create` would
+ * make), then its diff and what it would do to the live names; nothing written.
+ */
+async function setDryRun(
+  namerd: Namerd,
+  name: string,
+  dentry: Dentry,
+  initial: Dtab | undefined,
+  json: boolean,
+): Promise<Output> {
+  const cur = await readDtab(namerd, name)
+  if (cur === 'absent' && initial === undefined) throw dtabNotFound(name)
+  if (cur === 'absent')
+    return dryRunOutput(namerd, name, { version: '', dtab: [] }, initial ?? [], json)
+  return dryRunOutput(namerd, name, cur, setDentry(entriesToDtab(cur.dtab), dentry), json)
 }
 
 /** `dtab rm-entry NAME PREFIX`: every dentry with that prefix removed, by compare-and-swap. */

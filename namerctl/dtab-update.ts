@@ -6,6 +6,7 @@ import type { DtabInput } from './dtab-input.js'
 import { done, dtabNotFound, mustRead, readDtabFile } from './dtab-online.js'
 import { dentryLines, diffJson, diffLines, differs, renderDiff } from './diff.js'
 import { NamerdError, UsageError } from './errors.js'
+import { dryRunOutput } from './dry-run.js'
 
 /** The diff from the stored dtab to `to`, as text or JSON; exit 1 with `exitCode` if they differ. */
 function diffOutput(
@@ -80,8 +81,9 @@ export async function updateCommand(
 }
 
 /**
- * `update --dry-run`: the diff, nothing sent. It fails as the update would: not found (unless
- * `--force`, which would create it), or a version that is no longer the current one.
+ * `update --dry-run`: the diff and what it would do to the live names (namerd's dry run), nothing
+ * written. It fails as the update would: not found (unless `--force`, which would create it), or
+ * a version that is no longer the current one.
  */
 async function dryRun(
   namerd: Namerd,
@@ -94,5 +96,5 @@ async function dryRun(
   const from = cur === 'absent' ? { version: '', dtab: [] } : cur
   const wanted = opts.force === true ? undefined : (input.version ?? opts.version)
   if (wanted !== undefined && wanted !== from.version) throw changedSince(name, wanted)
-  return diffOutput(from, input.dtab, opts)
+  return dryRunOutput(namerd, name, from, input.dtab, opts.json === true)
 }

@@ -95,6 +95,21 @@ export class Namespaces {
     return binding
   }
 
+  /**
+   * The live bindings routers following namerd hold now: the namespace's cached bindings with no
+   * local dtab, by path (least recently used first; at most `cacheSize`). None when the namespace
+   * has no interpreter (nothing bound in it lately). Reading them does not keep them alive.
+   */
+  live(ns: string): { readonly path: string; readonly binding: Activity<NameTree<BoundLeaf>> }[] {
+    const n = this.byNs.get(ns)
+    if (n === undefined) return []
+    n.bindings.sweep(Date.now())
+    const out = []
+    for (const [key, binding] of n.bindings.entries())
+      if (key.startsWith('\n')) out.push({ path: key.slice(1), binding })
+    return out
+  }
+
   private namespace(ns: string): Namespace {
     let n = this.byNs.get(ns)
     if (n === undefined) {

@@ -100,7 +100,7 @@ test('update of a missing dtab exits 4 (safe default, and with --version)', asyn
   t.is(await api.get(ns), undefined)
 })
 
-test('update --dry-run prints the diff and changes nothing', async (t) => {
+test('update --dry-run prints the diff, then the live names it moves, and changes nothing', async (t) => {
   const proxy = await recordingProxy(cleanupsOf(t), api.base)
   const ns = uniqueName('dry-run')
   const before = await api.put(ns, '/a=>/1;/b=>/2')
@@ -108,9 +108,16 @@ test('update --dry-run prints the diff and changes nothing', async (t) => {
   const dry = await namerctl(['dtab', 'update', ns, file, '--dry-run', '--base-url', proxy.base])
   const diff = await ctl('dtab', 'diff', ns, file)
   t.is(diff.status, 0, show(diff))
-  printed(t, dry, diff.stdout)
-  t.deepEqual(writes(proxy), [])
+  // No router has bound a name in this namespace: nothing live to move.
+  printed(t, dry, `${diff.stdout}\n0 live names, 0 untouched\n`)
+  t.deepEqual(writes(proxy), [`POST /api/1/dtabs/${ns}/dry-run`], 'only the dry run')
   t.deepEqual(await api.get(ns), before)
+  const asJson = await ctl('dtab', 'update', ns, file, '--dry-run', '--json')
+  const diffJson = JSON.parse((await ctl('dtab', 'diff', ns, file, '--json')).stdout) as object
+  t.deepEqual(JSON.parse(asJson.stdout), {
+    ...diffJson,
+    live: { version: before.version, live: 0, untouched: 0, names: [] },
+  })
 })
 
 test('update: a syntax error exits 1 pointing at the character; the dtab is unchanged', async (t) => {

@@ -114,6 +114,7 @@ function notFound(ns: string): ApiError {
   return new ApiError('ERR_NAMESPACE_NOT_FOUND', `dtab ${ns} not found`)
 }
 
-function bodyText(req: FastifyRequest): string {
+/** The request body as text (the content-type parser reads every body as a string). */
+export function bodyText(req: FastifyRequest): string {
   return typeof req.body === 'string' ? req.body : ''
 }

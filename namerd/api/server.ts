@@ -8,6 +8,7 @@ import { openServerTls } from '../../lib/tls/server.js'
 import { listen, type Listening } from '../listen.js'
 import type { ApiContext } from './context.js'
 import { dtabsRoutes } from './dtabs-routes.js'
+import { dryRunRoutes } from './dry-run-routes.js'
 import { WatchFeeds } from './feeds.js'
 import { ApiError, statusOf } from './errors.js'
 import { historyRoutes } from './history-routes.js'
@@ -50,11 +51,15 @@ export function buildApi(
   const feeds = new WatchFeeds()
   dtabsRoutes(app, cx, feeds)
   historyRoutes(app, cx)
+  dryRunRoutes(app, cx)
   namesRoutes(app, cx, feeds)
   return app
 }
 
-/** Methods that only read (HEAD and OPTIONS follow GET); every other method writes. */
+/**
+ * Methods that only read (HEAD and OPTIONS follow GET); every other method writes, except on a
+ * route whose config says `readOnly` (a dry run: a POST that changes nothing).
+ */
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 /** Checks the token a request's method needs before anything else (body included) is read. */
@@ -63,7 +68,9 @@ function protectApi(app: FastifyInstance, auth: ApiContext['auth']): void {
   const writes = auth?.writes === undefined ? undefined : requireBearer(auth.writes)
   if (reads === undefined && writes === undefined) return
   app.addHook('onRequest', async (req, reply) => {
-    const check = READ_METHODS.has(req.method) ? reads : writes
+    const readOnly =
+      (req.routeOptions.config as { readOnly?: boolean } | undefined)?.readOnly === true
+    const check = READ_METHODS.has(req.method) || readOnly ? reads : writes
     await check?.(req, reply)
   })
 }
