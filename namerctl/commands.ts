@@ -199,6 +199,10 @@ function addShiftCommand(dtab: Command, cx: CliContext): void {
     )
     .option('--prometheus <url>', 'a Prometheus server scraping the routers, to read figures from')
     .option('--resume', 'finish the shift the history shows stopped half-way')
+    .option(
+      '--dry-run',
+      "print the steps, and what the first would move for the routers' live names",
+    )
     .option('--json', 'print one JSON event per line')
     .action((name: string, prefix: string | undefined, opts: ShiftFlags, cmd: Command) => {
       const io = cx.watchIo()

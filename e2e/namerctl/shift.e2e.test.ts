@@ -247,3 +247,37 @@ test.serial(
     t.is(load.failed, 0)
   },
 )
+
+test.serial(
+  'shift --dry-run: the steps, and what the first would move for the live names; nothing written',
+  async (t) => {
+    const [v1, v2] = [await canaryBackend(t, 'dry-v1'), await canaryBackend(t, 'dry-v2')]
+    await api.put('shop', `/svc/dry => ${inet(v1.port)}`)
+    const load = steadyLoad(stack.routers, 'dry')
+    await eventually('v1 has traffic', () => (load.byBackend.get('dry-v1') ?? 0) > 20)
+    await load.stop()
+    const before = (await api.must('shop')).version
+    const args = ['dtab', 'shift', 'shop', '/svc/dry', '--to', inet(v2.port), '--steps', '10,100']
+    const r = await namerctl([...args, '--dry-run', '--json', '--base-url', stack.namerd.api])
+    t.is(r.status, 0, show(r))
+    const out = JSON.parse(r.stdout) as {
+      plan: Array<{ step: number; weight: number; dst: string }>
+      first: { live: { names: Array<{ path: string; after: { split: Record<string, number> } }> } }
+    }
+    t.deepEqual(out.plan, [
+      { step: 1, weight: 10, dst: `90 * ${inet(v1.port)} & 10 * ${inet(v2.port)}` },
+      { step: 2, weight: 100, dst: inet(v2.port) },
+    ])
+    const dry = out.first.live.names.find((n) => n.path === '/svc/dry')
+    t.deepEqual(dry?.after.split, { [inet(v1.port)]: 0.9, [inet(v2.port)]: 0.1 })
+    t.is((await api.must('shop')).version, before, 'nothing written')
+    const text = await namerctl([...args, '--dry-run', '--base-url', stack.namerd.api])
+    t.is(text.status, 0, show(text))
+    t.regex(
+      text.stdout,
+      /^step 1: \/svc\/dry => 90 \* .* & 10 \* .*\nstep 2: \/svc\/dry => .*\n\nThe first step:\n/,
+    )
+    t.true(text.stdout.includes(`${inet(v1.port)} 100% → 90%`), text.stdout)
+    t.true(text.stdout.includes(`${inet(v2.port)} 0% → 10%`), text.stdout)
+  },
+)

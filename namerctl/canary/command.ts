@@ -11,6 +11,7 @@ import { drawLive, show, type Screen } from './display.js'
 import type { FigureSource } from './figures.js'
 import { gatesOf } from './gates.js'
 import { DEFAULT_INTERVAL_MS, DEFAULT_STEPS, parseInterval, parseSteps } from './plan.js'
+import { shiftDryRun } from './dry-run.js'
 import { runShift } from './shift.js'
 import type { ShiftEvent } from './walk.js'
 
@@ -27,6 +28,7 @@ export interface ShiftFlags {
   readonly prometheus?: string
   readonly resume?: boolean
   readonly json?: boolean
+  readonly dryRun?: boolean
 }
 
 /** Intervals a canary may lack requests before the shift rolls back, unless `--max-waits`. */
@@ -52,20 +54,24 @@ export async function shiftCommand(
   flags: ShiftFlags,
   io: ShiftIo,
 ): Promise<Output> {
-  const sources = [flags.admin, flags.adminPath, flags.prometheus].filter((f) => f !== undefined)
-  if (sources.length !== 1)
-    throw new UsageError(
-      'shift needs the figures from --admin URL..., --admin-path PATH or --prometheus URL (one of them)',
-    )
   if (flags.resume === true && (prefix ?? flags.to ?? flags.from) !== undefined)
     throw new UsageError('--resume takes the shift from the history: no PREFIX, --to or --from')
   const steps = flags.steps === undefined ? [...DEFAULT_STEPS] : parseSteps(flags.steps)
   const intervalMs =
     flags.interval === undefined ? DEFAULT_INTERVAL_MS : parseInterval(flags.interval)
   const gates = gatesOf(flags.gate)
+  const request = { prefix, to: flags.to, from: flags.from, steps, resume: flags.resume === true }
+  if (flags.dryRun === true) {
+    if (request.resume) throw new UsageError('--dry-run plans a new shift: not with --resume')
+    return shiftDryRun(namerd, name, request, flags.json === true)
+  }
+  const sources = [flags.admin, flags.adminPath, flags.prometheus].filter((f) => f !== undefined)
+  if (sources.length !== 1)
+    throw new UsageError(
+      'shift needs the figures from --admin URL..., --admin-path PATH or --prometheus URL (one of them)',
+    )
   const source = await io.openSource(flags)
   const emit = (e: ShiftEvent): void => show(io.screen, e)
-  const request = { prefix, to: flags.to, from: flags.from, steps, resume: flags.resume === true }
   try {
     const sleep = (ms: number) => countdown(ms, io)
     const maxWaits = flags.maxWaits ?? DEFAULT_MAX_WAITS

@@ -47,7 +47,7 @@ export async function runShift(
 }
 
 /** A new shift from the dtab as it is: not yet written (step 0). */
-async function started(namerd: Namerd, name: string, req: ShiftRequest) {
+export async function started(namerd: Namerd, name: string, req: ShiftRequest) {
   if (req.prefix === undefined || req.to === undefined)
     throw new UsageError('shift needs PREFIX and --to DST (or --resume)')
   const cur = await mustRead(namerd, name)
