@@ -57,7 +57,7 @@ function renderStep(s: HistoryStep): string {
   const what = s.dtab === null ? 'deleted' : `version ${s.version}`
   const by = s.by === undefined ? '' : `  by ${s.by}`
   const head = `${what}  ${s.at}${by}\n`
-  const message = s.message === undefined ? '' : `    ${readableMessage(s.message)}\n`
+  const message = s.message === undefined ? '' : `    ${readableMessage(s)}\n`
   const changed = s.changes.filter((c) => c.op !== ' ')
   const lines = changed.length === 0 && s.dtab !== null ? ['  (no dentry changed)'] : []
   for (const c of changed) lines.push(`  ${c.op} ${c.dentry}`)

@@ -57,14 +57,14 @@ test("400 prints namerd's message; other statuses `unexpected response: <status>
 test('the help lists every status, once, in order', (t) => {
   t.deepEqual(
     EXIT_STATUSES.map((s) => s.status),
-    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 130],
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 130],
   )
   const help = helpEpilogue()
   const section = help.slice(help.indexOf('Exit statuses:\n')).split('\n\n')[0] ?? ''
   const lines = section.split('\n').slice(1)
   t.deepEqual(
     lines.map((l) => Number(/^\s+(\d+)\s/.exec(l)?.[1])),
-    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 130],
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 130],
   )
 })
 

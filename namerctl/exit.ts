@@ -64,6 +64,12 @@ export const EXIT_STATUSES: readonly ExitStatus[] = [
     codes: ['ERR_SHIFT_IN_PROGRESS'],
   },
   {
+    status: 13,
+    meaning:
+      "a shift's gate failed and its rollback could not be written: the canary keeps its share",
+    codes: ['ERR_ROLLBACK_FAILED'],
+  },
+  {
     status: 130,
     meaning: 'a shift was interrupted: the dtab stays at the last step written (shift --resume)',
     codes: ['ERR_SHIFT_INTERRUPTED'],

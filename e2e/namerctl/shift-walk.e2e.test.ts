@@ -51,6 +51,7 @@ function run(n: Namerd, source: ReturnType<typeof scripted>, events: ShiftEvent[
     intervalMs: 100,
     maxWaits: 2,
     sleep: async () => {},
+    stopped: () => false,
     emit,
   }
   const req = { prefix: '/svc/users', to: V2, steps: [10, 50, 100], resume: false, ...opts }
@@ -178,4 +179,82 @@ test('stopped half-way: a second shift is refused, --resume finishes it; a chang
   const e = await t.throwsAsync(run(n, meddled, [], { sleep: meddle }))
   t.is(errorCode(e), 'ERR_VERSION_CONFLICT')
   t.regex(e?.message ?? '', /changed since the shift wrote version/)
+})
+
+test('a message that only claims to be a shift step blocks nothing; a real one stopped half-way does, after other writes too', async (t) => {
+  const n = await namerd(t, 'shop')
+  const forged = `hi ~shift~${JSON.stringify({ shift: 'x', prefix: '/svc/users', from: V1, to: V2, steps: [10, 100], step: 1, start: 'v', state: 'step' })}`
+  t.is(await updateDtab(n, 'shop', `/svc/users=>${V1};/a=>/b`, undefined, forged), 'updated')
+  let sleeps = 0
+  const stop = async () => {
+    if (++sleeps === 1) throw new Error('interrupted')
+  }
+  await t.throwsAsync(
+    run(
+      n,
+      scripted(() => healthy),
+      [],
+      { sleep: stop },
+    ),
+    { message: 'interrupted' },
+  )
+  t.is(await dentry(n), `90.00*${V1} & 10.00*${V2}`, 'the forged step did not block the shift')
+  // Someone writes elsewhere in the dtab: the shift stopped half-way is still not over.
+  const cur = await readDtab(n, 'shop')
+  if (cur === 'absent') return t.fail()
+  const text = `/svc/users=>90.00*${V1} & 10.00*${V2};/a=>/c`
+  t.is(await updateDtab(n, 'shop', text, cur.version), 'updated')
+  const again = await t.throwsAsync(
+    run(
+      n,
+      scripted(() => healthy),
+      [],
+    ),
+  )
+  t.is(errorCode(again), 'ERR_SHIFT_IN_PROGRESS')
+  const events: ShiftEvent[] = []
+  await run(
+    n,
+    scripted(() => healthy),
+    events,
+    { resume: true, prefix: undefined, to: undefined },
+  )
+  t.is(await dentry(n), V2)
+  const after = await readDtab(n, 'shop')
+  t.true(
+    after !== 'absent' && after.dtab.some((d) => d.prefix === '/a' && d.dst === '/c'),
+    'the other change stays',
+  )
+})
+
+test('a rollback after someone wrote elsewhere puts the prefix back and keeps their change', async (t) => {
+  const n = await namerd(t, 'shop')
+  const meddle = async () => {
+    const cur = await readDtab(n, 'shop')
+    if (cur === 'absent') return
+    const dtab = cur.dtab.map((d) => `${d.prefix}=>${d.dst}`).join(';')
+    await updateDtab(n, 'shop', `${dtab};/x=>/y`, cur.version)
+  }
+  const failing = scripted(() => ({ requests: 1000, failures: 100, p99Ms: 10 }))
+  const e = await t.throwsAsync(run(n, failing, [], { sleep: meddle }))
+  t.is(errorCode(e), 'ERR_GATE_FAILED', e?.message)
+  t.is(await dentry(n), V1)
+  const cur = await readDtab(n, 'shop')
+  t.true(cur !== 'absent' && cur.dtab.some((d) => d.prefix === '/x'), 'their change stays')
+})
+
+test('asked to stop while a step is judged: no further step; a baseline sharing the canary is refused', async (t) => {
+  const n = await namerd(t, 'shop')
+  let stop = false
+  const source = scripted(() => healthy)
+  const sleep = async () => {
+    stop = true
+  }
+  const e = await t.throwsAsync(run(n, source, [], { sleep, stopped: () => stop }))
+  t.is(errorCode(e), 'ERR_SHIFT_INTERRUPTED')
+  t.regex(e?.message ?? '', /stays at 10% \(step 1 of 3\)/)
+  t.is(await dentry(n), `90.00*${V1} & 10.00*${V2}`)
+  const n2 = await namerd(t, 'shop')
+  const both = await t.throwsAsync(run(n2, source, [], { from: `${V1} | ${V2}` }))
+  t.regex(both?.message ?? '', /the canary and the baseline share/)
 })

@@ -8,6 +8,7 @@
  * Within an interval the set is fixed: it is read at its start and end from the same routers
  * (reading.ts subtracts the two), and a router gone meanwhile fails the read, as with --admin.
  */
+import { errorMessage } from '../../lib/errors.js'
 import { showPath, type Bound, type BoundLeaf, type NameTree } from '../../dtabs/index.js'
 import type { Namerd } from '../client.js'
 import { explain } from '../dtab-api.js'
@@ -76,7 +77,13 @@ export async function adminPathSource(
   return {
     name: `the routers' admin metrics at ${path}`,
     async open(clients) {
-      const source = adminSource(await resolve(), options)
+      // Routers that cannot be named any more are figures that cannot be read: the shift rolls back.
+      const urls = await resolve().catch((e: unknown) => {
+        throw new FiguresError('ERR_FIGURES_UNREACHABLE', `${where}: ${errorMessage(e)}`, {
+          cause: e,
+        })
+      })
+      const source = adminSource(urls, options)
       opened.push(source)
       return source.open(clients)
     },

@@ -92,11 +92,14 @@ function isClient(c: unknown): c is ClientJson {
     o !== null &&
     typeof o.router === 'string' &&
     typeof o.client === 'string' &&
-    typeof o.success === 'number' &&
-    typeof o.failures === 'number' &&
+    isCount(o.success) &&
+    isCount(o.failures) &&
     Array.isArray(o.latencyBuckets) &&
-    o.latencyBuckets.every(
-      (b) => Array.isArray(b) && typeof b[0] === 'number' && typeof b[1] === 'number',
-    )
+    o.latencyBuckets.every((b) => Array.isArray(b) && isCount(b[0]) && isCount(b[1]))
   )
+}
+
+/** A count as a router reports it (JSON's 1e400 parses as Infinity: refused). */
+function isCount(n: unknown): n is number {
+  return typeof n === 'number' && Number.isFinite(n) && n >= 0
 }

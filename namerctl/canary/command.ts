@@ -3,7 +3,6 @@
  * closed), Ctrl-C turned into a clean stop between writes, and the walk's events shown.
  */
 import { setTimeout as delay } from 'node:timers/promises'
-import { CodedError } from '../../lib/errors.js'
 import type { Namerd } from '../client.js'
 import type { Output } from '../dtab-offline.js'
 import { UsageError } from '../errors.js'
@@ -33,11 +32,6 @@ export interface ShiftFlags {
 
 /** Intervals a canary may lack requests before the shift rolls back, unless `--max-waits`. */
 export const DEFAULT_MAX_WAITS = 10
-
-/** Interrupted between writes: the dtab stays at the last step written (exit 130). */
-export class ShiftInterruptedError extends CodedError {
-  readonly code = 'ERR_SHIFT_INTERRUPTED'
-}
 
 /** What the shift command gets from main: its output, Ctrl-C, and how to open a figure source. */
 export interface ShiftIo {
@@ -74,11 +68,10 @@ export async function shiftCommand(
   const emit = (e: ShiftEvent): void => show(io.screen, e)
   try {
     const sleep = (ms: number) => countdown(ms, io)
+    const stopped = () => io.signal.aborted
     const maxWaits = flags.maxWaits ?? DEFAULT_MAX_WAITS
-    await runShift(namerd, name, request, { source, gates, intervalMs, maxWaits, sleep, emit })
-  } catch (e) {
-    if (io.signal.aborted) throw interrupted(name)
-    throw e
+    const walkIo = { source, gates, intervalMs, maxWaits, sleep, stopped, emit }
+    await runShift(namerd, name, request, walkIo)
   } finally {
     source.close()
   }
@@ -92,10 +85,4 @@ async function countdown(ms: number, io: ShiftIo): Promise<void> {
     drawLive(io.screen, `  watching: ${Math.ceil(left / 1000)} s left`)
     await delay(Math.min(left, 1000), undefined, { signal: io.signal })
   }
-}
-
-function interrupted(name: string): ShiftInterruptedError {
-  return new ShiftInterruptedError(
-    `interrupted: dtab ${name} stays at the last step written (namerctl dtab history ${name}); namerctl dtab shift ${name} --resume finishes the shift`,
-  )
 }

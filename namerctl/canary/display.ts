@@ -17,7 +17,10 @@ export interface Screen {
 /** Prints one event (the live line, if any, cleared first). */
 export function show(screen: Screen, e: ShiftEvent): void {
   if (screen.json) return screen.out(`${JSON.stringify(e)}\n`)
-  screen.out(`${screen.live ? '\r\x1b[K' : ''}${line(e)}\n`)
+  // Reasons may quote a router's or Prometheus's words: no control character reaches the terminal.
+  // eslint-disable-next-line no-control-regex
+  const text = line(e).replace(/[\u0000-\u001f\u007f]/g, ' ')
+  screen.out(`${screen.live ? '\r\x1b[K' : ''}${text}\n`)
 }
 
 /** The live line: the step watched and the time left in its interval. */

@@ -18,8 +18,9 @@ export async function fetchJson(
   let text: string
   try {
     res = await fetch(url, { ...init, signal })
-    text = await res.text()
+    text = await cappedText(res, url)
   } catch (e) {
+    if (e instanceof FiguresError) throw e
     const why =
       signal.aborted && !(init.signal?.aborted ?? false)
         ? `no answer within ${init.timeoutMs} ms`
@@ -29,9 +30,28 @@ export async function fetchJson(
   try {
     return { status: res.status, body: JSON.parse(text) as unknown }
   } catch {
-    const head = text.slice(0, 200)
+    // eslint-disable-next-line no-control-regex
+    const head = text.slice(0, 200).replace(/[\u0000-\u001f\u007f]/g, ' ')
     throw new FiguresError('ERR_FIGURES_RESPONSE', `${url}: ${res.status}, not JSON: ${head}`)
   }
+}
+
+/** The most of a body read (a broken or hostile server must not exhaust memory). */
+export const MAX_BODY_BYTES = 16 * 1024 * 1024
+
+/** The body as text, refused past MAX_BODY_BYTES (`ERR_FIGURES_RESPONSE`). */
+async function cappedText(res: Response, url: string): Promise<string> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of res.body ?? []) {
+    size += (chunk as Uint8Array).length
+    if (size > MAX_BODY_BYTES) {
+      await res.body?.cancel()
+      throw new FiguresError('ERR_FIGURES_RESPONSE', `${url}: a body over ${MAX_BODY_BYTES} bytes`)
+    }
+    chunks.push(Buffer.from(chunk as Uint8Array))
+  }
+  return Buffer.concat(chunks).toString('utf8')
 }
 
 /** fetch's `TypeError: fetch failed` hides the reason (ECONNREFUSED…) in its cause. */

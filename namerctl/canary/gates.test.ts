@@ -10,7 +10,14 @@ test('gate texts: each form, spaces and case ignored; anything else names the fo
   t.deepEqual(parseGate('Success >= baseline - 1%'), { kind: 'success-margin', points: 1 })
   t.deepEqual(parseGate('p99 <= 1.5 * baseline'), { kind: 'p99-factor', factor: 1.5 })
   t.deepEqual(parseGate('p99 <= 250 ms'), { kind: 'p99-ceiling', ms: 250 })
-  for (const bad of ['success > 99%', 'p99 <= baseline', 'success >= 101%', 'requests >= 1.5', ''])
+  for (const bad of [
+    'success > 99%',
+    'p99 <= baseline',
+    'success >= 101%',
+    'requests >= 1.5',
+    'requests >= 0',
+    '',
+  ])
     t.throws(() => parseGate(bad), { message: /--gate .*(expected one of|out of range)/ }, bad)
 })
 
@@ -60,7 +67,17 @@ test('judging: wait for requests first, then the first gate that fails says why 
 
 test('steps, intervals and the split destination', (t) => {
   t.deepEqual(parseSteps('1, 5,25,50,100'), [1, 5, 25, 50, 100])
-  for (const bad of ['5,1', '0,50', '50,150', 'a', '10,10'])
+  for (const bad of [
+    '5,1',
+    '0,50',
+    '50,150',
+    'a',
+    '10,10',
+    '100',
+    '10,50',
+    '0.00001,100',
+    '99.99999,100',
+  ])
     t.throws(() => parseSteps(bad), undefined, bad)
   t.is(parseInterval('30s'), 30_000)
   t.is(parseInterval('500ms'), 500)

@@ -49,7 +49,7 @@ export function parseGate(text: string): Gate {
 
 function checked(text: string, g: Gate): Gate {
   const bad =
-    (g.kind === 'requests' && !Number.isInteger(g.min)) ||
+    (g.kind === 'requests' && (!Number.isInteger(g.min) || g.min < 1)) ||
     (g.kind === 'success-floor' && g.percent > 100) ||
     (g.kind === 'p99-factor' && g.factor < 1)
   if (bad) throw new UsageError(`--gate ${JSON.stringify(text)}: out of range`)
@@ -70,6 +70,12 @@ export type Verdict =
   | { readonly type: 'wait'; readonly reason: string }
   | { readonly type: 'fail'; readonly reason: string }
 
+function sane(f: Figures): boolean {
+  const count = (n: number) => Number.isFinite(n) && n >= 0
+  const p99 = f.p99Ms === undefined || count(f.p99Ms)
+  return count(f.requests) && count(f.failures) && f.failures <= f.requests && p99
+}
+
 /** Success rate in percent; 100 with no request (nothing failed). */
 export function successRate(f: Figures): number {
   return f.requests === 0 ? 100 : (100 * (f.requests - f.failures)) / f.requests
@@ -77,6 +83,12 @@ export function successRate(f: Figures): number {
 
 /** Judges the canary against the baseline: `wait` until enough requests, then each gate. */
 export function judge(gates: readonly Gate[], canary: Figures, baseline: Figures): Verdict {
+  // Figures no router can report (a broken or hostile source) never pass a gate.
+  if (!sane(canary) || !sane(baseline))
+    return {
+      type: 'fail',
+      reason: 'the figures read are not counts (negative, infinite or missing)',
+    }
   for (const g of gates) {
     if (g.kind === 'requests' && canary.requests < g.min)
       return { type: 'wait', reason: `${canary.requests} of ${g.min} requests on the canary` }

@@ -12,13 +12,18 @@ export const DEFAULT_STEPS: readonly number[] = [1, 5, 25, 50, 100]
 /** `--interval` when not given. */
 export const DEFAULT_INTERVAL_MS = 30_000
 
-/** `1,5,25,50,100`: increasing percentages in (0, 100]. */
+/**
+ * `1,5,25,50,100`: increasing percentages ending at 100 (a shift ends with all of PREFIX on DST),
+ * with at least one step below it to judge.
+ */
 export function parseSteps(text: string): number[] {
   const steps = text.split(',').map((s) => Number(s.trim()))
-  const ok = steps.every((s, i) => s > 0 && s <= 100 && (i === 0 || s > (steps[i - 1] as number)))
-  if (steps.length === 0 || !ok)
+  // Steps that would round to 0 or 100 in the dtab (4 decimals) are refused with the rest.
+  const inRange = (s: number) => s >= 0.0001 && (s <= 99.9999 || s === 100)
+  const ok = steps.every((s, i) => inRange(s) && (i === 0 || s > (steps[i - 1] as number)))
+  if (!ok || steps.length < 2 || steps.at(-1) !== 100)
     throw new UsageError(
-      `--steps ${text}: expected increasing percentages in (0, 100], e.g. 1,5,25,50,100`,
+      `--steps ${text}: expected increasing percentages ending at 100, at least one below it, e.g. 1,5,25,50,100`,
     )
   return steps
 }

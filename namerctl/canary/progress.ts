@@ -1,10 +1,12 @@
 /**
  * Where a shift stands, kept where everyone can see it: in the message of each write it makes,
  * in the dtab's history (`namerctl dtab history`). A sentence for people, then the state as
- * JSON for `shift --resume` and for a second shift, which is refused while the newest change of
- * the dtab is an unfinished shift's step.
+ * JSON for `shift --resume` and for a second shift, which is refused while a shift is not over
+ * (see `unfinished`).
  */
+import { readDtab, readNameTree, readPrefix, showPathTree, showPrefix } from '../../dtabs/index.js'
 import type { PastDtab } from '../dtab-api.js'
+import { splitTree } from './plan.js'
 
 /** A shift's state as its writes record it. */
 export interface ShiftState {
@@ -37,19 +39,24 @@ export function shiftMessage(s: ShiftState, note?: string): string {
 }
 
 /** A message as people read it: a shift's without the state it carries for namerctl. */
-export function readableMessage(message: string): string {
-  const at = message.lastIndexOf(MARK)
-  return at < 0 ? message : message.slice(0, at)
+export function readableMessage(entry: PastDtab): string {
+  const m = entry.message ?? ''
+  return stateOf(entry) === undefined ? m : m.slice(0, m.lastIndexOf(MARK))
 }
 
-/** The shift state a history entry's message records, if it is a shift's write. */
+/**
+ * The shift state a history entry's message records, if it is a shift's write: checked whole,
+ * and for a step, tied to the write itself (the entry's dtab must send PREFIX to that step's
+ * split), so a message that only claims to be a shift's (anyone may write `-m`) is not one.
+ */
 export function stateOf(entry: PastDtab | undefined): ShiftState | undefined {
   const m = entry?.message
   const at = m?.lastIndexOf(MARK) ?? -1
-  if (m === undefined || at < 0) return undefined
+  if (entry === undefined || m === undefined || at < 0) return undefined
   try {
     const s = JSON.parse(m.slice(at + MARK.length)) as Partial<ShiftState>
-    return isState(s) ? s : undefined
+    if (!isState(s)) return undefined
+    return s.state === 'rolled-back' || holdsStep(entry.dtab, s) ? s : undefined
   } catch {
     return undefined
   }
@@ -57,24 +64,57 @@ export function stateOf(entry: PastDtab | undefined): ShiftState | undefined {
 
 function isState(s: Partial<ShiftState>): s is ShiftState {
   const str = (v: unknown) => typeof v === 'string'
+  if (!(str(s.shift) && str(s.prefix) && str(s.from) && str(s.to) && str(s.start))) return false
+  if (!(s.state === 'step' || s.state === 'done' || s.state === 'rolled-back')) return false
+  const steps = s.steps
+  const ok =
+    Array.isArray(steps) && steps.length > 0 && steps.every((n, i) => increasing(steps, n, i))
   return (
-    str(s.shift) &&
-    str(s.prefix) &&
-    str(s.from) &&
-    str(s.to) &&
-    str(s.start) &&
-    Array.isArray(s.steps) &&
-    s.steps.every((n) => typeof n === 'number') &&
-    typeof s.step === 'number' &&
-    (s.state === 'step' || s.state === 'done' || s.state === 'rolled-back')
+    ok && Number.isInteger(s.step) && (s.step as number) >= 1 && (s.step as number) <= steps.length
   )
 }
 
-/** The unfinished shift the history ends with (its newest entry a shift's step), if any. */
+function increasing(steps: readonly unknown[], n: unknown, i: number): boolean {
+  return typeof n === 'number' && n > 0 && n <= 100 && (i === 0 || n > (steps[i - 1] as number))
+}
+
+/** The weight of DST at the state's step. */
+export function weightAt(s: ShiftState): number {
+  return s.steps[s.step - 1] ?? 0
+}
+
+/** Whether `dtabText` sends the state's PREFIX (its last dentry) to the state's step's split. */
+export function holdsStep(dtabText: string | null, s: ShiftState): boolean {
+  if (dtabText === null) return false
+  try {
+    const prefix = showPrefix(readPrefix(s.prefix))
+    const d = readDtab(dtabText).findLast((e) => showPrefix(e.prefix) === prefix)
+    const want = splitTree(readNameTree(s.from), readNameTree(s.to), weightAt(s))
+    return d !== undefined && showPathTree(d.dst) === showPathTree(readNameTree(want))
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The shift that is not over on this dtab, if any: one whose step is the newest change, or
+ * one stopped half-way whose step still holds PREFIX in `current` (someone wrote elsewhere in
+ * the dtab since). `prefix`: only a shift of that prefix (any, when undefined).
+ */
 export function unfinished(
   past: readonly PastDtab[],
+  current: string | null,
+  prefix?: string,
 ): { state: ShiftState; entry: PastDtab } | undefined {
-  const entry = past.at(-1)
-  const state = stateOf(entry)
-  return state?.state === 'step' && entry !== undefined ? { state, entry } : undefined
+  const newest = stateOf(past.at(-1))
+  if (newest?.state === 'step') return { state: newest, entry: past.at(-1) as PastDtab }
+  const seen = new Set<string>()
+  for (const entry of [...past].reverse()) {
+    const s = stateOf(entry)
+    if (s === undefined || seen.has(s.prefix) || (prefix !== undefined && s.prefix !== prefix))
+      continue
+    seen.add(s.prefix)
+    if (s.state === 'step' && holdsStep(current, s)) return { state: s, entry }
+  }
+  return undefined
 }

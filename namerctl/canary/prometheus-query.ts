@@ -32,7 +32,8 @@ export async function instantQuery(
   })
   const doc = body as { status?: unknown; errorType?: unknown; error?: unknown; data?: unknown }
   if (doc.status !== 'success') {
-    const why = typeof doc.error === 'string' ? `${String(doc.errorType)}: ${doc.error}` : status
+    const raw = typeof doc.error === 'string' ? `${String(doc.errorType)}: ${doc.error}` : status
+    const why = String(raw).slice(0, 500).replace(CONTROL, ' ')
     throw new FiguresError('ERR_FIGURES_RESPONSE', `Prometheus at ${url}: ${why}`)
   }
   return vectorOf(url, doc.data)
@@ -45,9 +46,16 @@ function vectorOf(url: string, data: unknown): Sample[] {
   }
   return d.result.map((r: { metric?: unknown; value?: unknown }) => {
     const v = Array.isArray(r.value) ? Number(r.value[1]) : NaN
-    if (typeof r.metric !== 'object' || r.metric === null || Number.isNaN(v)) {
+    const labels = typeof r.metric === 'object' && r.metric !== null ? Object.values(r.metric) : []
+    const ok = labels.length > 0 && labels.every((l) => typeof l === 'string')
+    // Counts only: a negative or infinite value is no router's (Infinity minus Infinity is NaN).
+    if (!ok || !Number.isFinite(v) || v < 0) {
       throw new FiguresError('ERR_FIGURES_RESPONSE', `Prometheus at ${url}: a malformed sample`)
     }
     return { metric: r.metric as Record<string, string>, value: v }
   })
 }
+
+/** Control characters: Prometheus's words are quoted in messages printed on a terminal. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/g

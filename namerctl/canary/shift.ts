@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto'
 import { readPrefix, showPathTree, showPrefix } from '../../dtabs/index.js'
 import type { Namerd } from '../client.js'
-import { entriesToDtab, readHistory } from '../dtab-api.js'
+import { entriesToDtab, readHistory, type VersionedDtab } from '../dtab-api.js'
+import { formatDtab } from '../dtab-offline.js'
 import { dtabNotFound, mustRead } from '../dtab-online.js'
 import { NamerdError, UsageError } from '../errors.js'
 import { clientsOf } from './clients.js'
@@ -41,6 +42,11 @@ export async function runShift(
     clientsOf(namerd, name, parseDestination('--from', state.from)),
   ])
   const { prefix, from, to, steps, step } = state
+  const shared = canary.filter((id) => baseline.includes(id))
+  if (shared.length > 0)
+    throw new UsageError(
+      `the canary and the baseline share ${shared.join(', ')}: their figures could not be told apart (give --from the baseline alone)`,
+    )
   const intervalMs = io.intervalMs
   io.emit({ event: 'start', name, prefix, from, to, steps, step, intervalMs, canary, baseline })
   return walk(namerd, name, state, at, { ...io, canary, baseline })
@@ -52,7 +58,7 @@ export async function started(namerd: Namerd, name: string, req: ShiftRequest) {
     throw new UsageError('shift needs PREFIX and --to DST (or --resume)')
   const cur = await mustRead(namerd, name)
   const past = await readHistory(namerd, name)
-  const running = past === 'absent' ? undefined : unfinished(past)
+  const running = past === 'absent' ? undefined : unfinished(past, textOf(cur))
   if (running !== undefined) throw inProgress(name, running.state)
   const prefix = readPrefix(req.prefix)
   const dentry = entriesToDtab(cur.dtab).findLast(
@@ -79,20 +85,25 @@ export async function started(namerd: Namerd, name: string, req: ShiftRequest) {
   return { state, at: { version: cur.version } }
 }
 
-/** The unfinished shift the history ends with, if the dtab is still as its last step left it. */
+/**
+ * The shift not over on this dtab (its newest change, or one stopped half-way whose step still
+ * holds PREFIX): resumed from the dtab as it is now, so changes made elsewhere meanwhile stay.
+ */
 async function resumed(namerd: Namerd, name: string) {
   const past = await readHistory(namerd, name)
   if (past === 'absent') throw dtabNotFound(name)
-  const running = unfinished(past)
-  if (running === undefined)
-    throw new NamerdError('ERR_NOT_FOUND', `dtab ${name} has no unfinished shift to resume`)
   const cur = await mustRead(namerd, name)
-  if (cur.version !== running.entry.version)
+  const running = unfinished(past, textOf(cur))
+  if (running === undefined)
     throw new NamerdError(
-      'ERR_VERSION_CONFLICT',
-      `dtab ${name} changed after the shift's step ${running.state.step}; roll it back (namerctl dtab rollback ${name} --to ${running.state.start}) or start a new shift`,
+      'ERR_NOT_FOUND',
+      `dtab ${name} has no unfinished shift to resume (none whose step still holds its prefix: namerctl dtab history ${name})`,
     )
   return { state: running.state, at: { version: cur.version } }
+}
+
+function textOf(cur: VersionedDtab): string {
+  return formatDtab(entriesToDtab(cur.dtab))
 }
 
 /** A shift is under way (or was stopped half-way) on this dtab: exit 12. */
@@ -100,7 +111,7 @@ function inProgress(name: string, s: ShiftState): NamerdError {
   const weight = s.steps[s.step - 1] ?? 0
   return new NamerdError(
     'ERR_SHIFT_IN_PROGRESS',
-    `dtab ${name} has a shift under way or stopped half-way (${s.prefix} to ${s.to} at ${weight}%, step ${s.step} of ${s.steps.length}): wait for it, or finish it with namerctl dtab shift ${name} --resume, or undo it with namerctl dtab rollback ${name} --to ${s.start}`,
+    `dtab ${name} has a shift under way or stopped half-way (${s.prefix} to ${s.to} at ${weight}%, step ${s.step} of ${s.steps.length}): wait for it, or finish it with namerctl dtab shift ${name} --resume, or put ${s.prefix} back with namerctl dtab set ${name} ${s.prefix} '${s.from}' (or the whole dtab: namerctl dtab rollback ${name} --to ${s.start})`,
   )
 }
 

@@ -54,6 +54,21 @@ export type ShiftEvent =
 /** Figures as a shift shows them: with the success rate. */
 export type Shown = Figures & { readonly success: number }
 
+/** Interrupted between writes: the dtab stays at the last step written (exit 130). */
+export class ShiftInterruptedError extends CodedError {
+  readonly code = 'ERR_SHIFT_INTERRUPTED'
+}
+
+function interrupted(name: string, s: ShiftState): ShiftInterruptedError {
+  const at =
+    s.step === 0
+      ? 'as it was (no step written)'
+      : `at ${weightOf(s)}% (step ${s.step} of ${s.steps.length})`
+  return new ShiftInterruptedError(
+    `interrupted: dtab ${name} stays ${at}; namerctl dtab shift ${name} --resume finishes the shift, namerctl dtab set ${name} ${s.prefix} '${s.from}' undoes it`,
+  )
+}
+
 /** A gate failed: the dtab is back where the shift started (exit 11). */
 export class GateFailedError extends CodedError {
   readonly code = 'ERR_GATE_FAILED'
@@ -71,6 +86,8 @@ export interface WalkIo {
   readonly maxWaits: number
   /** Resolves after `ms`, rejects once the shift is interrupted. */
   sleep(ms: number): Promise<void>
+  /** The shift was asked to stop (Ctrl-C, SIGTERM). */
+  stopped(): boolean
   emit(e: ShiftEvent): void
 }
 
@@ -86,9 +103,13 @@ export async function walk(
   let at = last
   while (s.step < s.steps.length) {
     if (s.step > 0) {
-      const verdict = await watchStep(s, io)
+      const verdict = await watchStep(s, io).catch((e: unknown) => {
+        throw io.stopped() ? interrupted(name, s) : e
+      })
       if (verdict.type !== 'pass') return rollBack(namerd, name, s, at, verdict.reason, io)
     }
+    // Stopped (Ctrl-C) while the step was judged: no further step once asked to stop.
+    if (io.stopped()) throw interrupted(name, s)
     s = { ...s, step: s.step + 1, state: s.step + 1 === s.steps.length ? 'done' : 'step' }
     at = await writeStep(namerd, name, s, at)
     io.emit({

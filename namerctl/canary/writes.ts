@@ -10,9 +10,11 @@ import { entriesToDtab, readDtab, readHistory, updateDtab, type PastDtab } from 
 import { formatDtab } from '../dtab-offline.js'
 import { setDentry } from '../edit.js'
 import { NamerdError } from '../errors.js'
+import { setTimeout as delay } from 'node:timers/promises'
+import { CodedError, errorCode, errorMessage } from '../../lib/errors.js'
 import { readDtab as parseDtabText } from '../../dtabs/index.js'
 import { parseDestination, splitTree } from './plan.js'
-import { shiftMessage, stateOf, type ShiftState } from './progress.js'
+import { holdsStep, shiftMessage, stateOf, weightAt, type ShiftState } from './progress.js'
 
 /** The dtab as a shift last left it: its version. */
 export interface Written {
@@ -43,9 +45,19 @@ export async function writeStep(
   )
 }
 
+/** How many times a rollback is tried (namerd unreachable, its store down, someone writing). */
+export const ROLLBACK_TRIES = 5
+
+/** A gate failed and the rollback could not be written: the canary keeps its share (exit 13). */
+export class RollbackFailedError extends CodedError {
+  readonly code = 'ERR_ROLLBACK_FAILED'
+}
+
 /**
- * Writes back the dtab the shift started from (the history's entry of `state.start`); if the
- * history no longer keeps it, PREFIX's dentry is set back to `from` in the current dtab.
+ * Writes back the dtab the shift started from (the history's entry of `state.start`) while the
+ * dtab is as the shift left it; if someone wrote meanwhile, or the history no longer keeps the
+ * start, PREFIX's dentry alone is set back to `from` (their change stays), as long as PREFIX
+ * still holds the shift's step. Retried with backoff; failing that, a RollbackFailedError.
  */
 export async function writeRollback(
   namerd: Namerd,
@@ -54,12 +66,79 @@ export async function writeRollback(
   last: Written,
   reason: string,
 ): Promise<Written> {
-  const past = await readHistory(namerd, name)
-  const start = past === 'absent' ? undefined : startOf(past, state.start)
+  // At most 200 characters, cut between code points (a lone surrogate would not round-trip).
+  const message = shiftMessage(
+    { ...state, state: 'rolled-back' },
+    [...reason].slice(0, 200).join(''),
+  )
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await rollbackOnce(namerd, name, state, last, message)
+    } catch (e) {
+      if (attempt >= ROLLBACK_TRIES || !retryable(e)) throw rollbackFailed(name, state, reason, e)
+      await delay(200 * 2 ** attempt)
+    }
+  }
+}
+
+async function rollbackOnce(
+  namerd: Namerd,
+  name: string,
+  state: ShiftState,
+  last: Written,
+  message: string,
+): Promise<Written> {
+  const cur = await readDtab(namerd, name)
+  if (cur === 'absent') throw new NamerdError('ERR_NOT_FOUND', `dtab ${name} was deleted`)
   const back: Dentry = { prefix: readPrefix(state.prefix), dst: fromTree(state) }
-  const message = shiftMessage({ ...state, state: 'rolled-back' }, reason.slice(0, 200))
-  return write(namerd, name, last, message, (dtab) =>
-    start === undefined ? setDentry(dtab, back) : parseDtabText(start),
+  if (cur.version === last.version) {
+    const past = await readHistory(namerd, name)
+    const start = past === 'absent' ? undefined : startOf(past, state.start)
+    const text =
+      start === undefined ? setDentry(entriesToDtab(cur.dtab), back) : parseDtabText(start)
+    return put(namerd, name, cur.version, formatDtab(text), message)
+  }
+  if (!holdsStep(formatDtab(entriesToDtab(cur.dtab)), state))
+    throw new NamerdError(
+      'ERR_NOT_FOUND',
+      `${state.prefix} no longer holds the shift's step: someone changed it`,
+    )
+  return put(
+    namerd,
+    name,
+    cur.version,
+    formatDtab(setDentry(entriesToDtab(cur.dtab), back)),
+    message,
+  )
+}
+
+async function put(namerd: Namerd, name: string, version: string, text: string, message: string) {
+  const out = await updateDtab(namerd, name, text, version, message)
+  if (out !== 'updated') throw changedUnderShift(name, version)
+  // The version it made, for the report only: the write stands whatever this read gives.
+  const past = await readHistory(namerd, name).catch(() => 'absent' as const)
+  const newest = past === 'absent' ? undefined : past.at(-1)
+  return { version: newest?.message === message ? newest.version : 'unknown' }
+}
+
+/** Worth another try: namerd or its store away for a moment, or a write in between. */
+function retryable(e: unknown): boolean {
+  const code = errorCode(e)
+  return (
+    code === 'ERR_NAMERD_UNREACHABLE' ||
+    code === 'ERR_NAMERD_UNAVAILABLE' ||
+    code === 'ERR_VERSION_CONFLICT'
+  )
+}
+
+function rollbackFailed(
+  name: string,
+  s: ShiftState,
+  reason: string,
+  e: unknown,
+): RollbackFailedError {
+  return new RollbackFailedError(
+    `a gate failed (${reason}) but the rollback could not be written (${errorMessage(e)}): ${s.prefix} may still send ${weightAt(s)}% to ${s.to}; put it back with namerctl dtab set ${name} ${s.prefix} '${s.from}'`,
   )
 }
 
