@@ -47,7 +47,10 @@ function vectorOf(url: string, data: unknown): Sample[] {
   return d.result.map((r: { metric?: unknown; value?: unknown }) => {
     const v = Array.isArray(r.value) ? Number(r.value[1]) : NaN
     const labels = typeof r.metric === 'object' && r.metric !== null ? Object.values(r.metric) : []
-    const ok = labels.length > 0 && labels.every((l) => typeof l === 'string')
+    const ok =
+      typeof r.metric === 'object' &&
+      r.metric !== null &&
+      labels.every((l) => typeof l === 'string')
     // Counts only: a negative or infinite value is no router's (Infinity minus Infinity is NaN).
     if (!ok || !Number.isFinite(v) || v < 0) {
       throw new FiguresError('ERR_FIGURES_RESPONSE', `Prometheus at ${url}: a malformed sample`)
