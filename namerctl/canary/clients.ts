@@ -2,10 +2,11 @@
  * The routers' clients behind a destination: namerd binds it in the namespace (as the routers
  * following namerd do) and the leaves' bound ids are what the routers' client stats are named by.
  */
-import { showPath, type NameTree, type Path } from '../../dtabs/index.js'
+import { boundsOf, showPath, type NameTree, type Path } from '../../dtabs/index.js'
 import type { Namerd } from '../client.js'
 import { explain } from '../dtab-api.js'
 import { NamerdError } from '../errors.js'
+import { boundTreeFromJson } from '../tree-json.js'
 
 /** The bound ids of every leaf of `tree` bound in namespace `name`, without duplicates. */
 export async function clientsOf(
@@ -16,7 +17,7 @@ export async function clientsOf(
   const ids = new Set<string>()
   for (const path of leavesOf(tree)) {
     const { json } = await explain(namerd, 'bind', name, showPath(path), undefined)
-    collectIds(json, ids)
+    for (const b of boundsOf(boundTreeFromJson(json))) ids.add(showPath(b.id))
   }
   if (ids.size === 0)
     throw new NamerdError(
@@ -40,12 +41,4 @@ function* leavesOf(tree: NameTree<Path>): Generator<Path> {
     default:
       return
   }
-}
-
-/** Every `bound.id` of a leaf in namerd's bound-tree JSON. */
-function collectIds(json: unknown, into: Set<string>, depth = 0): void {
-  if (depth > 100 || typeof json !== 'object' || json === null) return
-  const node = json as { type?: unknown; bound?: { id?: unknown } }
-  if (node.type === 'leaf' && typeof node.bound?.id === 'string') into.add(node.bound.id)
-  for (const v of Object.values(json)) collectIds(v, into, depth + 1)
 }
