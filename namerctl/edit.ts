@@ -8,6 +8,11 @@ function samePrefix(a: Prefix, b: Prefix): boolean {
   return showPrefix(a) === showPrefix(b)
 }
 
+/** The dentry that takes precedence for `prefix` (the last with it), if any. */
+export function dentryFor(dtab: Dtab, prefix: Prefix): Dentry | undefined {
+  return dtab.findLast((d) => samePrefix(d.prefix, prefix))
+}
+
 /**
  * `set`: if dentries with the same prefix exist, the LAST of them (the one that takes
  * precedence) gets the new destination and earlier ones are left alone; otherwise the dentry

@@ -4,8 +4,16 @@
  * JSON for `shift --resume` and for a second shift, which is refused while a shift is not over
  * (see `unfinished`).
  */
-import { readDtab, readNameTree, readPrefix, showPathTree, showPrefix } from '../../dtabs/index.js'
+import {
+  readDtab,
+  readNameTree,
+  readPrefix,
+  showPathTree,
+  type NameTree,
+  type Path,
+} from '../../dtabs/index.js'
 import type { PastDtab } from '../dtab-api.js'
+import { dentryFor } from '../edit.js'
 import { splitTree } from './plan.js'
 
 /** A shift's state as its writes record it. */
@@ -27,7 +35,7 @@ const MARK = ' ~shift~'
 
 /** The message of a shift's write: `shift /svc/users to /srv/v2: 25% (step 3 of 5)` and its state. */
 export function shiftMessage(s: ShiftState, note?: string): string {
-  const weight = s.steps[s.step - 1] ?? 0
+  const weight = weightAt(s)
   const what =
     s.state === 'rolled-back'
       ? `rolled back${note === undefined ? '' : `: ${note}`}`
@@ -83,14 +91,17 @@ export function weightAt(s: ShiftState): number {
   return s.steps[s.step - 1] ?? 0
 }
 
+/** Where the state's step sends PREFIX: `weightAt(s)` percent of `to`, the rest to `from`. */
+export function stepDestination(s: ShiftState): NameTree<Path> {
+  return readNameTree(splitTree(readNameTree(s.from), readNameTree(s.to), weightAt(s)))
+}
+
 /** Whether `dtabText` sends the state's PREFIX (its last dentry) to the state's step's split. */
 export function holdsStep(dtabText: string | null, s: ShiftState): boolean {
   if (dtabText === null) return false
   try {
-    const prefix = showPrefix(readPrefix(s.prefix))
-    const d = readDtab(dtabText).findLast((e) => showPrefix(e.prefix) === prefix)
-    const want = splitTree(readNameTree(s.from), readNameTree(s.to), weightAt(s))
-    return d !== undefined && showPathTree(d.dst) === showPathTree(readNameTree(want))
+    const d = dentryFor(readDtab(dtabText), readPrefix(s.prefix))
+    return d !== undefined && showPathTree(d.dst) === showPathTree(stepDestination(s))
   } catch {
     return false
   }

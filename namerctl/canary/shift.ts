@@ -9,11 +9,12 @@ import type { Namerd } from '../client.js'
 import { entriesToDtab, readHistory, type VersionedDtab } from '../dtab-api.js'
 import { formatDtab } from '../dtab-offline.js'
 import { dtabNotFound, mustRead } from '../dtab-online.js'
+import { dentryFor } from '../edit.js'
 import { NamerdError, UsageError } from '../errors.js'
 import { clientsOf } from './clients.js'
 import type { FigureSource } from './figures.js'
 import { parseDestination } from './plan.js'
-import { shiftMessage, unfinished, type ShiftState } from './progress.js'
+import { shiftMessage, unfinished, weightAt, type ShiftState } from './progress.js'
 import { walk, type WalkIo } from './walk.js'
 import type { Written } from './writes.js'
 
@@ -61,9 +62,7 @@ export async function started(namerd: Namerd, name: string, req: ShiftRequest) {
   const running = past === 'absent' ? undefined : unfinished(past, textOf(cur))
   if (running !== undefined) throw inProgress(name, running.state)
   const prefix = readPrefix(req.prefix)
-  const dentry = entriesToDtab(cur.dtab).findLast(
-    (d) => showPrefix(d.prefix) === showPrefix(prefix),
-  )
+  const dentry = dentryFor(entriesToDtab(cur.dtab), prefix)
   const from = req.from ?? (dentry === undefined ? undefined : showPathTree(dentry.dst))
   if (from === undefined)
     throw new UsageError(`dtab ${name} has no dentry for ${showPrefix(prefix)}: give --from DST`)
@@ -108,7 +107,7 @@ function textOf(cur: VersionedDtab): string {
 
 /** A shift is under way (or was stopped half-way) on this dtab: exit 12. */
 function inProgress(name: string, s: ShiftState): NamerdError {
-  const weight = s.steps[s.step - 1] ?? 0
+  const weight = weightAt(s)
   return new NamerdError(
     'ERR_SHIFT_IN_PROGRESS',
     `dtab ${name} has a shift under way or stopped half-way (${s.prefix} to ${s.to} at ${weight}%, step ${s.step} of ${s.steps.length}): wait for it, or finish it with namerctl dtab shift ${name} --resume, or put ${s.prefix} back with namerctl dtab set ${name} ${s.prefix} '${s.from}' (or the whole dtab: namerctl dtab rollback ${name} --to ${s.start})`,

@@ -9,7 +9,7 @@ import { CodedError, errorMessage } from '../../lib/errors.js'
 import { FiguresError } from './errors.js'
 import type { Figures, FigureSource } from './figures.js'
 import { judge, successRate, type Gate, type Verdict } from './gates.js'
-import type { ShiftState } from './progress.js'
+import { weightAt, type ShiftState } from './progress.js'
 import { writeRollback, writeStep, type Written } from './writes.js'
 
 /** What a shift reports as it goes (`--json` prints each as one line). */
@@ -63,7 +63,7 @@ function interrupted(name: string, s: ShiftState): ShiftInterruptedError {
   const at =
     s.step === 0
       ? 'as it was (no step written)'
-      : `at ${weightOf(s)}% (step ${s.step} of ${s.steps.length})`
+      : `at ${weightAt(s)}% (step ${s.step} of ${s.steps.length})`
   return new ShiftInterruptedError(
     `interrupted: dtab ${name} stays ${at}; namerctl dtab shift ${name} --resume finishes the shift, namerctl dtab set ${name} ${s.prefix} '${s.from}' undoes it`,
   )
@@ -116,7 +116,7 @@ export async function walk(
       event: 'step',
       step: s.step,
       of: s.steps.length,
-      weight: weightOf(s),
+      weight: weightAt(s),
       version: at.version,
     })
   }
@@ -150,7 +150,7 @@ async function judgeStep(s: ShiftState, io: WalkIo): Promise<Verdict> {
     io.emit({
       event: 'gate',
       step: s.step,
-      weight: weightOf(s),
+      weight: weightAt(s),
       verdict: verdict.type,
       ...reasonOf(verdict),
       canary: shown(c),
@@ -174,14 +174,10 @@ async function rollBack(
   io: WalkIo,
 ): Promise<never> {
   const back = await writeRollback(namerd, name, s, at, reason)
-  io.emit({ event: 'rollback', step: s.step, weight: weightOf(s), reason, version: back.version })
+  io.emit({ event: 'rollback', step: s.step, weight: weightAt(s), reason, version: back.version })
   throw new GateFailedError(
-    `shift of ${s.prefix} in ${name} rolled back at ${weightOf(s)}% (step ${s.step} of ${s.steps.length}): ${reason}`,
+    `shift of ${s.prefix} in ${name} rolled back at ${weightAt(s)}% (step ${s.step} of ${s.steps.length}): ${reason}`,
   )
-}
-
-function weightOf(s: ShiftState): number {
-  return s.steps[s.step - 1] ?? 0
 }
 
 function reasonOf(v: Verdict): { reason?: string } {

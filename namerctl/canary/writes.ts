@@ -13,8 +13,15 @@ import { NamerdError } from '../errors.js'
 import { setTimeout as delay } from 'node:timers/promises'
 import { CodedError, errorCode, errorMessage } from '../../lib/errors.js'
 import { readDtab as parseDtabText } from '../../dtabs/index.js'
-import { parseDestination, splitTree } from './plan.js'
-import { holdsStep, shiftMessage, stateOf, weightAt, type ShiftState } from './progress.js'
+import { parseDestination } from './plan.js'
+import {
+  holdsStep,
+  shiftMessage,
+  stateOf,
+  stepDestination,
+  weightAt,
+  type ShiftState,
+} from './progress.js'
 
 /** The dtab as a shift last left it: its version. */
 export interface Written {
@@ -36,10 +43,7 @@ export async function writeStep(
   state: ShiftState,
   last: Written,
 ): Promise<Written> {
-  const weight = state.steps[state.step - 1] ?? 0
-  const from = parseDestination('--from', state.from)
-  const to = parseDestination('--to', state.to)
-  const dst = parseDestination('step', splitTree(from, to, weight))
+  const dst = stepDestination(state)
   return write(namerd, name, last, shiftMessage(state), (dtab) =>
     setDentry(dtab, { prefix: readPrefix(state.prefix), dst }),
   )
