@@ -3,6 +3,7 @@
  * line per event for scripts, and on a terminal a live line counting down the interval being
  * watched, rewritten in place and cleared before the next event line.
  */
+import { withoutControls } from '../../lib/control-characters.js'
 import { pct } from './gates.js'
 import type { ShiftEvent, Shown } from './walk.js'
 
@@ -18,8 +19,7 @@ export interface Screen {
 export function show(screen: Screen, e: ShiftEvent): void {
   if (screen.json) return screen.out(`${JSON.stringify(e)}\n`)
   // Reasons may quote a router's or Prometheus's words: no control character reaches the terminal.
-  // eslint-disable-next-line no-control-regex
-  const text = line(e).replace(/[\u0000-\u001f\u007f]/g, ' ')
+  const text = withoutControls(line(e))
   screen.out(`${screen.live ? '\r\x1b[K' : ''}${text}\n`)
 }
 

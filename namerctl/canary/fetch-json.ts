@@ -1,4 +1,5 @@
 import { errorMessage } from '../../lib/errors.js'
+import { withoutControls } from '../../lib/control-characters.js'
 import { FiguresError } from './errors.js'
 
 /**
@@ -30,8 +31,7 @@ export async function fetchJson(
   try {
     return { status: res.status, body: JSON.parse(text) as unknown }
   } catch {
-    // eslint-disable-next-line no-control-regex
-    const head = text.slice(0, 200).replace(/[\u0000-\u001f\u007f]/g, ' ')
+    const head = withoutControls(text.slice(0, 200))
     throw new FiguresError('ERR_FIGURES_RESPONSE', `${url}: ${res.status}, not JSON: ${head}`)
   }
 }

@@ -4,6 +4,7 @@
  * JSON for `shift --resume` and for a second shift, which is refused while a shift is not over
  * (see `unfinished`).
  */
+import { withoutControls } from '../../lib/control-characters.js'
 import {
   readDtab,
   readNameTree,
@@ -42,8 +43,7 @@ export function shiftMessage(s: ShiftState, note?: string): string {
       : `${weight}% (step ${s.step} of ${s.steps.length})${s.state === 'done' ? ', done' : ''}`
   const text = `shift ${s.prefix} to ${s.to}: ${what}`
   // Messages are one line (namerd refuses control characters).
-  // eslint-disable-next-line no-control-regex
-  return `${text.replace(/[\u0000-\u001f\u007f]/g, ' ')}${MARK}${JSON.stringify(s)}`
+  return `${withoutControls(text)}${MARK}${JSON.stringify(s)}`
 }
 
 /** A message as people read it: a shift's without the state it carries for namerctl. */

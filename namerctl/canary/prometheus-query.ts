@@ -2,6 +2,7 @@
  * The small client of Prometheus's HTTP API that the figures need: one instant query
  * (`POST /api/v1/query`, form-encoded, so that long selectors fit) returning a vector.
  */
+import { withoutControls } from '../../lib/control-characters.js'
 import { FiguresError } from './errors.js'
 import { fetchJson } from './fetch-json.js'
 
@@ -33,7 +34,7 @@ export async function instantQuery(
   const doc = body as { status?: unknown; errorType?: unknown; error?: unknown; data?: unknown }
   if (doc.status !== 'success') {
     const raw = typeof doc.error === 'string' ? `${String(doc.errorType)}: ${doc.error}` : status
-    const why = String(raw).slice(0, 500).replace(CONTROL, ' ')
+    const why = withoutControls(String(raw).slice(0, 500))
     throw new FiguresError('ERR_FIGURES_RESPONSE', `Prometheus at ${url}: ${why}`)
   }
   return vectorOf(url, doc.data)
@@ -58,7 +59,3 @@ function vectorOf(url: string, data: unknown): Sample[] {
     return { metric: r.metric as Record<string, string>, value: v }
   })
 }
-
-/** Control characters: Prometheus's words are quoted in messages printed on a terminal. */
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/g

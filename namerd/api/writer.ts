@@ -1,4 +1,5 @@
 /** Who makes a write and why, as a dtab's history keeps it. */
+import { firstControlCharacter } from '../../lib/control-characters.js'
 import type { FastifyRequest } from 'fastify'
 import { authenticatedAs } from '../../lib/auth/fastify.js'
 import type { Writer } from '../storage/dtab-store.js'
@@ -25,11 +26,7 @@ function checkMessage(message: string): void {
       'ERR_API_INPUT',
       `message: ${message.length} characters, more than ${MAX_MESSAGE_CHARS}`,
     )
-  // eslint-disable-next-line no-control-regex
-  const bad = /[\u0000-\u001f\u007f]/.exec(message)
-  if (bad !== null)
-    throw new ApiError(
-      'ERR_API_INPUT',
-      `message: a control character at character ${bad.index + 1}`,
-    )
+  const bad = firstControlCharacter(message)
+  if (bad >= 0)
+    throw new ApiError('ERR_API_INPUT', `message: a control character at character ${bad + 1}`)
 }
