@@ -7,7 +7,6 @@ import { readPrefix } from '../../dtabs/index.js'
 import type { Namerd } from '../client.js'
 import { entriesToDtab } from '../dtab-api.js'
 import type { Output } from '../dtab-offline.js'
-import { mustRead } from '../dtab-online.js'
 import { dryRunOutput } from '../dry-run.js'
 import { setDentry } from '../edit.js'
 import { parseDestination, splitTree } from './plan.js'
@@ -20,7 +19,7 @@ export async function shiftDryRun(
   req: ShiftRequest,
   json: boolean,
 ): Promise<Output> {
-  const { state } = await started(namerd, name, req)
+  const { state, cur } = await started(namerd, name, req)
   const from = parseDestination('--from', state.from)
   const to = parseDestination('--to', state.to)
   const plan = state.steps.map((weight, i) => ({
@@ -28,7 +27,6 @@ export async function shiftDryRun(
     weight,
     dst: splitTree(from, to, weight),
   }))
-  const cur = await mustRead(namerd, name)
   const dst = parseDestination('step', plan[0]?.dst ?? state.to)
   const first = setDentry(entriesToDtab(cur.dtab), { prefix: readPrefix(state.prefix), dst })
   const live = await dryRunOutput(namerd, name, cur, first, json)

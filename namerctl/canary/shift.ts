@@ -53,7 +53,7 @@ export async function runShift(
   return walk(namerd, name, state, at, { ...io, canary, baseline })
 }
 
-/** A new shift from the dtab as it is: not yet written (step 0). */
+/** A new shift from the dtab as it is (`cur`, as read): not yet written (step 0). */
 export async function started(namerd: Namerd, name: string, req: ShiftRequest) {
   if (req.prefix === undefined || req.to === undefined)
     throw new UsageError('shift needs PREFIX and --to DST (or --resume)')
@@ -81,7 +81,7 @@ export async function started(namerd: Namerd, name: string, req: ShiftRequest) {
     state: 'step',
   }
   checkMessageFits(state)
-  return { state, at: { version: cur.version } }
+  return { state, at: { version: cur.version }, cur }
 }
 
 /**
