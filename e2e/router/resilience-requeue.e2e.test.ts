@@ -3,11 +3,15 @@
 // to the dead one cannot connect, so nothing of it was sent: the router requeues it to the other
 // one, whatever its method, and the client sees no failure.
 //
-// One race is inherent: a POST already written to the backend when it is killed fails (the
-// connection is reset or closed before the answer). The backend may have acted on it, so it is
-// not sent again (linkerd does the same); a GET in that state is sent again. How many there are
-// depends on how many POSTs were in flight at that instant (0 or 1 in most runs at this rate,
-// more on a loaded machine), so the outage's POST failures are asserted to be only of that
+// One race is inherent: a request already written to the backend when it is killed fails (the
+// connection is reset or closed before the answer). The backend may have acted on it, and the
+// default classifier (linkerd's nonRetryable5XX) retries nothing, so it is not sent again: a
+// POST, and a GET that was the first request of its connection. A GET on a reused keep-alive
+// connection is sent once more on a fresh one (the reset may be the endpoint closing an idle
+// connection as the GET was written, docs/resilience.md); that fresh connection is refused and
+// the GET requeued, unless the dying process still accepted it, and then it fails too. How many
+// there are depends on how many requests were in flight at that instant (0 or 1 in most runs at
+// this rate, more on a loaded machine), so the outage's failures are asserted to be only of that
 // kind, and once the backend is back nothing fails.
 //
 // Failure accrual takes the dead endpoint out after 5 failures in a row (its refusals count), so
@@ -27,7 +31,7 @@ import {
 /** A failure of a request written to a connection the killed backend then reset or closed. */
 const LOST_IN_FLIGHT = /^502 .*\((ECONNRESET|EPIPE|UPSTREAM_CLOSED)\)/
 
-test('one of two endpoints killed under a steady load: no GET fails, no POST is lost unsent (requeues); the dead one is removed, probed and revived', async (t) => {
+test('one of two endpoints killed under a steady load: none is lost unsent (requeues), only requests in flight at the kill fail; the dead one is removed, probed and revived', async (t) => {
   t.timeout(45_000)
   const backends = await backendProcesses(t, 2)
   const [, killed] = backends
@@ -50,10 +54,16 @@ test('one of two endpoints killed under a steady load: no GET fails, no POST is 
   const [gets, posts] = [during.GET, during.POST]
   if (gets === undefined || posts === undefined) return t.fail()
   t.true(gets.total > 30 && posts.total > 30, `${gets.total} GETs, ${posts.total} POSTs`)
-  t.is(gets.failed, 0, `GET failures: ${JSON.stringify(gets.failures)}`)
-  const unexplained = Object.keys(posts.failures).filter((f) => !LOST_IN_FLIGHT.test(f))
-  t.deepEqual(unexplained, [], `POST failures: ${JSON.stringify(posts.failures)}`)
-  if (posts.failed > 0) t.log(`POSTs in flight at the kill: ${JSON.stringify(posts.failures)}`)
+  for (const [method, m] of [
+    ['GET', gets],
+    ['POST', posts],
+  ] as const) {
+    const unexplained = Object.keys(m.failures).filter((f) => !LOST_IN_FLIGHT.test(f))
+    t.deepEqual(unexplained, [], `${method} failures: ${JSON.stringify(m.failures)}`)
+    // A handful in flight at the kill, never a share of the outage's requests.
+    t.true(m.failed <= 5, `${method} failures: ${JSON.stringify(m.failures)}`)
+    if (m.failed > 0) t.log(`${method}s in flight at the kill: ${JSON.stringify(m.failures)}`)
+  }
   for (const m of [back.GET, back.POST]) t.is(m?.failed, 0, JSON.stringify(m?.failures))
   const metrics = await adminMetrics(router)
   t.true(metricSum(metrics, client('retries/requeues')) > 0, 'requeues counted')

@@ -156,6 +156,19 @@ test('a stale keep-alive connection is replaced for a GET; the server never saw 
   t.is((await send(p, body())).body, 'ok', 'the next one gets a fresh connection')
 })
 
+test('a GET that was the first request of its connection is never re-sent: the endpoint took it', async (t) => {
+  // A fresh connection reset before any answer is no keep-alive race: the endpoint read the
+  // request and failed (it crashed, say). Only a retryable classifier sends it again.
+  let requests = 0
+  const port = await tcp(t, (s) => {
+    requests++
+    s.resetAndDestroy()
+  })
+  const reset = await send(pool(t, port))
+  t.is(reset.error?.code, 'ECONNRESET')
+  t.is(requests, 1)
+})
+
 test('failures: refused, reset mid-body, malformed response, closed early', async (t) => {
   // nothing listens on a port we just closed
   const gone = createTcp()
