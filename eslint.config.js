@@ -37,4 +37,17 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The admin pages write names, dtabs and errors as text only (ui/dom.ts): never as markup.
+    files: ['ui/**/*.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        ...['innerHTML', 'outerHTML', 'insertAdjacentHTML', 'write', 'writeln'].map((property) => ({
+          property,
+          message: 'ui/ renders text only: build elements with h() (ui/dom.ts)',
+        })),
+      ],
+    },
+  },
 )

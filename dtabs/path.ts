@@ -57,14 +57,31 @@ export function pathEquals(a: Path, b: Path): boolean {
   return a.length === b.length && startsWith(a, b)
 }
 
-/** An element from ordinary (UTF-16) text, encoded as UTF-8 bytes. */
+// TextEncoder and TextDecoder, not Node's Buffer: the core also runs in the admin pages.
+const utf8Encoder = new TextEncoder()
+/** Not fatal: a byte sequence that is not UTF-8 decodes to U+FFFD, as Buffer's does. */
+const utf8Decoder = new TextDecoder('utf-8')
+
+/** True when every character is ASCII (its UTF-8 bytes are its characters). */
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false
+  return true
+}
+
+/** An element from ordinary (UTF-16) text, encoded as UTF-8 bytes (a lone surrogate as U+FFFD). */
 export function elemFromText(text: string): string {
-  return Buffer.from(text, 'utf8').toString('latin1')
+  if (isAscii(text)) return text
+  let out = ''
+  for (const byte of utf8Encoder.encode(text)) out += String.fromCharCode(byte)
+  return out
 }
 
 /** An element's bytes decoded as UTF-8 text (what namers see, e.g. `\x24` is `$`). */
 export function elemToText(elem: string): string {
-  return Buffer.from(elem, 'latin1').toString('utf8')
+  if (isAscii(elem)) return elem
+  const bytes = new Uint8Array(elem.length)
+  for (let i = 0; i < elem.length; i++) bytes[i] = elem.charCodeAt(i) & 0xff
+  return utf8Decoder.decode(bytes)
 }
 
 /** A path from text segments (each encoded as UTF-8); empty segments are not allowed. */

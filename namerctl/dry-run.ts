@@ -2,7 +2,8 @@ import type { Dtab } from '../dtabs/index.js'
 import { isSuccess, send, statusError, unexpected, type Namerd, type Reply } from './client.js'
 import { dtabPath, entriesToDtab, jsonBody, type VersionedDtab } from './dtab-api.js'
 import { formatDtab, type Output } from './dtab-offline.js'
-import { dentryLines, diffLines, renderDiff } from './diff.js'
+import { dentryLines, diffLines } from '../dtabs/diff.js'
+import { renderDiff } from './diff.js'
 
 /** A live name under one dtab, as namerd's dry run gives it (docs/namerd.md). */
 interface DrySide {

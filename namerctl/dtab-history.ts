@@ -10,7 +10,7 @@ import { formatDtab, type Output } from './dtab-offline.js'
 import { done, dtabNotFound } from './dtab-online.js'
 import { changedSince } from './dtab-update.js'
 import { readableMessage } from './canary/progress.js'
-import { dentryLines, diffLines, type Change } from './diff.js'
+import { dentryLines, diffLines, type Change } from '../dtabs/diff.js'
 import { NamerdError, UsageError } from './errors.js'
 
 /** One step of the history with what it changed from the step before it. */

@@ -4,7 +4,8 @@ import { entriesToDtab, readDtab, updateDtab, type VersionedDtab } from './dtab-
 import { formatDtab, type Output } from './dtab-offline.js'
 import type { DtabInput } from './dtab-input.js'
 import { done, dtabNotFound, mustRead, readDtabFile } from './dtab-online.js'
-import { dentryLines, diffJson, diffLines, differs, renderDiff } from './diff.js'
+import { dentryLines, diffLines, differs } from '../dtabs/diff.js'
+import { diffJson, renderDiff } from './diff.js'
 import { NamerdError, UsageError } from './errors.js'
 import { dryRunOutput } from './dry-run.js'
 

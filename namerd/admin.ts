@@ -2,10 +2,14 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
 import type { Guard } from '../lib/auth/identity.js'
 import { requireBearer } from '../lib/auth/fastify.js'
 import { errorMessage } from '../lib/errors.js'
+import { isLoopback } from '../lib/ip.js'
 import { nullLog, type Log } from '../lib/log.js'
 import type { ServerTlsConfig } from '../lib/tls/server-config.js'
 import { openServerTls } from '../lib/tls/server.js'
+import { pageRoutes } from '../lib/admin/pages.js'
+import type { ApiContext } from './api/context.js'
 import { statusOf } from './api/errors.js'
+import { apiRoutes, MAX_PARAM_LENGTH } from './api/server.js'
 import { healthRoutes } from '../lib/admin/health.js'
 import { listen, type Listening } from './listen.js'
 import type { NamerdMetrics } from './metrics.js'
@@ -26,15 +30,27 @@ export interface NamerdAdminOptions {
   readonly log?: Log
   /** The token `POST /admin/shutdown` needs (`admin.auth.control`); absent: open. */
   readonly control?: Guard | undefined
+  /**
+   * An API interface's context: its routes are served here too, under the same guards, so
+   * that the admin's dtab pages can read and write on their own origin.
+   */
+  readonly api?: ApiContext | undefined
 }
 
-/** namerd's admin server (default 127.0.0.1:9991): ping, ready, metrics, config, shutdown. */
+/** namerd admin's page (ui/namerd/): the namespaces, their dtabs, an editor, the history. */
+export const NAMERD_PAGES = [{ path: '/', title: 'namerd: dtabs', script: 'namespaces' }] as const
+
+/**
+ * namerd's admin server (default 127.0.0.1:9991): ping, ready, metrics, config, shutdown, the
+ * dtab pages and, with an API interface, the API's routes for them.
+ */
 export async function startNamerdAdmin(o: NamerdAdminOptions): Promise<Listening> {
   const tls = o.tls === undefined ? undefined : await openServerTls(o.tls, o.log ?? nullLog)
   const app = Fastify({
     logger: false,
     forceCloseConnections: true,
     https: tls?.options ?? null,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
   }) as unknown as FastifyInstance
   app.setErrorHandler((e: FastifyError, _req, reply) => {
     // fastify's own 4xx (a bad content type, say) keep their status; ours come from statusOf.
@@ -54,7 +70,21 @@ export async function startNamerdAdmin(o: NamerdAdminOptions): Promise<Listening
     reply.type('text/plain').send('shutting down\n')
     setImmediate(o.shutdown)
   })
+  pageRoutes(app, NAMERD_PAGES)
+  const api = pagesApi(o)
+  // Encapsulated: the API's body parsing, error texts and guards apply to its routes only.
+  if (api !== undefined) await app.register(async (scope) => apiRoutes(scope, api, o.log))
   return listen(app, o.ip, o.port, tls)
+}
+
+/**
+ * The API the admin serves for its pages: the interface's, unless the admin listens beyond
+ * loopback and the API's writes are open (an API kept on loopback for safety must not become
+ * writable from the network through the admin's port, opened for metrics, say).
+ */
+function pagesApi(o: NamerdAdminOptions): ApiContext | undefined {
+  if (o.api === undefined) return undefined
+  return isLoopback(o.ip) || o.api.auth?.writes !== undefined ? o.api : undefined
 }
 
 const SECRET_KEYS = new Set(['password', 'authInfo', 'auth', 'keyPath', 'token'])

@@ -72,6 +72,7 @@ async function serve(
     log,
     ...(config.admin.tls === undefined ? {} : { tls: config.admin.tls }),
     control,
+    api: running.api,
   }).catch(async (e: unknown) => {
     await running.close()
     throw e

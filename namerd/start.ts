@@ -4,6 +4,7 @@ import { IdentityGuard, type Guard } from '../lib/auth/identity.js'
 import { startNamers } from '../namers/index.js'
 import type { Log } from '../lib/log.js'
 import { BoundNames } from './api/bound-names.js'
+import type { ApiContext } from './api/context.js'
 import { startApi, type ApiServer } from './api/server.js'
 import type { NamerdConfig } from './config.js'
 import { NamerdMetrics } from './metrics.js'
@@ -15,6 +16,8 @@ export interface RunningNamerd {
   readonly store: DtabStore
   readonly metrics: NamerdMetrics
   readonly apis: readonly ApiServer[]
+  /** The first interface's API context (its store, guards, metrics): the admin pages use it. */
+  readonly api: ApiContext | undefined
   close(): Promise<void>
 }
 
@@ -31,6 +34,7 @@ export async function startNamerd(config: NamerdConfig, log: Log): Promise<Runni
   const namers = startNamers(config.namers)
   const namespaces = new Namespaces(store, namers.namers, { maxNodes: config.bindingNodeLimit })
   const apis: ApiServer[] = []
+  const contexts: ApiContext[] = []
   const boundNames = new BoundNames()
   const guards: BearerGuard[] = []
   const guard = (p: Protection | undefined): Guard | undefined => {
@@ -51,7 +55,7 @@ export async function startNamerd(config: NamerdConfig, log: Log): Promise<Runni
   }
   try {
     for (const i of config.interfaces) {
-      const cx = {
+      const cx: ApiContext = {
         store,
         namespaces,
         watch: {
@@ -63,11 +67,12 @@ export async function startNamerd(config: NamerdConfig, log: Log): Promise<Runni
         boundNames,
         auth: { writes: guard(i.auth.writes), reads: guard(i.auth.reads) },
       }
+      contexts.push(cx)
       apis.push(await startApi(cx, i, log))
     }
   } catch (e) {
     await close()
     throw e
   }
-  return { store, metrics, apis, close }
+  return { store, metrics, apis, api: contexts[0], close }
 }

@@ -1,12 +1,12 @@
 import cluster from 'node:cluster'
 import { InvalidArgumentError, type Command } from 'commander'
-import { readDtab, readPath } from '../dtabs/index.js'
 import { BearerGuard } from '../lib/auth/bearer.js'
 import { readToken } from '../lib/auth/token.js'
 import { reportFailure } from '../lib/cli.js'
 import { parseServerCommandLine, serverProgram } from '../lib/server-cli.js'
-import { errorMessage } from '../lib/errors.js'
 import { createLog, type Log } from '../lib/log.js'
+import { adminRouters } from './admin/routers.js'
+import { adminBase } from './core/admin-link.js'
 import { startAdmin, type AdminServer } from './admin/server.js'
 import { parseConfig, type RouterConfig } from './config/index.js'
 import { readConfigFile } from '../lib/config/file.js'
@@ -67,12 +67,7 @@ async function serve(
     ...(config.admin.tls === undefined ? {} : { tls: config.admin.tls }),
     config: raw,
     isReady: () => !state.stopping,
-    routers: running.routers.map(({ router, interpreter }) => ({
-      label: router.label,
-      delegate: (dtab: string, path: string) => delegateFor(interpreter, dtab, path),
-      interpreterState: () => interpreter.state?.(),
-      clientState: () => router.clientHealth(),
-    })),
+    routers: adminRouters(running),
     boundNames: () => running.routers.flatMap((r) => r.router.boundNames()),
     metrics,
     prometheusPath: config.telemetry[0]?.path,
@@ -81,7 +76,9 @@ async function serve(
     log,
   })
   // With admin.port 0 the guard learns the admin's port only now.
-  running.self.setAdmin({ host: state.admin.address.ip, port: state.admin.address.port })
+  const { ip, port } = state.admin.address
+  running.self.setAdmin({ host: ip, port })
+  running.adminLink.set(adminBase(ip, port, config.admin.tls !== undefined))
 }
 
 /** The guard of `admin.auth.control`, on the process that serves admin. */
@@ -89,26 +86,6 @@ function controlGuard(config: RouterConfig, log: Log, withAdmin: boolean): Beare
   const source = config.admin.auth.control
   if (!withAdmin || source === undefined) return undefined
   return new BearerGuard(source, { onReloadError: (message) => log.warn(message) })
-}
-
-async function delegateFor(
-  interpreter: Running['routers'][number]['interpreter'],
-  dtab: string,
-  path: string,
-): Promise<{ status: number; body: unknown }> {
-  let local
-  let p
-  try {
-    local = readDtab(dtab)
-  } catch (e) {
-    return { status: 400, body: `Invalid dtab: ${errorMessage(e)}` }
-  }
-  try {
-    p = readPath(path)
-  } catch (e) {
-    return { status: 400, body: `Invalid path: ${errorMessage(e)}` }
-  }
-  return { status: 200, body: await interpreter.delegate(local, p) }
 }
 
 function workerCount(text: string): number {

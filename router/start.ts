@@ -26,6 +26,7 @@ import type { MetricsRegistry } from './metrics/index.js'
 import type { Connector } from './core/handler.js'
 import type { ServerConfig } from './config/index.js'
 import { startH2Server } from './h2/server.js'
+import { AdminLink } from './core/admin-link.js'
 import { H2Sessions } from './h2/sessions.js'
 import type { H2ClientOptions } from './h2/upstream-options.js'
 
@@ -39,6 +40,8 @@ export interface Running {
   readonly servers: readonly RouterServer[]
   /** This process's own addresses, for the override guard (the admin is added once it listens). */
   readonly self: SelfAddresses
+  /** Where naming failures point: set to the admin's URL once it listens. */
+  readonly adminLink: AdminLink
   /** Stops accepting, lets requests in flight finish (up to `graceMs`), then releases everything. */
   close(graceMs?: number): Promise<void>
 }
@@ -104,6 +107,7 @@ function makeRouter(
   metrics: MetricsRegistry,
   self: SelfAddresses,
   tlsFiles: ClientTlsFiles,
+  adminLink: AdminLink,
 ) {
   // First: an access log that cannot be opened stops the start before anything needs closing.
   const accessLog = openAccessLog(cfg, log)
@@ -136,6 +140,7 @@ function makeRouter(
     },
     stats: metrics.router(cfg.label),
     self,
+    adminLink,
     health: {
       healthFor: (id) => {
         const p = clientParamsFor(cfg.client, id)
@@ -173,6 +178,7 @@ export async function startRouters(
   const namers = startNamers(config.namers)
   // Every address of this process (all routers' servers, admin, namerd): overrides may not reach them.
   const self = new SelfAddresses({ host: config.admin.ip, port: config.admin.port })
+  const adminLink = new AdminLink()
   const routers: ReturnType<typeof makeRouter>[] = []
   const servers: RouterServer[] = []
   const clientTls: ClientTlsFiles[] = []
@@ -189,7 +195,7 @@ export async function startRouters(
     for (const cfg of config.routers) {
       const tlsFiles = await openClientTls(cfg, log)
       clientTls.push(tlsFiles)
-      routers.push(makeRouter(cfg, namers, log, metrics, self, tlsFiles))
+      routers.push(makeRouter(cfg, namers, log, metrics, self, tlsFiles, adminLink))
     }
     for (const r of routers) {
       for (const s of r.config.servers) {
@@ -202,5 +208,5 @@ export async function startRouters(
     await close(0)
     throw e
   }
-  return { routers, servers, self, close }
+  return { routers, servers, self, adminLink, close }
 }

@@ -12,15 +12,12 @@ import { fileURLToPath } from 'node:url'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const require = createRequire(join(root, 'package.json'))
 
-let tsc
 try {
-  const pkg = require.resolve('typescript/package.json')
-  tsc = join(dirname(pkg), require(pkg).bin.tsc)
+  require.resolve('typescript/package.json')
 } catch {
   console.warn('prepare: TypeScript is not installed (dev dependencies omitted): dist/ not rebuilt')
   process.exit(0)
 }
-const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], {
-  stdio: 'inherit',
-})
+// The whole build (scripts/build.mjs): tsc, then the admin pages' bundles.
+const r = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' })
 process.exit(r.status ?? 1)

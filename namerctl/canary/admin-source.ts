@@ -6,8 +6,8 @@
  */
 import { FiguresError } from './errors.js'
 import { fetchJson } from './fetch-json.js'
-import type { FigureSource, Interval } from './figures.js'
-import { figuresBetween, type Cumulative, type Reading } from './reading.js'
+import type { Cumulative, Reading } from '../../lib/metrics/interval.js'
+import { figuresBetween, type FigureSource, type Interval } from './figures.js'
 
 export interface AdminSourceOptions {
   /** How long one router's read may take (default 5000 ms). */

@@ -3,6 +3,7 @@
  * latency of a set of the routers' clients over one interval, from wherever the figures come
  * from (the routers' admin metrics, or a Prometheus server scraping them).
  */
+import { endedBetween, quantileMs, type Reading } from '../../lib/metrics/interval.js'
 
 /** One set of clients over one interval, summed over every router the source reads. */
 export interface Figures {
@@ -30,4 +31,10 @@ export interface FigureSource {
    */
   open(clients: readonly string[]): Promise<Interval>
   close(): void
+}
+
+/** The figures of what ended between `then` and `now`, summed over every series. */
+export function figuresBetween(then: Reading, now: Reading): Figures {
+  const { requests, failures, buckets } = endedBetween(then, now)
+  return { requests, failures, p99Ms: quantileMs(buckets, 0.99) }
 }

@@ -9,9 +9,9 @@
  * linearly inside a bucket; two readings subtracted give exactly what ended between the
  * Prometheus scrapes preceding `open` and `read`, and the same p99 the admin source would give.
  */
-import type { FigureSource, Interval } from './figures.js'
 import { instantQuery, type Sample } from './prometheus-query.js'
-import { figuresBetween, type Cumulative, type Reading } from './reading.js'
+import type { Cumulative, Reading } from '../../lib/metrics/interval.js'
+import { figuresBetween, type FigureSource, type Interval } from './figures.js'
 
 export interface PrometheusSourceOptions {
   /** How long one query may take (default 10 000 ms). */

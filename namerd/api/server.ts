@@ -16,9 +16,7 @@ import { namesRoutes } from './names-routes.js'
 
 /**
  * linkerd's `io.l5d.httpController` API as a fastify app, not listening (tests use
- * `inject()`). Bodies are read as text whatever their type and parsed by the handlers; errors
- * are text bodies with the status their code maps to (errors.ts); unknown paths are 404 with an
- * empty body, as in linkerd. Watch streams of the same thing share one feed (feeds.ts).
+ * `inject()`): `apiRoutes`, and unknown paths 404 with an empty body, as in linkerd.
  */
 export function buildApi(
   cx: ApiContext,
@@ -28,12 +26,31 @@ export function buildApi(
   const app = Fastify({
     logger: false,
     forceCloseConnections: true,
-    bodyLimit: MAX_BODY_BYTES,
-    routerOptions: { maxParamLength: 1000 },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     https,
   }) as unknown as FastifyInstance
+  app.setNotFoundHandler((_req, reply) => reply.code(404).send())
+  apiRoutes(app, cx, log)
+  return app
+}
+
+/** The longest URL parameter (a namespace) the API's routes take. */
+export const MAX_PARAM_LENGTH = 1000
+
+/**
+ * Every route of the API on `app` (the API server's, or namerd admin's for its pages, in its
+ * own encapsulated context: `app.register`). Bodies are read as text whatever their type (at
+ * most MAX_BODY_BYTES) and parsed by the handlers; errors are text bodies with the status
+ * their code maps to (errors.ts); the token or identity the method needs is checked first.
+ * Watch streams of the same thing share one feed (feeds.ts).
+ */
+export function apiRoutes(app: FastifyInstance, cx: ApiContext, log: Log = nullLog): void {
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body))
+  app.addContentTypeParser(
+    '*',
+    { parseAs: 'string', bodyLimit: MAX_BODY_BYTES },
+    (_req, body, done) => done(null, body),
+  )
   app.setErrorHandler((raw: FastifyError, req, reply) => {
     const e = raw.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? bodyTooLarge() : raw
     const status = e.statusCode !== undefined && e.statusCode < 500 ? e.statusCode : statusOf(e)
@@ -43,7 +60,6 @@ export function buildApi(
       .type('text/plain')
       .send(`${errorMessage(e)}\n`)
   })
-  app.setNotFoundHandler((_req, reply) => reply.code(404).send())
   protectApi(app, cx.auth)
   app.addHook('onResponse', async (req, reply) => {
     cx.watch.metrics?.request(req.routeOptions.url ?? 'unknown', reply.statusCode)
@@ -53,7 +69,6 @@ export function buildApi(
   historyRoutes(app, cx)
   dryRunRoutes(app, cx)
   namesRoutes(app, cx, feeds)
-  return app
 }
 
 /**

@@ -59,6 +59,10 @@ export interface ClientHealth {
     /** When a dead endpoint is next probed (ISO time). */
     readonly until?: string
     readonly failures: number
+    /** Its weight in the client (`endpoint_addr_weight`, default 1). */
+    readonly weight: number
+    /** Requests in flight to it now. */
+    readonly load: number
   }[]
 }
 
@@ -71,6 +75,8 @@ export function healthView(order: readonly Health[], panic: boolean): ClientHeal
       state: h.shown(),
       ...(h.state === 'dead' ? { until: new Date(h.until).toISOString() } : {}),
       failures: h.failures,
+      weight: h.endpoint?.weight ?? 1,
+      load: h.endpoint?.pending ?? 0,
     })),
   }
 }

@@ -22,12 +22,14 @@ test('GET /client_state.json: per router, per client, each endpoint and when a d
       '/#/io.l5d.fs/users': {
         panic: false,
         endpoints: [
-          { endpoint: '10.0.0.1:80', state: 'alive', failures: 0 },
+          { endpoint: '10.0.0.1:80', state: 'alive', failures: 0, weight: 1, load: 0 },
           {
             endpoint: '10.0.0.1:81',
             state: 'dead',
             until: new Date(h.clock.now + 100).toISOString(),
             failures: 3,
+            weight: 1,
+            load: 0,
           },
         ],
       },

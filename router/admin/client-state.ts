@@ -11,7 +11,8 @@ export interface ClientStateSource {
 /**
  * `GET /client_state.json`: per router, per client (bound id), whether it is in panic (every
  * endpoint marked dead, so all are used anyway) and each endpoint's `state` (`alive`, `dead`,
- * `probing`), `until` (ISO time a dead one is next probed) and `failures` since its last success.
+ * `probing`), `until` (ISO time a dead one is next probed), `failures` since its last success,
+ * its `weight` and its `load` (requests in flight).
  */
 export function clientStateRoutes(
   app: FastifyInstance,

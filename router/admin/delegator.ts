@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { AdminError } from './errors.js'
 import type { ClientStateSource } from './client-state.js'
+import type { DtabSource } from './dtabs.js'
 import type { InterpreterStateSource } from './interpreter-state.js'
 import { refuseOtherMethods } from './methods.js'
 
 /** What the admin server needs of a router: its label, a delegation explainer, its watches. */
-export interface AdminRouter extends InterpreterStateSource, ClientStateSource {
+export interface AdminRouter extends InterpreterStateSource, ClientStateSource, DtabSource {
   readonly label: string
   /**
    * Explains how `path` binds with the router's dtab plus `dtab` (appended), as linkerd's

@@ -8,6 +8,10 @@ import { nullLog, type Log } from '../../lib/log.js'
 import type { MetricsRegistry } from '../metrics/index.js'
 import { delegatorRoutes, type AdminRouter } from './delegator.js'
 import { clientStateRoutes } from './client-state.js'
+import { dashboardRoutes } from './dashboard/routes.js'
+import { dtabsRoutes } from './dtabs.js'
+import { pageRoutes } from '../../lib/admin/pages.js'
+import { DashboardSampler, type SamplerOptions } from './dashboard/sampler.js'
 import { adminErrorHandler } from './errors.js'
 import { healthRoutes } from '../../lib/admin/health.js'
 import { indexRoutes } from './index-txt.js'
@@ -42,7 +46,15 @@ export interface AdminOptions {
   readonly log?: Log
   /** `/delegator.json` gives up after this long (default 2000 ms, linkerd's). */
   readonly delegateTimeoutMs?: number
+  /** The dashboard's sampling (dashboard/sampler.ts); its defaults otherwise. */
+  readonly dashboard?: SamplerOptions
 }
+
+/** The router admin's pages (ui/router/): the dashboard and the dtab playground. */
+export const ROUTER_PAGES = [
+  { path: '/', title: 'router: dashboard', script: 'dashboard' },
+  { path: '/delegator', title: 'router: dtab playground', script: 'playground' },
+] as const
 
 /**
  * The admin app with every route, not listening: tests drive it with `inject()`. Fastify's
@@ -69,6 +81,11 @@ export function buildAdmin(options: AdminOptions, https?: TlsOptions): FastifyIn
   })
   interpreterStateRoutes(app, options.routers)
   clientStateRoutes(app, options.routers)
+  const sampler = new DashboardSampler(() => options.metrics.scrape(), options.dashboard)
+  app.addHook('onClose', async () => sampler.close())
+  dashboardRoutes(app, { sampler, routers: options.routers })
+  dtabsRoutes(app, options.routers)
+  pageRoutes(app, ROUTER_PAGES)
   shutdownRoutes(app, {
     shutdown: options.shutdown,
     onError: (err) => log.error('shutdown failed', { err }),

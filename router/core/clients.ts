@@ -87,7 +87,13 @@ export class UpstreamClient {
     const endpoints = this.balancer.endpoints
     return {
       panic: false,
-      endpoints: endpoints.map((e) => ({ endpoint: e.key, state: 'alive', failures: 0 })),
+      endpoints: endpoints.map((e) => ({
+        endpoint: e.key,
+        state: 'alive',
+        failures: 0,
+        weight: e.weight,
+        load: e.pending,
+      })),
     }
   }
 

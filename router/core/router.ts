@@ -27,6 +27,7 @@ import { accessLog, type AccessLog } from './steps/access-log.js'
 import { admit } from './steps/admit.js'
 import { answer } from './steps/answer.js'
 import { balance } from './steps/balance.js'
+import type { AdminLink } from './admin-link.js'
 import { bind } from './steps/bind.js'
 import { readContext } from './steps/context.js'
 import { grpcDeadline } from './steps/grpc-deadline.js'
@@ -59,6 +60,8 @@ export interface RouterSetup {
   readonly accessLog?: AccessLog
   readonly maxCallDepth?: number
   readonly random?: () => number
+  /** Where naming failures' answers point (the admin's playground); absent: nowhere. */
+  readonly adminLink?: AdminLink
   /** The process's own addresses: a request's override may not lead to them (absent: no guard). */
   readonly self?: SelfAddresses
   /** `failureAccrual` and `failFast` per bound id, failFast's probe, and the log (clients.ts). */
@@ -103,7 +106,7 @@ export class Router {
     return [
       account(this.inFlightCalls),
       ...logging,
-      answer,
+      answer(setup.label, setup.adminLink),
       admit,
       grpcDeadline,
       readContext(setup.maxCallDepth),

@@ -4,9 +4,9 @@ import type { Summary } from './histogram.js'
  * One metric at a path in linkerd's tree (`['rt', 'r1', 'server', '0.0.0.0/4140', 'requests']`),
  * what the stat objects hand the exporters at scrape time. A segment may itself contain `/`
  * (server labels, logical names, bound ids). A stat carries the summary of the last snapshot,
- * undefined before the first; a client's latency stat also carries `cumulative`: its counts
- * since it began, by export bucket (lib/metrics/latency-buckets.ts), as
- * `[bucket, count, bucket, count, …]`.
+ * undefined before the first; a server's, service's or client's latency stat also carries
+ * `cumulative`: its counts since it began, by export bucket (lib/metrics/latency-buckets.ts),
+ * as `[bucket, count, bucket, count, …]`.
  */
 export type Entry =
   | { readonly path: readonly string[]; readonly kind: 'counter' | 'gauge'; readonly value: number }

@@ -14,7 +14,7 @@ import { bucketLines } from './cumulative.js'
  * (left out while empty), labels as `{k="v", k2="v2"}`, no HELP or TYPE lines. Lines are
  * grouped by metric name, first appearance first. Unlike linkerd, label values are escaped as
  * the exposition format says (`\\`, `\"`, `\n`). With `buckets`, a stat that keeps cumulative
- * buckets (clients' latency) also gets `_bucket` lines (cumulative.ts).
+ * buckets (the latency of servers, services and clients) also gets `_bucket` lines (cumulative.ts).
  */
 export function formatPrometheus(
   entries: readonly Entry[],

@@ -96,7 +96,7 @@ export class RequestStats extends Scope {
   failures = 0
   /** Requests in flight (a gauge): ++ when one starts, -- when it ends. */
   pending = 0
-  /** `request_latency_ms` (cumulative buckets kept too for clients: see `ClientStats`). */
+  /** `request_latency_ms` (with `cumulativeLatency`, cumulative buckets kept too). */
   readonly latency: Histogram
   /** Failures by exception name (`failures/<name>`), made on the first failure. */
   private exceptions: Map<string, number> | undefined
@@ -194,10 +194,17 @@ export class HttpStats extends RequestStats {
   }
 }
 
-/** One listening server (`rt/<r>/server/<ip>/<port>`). */
+/**
+ * One listening server (`rt/<r>/server/<ip>/<port>`); cumulative latency buckets as a client's
+ * (the dashboard's router figures).
+ */
 export class ServerStats extends HttpStats {
   /** Open connections (a gauge). */
   connections = 0
+
+  constructor() {
+    super(true)
+  }
 
   protected override collect(at: readonly string[], out: Entry[]): void {
     super.collect(at, out)
@@ -205,13 +212,18 @@ export class ServerStats extends HttpStats {
   }
 }
 
-/** One logical name (`rt/<r>/service/svc/foo`). */
-export class ServiceStats extends RequestStats {}
+/** One logical name (`rt/<r>/service/svc/foo`); cumulative latency buckets as a client's. */
+export class ServiceStats extends RequestStats {
+  constructor() {
+    super(true)
+  }
+}
 
 /**
  * One bound id, i.e. one client (`rt/<r>/client/#/io.l5d.fs/foo`). Its latency histogram also
- * keeps cumulative buckets (what a canary's figures subtract: docs/canary-figures.md); about
- * 1.7 KB per client once it has a snapshot with values, no work per request.
+ * keeps cumulative buckets (what a canary's figures and the dashboard subtract:
+ * docs/canary-figures.md); about 1.7 KB per client once it has a snapshot with values, no work
+ * per request. Servers and services keep them too.
  */
 export class ClientStats extends HttpStats {
   constructor() {

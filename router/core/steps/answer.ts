@@ -14,6 +14,7 @@
  */
 import { errorMessage } from '../../../lib/errors.js'
 import { grpcStatusOf, RouterError, statusOf } from '../../errors.js'
+import { NAMING_FAILURES, type AdminLink } from '../admin-link.js'
 import type { Call } from '../call.js'
 import { ClientClosedError, failureName } from '../failures.js'
 import { grpcAnswerFields, isGrpc } from '../grpc.js'
@@ -21,16 +22,21 @@ import { StreamResetError, type ResponseHandler } from '../handler.js'
 import { encodeErrHeader, responseHeaders } from '../headers.js'
 import type { Service, Step } from '../service.js'
 
-/** See the file header. Synchronous throws of the steps inside become failures too. */
-export const answer: Step = (next: Service) =>
-  function answered(call: Call, handler: ResponseHandler): void {
-    const answering = new Answering(call, handler)
-    try {
-      next(call, answering)
-    } catch (e) {
-      answering.onError(e instanceof Error ? e : new Error(String(e)))
+/**
+ * See the file header. Synchronous throws of the steps inside become failures too. With
+ * `link`, a naming failure's body ends with the admin playground's link for the call.
+ */
+export const answer =
+  (label: string, link?: AdminLink): Step =>
+  (next: Service) =>
+    function answered(call: Call, handler: ResponseHandler): void {
+      const answering = new Answering(call, handler, label, link)
+      try {
+        next(call, answering)
+      } catch (e) {
+        answering.onError(e instanceof Error ? e : new Error(String(e)))
+      }
     }
-  }
 
 class Answering implements ResponseHandler {
   private started = false
@@ -39,6 +45,8 @@ class Answering implements ResponseHandler {
   constructor(
     private readonly call: Call,
     private readonly inner: ResponseHandler,
+    private readonly label: string,
+    private readonly link: AdminLink | undefined,
   ) {}
 
   onConnect(abort: (err: Error) => void): void {
@@ -69,10 +77,18 @@ class Answering implements ResponseHandler {
     if (this.started || err instanceof ClientClosedError) return this.inner.onError(err)
     const reset = endpointReset(err, this.call)
     if (reset !== undefined) return this.inner.onError(reset)
-    const { status, headers, body } = errorAnswer(err, this.call)
+    const { status, headers, body } = errorAnswer(err, this.call, this.seeAlso(err))
     this.inner.onHeaders(status, headers, noop)
     if (body.length > 0) this.inner.onData(body)
     this.inner.onComplete()
+  }
+
+  /** For a naming failure, where its delegation can be seen (the admin's playground). */
+  private seeAlso(err: Error): string | undefined {
+    if (this.link === undefined || !(err instanceof RouterError)) return undefined
+    if (!NAMING_FAILURES.has(err.code)) return undefined
+    const url = this.link.playground(this.label, this.call.name, this.call.local.shown)
+    return url === undefined ? undefined : `how ${this.call.name} delegates: ${url}`
   }
 }
 
@@ -83,17 +99,23 @@ function endpointReset(err: Error, call: Call): StreamResetError | undefined {
   return err.cause instanceof StreamResetError ? err.cause : undefined
 }
 
-/** The status, headers and body that answer `err` (see the file header). */
+/**
+ * The status, headers and body that answer `err` (see the file header); `seeAlso`, a line
+ * added to the body (not to `l5d-err`).
+ */
 export function errorAnswer(
   err: unknown,
   call: Pick<Call, 'via' | 'server' | 'request'>,
+  seeAlso?: string,
 ): { status: number; headers: string[]; body: Buffer } {
   const routerError = err instanceof RouterError ? err : undefined
   if (isGrpc(call.request)) return grpcAnswer(err, routerError, call)
   const status = routerError === undefined ? 502 : statusOf(routerError.code)
   const message = errorMessage(err)
   const clear = call.server.clearContext
-  const body = Buffer.from(clear ? '' : message)
+  const body = Buffer.from(
+    clear ? '' : seeAlso === undefined ? message : `${message}\n${seeAlso}\n`,
+  )
   const headers = ['content-type', 'text/plain; charset=utf-8', 'via', call.via]
   headers.push('content-length', String(body.length))
   if (!clear) pushDetail(headers, message, routerError)

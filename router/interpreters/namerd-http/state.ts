@@ -114,3 +114,32 @@ export function streamHealth(live: Iterable<LiveStream>, now: number): StreamHea
   }
   return { streams, disconnected, lagMs }
 }
+
+/** What the admin shows of the namerd dtab a router follows (its interpreter's dtab stream). */
+export interface NamerdDtab {
+  readonly namespace: string
+  /** namerd's address (or the path its replicas are found by). */
+  readonly namerd: string
+  /** The stream's state: `connecting`, `open`, `retrying`, `closed`. */
+  readonly state: string
+  /** The namespace's dtab as namerd last sent it; null before it has. */
+  readonly dtab: string | null
+  /** ISO time of its last change. */
+  readonly lastChange?: string
+}
+
+/**
+ * The namespace's dtab as the admin's `/admin/dtabs.json` shows it: the dtab stream's state,
+ * its text once namerd sent one (null before, or when namerd answered a failure), its last
+ * change.
+ */
+export function namerdDtabOf(s: NamerdInterpreterState): NamerdDtab {
+  const stream = s.streams.find((x) => x.kind === 'dtab')
+  return {
+    namespace: s.namespace,
+    namerd: s.namerd,
+    state: stream?.state ?? 'idle',
+    dtab: typeof stream?.value === 'string' ? stream.value : null,
+    ...(stream?.lastChange === undefined ? {} : { lastChange: stream.lastChange }),
+  }
+}

@@ -1,5 +1,11 @@
 import test from 'ava'
-import { figuresBetween, quantileMs, type Cumulative } from './reading.js'
+import { endedBetween, quantileMs, type Cumulative, type Reading } from './interval.js'
+
+/** What ended, with the p99 in place of the buckets. */
+function summary(then: Reading, now: Reading): object {
+  const { requests, failures, buckets } = endedBetween(then, now)
+  return { requests, failures, p99Ms: quantileMs(buckets, 0.99) }
+}
 
 const series = (ended: number, failures: number, buckets: [number, number][]): Cumulative => ({
   ended,
@@ -23,18 +29,18 @@ test('differences summed over series; a new series counts whole; a vanished one 
     ['new', series(7, 0, [[1024, 7]])],
   ])
   // 50 + 7 in the 960-1024 µs bucket, 50 in 98 304-106 496 µs: p99 in the latter
-  t.deepEqual(figuresBetween(then, now), { requests: 107, failures: 10, p99Ms: 102.4 })
+  t.deepEqual(summary(then, now), { requests: 107, failures: 10, p99Ms: 102.4 })
 })
 
 test('a series whose counts went down restarted: it counts from zero', (t) => {
   const then = new Map([['a', series(100, 10, [[1024, 100]])]])
   const now = new Map([['a', series(4, 1, [[1024, 4]])]])
-  t.deepEqual(figuresBetween(then, now), { requests: 4, failures: 1, p99Ms: 0.992 })
+  t.deepEqual(summary(then, now), { requests: 4, failures: 1, p99Ms: 0.992 })
 })
 
 test('no request: p99 undefined; quantiles by nearest rank at bucket midpoints', (t) => {
   const none = new Map([['a', series(3, 0, [[1024, 3]])]])
-  t.deepEqual(figuresBetween(none, none), { requests: 0, failures: 0, p99Ms: undefined })
+  t.deepEqual(summary(none, none), { requests: 0, failures: 0, p99Ms: undefined })
   const b = new Map([
     [4, 98],
     [1024, 1],

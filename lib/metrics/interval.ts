@@ -1,12 +1,11 @@
 /**
- * What both figure sources compute with: readings of cumulative counters and latency buckets per
- * series (one router process, one router label, one client), and the figures of the interval
- * between two readings. Counters only grow while a series lives; a series whose counts went down
- * (its router restarted, or it dropped the client's stats and made them again) counts from zero,
- * as PromQL's `increase` does.
+ * Figures of an interval from two readings of cumulative counters and latency buckets per series
+ * (one router process, one router label, one client or service): what namerctl's canary gates
+ * and the router's dashboard compute with. Counters only grow while a series lives; a series
+ * whose counts went down (its router restarted, or it dropped the stats and made them again)
+ * counts from zero, as PromQL's `increase` does.
  */
-import { latencyBucketByUpperUs, latencyBucketLowerUs } from '../../lib/metrics/latency-buckets.js'
-import type { Figures } from './figures.js'
+import { latencyBucketByUpperUs, latencyBucketLowerUs } from './latency-buckets.js'
 
 /** One series' counts since it began. */
 export interface Cumulative {
@@ -20,23 +19,38 @@ export interface Cumulative {
 /** Every series a source read at one moment, by a key unique to the series. */
 export type Reading = ReadonlyMap<string, Cumulative>
 
-/** The figures of what ended between `then` and `now`, summed over every series. */
-export function figuresBetween(then: Reading, now: Reading): Figures {
-  let requests = 0
-  let failures = 0
-  const buckets = new Map<number, number>()
-  for (const [key, after] of now) {
-    const before = then.get(key)
-    const reset = before !== undefined && wentDown(before, after)
-    const base = before === undefined || reset ? undefined : before
-    requests += after.ended - (base?.ended ?? 0)
-    failures += after.failures - (base?.failures ?? 0)
-    for (const [le, n] of after.buckets) {
-      const d = n - (base?.buckets.get(le) ?? 0)
-      if (d > 0) buckets.set(le, (buckets.get(le) ?? 0) + d)
-    }
+/** What ended in an interval: requests, failures, and latency values per bucket (as `Cumulative`). */
+export interface Ended {
+  requests: number
+  failures: number
+  readonly buckets: Map<number, number>
+}
+
+/** An empty `Ended`, to add series into. */
+export function nothingEnded(): Ended {
+  return { requests: 0, failures: 0, buckets: new Map() }
+}
+
+/**
+ * Adds what ended in one series between `before` (undefined: the series is new, it counts
+ * whole) and `after` into `into`.
+ */
+export function addEnded(into: Ended, before: Cumulative | undefined, after: Cumulative): Ended {
+  const base = before === undefined || wentDown(before, after) ? undefined : before
+  into.requests += after.ended - (base?.ended ?? 0)
+  into.failures += after.failures - (base?.failures ?? 0)
+  for (const [le, n] of after.buckets) {
+    const d = n - (base?.buckets.get(le) ?? 0)
+    if (d > 0) into.buckets.set(le, (into.buckets.get(le) ?? 0) + d)
   }
-  return { requests, failures, p99Ms: quantileMs(buckets, 0.99) }
+  return into
+}
+
+/** What ended between `then` and `now`, summed over every series of `now`. */
+export function endedBetween(then: Reading, now: Reading): Ended {
+  const ended = nothingEnded()
+  for (const [key, after] of now) addEnded(ended, then.get(key), after)
+  return ended
 }
 
 function wentDown(before: Cumulative, after: Cumulative): boolean {
