@@ -49,6 +49,8 @@ export interface Interpreter {
    * `/<router>/interpreter_state/<kind>/<namespace>.json`; absent when it has nothing to show.
    */
   state?(): { readonly kind: string; readonly namespace: string }
+  /** The version of the dtab the interpreter follows, asked now (namerd's ETag), if it has one. */
+  dtabVersion?(): Promise<string | undefined>
   close(): void
 }
 

@@ -33,7 +33,7 @@ async function setup(t: import('ava').ExecutionContext) {
   await page.locator('#editor').waitFor()
   const routedTo = async () =>
     (await send(client(t), router.port, '/', { host: 'users' })).headers['x-backend']
-  return { namerd, page, v1, v2, routedTo }
+  return { namerd, router, page, v1, v2, routedTo }
 }
 
 /** What the API holds for `ns`: its text and version. */
@@ -52,7 +52,7 @@ async function saved(page: TestPage): Promise<string> {
 
 test('a syntax error shows at its character and cannot be saved; a valid edit saves, with its diff, and a router routes by it', async (t) => {
   t.timeout(60_000)
-  const { namerd, page, v1, v2, routedTo } = await setup(t)
+  const { namerd, router, page, v1, v2, routedTo } = await setup(t)
   t.is(await routedTo(), 'v1')
   t.deepEqual(await page.locator('#namespaces a').allTextContents(), ['shop'])
   const before = await stored(namerd.api, 'shop')
@@ -88,6 +88,17 @@ test('a syntax error shows at its character and cannot be saved; a valid edit sa
   await page.locator('#history li').first().waitFor()
   t.regex((await page.locator('#history li').first().textContent()) ?? '', /users to v2/)
   page.clean(t)
+  // The router's pages show what it follows: its namerd streams, open, and namerd's dtab.
+  const admin = `http://127.0.0.1:${router.adminPort}`
+  const dashboard = await openPage(t, `${admin}/`)
+  const dtabStream = dashboard.locator('[data-interpreter] tbody tr', { hasText: 'dtab' })
+  await dtabStream.first().waitFor()
+  t.is(await dtabStream.first().getAttribute('data-state'), 'open')
+  const playground = await openPage(t, `${admin}/delegator`)
+  await playground.getByTestId('namerd-dtab').getByText(`${v2.port}`).waitFor()
+  t.is(await playground.getByTestId('namerd-version').textContent(), after.version)
+  dashboard.clean(t)
+  playground.clean(t)
 })
 
 test('a concurrent edit is a conflict: nothing is overwritten, their version is shown, the edit is kept', async (t) => {

@@ -13,11 +13,12 @@ export function adminRouters(running: Running): AdminRouter[] {
     interpreterState: () => interpreter.state?.(),
     clientState: () => router.clientHealth(),
     dtab: () => showDtab(config.dtab),
-    namerdDtab: () => {
+    namerdDtab: async () => {
       const s = interpreter.state?.()
-      return s?.kind === 'io.l5d.namerd.http'
-        ? namerdDtabOf(s as NamerdInterpreterState)
-        : undefined
+      if (s?.kind !== 'io.l5d.namerd.http') return undefined
+      const version = await interpreter.dtabVersion?.()
+      const shown = namerdDtabOf(s as NamerdInterpreterState)
+      return version === undefined ? shown : { ...shown, version }
     },
   }))
 }

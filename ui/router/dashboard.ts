@@ -8,6 +8,7 @@ import { byId, fill, h } from '../dom.js'
 import { getJson, withQuery } from '../fetch.js'
 import { clock } from '../format.js'
 import { header, ROUTER_PAGES } from '../nav.js'
+import { interpretersView } from './interpreter-view.js'
 import { RouterSection } from './router-section.js'
 import { PAGE_ROWS, type Dashboard } from './wire.js'
 
@@ -15,7 +16,8 @@ const query = { q: '', serviceOffset: 0, clientOffset: 0 }
 const sections = new Map<string, RouterSection>()
 const status = h('p', { class: 'status', role: 'status' }, 'loading…')
 const routers = h('div', { id: 'routers' })
-const interpreters = h('pre', null)
+const interpreters = h('div', null)
+const boundNames = h('div', null)
 const config = h('pre', null)
 let timer: ReturnType<typeof setTimeout> | undefined
 /** Bumped by every poll: an answer to an older one is dropped (a newer poll owns the loop). */
@@ -41,7 +43,13 @@ function main(): void {
       null,
       h('div', { class: 'toolbar' }, filter, status),
       routers,
-      h('details', { id: 'interpreters' }, h('summary', null, 'Interpreter state'), interpreters),
+      h(
+        'details',
+        { id: 'interpreters', open: true },
+        h('summary', null, 'Interpreter state'),
+        interpreters,
+      ),
+      h('details', { id: 'bound-names' }, h('summary', null, 'Bound names'), boundNames),
       h('details', { id: 'config' }, h('summary', null, 'Config'), config),
     ),
   )
@@ -82,6 +90,7 @@ function show(d: Dashboard): void {
   })
   fill(routers, shown)
   routers.setAttribute('data-sampled-at', String(d.sampledAt))
+  routers.setAttribute('data-covered-ms', String(d.coveredMs))
 }
 
 function move(which: 'service' | 'client', offset: number): void {
@@ -90,7 +99,7 @@ function move(which: 'service' | 'client', offset: number): void {
   void poll()
 }
 
-/** What changes seldom: the interpreters' state every 5 s, the config once. */
+/** What changes seldom: the interpreters' state and bound names every 5 s, the config once. */
 async function slowParts(): Promise<void> {
   const json = (v: unknown) => JSON.stringify(v, null, 2)
   getJson('/config.json').then(
@@ -99,13 +108,34 @@ async function slowParts(): Promise<void> {
   )
   for (;;) {
     if (!document.hidden) {
-      await getJson('/interpreter_state.json').then(
-        (s) => fill(interpreters, json(s)),
+      await getJson<Record<string, unknown>>('/interpreter_state.json').then(
+        (s) => fill(interpreters, interpretersView(s)),
         (e: Error) => fill(interpreters, e.message),
+      )
+      await getJson<string[]>('/bound-names.json').then(
+        (names) => fill(boundNames, namesView(names)),
+        (e: Error) => fill(boundNames, e.message),
       )
     }
     await new Promise((r) => setTimeout(r, 5000))
   }
+}
+
+/** The names the namers know (`/bound-names.json`), the first 200 of them. */
+function namesView(names: readonly string[]): HTMLElement {
+  const shown = names.slice(0, 200)
+  const more = names.length - shown.length
+  return h(
+    'div',
+    null,
+    h(
+      'ul',
+      null,
+      shown.map((n) => h('li', null, h('code', null, n))),
+    ),
+    more > 0 ? h('p', { class: 'status' }, `and ${more.toLocaleString('en')} more`) : null,
+    names.length === 0 ? h('p', { class: 'status' }, 'none yet') : null,
+  )
 }
 
 main()

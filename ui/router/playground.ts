@@ -21,6 +21,7 @@ interface RouterDtab {
     readonly state: string
     readonly dtab: string | null
     readonly lastChange?: string
+    readonly version?: string
   }
 }
 
@@ -96,22 +97,32 @@ function showBase(): void {
       'div',
       { class: 'card' },
       h('h3', null, 'Dtab in force'),
-      n === undefined
-        ? null
-        : h(
-            'p',
-            null,
-            `namerd ${n.namerd}, namespace `,
-            h('code', null, n.namespace),
-            ` (stream ${n.state}${n.lastChange === undefined ? '' : `, changed ${n.lastChange}`})`,
-          ),
-      n === undefined
-        ? null
-        : h('pre', { 'data-testid': 'namerd-dtab' }, n.dtab ?? '(not received yet)'),
+      n === undefined ? null : namerdPart(n),
       n === undefined ? null : h('p', null, 'then the router’s own:'),
       h('pre', { 'data-testid': 'router-dtab' }, r.dtab === '' ? '(empty)' : lines(r.dtab)),
     ),
   )
+}
+
+/** namerd's dtab: where it comes from, its version, its stream, its dentries. */
+function namerdPart(n: NonNullable<RouterDtab['namerd']>): HTMLElement[] {
+  const changed = n.lastChange === undefined ? '' : `, changed ${n.lastChange}`
+  return [
+    h(
+      'p',
+      null,
+      `namerd ${n.namerd}, namespace `,
+      h('code', null, n.namespace),
+      ' at version ',
+      h('code', { 'data-testid': 'namerd-version' }, n.version ?? 'unknown'),
+      ` (stream ${n.state}${changed})`,
+    ),
+    h(
+      'pre',
+      { 'data-testid': 'namerd-dtab' },
+      n.dtab === null ? '(not received yet)' : lines(n.dtab),
+    ),
+  ]
 }
 
 /** A dtab's dentries one per line (`;` only separates dentries in a dtab's show form). */

@@ -53,6 +53,8 @@ export interface Dashboard {
   readonly intervalMs: number
   /** When the figures' interval ended (epoch ms). */
   readonly sampledAt: number
+  /** How long that interval was (ms). */
+  readonly coveredMs: number
   readonly routers: readonly RouterView[]
 }
 

@@ -20,7 +20,8 @@ interface PageQuery {
 
 /**
  * `GET /admin/dashboard.json`: the dashboard's live figures (sampler.ts): `intervalMs`,
- * `sampledAt` (epoch ms the figures end at), then per router: the
+ * `sampledAt` (epoch ms the figures end at), `coveredMs` (how long their interval was: about
+ * `intervalMs`, longer when the admin was busy), then per router: the
  * router's figures and history, then one page of its services and one of its clients (sorted
  * by name; `q` keeps the names that contain it, ignoring case; `limit` rows from
  * `serviceOffset` and `clientOffset`), each client with its endpoints (address, weight, load:
@@ -36,6 +37,7 @@ export function dashboardRoutes(
     const body = {
       intervalMs: deps.sampler.intervalMs,
       sampledAt: deps.sampler.sampledAt,
+      coveredMs: deps.sampler.coveredMs,
       routers: routers.map((r) => {
         const health = deps.routers.find((s) => s.label === r.label)?.clientState?.() ?? {}
         return routerView(r, page, health)

@@ -35,6 +35,8 @@ export class DashboardSampler {
   readonly intervalMs: number
   /** When the last sample was taken (epoch ms; 0 before the first): its figures end then. */
   sampledAt = 0
+  /** How long the interval of the last figures was (ms; 0 before the second sample). */
+  coveredMs = 0
   private readonly idleMs: number
   private readonly historySize: number
   private timer: NodeJS.Timeout | undefined
@@ -88,6 +90,7 @@ export class DashboardSampler {
     const last = this.last
     this.last = { at, routers }
     const seconds = last === undefined ? 0 : (at - last.at) / 1000
+    this.coveredMs = Math.round(seconds * 1000)
     this.routers = [...routers].map(([label, now]) =>
       this.figuresOf(label, now, seconds > 0 ? last?.routers.get(label) : undefined, seconds),
     )

@@ -5,7 +5,7 @@
 import type { Dtab, Path } from '../../../dtabs/index.js'
 import { send, type HttpReply, type NamerdTls } from '../../../lib/namerd-client/index.js'
 import { RouterError } from '../../errors.js'
-import { delegateUrl, type NamerdTarget } from './urls.js'
+import { delegateUrl, dtabOnceUrl, type NamerdTarget } from './urls.js'
 
 /**
  * namerd's explanation of `path` with the override `local`. namerd unreachable (or silent for
@@ -35,5 +35,23 @@ export async function delegateThroughNamerd(
       'ERR_BIND_FAILED',
       `namerd answered with text that is not JSON: ${reply.body.slice(0, 200)}`,
     )
+  }
+}
+
+/**
+ * The version (ETag) namerd holds now for the target's namespace: one `GET /api/1/dtabs/<ns>`.
+ * Undefined when namerd does not answer 200 or sends no ETag (linkerd's namerd has versions
+ * too); never throws (the admin page shows the dtab without it).
+ */
+export async function namerdVersion(
+  target: NamerdTarget & { readonly tls?: NamerdTls | undefined },
+  timeoutMs: number,
+): Promise<string | undefined> {
+  try {
+    const headers = { accept: 'application/dtab' }
+    const reply = await send({ url: dtabOnceUrl(target), headers, timeoutMs, tls: target.tls })
+    return reply.status === 200 ? reply.headers['etag'] : undefined
+  } catch {
+    return undefined
   }
 }

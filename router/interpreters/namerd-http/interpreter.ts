@@ -32,7 +32,7 @@ import { Lru } from '../../../lib/lru.js'
 import { RouterError } from '../../errors.js'
 import type { Interpreter } from '../../model.js'
 import { ADDR_CODEC, BIND_CODEC, DTAB_CODEC, withoutWeightStamp } from './codecs.js'
-import { delegateThroughNamerd } from './delegate.js'
+import { delegateThroughNamerd, namerdVersion } from './delegate.js'
 import { outageLog } from './outage-log.js'
 import type { NamerdAddress } from './namerd-address.js'
 import {
@@ -112,14 +112,30 @@ export class NamerdInterpreter implements Interpreter {
 
   delegate(localDtab: Dtab, path: Path): Promise<unknown> {
     const sent = concatDtabs(this.#o.routerDtab ?? EMPTY_DTAB, localDtab)
-    let base: string
+    let target
     try {
-      base = this.#o.address?.origin() ?? this.#o.base
+      target = this.#oneOff()
     } catch (e) {
       return Promise.reject(new RouterError('ERR_NAMERD_UNREACHABLE', errorMessage(e)))
     }
-    const target = { base, namespace: this.#o.namespace, tls: this.#o.tls }
     return delegateThroughNamerd(target, sent, path, this.#o.delegateTimeoutMs ?? 10_000)
+  }
+
+  /** The version namerd holds now for the namespace (admin `/admin/dtabs.json`). */
+  async dtabVersion(): Promise<string | undefined> {
+    let target
+    try {
+      target = this.#oneOff()
+    } catch {
+      return undefined // no replica known yet
+    }
+    return namerdVersion(target, Math.min(this.#o.delegateTimeoutMs ?? 2000, 2000))
+  }
+
+  /** Where a one-off request goes: a replica (throws when none is known) or `base`. */
+  #oneOff(): NamerdTarget & { readonly tls?: NamerdInterpreterOptions['tls'] } {
+    const base = this.#o.address?.origin() ?? this.#o.base
+    return { base, namespace: this.#o.namespace, tls: this.#o.tls }
   }
 
   /** Where namerd is reached now: its replicas, or the one `base` (same array until a change). */

@@ -126,6 +126,8 @@ export interface NamerdDtab {
   readonly dtab: string | null
   /** ISO time of its last change. */
   readonly lastChange?: string
+  /** namerd's version of the namespace, asked when the admin was (absent: no answer). */
+  readonly version?: string
 }
 
 /**

@@ -25,6 +25,11 @@ export function addrUrl(t: NamerdTarget, id: Path): string {
   return url(t, 'addr', { path: showPath(id), watch: 'true' })
 }
 
+/** `GET /api/1/dtabs/<ns>` (one answer: its ETag is the version). */
+export function dtabOnceUrl(t: NamerdTarget): string {
+  return url(t, 'dtabs', {})
+}
+
 /** `GET /api/1/dtabs/<ns>?watch=true`: the namespace's dtab. */
 export function dtabUrl(t: NamerdTarget): string {
   return url(t, 'dtabs', { watch: 'true' })
