@@ -54,6 +54,7 @@ export function pageRoutes(app: FastifyInstance, pages: readonly AdminPage[], di
     app.get(page.path, (req, reply) => {
       if (!built) {
         return reply
+          .headers(SECURITY_HEADERS)
           .code(503)
           .type('text/plain; charset=utf-8')
           .send(`the admin pages are not built (${dir} has no ${page.script}.js): npm run build\n`)
@@ -85,8 +86,17 @@ function asset(body: Buffer, type: string): Asset {
 
 function sendAsset(reply: FastifyReply, a: Asset, ifNoneMatch: string | undefined): FastifyReply {
   reply.headers(SECURITY_HEADERS).header('etag', a.etag)
-  if (ifNoneMatch === a.etag) return reply.code(304).send()
+  if (notModified(ifNoneMatch, a.etag)) return reply.code(304).send()
   return reply.type(a.type).send(a.body)
+}
+
+/** `If-None-Match` (a list of tags, compared weakly, or `*`) holds `etag` (RFC 9110 13.1.2). */
+function notModified(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (ifNoneMatch === undefined) return false
+  return ifNoneMatch.split(',').some((tag) => {
+    const t = tag.trim()
+    return t === '*' || t.replace(/^W\//, '') === etag
+  })
 }
 
 /** The HTML every page starts as: its title, the style sheet, an empty app, its script. */
