@@ -205,7 +205,7 @@ test('refusals shown as such: a namespace deleted meanwhile (404), an existing o
   const useToken = async (value: string) => {
     await page.locator('#token').fill(value)
     await page.locator('#token').blur()
-    await page.waitForFunction("document.querySelector('#save-status')?.textContent === ''")
+    await page.locator('#save-status:empty').waitFor({ state: 'attached' }) // a new editor
   }
   await useToken('wrong-token-91ac')
   await page.locator('#editor').fill('/svc => /#/io.l5d.fs/v2')
@@ -218,6 +218,17 @@ test('refusals shown as such: a namespace deleted meanwhile (404), an existing o
   await page.locator('#new-dtab').fill(DTAB)
   await page.getByRole('button', { name: 'Create' }).click()
   await page.getByText(/already exists/).waitFor()
+  // Someone deletes the namespace while it is open here: the save says it is gone.
+  const gone = await fetch(`${namerd.api}/api/1/dtabs/shop`, {
+    method: 'DELETE',
+    headers: { authorization: `Bearer ${token}` },
+  })
+  t.is(gone.status, 204)
+  await page.locator('#editor').fill('/svc => /#/io.l5d.fs/v4')
+  await page.locator('#save').click()
+  await status.getByText(/not saved/).waitFor()
+  t.regex((await status.textContent()) ?? '', /not found/)
+  t.is(await page.locator('#editor').inputValue(), '/svc => /#/io.l5d.fs/v4', 'the edit is kept')
   // Markup in a history message, written by someone with the token.
   const markup = '<img src=x onerror=alert(1)>'
   const res = await fetch(
