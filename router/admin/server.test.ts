@@ -253,7 +253,10 @@ test('parseGrace: twitter-util durations', (t) => {
 test('GET /admin and /admin/index.txt list the endpoints', async (t) => {
   const { app } = setup()
   const want = [
+    '/',
     '/admin',
+    '/admin/dashboard.json',
+    '/admin/dtabs.json',
     '/admin/index.txt',
     '/admin/metrics.json',
     '/admin/metrics/clients.json',
@@ -264,6 +267,7 @@ test('GET /admin and /admin/index.txt list the endpoints', async (t) => {
     '/bound-names.json',
     '/client_state.json',
     '/config.json',
+    '/delegator',
     '/delegator.json',
     '/interpreter_state.json',
   ]
