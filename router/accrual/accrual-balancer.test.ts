@@ -76,6 +76,8 @@ test('three failures in a row mark an endpoint dead: it gets no traffic, one log
     state: 'dead',
     until: new Date(h.clock.now + 100).toISOString(),
     failures: 3,
+    weight: 1,
+    load: 0,
   })
   t.false(health.panic)
 })
