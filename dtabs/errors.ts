@@ -41,10 +41,16 @@ function lineAndColumn(input: string, offset: number): { line: number; column: n
 function excerpt(input: string, offset: number): string {
   const start = Math.max(0, offset - CONTEXT)
   const before = (start > 0 ? '…' : '') + input.slice(start, offset)
-  const at = offset < input.length ? input.charAt(offset) : ''
-  const end = Math.min(input.length, offset + 1 + CONTEXT)
-  const after = input.slice(offset + 1, end) + (end < input.length ? '…' : '')
+  const at = characterAt(input, offset)
+  const end = Math.min(input.length, offset + at.length + CONTEXT)
+  const after = input.slice(offset + at.length, end) + (end < input.length ? '…' : '')
   return printable(before) + '[' + printable(at) + ']' + printable(after)
+}
+
+/** The whole character at `offset` (both halves of a surrogate pair); '' past the end. */
+export function characterAt(input: string, offset: number): string {
+  const code = input.codePointAt(offset)
+  return code === undefined ? '' : String.fromCodePoint(code)
 }
 
 /** Control characters shown as escapes so that the excerpt stays on one line. */

@@ -19,7 +19,7 @@
  */
 import { EMPTY, FAIL, NEG, type NameTree, type Weighted } from './name-tree.js'
 import { WILDCARD, type Dentry, type Dtab, type Prefix, type PrefixElem } from './dtab.js'
-import { DtabParseError } from './errors.js'
+import { characterAt, DtabParseError } from './errors.js'
 import { isShowable, type Path } from './path.js'
 
 /** Deepest parenthesis nesting accepted; deeper input is a syntax error, not a stack overflow. */
@@ -98,7 +98,8 @@ class Parser {
   }
 
   private fail(expected: string): never {
-    const found = this.pos < this.input.length ? `'${this.input.charAt(this.pos)}'` : 'end of input'
+    const found =
+      this.pos < this.input.length ? `'${characterAt(this.input, this.pos)}'` : 'end of input'
     throw new DtabParseError(this.input, this.pos, expected, found)
   }
 

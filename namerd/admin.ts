@@ -1,4 +1,5 @@
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify'
+import { AuthError } from '../lib/auth/bearer.js'
 import type { Guard } from '../lib/auth/identity.js'
 import { requireBearer } from '../lib/auth/fastify.js'
 import { errorMessage } from '../lib/errors.js'
@@ -73,7 +74,12 @@ export async function startNamerdAdmin(o: NamerdAdminOptions): Promise<Listening
   pageRoutes(app, NAMERD_PAGES)
   const api = pagesApi(o)
   // Encapsulated: the API's body parsing, error texts and guards apply to its routes only.
-  if (api !== undefined) await app.register(async (scope) => apiRoutes(scope, api, o.log))
+  if (api !== undefined) {
+    await app.register(async (scope) => {
+      scope.addHook('onRequest', ownPagesWrite)
+      apiRoutes(scope, api, o.log)
+    })
+  }
   return listen(app, o.ip, o.port, tls)
 }
 
@@ -85,6 +91,35 @@ export async function startNamerdAdmin(o: NamerdAdminOptions): Promise<Listening
 function pagesApi(o: NamerdAdminOptions): ApiContext | undefined {
   if (o.api === undefined) return undefined
   return isLoopback(o.ip) || o.api.auth?.writes !== undefined ? o.api : undefined
+}
+
+/** Methods that only read; see namerd/api/server.ts. */
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+/**
+ * Writes through the admin come from its own page or from programs, never from a page of
+ * another site: a browser sends a form or a `no-cors` POST anywhere without asking (no
+ * preflight), and with writes open it needs no token. Browsers say where a request comes from
+ * (`Sec-Fetch-Site`, `Origin`); programs send neither.
+ */
+async function ownPagesWrite(req: FastifyRequest): Promise<void> {
+  if (READ_METHODS.has(req.method)) return
+  const site = req.headers['sec-fetch-site']
+  const origin = req.headers.origin
+  const sameSite = site === undefined || site === 'same-origin' || site === 'none'
+  if (sameSite && (origin === undefined || hostOf(origin) === req.headers.host)) return
+  throw new AuthError(
+    'ERR_FORBIDDEN',
+    `a write from another site (${origin ?? site ?? 'unknown'}) is refused: namerd's admin takes writes from its own page`,
+  )
+}
+
+function hostOf(origin: string): string | undefined {
+  try {
+    return new URL(origin).host
+  } catch {
+    return undefined
+  }
 }
 
 const SECRET_KEYS = new Set(['password', 'authInfo', 'auth', 'keyPath', 'token'])

@@ -16,7 +16,10 @@ export interface RunningNamerd {
   readonly store: DtabStore
   readonly metrics: NamerdMetrics
   readonly apis: readonly ApiServer[]
-  /** The first interface's API context (its store, guards, metrics): the admin pages use it. */
+  /**
+   * The first interface's API context (its store, guards, metrics) for the admin pages; none
+   * when that interface takes only clients with a certificate (`tls.requireClientAuth`).
+   */
   readonly api: ApiContext | undefined
   close(): Promise<void>
 }
@@ -74,5 +77,7 @@ export async function startNamerd(config: NamerdConfig, log: Log): Promise<Runni
     await close()
     throw e
   }
-  return { store, metrics, apis, api: contexts[0], close }
+  // The admin's connections carry no client certificate: an API that requires one stays off it.
+  const first = config.interfaces[0]?.tls?.requireClientAuth === true ? undefined : contexts[0]
+  return { store, metrics, apis, api: first, close }
 }

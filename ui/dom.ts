@@ -14,7 +14,15 @@ export type Props = Readonly<
 >
 
 /** Attributes holding a URL: only paths of this server (never `javascript:`). */
-const URL_PROPS = new Set(['href', 'src', 'action'])
+const URL_PROPS = new Set(['href', 'src', 'action', 'formaction'])
+
+/**
+ * A URL of this server: `/path` (not `//host` nor `/\host`, which browsers read as another
+ * host), `?query` or `#fragment`. URL parsing drops tabs and newlines, so they are looked through.
+ */
+function isLocalUrl(url: string): boolean {
+  return /^(?:\/(?![/\\])|[?#])/.test(url.replace(/[\t\n\r]/g, ''))
+}
 
 /** An element with `props` and `children`; a `false` or undefined attribute is left out. */
 export function h<K extends keyof HTMLElementTagNameMap>(
@@ -24,9 +32,12 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 ): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag)
   for (const [name, value] of Object.entries(props ?? {})) {
+    // Attribute names are case-insensitive: `ONCLICK` would be an inline handler too.
+    const listener = name.toLowerCase().startsWith('on')
+    if (listener !== (typeof value === 'function'))
+      throw new Error(`${name}: listeners, and only they, are functions`)
     if (typeof value === 'function') el.addEventListener(name.slice(2).toLowerCase(), value)
-    else if (name.startsWith('on')) throw new Error(`${name}: a listener must be a function`)
-    else if (URL_PROPS.has(name) && !/^[/?#]/.test(String(value)))
+    else if (URL_PROPS.has(name.toLowerCase()) && !isLocalUrl(String(value)))
       throw new Error(`${name}: only links within this server`)
     else if (value === true) el.setAttribute(name, '')
     else if (value !== false && value !== undefined) el.setAttribute(name, String(value))

@@ -2,7 +2,7 @@
  * A dtab checked as it is typed, by the same parser the router and namerd use (dtabs/ runs in
  * the browser: it is pure), and the error shown at its character.
  */
-import { DtabParseError } from '../dtabs/errors.js'
+import { characterAt, DtabParseError } from '../dtabs/errors.js'
 import { readDtab } from '../dtabs/parse.js'
 import { h } from './dom.js'
 
@@ -34,7 +34,7 @@ export function problemView(text: string, p: DtabProblem | undefined): HTMLEleme
   const start = text.lastIndexOf('\n', p.offset - 1) + 1
   const endAt = text.indexOf('\n', p.offset)
   const end = endAt === -1 ? text.length : endAt
-  const at = text.slice(p.offset, p.offset + 1)
+  const at = characterAt(text, p.offset)
   return h(
     'div',
     {
@@ -50,7 +50,7 @@ export function problemView(text: string, p: DtabProblem | undefined): HTMLEleme
       { class: 'excerpt' },
       text.slice(start, p.offset),
       h('span', { class: 'error-at' }, at === '' ? '␄' : at),
-      text.slice(p.offset + 1, end),
+      text.slice(p.offset + at.length, end),
     ),
   )
 }

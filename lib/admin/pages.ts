@@ -40,11 +40,13 @@ interface Asset {
 
 /**
  * `GET <page.path>` for each page (an HTML shell loading `/ui/<script>.js`) and `GET /ui/<file>`
- * for the built files, read once from `dir` now (ETag, 304 on `If-None-Match`). When the pages
+ * for those scripts and the style sheet, read once from `dir` now (ETag, 304 on `If-None-Match`). When the pages
  * were not built, a page answers 503 saying so (the JSON endpoints still work).
  */
 export function pageRoutes(app: FastifyInstance, pages: readonly AdminPage[], dir = UI_DIR): void {
-  const assets = readAssets(dir)
+  // Only this server's pages' scripts and the style sheet: not another program's pages.
+  const wanted = new Set(['style.css', ...pages.map((p) => `${p.script}.js`)])
+  const assets = readAssets(dir, wanted)
   for (const [name, asset] of assets) {
     app.get(`/ui/${name}`, (req, reply) => sendAsset(reply, asset, req.headers['if-none-match']))
   }
@@ -54,6 +56,7 @@ export function pageRoutes(app: FastifyInstance, pages: readonly AdminPage[], di
     app.get(page.path, (req, reply) => {
       if (!built) {
         return reply
+          .headers(SECURITY_HEADERS)
           .code(503)
           .type('text/plain; charset=utf-8')
           .send(`the admin pages are not built (${dir} has no ${page.script}.js): npm run build\n`)
@@ -63,7 +66,7 @@ export function pageRoutes(app: FastifyInstance, pages: readonly AdminPage[], di
   }
 }
 
-function readAssets(dir: string): Map<string, Asset> {
+function readAssets(dir: string, wanted: ReadonlySet<string>): Map<string, Asset> {
   const out = new Map<string, Asset>()
   let names: string[]
   try {
@@ -71,7 +74,7 @@ function readAssets(dir: string): Map<string, Asset> {
   } catch {
     return out
   }
-  for (const name of names) {
+  for (const name of names.filter((n) => wanted.has(n))) {
     const type = TYPES[name.slice(name.lastIndexOf('.') + 1)]
     if (type !== undefined) out.set(name, asset(readFileSync(`${dir}/${name}`), type))
   }
@@ -85,8 +88,17 @@ function asset(body: Buffer, type: string): Asset {
 
 function sendAsset(reply: FastifyReply, a: Asset, ifNoneMatch: string | undefined): FastifyReply {
   reply.headers(SECURITY_HEADERS).header('etag', a.etag)
-  if (ifNoneMatch === a.etag) return reply.code(304).send()
+  if (notModified(ifNoneMatch, a.etag)) return reply.code(304).send()
   return reply.type(a.type).send(a.body)
+}
+
+/** `If-None-Match` (a list of tags, compared weakly, or `*`) holds `etag` (RFC 9110 13.1.2). */
+function notModified(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (ifNoneMatch === undefined) return false
+  return ifNoneMatch.split(',').some((tag) => {
+    const t = tag.trim()
+    return t === '*' || t.replace(/^W\//, '') === etag
+  })
 }
 
 /** The HTML every page starts as: its title, the style sheet, an empty app, its script. */

@@ -32,11 +32,26 @@ export function nothingEnded(): Ended {
 }
 
 /**
+ * What a series whose counts went down means: `reset`, it began again (a process restarted, a
+ * series was dropped and made again), so it counts from zero; `unknown`, it is a sum over
+ * processes (`router --workers`) one of which restarted, so what ended in the interval cannot
+ * be told and it counts nothing (counting the others' whole history would be a jump).
+ */
+export type Decrease = 'reset' | 'unknown'
+
+/**
  * Adds what ended in one series between `before` (undefined: the series is new, it counts
  * whole) and `after` into `into`.
  */
-export function addEnded(into: Ended, before: Cumulative | undefined, after: Cumulative): Ended {
-  const base = before === undefined || wentDown(before, after) ? undefined : before
+export function addEnded(
+  into: Ended,
+  before: Cumulative | undefined,
+  after: Cumulative,
+  decrease: Decrease = 'reset',
+): Ended {
+  const down = before !== undefined && wentDown(before, after)
+  if (down && decrease === 'unknown') return into
+  const base = down ? undefined : before
   into.requests += after.ended - (base?.ended ?? 0)
   into.failures += after.failures - (base?.failures ?? 0)
   for (const [le, n] of after.buckets) {

@@ -69,7 +69,7 @@ export function buildAdmin(options: AdminOptions, https?: TlsOptions): FastifyIn
   }) as unknown as FastifyInstance
   const endpoints = new Set<string>()
   app.addHook('onRoute', (route) => {
-    // The pages' files (/ui/…) are not endpoints to list.
+    // The pages' files (/ui/…) are what the pages load, not endpoints; whether built or not.
     const listed = !route.url.includes('*') && !route.url.includes(':')
     if (listed && !route.url.startsWith('/ui/')) endpoints.add(route.url)
   })

@@ -31,6 +31,8 @@ export class DtabEditor {
   private readonly problem = h('div', { id: 'problem' })
   private readonly diff = h('pre', { class: 'diff', id: 'diff' })
   private readonly status = h('div', { id: 'save-status', role: 'status' })
+  /** A save is on its way: Save stays off (another would send the same, now stale, version). */
+  private saving = false
 
   constructor(
     readonly ns: string,
@@ -75,7 +77,7 @@ export class DtabEditor {
             ),
           ),
     )
-    this.save.disabled = problem !== undefined || !changes.some((c) => c.op !== ' ')
+    this.save.disabled = this.saving || problem !== undefined || !changes.some((c) => c.op !== ' ')
   }
 
   private changes() {
@@ -86,7 +88,8 @@ export class DtabEditor {
   }
 
   private async submit(): Promise<void> {
-    if (dtabProblem(this.text.value) !== undefined) return
+    if (this.saving || dtabProblem(this.text.value) !== undefined) return
+    this.saving = true
     this.save.disabled = true
     fill(this.status, 'saving…')
     try {
@@ -96,10 +99,21 @@ export class DtabEditor {
       fill(this.status, h('span', { class: 'good' }, `saved: now version ${this.stored.version}`))
       this.saved()
     } catch (e) {
-      if (refused(e, 412)) await this.conflict()
-      else fill(this.status, h('span', { class: 'bad' }, `not saved: ${(e as Error).message}`))
+      await this.failed(e)
     }
+    this.saving = false
     this.check()
+  }
+
+  /** Shows why a save failed: a conflict, or (reading their version failed too) the error. */
+  private async failed(e: unknown): Promise<void> {
+    let error = e
+    try {
+      if (refused(e, 412)) return await this.conflict()
+    } catch (again) {
+      error = again
+    }
+    fill(this.status, h('span', { class: 'bad' }, `not saved: ${(error as Error).message}`))
   }
 
   /** Someone else saved first: their dtab becomes the base, the edit is kept, nothing is written. */

@@ -71,7 +71,7 @@ async function load(): Promise<void> {
     fill(status)
   } catch (e) {
     const why = refused(e, 404)
-      ? 'this admin serves no API (namerd has no io.l5d.httpController interface, or its writes are open and the admin listens beyond loopback)'
+      ? 'this admin serves no API (namerd has no io.l5d.httpController interface, or it takes only clients with a certificate, or its writes are open and the admin listens beyond loopback)'
       : (e as Error).message
     fill(status, h('span', { class: 'bad' }, why))
     return

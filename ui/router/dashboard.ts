@@ -5,7 +5,7 @@
  * `/admin/dashboard.json` once per interval while the page is visible.
  */
 import { byId, fill, h } from '../dom.js'
-import { getJson, withQuery } from '../fetch.js'
+import { getJson, RequestError, withQuery } from '../fetch.js'
 import { clock } from '../format.js'
 import { header, ROUTER_PAGES } from '../nav.js'
 import { interpretersView } from './interpreter-view.js'
@@ -74,7 +74,12 @@ async function poll(): Promise<void> {
     status.classList.remove('bad')
   } catch (e) {
     if (mine !== generation) return
-    fill(status, `the admin did not answer: ${(e as Error).message}`)
+    // A status is an answer: the admin refused this query (a filter too long, say).
+    const answered = e instanceof RequestError && e.status > 0
+    fill(
+      status,
+      `${answered ? 'the admin refused' : 'the admin did not answer'}: ${(e as Error).message}`,
+    )
     status.classList.add('bad')
   }
   timer = setTimeout(() => void poll(), interval)

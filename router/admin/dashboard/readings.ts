@@ -9,8 +9,9 @@ import {
   nothingEnded,
   quantileMs,
   type Cumulative,
+  type Decrease,
+  type Ended,
 } from '../../../lib/metrics/interval.js'
-import type { Ended } from '../../../lib/metrics/interval.js'
 import type { Entry } from '../../metrics/index.js'
 
 /** One router's series, each by its name in the stats tree (`svc/users`, `#/io.l5d.fs/users`). */
@@ -98,10 +99,28 @@ export function figuresOf(ended: Ended, seconds: number): Figures {
 export function endedOver(
   before: ReadonlyMap<string, Cumulative> | undefined,
   after: ReadonlyMap<string, Cumulative>,
+  decrease: Decrease = 'reset',
 ): Ended {
   const ended = nothingEnded()
-  for (const [name, c] of after) addEnded(ended, before?.get(name), c)
+  for (const [name, c] of after) addEnded(ended, before?.get(name), c, decrease)
   return ended
+}
+
+/**
+ * How a scrape was gathered: `merged` over `router --workers`' processes, and `partial` when
+ * some of them did not answer in time (router/workers/metrics.ts's `workers/*` gauges): its
+ * sums then lack those workers' counts, which are not gone.
+ */
+export function scrapeShape(entries: readonly Entry[]): { merged: boolean; partial: boolean } {
+  let reporting: number | undefined
+  let configured: number | undefined
+  for (const e of entries) {
+    if (e.path.length !== 2 || e.path[0] !== 'workers' || e.kind !== 'gauge') continue
+    if (e.path[1] === 'reporting') reporting = e.value
+    else if (e.path[1] === 'configured') configured = e.value
+  }
+  if (configured === undefined) return { merged: false, partial: false }
+  return { merged: configured > 1, partial: reporting !== undefined && reporting < configured }
 }
 
 function round(v: number, by: number): number {

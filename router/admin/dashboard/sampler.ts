@@ -6,8 +6,20 @@
  * sampler, so a second page costs nothing more than its reads.
  */
 import type { Entry } from '../../metrics/index.js'
-import { addEnded, nothingEnded, type Cumulative } from '../../../lib/metrics/interval.js'
-import { endedOver, figuresOf, readRouters, type Figures, type RouterReading } from './readings.js'
+import {
+  addEnded,
+  nothingEnded,
+  type Cumulative,
+  type Decrease,
+} from '../../../lib/metrics/interval.js'
+import {
+  endedOver,
+  figuresOf,
+  readRouters,
+  scrapeShape,
+  type Figures,
+  type RouterReading,
+} from './readings.js'
 
 /** One router's figures in the last interval. */
 export interface RouterFigures {
@@ -45,6 +57,7 @@ export class DashboardSampler {
   private readonly history = new Map<string, Figures[]>()
   private readAt = 0
   private ticking: Promise<void> | undefined
+  private decrease: Decrease = 'reset'
 
   constructor(
     private readonly scrape: () => Promise<Entry[]>,
@@ -59,7 +72,9 @@ export class DashboardSampler {
   async read(): Promise<readonly RouterFigures[]> {
     this.readAt = performance.now()
     if (this.timer === undefined) {
-      this.timer = setInterval(() => void this.tick(), this.intervalMs).unref()
+      // A failed scrape fails the reads waiting for it; on the timer it is only skipped.
+      this.timer = setInterval(() => void this.tick().catch(() => undefined), this.intervalMs)
+      this.timer.unref()
       await this.tick()
     } else await this.ticking
     return this.routers
@@ -82,11 +97,22 @@ export class DashboardSampler {
     return this.ticking
   }
 
+  /**
+   * Under `router --workers`, a scrape some worker missed is never a base (the next full one
+   * covers the whole time; before any, the rows show without figures), and a sum that went down
+   * (a worker restarted) counts nothing for that interval.
+   */
   private async sample(): Promise<void> {
     const entries = await this.scrape()
+    const shape = scrapeShape(entries)
+    const routers = readRouters(entries)
+    if (shape.partial) {
+      if (this.last === undefined) this.routers = this.withoutFigures(routers)
+      return
+    }
+    this.decrease = shape.merged ? 'unknown' : 'reset'
     const at = performance.now()
     this.sampledAt = Date.now()
-    const routers = readRouters(entries)
     const last = this.last
     this.last = { at, routers }
     const seconds = last === undefined ? 0 : (at - last.at) / 1000
@@ -97,6 +123,10 @@ export class DashboardSampler {
     for (const label of this.history.keys()) if (!routers.has(label)) this.history.delete(label)
   }
 
+  private withoutFigures(routers: Map<string, RouterReading>): RouterFigures[] {
+    return [...routers].map(([label, now]) => this.figuresOf(label, now, undefined, 0))
+  }
+
   private figuresOf(
     label: string,
     now: RouterReading,
@@ -104,7 +134,9 @@ export class DashboardSampler {
     seconds: number,
   ): RouterFigures {
     const figures =
-      before === undefined ? null : figuresOf(endedOver(before.servers, now.servers), seconds)
+      before === undefined
+        ? null
+        : figuresOf(endedOver(before.servers, now.servers, this.decrease), seconds)
     const history = this.history.get(label) ?? []
     if (figures !== null) {
       history.push(figures)
@@ -115,7 +147,8 @@ export class DashboardSampler {
       new Map(
         [...series].map(([name, c]): [string, Figures | null] => {
           if (then === undefined) return [name, null]
-          return [name, figuresOf(addEnded(nothingEnded(), then.get(name), c), seconds)]
+          const ended = addEnded(nothingEnded(), then.get(name), c, this.decrease)
+          return [name, figuresOf(ended, seconds)]
         }),
       )
     return {
