@@ -11,13 +11,13 @@
  *   npm run bench:admin [-- --seconds 8 --rounds 5]
  */
 import { execSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { cpus, tmpdir } from 'node:os'
+import { readdirSync, readFileSync } from 'node:fs'
+import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { repoPath } from '../../testing/paths.js'
-import { cpuSeconds, freePort, spawnServer, stop, type Proc } from '../proxy/procs.js'
-import { benchDtab, startBackend } from '../proxy/targets.js'
+import { cpuSeconds, stop, type Proc } from '../proxy/procs.js'
+import { benchDtab, spawnRouter, startBackend } from '../proxy/targets.js'
 import { median, wrk } from '../proxy/wrk.js'
 
 function arg(name: string, fallback: number): number {
@@ -38,23 +38,6 @@ function pageWeights(): string[] {
     return `| ${f} | ${body.length.toLocaleString('en')} | ${gzipSync(body).length.toLocaleString('en')} |`
   })
   return ['| file | bytes | gzipped |', '|---|---|---|', ...rows]
-}
-
-async function startRouter(ports: readonly [number, number]): Promise<AdminProc> {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-admin-'))
-  const [port, admin] = [await freePort(), await freePort()]
-  const config = {
-    admin: { port: admin },
-    routers: [{ protocol: 'http', dtab: benchDtab(ports), servers: [{ port }] }],
-  }
-  writeFileSync(join(dir, 'router.json'), JSON.stringify(config))
-  const proc = await spawnServer(
-    'router',
-    repoPath('bin/router.js'),
-    [join(dir, 'router.json')],
-    port,
-  )
-  return { ...proc, admin }
 }
 
 /** One request per name: the router's stats then hold `NAMES` services and clients. */
@@ -93,10 +76,10 @@ interface Round {
   readonly cpuPerSecond: number
 }
 
-type AdminProc = Proc & { readonly admin: number }
+type AdminProc = Proc & { readonly adminPort: number }
 
 async function round(router: AdminProc, open: boolean): Promise<Round & { reads: number[] }> {
-  const dashboard = open ? dashboardOpen(router.admin) : undefined
+  const dashboard = open ? dashboardOpen(router.adminPort) : undefined
   if (dashboard !== undefined) await new Promise((r) => setTimeout(r, 2000)) // sampler running
   const pid = router.child.pid ?? 0
   const cpu0 = cpuSeconds(pid)
@@ -113,7 +96,7 @@ async function round(router: AdminProc, open: boolean): Promise<Round & { reads:
 
 /** The router's CPU (cores) over `ms` with no load, with or without a dashboard open. */
 async function idle(router: AdminProc, open: boolean, ms: number): Promise<number> {
-  const dashboard = open ? dashboardOpen(router.admin) : undefined
+  const dashboard = open ? dashboardOpen(router.adminPort) : undefined
   if (dashboard !== undefined) await new Promise((r) => setTimeout(r, 2000))
   const pid = router.child.pid ?? 0
   const cpu0 = cpuSeconds(pid)
@@ -125,7 +108,8 @@ async function idle(router: AdminProc, open: boolean, ms: number): Promise<numbe
 
 async function main(): Promise<void> {
   const backends = [await startBackend(), await startBackend()] as const
-  const router = await startRouter([backends[0].port, backends[1].port])
+  const ports = [backends[0].port, backends[1].port] as const
+  const router = await spawnRouter('router', { dtab: benchDtab(ports) })
   try {
     await bindNames(router.port)
     await wrk({ port: router.port, seconds: 2, connections, headers: ['Host: bench'] })

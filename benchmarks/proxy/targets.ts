@@ -107,22 +107,24 @@ export function startRouter(
 
 /**
  * The real `router` program with one http router of keys `router` (dtab, client, ...), one
- * server on a free port with keys `server` (e.g. `tls`), its admin on another free port.
+ * server on a free port with keys `server` (e.g. `tls`), its admin on another free port
+ * (`adminPort`).
  */
 export async function spawnRouter(
   name: string,
   router: Record<string, unknown>,
   server: Record<string, unknown> = {},
   o: { readonly bin?: string; readonly args?: readonly string[] } = {},
-): Promise<Proc> {
+): Promise<Proc & { readonly adminPort: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-router-'))
-  const port = await freePort()
+  const [port, adminPort] = [await freePort(), await freePort()]
   const config = {
-    admin: { port: await freePort() },
+    admin: { port: adminPort },
     routers: [{ protocol: 'http', ...router, servers: [{ port, ...server }] }],
   }
   const file = join(dir, 'router.json')
   writeFileSync(file, JSON.stringify(config))
   // Run as an installed `router` command runs: through its shebang, with its Node flags.
-  return spawnServer(name, o.bin ?? routerBin, [file, ...(o.args ?? [])], port)
+  const proc = await spawnServer(name, o.bin ?? routerBin, [file, ...(o.args ?? [])], port)
+  return { ...proc, adminPort }
 }

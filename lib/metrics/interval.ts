@@ -62,9 +62,9 @@ export function addEnded(
 }
 
 /** What ended between `then` and `now`, summed over every series of `now`. */
-export function endedBetween(then: Reading, now: Reading): Ended {
+export function endedBetween(then: Reading, now: Reading, decrease: Decrease = 'reset'): Ended {
   const ended = nothingEnded()
-  for (const [key, after] of now) addEnded(ended, then.get(key), after)
+  for (const [key, after] of now) addEnded(ended, then.get(key), after, decrease)
   return ended
 }
 

@@ -4,14 +4,7 @@
  * figures of an interval between two such readings. Pure.
  */
 import { latencyBucketUpperUs } from '../../../lib/metrics/latency-buckets.js'
-import {
-  addEnded,
-  nothingEnded,
-  quantileMs,
-  type Cumulative,
-  type Decrease,
-  type Ended,
-} from '../../../lib/metrics/interval.js'
+import { quantileMs, type Cumulative, type Ended } from '../../../lib/metrics/interval.js'
 import type { Entry } from '../../metrics/index.js'
 
 /** One router's series, each by its name in the stats tree (`svc/users`, `#/io.l5d.fs/users`). */
@@ -93,17 +86,6 @@ export function figuresOf(ended: Ended, seconds: number): Figures {
     p50Ms: quantileMs(buckets, 0.5) ?? null,
     p99Ms: quantileMs(buckets, 0.99) ?? null,
   }
-}
-
-/** What ended between two readings of one series map, summed (a router's servers). */
-export function endedOver(
-  before: ReadonlyMap<string, Cumulative> | undefined,
-  after: ReadonlyMap<string, Cumulative>,
-  decrease: Decrease = 'reset',
-): Ended {
-  const ended = nothingEnded()
-  for (const [name, c] of after) addEnded(ended, before?.get(name), c, decrease)
-  return ended
 }
 
 /**

@@ -65,8 +65,9 @@ function routerView(r: RouterFigures, page: PageQuery, health: Record<string, Cl
   }
 }
 
+/** `id` as the stats name it (no leading `/`); the clients' health is by shown id. */
 function healthOf(health: Record<string, ClientHealth>, id: string): Partial<ClientHealth> {
-  return health[`/${id}`] ?? health[id] ?? {}
+  return health[`/${id}`] ?? {}
 }
 
 function pageOf(all: ReadonlyMap<string, Figures | null>, page: PageQuery, offset: number) {

@@ -8,12 +8,12 @@
 import type { Entry } from '../../metrics/index.js'
 import {
   addEnded,
+  endedBetween,
   nothingEnded,
   type Cumulative,
   type Decrease,
 } from '../../../lib/metrics/interval.js'
 import {
-  endedOver,
   figuresOf,
   readRouters,
   scrapeShape,
@@ -136,7 +136,7 @@ export class DashboardSampler {
     const figures =
       before === undefined
         ? null
-        : figuresOf(endedOver(before.servers, now.servers, this.decrease), seconds)
+        : figuresOf(endedBetween(before.servers, now.servers, this.decrease), seconds)
     const history = this.history.get(label) ?? []
     if (figures !== null) {
       history.push(figures)
