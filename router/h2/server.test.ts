@@ -190,6 +190,9 @@ test('a slow reader pauses the upstream (bounded memory) and the answer complete
   const c = h2Client(t, r.url)
   const s = c.request({ ':authority': 'users', ':path': '/big' }, { endStream: true })
   s.pause()
+  // Until the router paused the upstream (a loaded machine may take longer than a fixed wait to
+  // get the request there); then a while more, in which nothing more may be written.
+  await eventually('the upstream paused', () => pausedAt > 0, 10_000, 20)
   await new Promise((resolve) => setTimeout(resolve, 200))
   t.true(pausedAt > 0, 'the upstream was paused')
   t.true(written < 32, `${written} chunks written before the client read any`)
