@@ -1,8 +1,9 @@
 /**
  * A value read from a set of files (a TLS certificate, its key and CAs), read again when one of
  * them changes: the new value replaces the old one and listeners are told. A set that no longer
- * loads (unreadable, not PEM, a key that does not match its certificate) is logged in one line
- * and the old value stays in force. Server TLS (reloading.ts) and the router's client TLS share
+ * loads (unreadable, not PEM, a key that does not match its certificate) is read once more at the
+ * next check; if it still fails, unchanged, it is logged in one line and the old value stays in
+ * force (the old value stays in force meanwhile too). Server TLS (reloading.ts) and the router's client TLS share
  * this one change detector.
  */
 import { watch, type FSWatcher } from 'node:fs'
@@ -42,6 +43,8 @@ export class ReloadingFiles<T> {
   private readonly timer: NodeJS.Timeout
   private settle: NodeJS.Timeout | undefined
   private failedSig = ''
+  /** A signature that failed once: a second failure, a check later, is reported. */
+  private suspectSig = ''
   private checking = false
   private closed = false
 
@@ -144,9 +147,16 @@ export class ReloadingFiles<T> {
       this.value = value
       this.loadedSig = sig
       this.failedSig = ''
+      this.suspectSig = ''
       this.log.info('TLS files reloaded', { ...this.set.fields })
       for (const l of this.listeners) l(value)
     } catch (e) {
+      // A rotation's companion file may come late (a busy writer): only a second failure of the
+      // same files, a check later, is a broken set. The next check reads them again.
+      if (this.suspectSig !== sig) {
+        this.suspectSig = sig
+        return
+      }
       this.failedSig = sig
       this.log.warn('TLS files not reloaded: the previous ones stay in force', {
         ...this.set.fields,
