@@ -1,5 +1,5 @@
 import test from 'ava'
-import { endedBetween, quantileMs, type Cumulative, type Reading } from './interval.js'
+import { endedBetween, quantileMs, rebased, type Cumulative, type Reading } from './interval.js'
 
 /** What ended, with the p99 in place of the buckets. */
 function summary(then: Reading, now: Reading): object {
@@ -36,6 +36,34 @@ test('a series whose counts went down restarted: it counts from zero', (t) => {
   const then = new Map([['a', series(100, 10, [[1024, 100]])]])
   const now = new Map([['a', series(4, 1, [[1024, 4]])]])
   t.deepEqual(summary(then, now), { requests: 4, failures: 1, p99Ms: 0.992 })
+})
+
+test('rebased: a summed series that went down counts from the reading that saw it; others as before', (t) => {
+  const open = new Map([
+    ['sum', series(1000, 10, [[1024, 1000]])],
+    ['single', series(100, 10, [[1024, 100]])],
+    ['grew', series(50, 0, [[1024, 50]])],
+  ])
+  // A worker of `sum` restarted (it had served 600); `single`, one process, restarted too.
+  const first = new Map([
+    ['sum', series(420, 5, [[1024, 420]])],
+    ['single', series(4, 1, [[1024, 4]])],
+    ['grew', series(60, 0, [[1024, 60]])],
+  ])
+  const sums = (key: string) => key !== 'single'
+  const base = rebased(open, first, sums)
+  t.deepEqual(summary(base, first), { requests: 4 + 10, failures: 1, p99Ms: 0.992 })
+  const later = new Map([
+    ['sum', series(470, 7, [[1024, 470]])],
+    ['single', series(14, 1, [[1024, 14]])],
+    ['grew', series(70, 0, [[1024, 70]])],
+  ])
+  t.deepEqual(summary(rebased(base, later, sums), later), {
+    requests: 50 + 14 + 20,
+    failures: 2 + 1,
+    p99Ms: 0.992,
+  })
+  t.is(rebased(open, open, sums), open, 'nothing went down: the same base')
 })
 
 test('no request: p99 undefined; quantiles by nearest rank at bucket midpoints', (t) => {

@@ -68,6 +68,20 @@ export function endedBetween(then: Reading, now: Reading, decrease: Decrease = '
   return ended
 }
 
+/**
+ * `then` as the base of a longer interval: each series of `now` named by `sums` (a sum over
+ * processes, `router --workers`) whose counts went down is taken from `now`. What ended before one
+ * of its processes restarted cannot be told, so such a series counts from `now` on rather than
+ * from zero (which would count the other processes' whole history) or never again.
+ */
+export function rebased(then: Reading, now: Reading, sums: (key: string) => boolean): Reading {
+  const down = [...now].filter(([key, after]) => {
+    const before = then.get(key)
+    return before !== undefined && sums(key) && wentDown(before, after)
+  })
+  return down.length === 0 ? then : new Map([...then, ...down])
+}
+
 function wentDown(before: Cumulative, after: Cumulative): boolean {
   if (after.ended < before.ended || after.failures < before.failures) return true
   for (const [le, n] of before.buckets) if ((after.buckets.get(le) ?? 0) < n) return true

@@ -6,7 +6,7 @@
  */
 import { FiguresError } from './errors.js'
 import { fetchJson } from './fetch-json.js'
-import type { Cumulative, Reading } from '../../lib/metrics/interval.js'
+import { rebased, type Cumulative, type Reading } from '../../lib/metrics/interval.js'
 import { figuresBetween, type FigureSource, type Interval } from './figures.js'
 
 export interface AdminSourceOptions {
@@ -25,17 +25,27 @@ export function adminSource(
 ): FigureSource {
   const stop = new AbortController()
   const timeoutMs = options.timeoutMs ?? 5000
+  // Series summed over a router's workers: a worker's restart makes them go down (rebased).
+  const summed = new Set<string>()
   const readAll = async (clients: readonly string[]): Promise<Reading> => {
     const parts = await Promise.all(
       urls.map((url) => readRouter(url, clients, timeoutMs, stop.signal)),
     )
-    return new Map(parts.flat())
+    for (const { series, merged } of parts) {
+      for (const [key] of series) if (merged) summed.add(key)
+    }
+    return new Map(parts.flatMap((p) => p.series))
   }
   return {
     name: `${urls.length} router${urls.length === 1 ? '' : 's'}' admin metrics`,
     async open(clients): Promise<Interval> {
-      const then = await readAll(clients)
-      return { read: async () => figuresBetween(then, await readAll(clients)) }
+      let then = await readAll(clients)
+      const read = async () => {
+        const now = await readAll(clients)
+        then = rebased(then, now, (key) => summed.has(key))
+        return figuresBetween(then, now)
+      }
+      return { read }
     },
     close: () => stop.abort(),
   }
@@ -46,7 +56,7 @@ async function readRouter(
   clients: readonly string[],
   timeoutMs: number,
   signal: AbortSignal,
-): Promise<[string, Cumulative][]> {
+): Promise<RouterReading> {
   const url = new URL('/admin/metrics/clients.json', base)
   for (const c of clients) url.searchParams.append('client', c.replace(/^\//, ''))
   const { status, body } = await fetchJson(url.href, { timeoutMs, signal })
@@ -54,6 +64,12 @@ async function readRouter(
     throw new FiguresError('ERR_FIGURES_RESPONSE', `${url.href}: ${status} ${JSON.stringify(body)}`)
   }
   return parseClients(url.href, body)
+}
+
+/** One router's series, and whether they are sums over its workers (`router --workers`). */
+interface RouterReading {
+  readonly series: [string, Cumulative][]
+  readonly merged: boolean
 }
 
 interface ClientJson {
@@ -65,7 +81,7 @@ interface ClientJson {
 }
 
 /** clients.json's series, keyed by admin URL, router label and client. */
-function parseClients(url: string, body: unknown): [string, Cumulative][] {
+function parseClients(url: string, body: unknown): RouterReading {
   const doc = body as { clients?: unknown; workers?: { reporting?: number; configured?: number } }
   if (!Array.isArray(doc.clients) || !doc.clients.every(isClient)) {
     throw new FiguresError('ERR_FIGURES_RESPONSE', `${url}: not a router's clients.json`)
@@ -75,7 +91,7 @@ function parseClients(url: string, body: unknown): [string, Cumulative][] {
     const msg = `${url}: ${w.reporting} of the router's ${w.configured} workers answered`
     throw new FiguresError('ERR_FIGURES_PARTIAL', msg)
   }
-  return doc.clients.map((c) => [
+  const series = doc.clients.map((c): [string, Cumulative] => [
     `${url}\0${c.router}\0${c.client}`,
     {
       ended: c.success + c.failures,
@@ -83,6 +99,7 @@ function parseClients(url: string, body: unknown): [string, Cumulative][] {
       buckets: new Map(c.latencyBuckets.map(([le, n]) => [Math.round(le * 1000), n])),
     },
   ])
+  return { series, merged: (w?.configured ?? 1) > 1 }
 }
 
 function isClient(c: unknown): c is ClientJson {
