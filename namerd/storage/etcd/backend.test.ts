@@ -205,6 +205,18 @@ test.serial(
   },
 )
 
+/** `b`, whose watch also tells `spy` what it reports. */
+function spied(b: EtcdBackend, spy: BackendEvents): EtcdBackend {
+  const watch = b.watch.bind(b)
+  b.watch = (events) =>
+    watch({
+      snapshot: (all, rev) => (spy.snapshot(all, rev), events.snapshot(all, rev)),
+      change: (ns, value, rev) => (spy.change(ns, value, rev), events.change(ns, value, rev)),
+      reachable: (up) => (spy.reachable(up), events.reachable(up)),
+    })
+  return b
+}
+
 /** A TCP relay to etcd that can cut its clients off, or go silent, while etcd stays up. */
 class Relay {
   private readonly server: Server
@@ -268,12 +280,19 @@ test.serial(
     const relay = closing(t, new Relay(etcd.port))
     const prefix = freshPrefix('compact')
     const log = recordingLog()
-    const store = closing(t, new DtabStore(backend(prefix, log, await relay.start())))
+    const events = watchLog()
+    const inner = spied(backend(prefix, log, await relay.start()), events)
+    const store = closing(t, new DtabStore(inner))
     const ns = freshNamespace('compact')
     const key = `${prefix}/${ns}`
     await store.create(ns, d('/v=>/0'))
     const obs = store.observe(ns)
     await eventually('the first value', () => textOf(obs.get()) === '/v=>/0')
+    // The watch must be attached before the cut: on a loaded machine its first read may still be
+    // under way, and a read after the compaction leaves nothing to cancel. A change reported
+    // (not a snapshot) can only have come through it.
+    await raw.put(key).value('/v=>/0a').exec()
+    await eventually('the watch attached', () => events.log.some((l) => l.startsWith('/v=>/0a@')))
     const rec = record(obs)
 
     relay.block()
@@ -291,7 +310,7 @@ test.serial(
     rec.stop()
     const seen = foundInOrder(rec.seen)
     t.true(seen.ok, `in order: ${rec.seen.map(textOf).join(', ')}`)
-    t.is(seen.texts[0], '/v=>/0')
+    t.is(seen.texts[0], '/v=>/0a')
     t.is(seen.texts.at(-1), '/v=>/4')
   },
 )
