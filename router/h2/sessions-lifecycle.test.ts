@@ -163,13 +163,15 @@ test('no response head within responseTimeoutMs: RESPONSE_TIMEOUT, the stream re
 
 test('a request body that fails resets the stream', async (t) => {
   const codes: number[] = []
+  const body = new Readable({ read() {} })
+  body.push('some')
   const { endpoint } = await h2Endpoint(t, (stream) => {
     stream.on('close', () => codes.push(stream.rstCode))
     stream.resume()
+    // Once the stream reached the endpoint, its body is being sent: a fixed delay could fire
+    // before the session connected on a loaded machine, with nothing reading the body yet.
+    setTimeout(() => body.destroy(new Error('client went away')), 20)
   })
-  const body = new Readable({ read() {} })
-  body.push('some')
-  setTimeout(() => body.destroy(new Error('client went away')), 50)
   const out = await exchange(sessions(t).upstream(endpoint), { method: 'POST', body })
   t.is(out.error?.code, 'REQUEST_BODY')
   await eventually('the reset', () => codes.length === 1)
