@@ -10,7 +10,7 @@ import { openServerTls } from '../lib/tls/server.js'
 import { pageRoutes } from '../lib/admin/pages.js'
 import type { ApiContext } from './api/context.js'
 import { statusOf } from './api/errors.js'
-import { apiRoutes, MAX_PARAM_LENGTH } from './api/server.js'
+import { apiRoutes, MAX_PARAM_LENGTH, READ_METHODS } from './api/server.js'
 import { healthRoutes } from '../lib/admin/health.js'
 import { listen, type Listening } from './listen.js'
 import type { NamerdMetrics } from './metrics.js'
@@ -92,9 +92,6 @@ function pagesApi(o: NamerdAdminOptions): ApiContext | undefined {
   if (o.api === undefined) return undefined
   return isLoopback(o.ip) || o.api.auth?.writes !== undefined ? o.api : undefined
 }
-
-/** Methods that only read; see namerd/api/server.ts. */
-const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 /**
  * Writes through the admin come from its own page or from programs, never from a page of

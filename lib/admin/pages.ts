@@ -40,8 +40,9 @@ interface Asset {
 
 /**
  * `GET <page.path>` for each page (an HTML shell loading `/ui/<script>.js`) and `GET /ui/<file>`
- * for those scripts and the style sheet, read once from `dir` now (ETag, 304 on `If-None-Match`). When the pages
- * were not built, a page answers 503 saying so (the JSON endpoints still work).
+ * for those scripts and the style sheet, read once from `dir` now (ETag, 304 on
+ * `If-None-Match`). When the pages were not built, a page answers 503 saying so (the JSON
+ * endpoints still work).
  */
 export function pageRoutes(app: FastifyInstance, pages: readonly AdminPage[], dir = UI_DIR): void {
   // Only this server's pages' scripts and the style sheet: not another program's pages.

@@ -62,11 +62,17 @@ function put(from: string, to: string): void {
   renameSync(`${to}.new`, to)
 }
 
+/** `live.crt` and `live.key` in `dir`, holding `pair`: the files a server is opened on. */
+function livePair(dir: string, pair: Issued): [string, string] {
+  const [cert, key] = [join(dir, 'live.crt'), join(dir, 'live.key')]
+  put(pair.cert, cert)
+  put(pair.key, key)
+  return [cert, key]
+}
+
 test('a key renamed into place 150 ms after its certificate (settle 300 ms) gives no warning', async (t) => {
   const { dir, a, b } = await pki(t)
-  const [cert, key] = [join(dir, 'live.crt'), join(dir, 'live.key')]
-  put(a.cert, cert)
-  put(a.key, key)
+  const [cert, key] = livePair(dir, a)
   const lines: Line[] = []
   // The periodic check (every 10 ms here; 1 s by default) falls between the two renames.
   const { tls, now } = await open(cert, key, { checkMs: 10, settleMs: 300 }, lines)
@@ -87,9 +93,7 @@ test('a key renamed into place 150 ms after its certificate (settle 300 ms) give
 
 test('a key whose certificate comes 400 ms late (settle 20 ms) is read again, not reported', async (t) => {
   const { dir, a, b } = await pki(t)
-  const [cert, key] = [join(dir, 'live.crt'), join(dir, 'live.key')]
-  put(a.cert, cert)
-  put(a.key, key)
+  const [cert, key] = livePair(dir, a)
   const lines: Line[] = []
   // A writer stalled between its two renames (a busy machine) for longer than the settle delay.
   const { tls, now } = await open(cert, key, { checkMs: 1000, settleMs: 20 }, lines)
@@ -134,9 +138,7 @@ test('a Kubernetes secret update (the ..data symbolic link swapped) is read', as
 
 test('a truncated certificate keeps the old files; the whole one is then read', async (t) => {
   const { dir, a, b } = await pki(t)
-  const [cert, key] = [join(dir, 'live.crt'), join(dir, 'live.key')]
-  put(a.cert, cert)
-  put(a.key, key)
+  const [cert, key] = livePair(dir, a)
   const lines: Line[] = []
   const { tls, now } = await open(cert, key, { checkMs: 50, settleMs: 20 }, lines)
   t.teardown(() => tls.close())

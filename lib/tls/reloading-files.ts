@@ -1,10 +1,9 @@
 /**
  * A value read from a set of files (a TLS certificate, its key and CAs), read again when one of
  * them changes: the new value replaces the old one and listeners are told. A set that no longer
- * loads (unreadable, not PEM, a key that does not match its certificate) is read once more at the
- * next check; if it still fails, unchanged, it is logged in one line and the old value stays in
- * force (the old value stays in force meanwhile too). Server TLS (reloading.ts) and the router's client TLS share
- * this one change detector.
+ * loads (unreadable, not PEM, a key that does not match its certificate) leaves the old value in
+ * force; it is read once more at the next check and, if it still fails unchanged, logged in one
+ * line. Server TLS (reloading.ts) and the router's client TLS share this one change detector.
  */
 import { watch, type FSWatcher } from 'node:fs'
 import { stat } from 'node:fs/promises'

@@ -75,7 +75,7 @@ export function apiRoutes(app: FastifyInstance, cx: ApiContext, log: Log = nullL
  * Methods that only read (HEAD and OPTIONS follow GET); every other method writes, except on a
  * route whose config says `readOnly` (a dry run: a POST that changes nothing).
  */
-const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+export const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 /** Checks the token a request's method needs before anything else (body included) is read. */
 function protectApi(app: FastifyInstance, auth: ApiContext['auth']): void {
